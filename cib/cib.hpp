@@ -1,0 +1,54 @@
+#pragma once
+// Loading, validating and writing a CIB.
+//
+// A document owns the parsed libxml2 tree (so writing back keeps everything,
+// including what Holdfast does not model) and the typed model built from it.
+// Lifecycle: load_file()/load_string() -> read model() / xml -> write().
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "cib/error.hpp"
+#include "cib/expected.hpp"
+#include "cib/model.hpp"
+
+namespace holdfast::cib {
+
+struct load_options {
+    bool validate = true;  // check against the RelaxNG schema from validate-with
+    // Where Pacemaker's schemas live (pacemaker-common); env PCMK_schema_directory overrides.
+    std::string schema_dir = "/usr/share/pacemaker";
+};
+
+class document {
+public:
+    document();
+    ~document();
+    document(document&&) noexcept;
+    document& operator=(document&&) noexcept;
+
+    const cib_model& model() const { return model_; }
+    cib_model& model() { return model_; }
+
+    // The underlying xmlDoc* (as void* to keep libxml2 out of this header).
+    void* xml() const;
+
+    // Serialise the XML tree (formatted like Pacemaker writes it).
+    std::string to_string() const;
+    expected<void, error> write_file(const std::string& path) const;
+
+    // Rebuild model() from the XML tree after it was edited in place.
+    expected<void, error> reload_model();
+
+private:
+    friend expected<document, error> load_string(std::string_view, const load_options&, const std::string&);
+    struct impl;
+    std::unique_ptr<impl> impl_;
+    cib_model model_;
+};
+
+expected<document, error> load_file(const std::string& path, const load_options& opts = {});
+expected<document, error> load_string(std::string_view xml, const load_options& opts = {},
+                                      const std::string& name_for_errors = "");
+
+}  // namespace holdfast::cib

@@ -1,0 +1,139 @@
+#pragma once
+// The scheduler's view of the cluster: nodes and resources as unpacked from a
+// CIB at a given time. Built by policy::unpack(), then annotated by
+// policy::schedule() (allocation, next role). Flat storage: nodes and
+// resources live in vectors and refer to each other by index.
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cib/model.hpp"
+
+namespace holdfast::policy {
+
+using node_ix = int32_t;
+using rsc_ix = int32_t;
+constexpr int32_t none = -1;
+
+constexpr int score_infinity = 1000000;
+
+enum class role { unknown, stopped, started, unpromoted, promoted };
+const char* to_string(role r);  // "Unknown" "Stopped" "Started" "Unpromoted" "Promoted"
+
+enum class node_kind { member, remote, guest };
+
+struct node {
+    std::string id;
+    std::string uname;
+    node_kind kind = node_kind::member;
+    bool online = false;
+    bool unclean = false;         // must be fenced
+    bool pending = false;         // joining
+    bool standby = false;
+    bool standby_onfail = false;  // standby because a resource failed with on-fail=standby
+    bool maintenance = false;
+    bool shutdown = false;        // shutdown requested
+    bool expected_up = false;
+    bool is_dc = false;
+    bool unseen = false;          // no node_state at all
+    bool remote_requires_reset = false;
+    bool rsc_discovery_enabled = true;
+    bool fenced_in_transition = false;  // set by schedule(): a fencing op targets it
+    std::map<std::string, std::string> attrs;  // configured + transient, incl. #uname #id #kind
+    std::map<std::string, int> utilization;
+    std::vector<rsc_ix> running;  // primitives active here
+    rsc_ix remote_rsc = none;     // the resource that provides this remote/guest node
+};
+
+enum class rsc_variant { primitive, group, clone, bundle };
+
+struct resource {
+    std::string id;         // for clone instances "base:N"; orphans keep their history id
+    std::string base_id;    // id without the ":N" suffix
+    rsc_variant variant = rsc_variant::primitive;
+    const cib::resource* def = nullptr;  // null for implicit ones (bundle parts)
+    rsc_ix parent = none;
+    std::vector<rsc_ix> children;
+
+    // primitive only
+    std::string rclass;
+    std::string provider;
+    std::string type;
+
+    std::map<std::string, std::string> meta;    // evaluated meta attributes (incl. rsc_defaults)
+    std::map<std::string, std::string> params;  // evaluated instance attributes
+
+    // configuration-derived
+    bool managed = true;
+    bool unique = false;      // clone: globally-unique
+    bool promotable = false;  // clone: promotable
+    bool orphan = false;      // in status, not in configuration
+    bool is_remote_connection = false;
+    bool critical = true;
+    int priority = 0;
+    int stickiness = 0;
+    int migration_threshold = score_infinity;
+    int64_t failure_timeout = 0;  // seconds
+    bool allow_migrate = false;
+    role target_role = role::unknown;  // unknown = not set
+
+    // status-derived
+    role current_role = role::stopped;
+    std::vector<node_ix> running_on;
+    bool failed = false;
+    bool blocked = false;       // cannot be recovered (on-fail=block, failed stop without fencing)
+    bool start_pending = false;
+    std::string pending_task;   // an op recorded as pending: "start" "stop" "migrate_to" ...
+    node_ix pending_node = none;
+    node_ix partial_migration_source = none;
+    node_ix partial_migration_target = none;
+    node_ix dangling_migration = none;
+    std::map<node_ix, int> fail_count;
+    std::map<node_ix, int64_t> last_failure;
+
+    // scheduler output
+    role next_role = role::unknown;
+    node_ix allocated_to = none;
+};
+
+struct cluster_options {
+    bool stonith_enabled = true;
+    bool symmetric_cluster = true;
+    bool startup_fencing = true;
+    bool maintenance_mode = false;
+    bool stop_all_resources = false;
+    bool stop_orphan_resources = true;
+    bool stop_orphan_actions = true;
+    bool concurrent_fencing = false;
+    bool start_failure_is_fatal = true;
+    bool remove_after_stop = false;
+    bool have_quorum = false;
+    std::string no_quorum_policy = "stop";  // stop freeze ignore demote suicide
+    std::string stonith_action = "reboot";
+    std::string placement_strategy = "default";
+    std::string node_health_strategy = "none";
+    int64_t shutdown_lock = 0;
+    bool shutdown_lock_enabled = false;
+    int64_t stonith_timeout_ms = 60000;
+    int64_t cluster_delay_ms = 60000;
+    int priority_fencing_delay = 0;
+    std::map<std::string, std::string> raw;  // every crm_config pair as evaluated
+};
+
+struct working_set {
+    const cib::cib_model* cib = nullptr;
+    std::time_t now = 0;
+    cluster_options options;
+    std::string dc_uuid;
+    std::vector<node> nodes;
+    std::vector<resource> resources;
+    std::vector<rsc_ix> top_level;  // configuration order, orphans appended
+    std::map<std::string, rsc_ix> rsc_by_id;
+    std::map<std::string, node_ix> node_by_uname;
+    std::map<std::string, node_ix> node_by_id;
+    std::map<std::string, std::map<std::string, std::string>> tickets;  // ticket -> state attrs
+};
+
+}  // namespace holdfast::policy

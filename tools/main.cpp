@@ -1,0 +1,36 @@
+// holdfast: the operator's command line. Dispatches to one subcommand.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "tools/holdfast/commands.hpp"
+
+namespace {
+
+void usage(FILE* out) {
+    std::fputs(
+        "usage: holdfast COMMAND [ARGS]\n"
+        "commands:\n"
+        "  simulate   compute what the cluster would do (like crm_simulate)\n"
+        "  verify     check a CIB for errors (like crm_verify)\n",
+        out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    std::string cmd = argv[1];
+    holdfast::tools::args rest(argv + 2, argv + argc);
+    if (cmd == "simulate") return holdfast::tools::run_simulate(rest);
+    if (cmd == "verify") return holdfast::tools::run_verify(rest);
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+        usage(stdout);
+        return 0;
+    }
+    std::fprintf(stderr, "holdfast: unknown command '%s' (try 'holdfast help')\n", cmd.c_str());
+    return 2;
+}
