@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cib/error.hpp"
 #include "cib/expected.hpp"
@@ -50,5 +51,9 @@ private:
 expected<document, error> load_file(const std::string& path, const load_options& opts = {});
 expected<document, error> load_string(std::string_view xml, const load_options& opts = {},
                                       const std::string& name_for_errors = "");
+
+// Checks the schema cannot express: duplicate ids, constraints naming
+// resources that do not exist, scores that are not scores. Empty when fine.
+std::vector<error> check_semantics(const cib_model& model);
 
 }  // namespace holdfast::cib

@@ -19,6 +19,7 @@ struct graph_action {
     action_kind kind = action_kind::rsc_op;
     std::string task;           // start stop monitor promote demote migrate_to migrate_from notify stonith do_shutdown ...
     std::string operation_key;  // rsc_task_interval, e.g. "rsc1_monitor_10000", "grp_running_0"
+    std::string internal_operation_key;  // when operation_key uses a clone's history name: the instance's key
     std::string rsc_id;         // resource id as the graph names it (clone instances "rsc:0")
     std::string rsc_long_id;    // long-id attribute when it differs ("clone:rsc:0"); else empty
     std::string rsc_class;
@@ -30,6 +31,7 @@ struct graph_action {
     int64_t interval_ms = 0;
     // <attributes>: CRM_meta_* and instance parameters, as Pacemaker writes them
     std::map<std::string, std::string> attributes;
+    std::vector<std::string> downed;  // <downed>: ids of nodes this action takes down (shutdown, fencing)
 };
 
 struct synapse {
@@ -46,6 +48,7 @@ struct transition_graph {
     std::string failed_start_offset = "INFINITY";
     int transition_id = 0;
     int batch_limit = 0;
+    std::string migration_limit;  // written only when set to a positive number
     std::vector<graph_action> actions;
     std::vector<synapse> synapses;
 };

@@ -90,6 +90,11 @@ struct resource {
     node_ix partial_migration_source = none;
     node_ix partial_migration_target = none;
     node_ix dangling_migration = none;
+    rsc_ix container = none;  // guest connections / bundle parts: the resource they run inside
+    std::string clone_name;   // clone instances: the id its history uses when that differs (pe rsc->clone_name)
+    bool stop_required = false;  // pe_rsc_stop: unpack found it failed and it must be stopped
+    std::vector<node_ix> known_on;  // nodes whose history tells its state (Pacemaker's known_on:
+                                    // set on the resource and its parents up to a unique one)
     std::map<node_ix, int> fail_count;
     std::map<node_ix, int64_t> last_failure;
 
@@ -122,6 +127,26 @@ struct cluster_options {
     std::map<std::string, std::string> raw;  // every crm_config pair as evaluated
 };
 
+// An action Pacemaker's status unpacking creates as a side effect (pe_fence_node,
+// stop_action/demote_action for on-fail handling, clear_failcount for expired
+// failures). schedule() replays them first, in this order, so action ids and
+// fencing reasons come out as Pacemaker's.
+//   fence            pe_fence_node(node, reason, priority_delay) on a cluster or remote node
+//   stop, demote     stop_action/demote_action(rsc, node, optional=false)
+//   recurring        process_recurring: optional <rsc>_<task>_<interval_ms> on node
+//   clear_failcount  pe__clear_failcount(rsc, node, reason); after_remote_fencing: also
+//                    ordered after the fencing of the remote node rsc connects
+struct unpack_action {
+    enum class kind { fence, stop, demote, recurring, clear_failcount } what = kind::fence;
+    node_ix node = none;
+    rsc_ix rsc = none;
+    std::string reason;           // fence: why (shown in the summary); clear_failcount: why
+    bool priority_delay = false;  // fence: pe_fence_node's priority_delay
+    std::string task;             // recurring: the operation name
+    int64_t interval_ms = 0;      // recurring
+    bool after_remote_fencing = false;
+};
+
 struct working_set {
     const cib::cib_model* cib = nullptr;
     std::time_t now = 0;
@@ -134,6 +159,7 @@ struct working_set {
     std::map<std::string, node_ix> node_by_uname;
     std::map<std::string, node_ix> node_by_id;
     std::map<std::string, std::map<std::string, std::string>> tickets;  // ticket -> state attrs
+    std::vector<unpack_action> unpack_actions;  // see unpack_action
 };
 
 }  // namespace holdfast::policy

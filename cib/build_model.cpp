@@ -1,0 +1,387 @@
+// From XML elements to cib_model values. id-refs are resolved here (against
+// every element with an id), templates are merged into the primitives that
+// use them, and tag ids inside resource sets become their members.
+#include "cib/build_model.hpp"
+
+#include <cstdlib>
+#include <map>
+
+#include "cib/xml.hpp"
+
+namespace holdfast::cib {
+namespace {
+
+using xml::attr;
+using xml::children;
+
+struct builder {
+    std::map<std::string, xmlNode*> by_id;
+    std::map<std::string, std::vector<std::string>> tags;
+
+    void index(xmlNode* n) {
+        for (xmlNode* c : children(n)) {
+            if (xml::has_attr(c, "id") && !xml::has_attr(c, "id-ref")) by_id.emplace(attr(c, "id"), c);
+            index(c);
+        }
+    }
+
+    // The element an id-ref points to, or the element itself.
+    xmlNode* resolve(xmlNode* n) {
+        if (!xml::has_attr(n, "id-ref")) return n;
+        auto it = by_id.find(attr(n, "id-ref"));
+        return it == by_id.end() ? n : it->second;
+    }
+
+    expression make_expression(xmlNode* e);
+    rule make_rule(xmlNode* r);
+    nvset make_nvset(xmlNode* n);
+    std::vector<nvset> nvsets(xmlNode* parent, const char* name);
+    op_def make_op(xmlNode* o);
+    resource make_resource(xmlNode* r);
+    resource_set make_set(xmlNode* s);
+    std::vector<resource_set> sets(xmlNode* c);
+};
+
+std::map<std::string, std::string> all_attrs(xmlNode* n) {
+    std::map<std::string, std::string> out;
+    for (xmlAttr* a = n->properties; a; a = a->next) out[reinterpret_cast<const char*>(a->name)] = attr(n, reinterpret_cast<const char*>(a->name));
+    return out;
+}
+
+expression builder::make_expression(xmlNode* raw) {
+    xmlNode* e = resolve(raw);
+    expression x;
+    x.id = attr(e, "id");
+    if (xml::is(e, "rule")) {
+        x.what = expression::kind::nested_rule;
+        x.nested = std::make_shared<rule>(make_rule(e));
+    } else if (xml::is(e, "date_expression")) {
+        x.what = expression::kind::date;
+        x.operation = attr(e, "operation");
+        x.start = attr(e, "start");
+        x.end = attr(e, "end");
+        if (xmlNode* d = xml::first(e, "duration")) x.duration = all_attrs(resolve(d));
+        if (xmlNode* d = xml::first(e, "date_spec")) x.date_spec = all_attrs(resolve(d));
+    } else if (xml::is(e, "op_expression")) {
+        x.what = expression::kind::op;
+        x.op_name = attr(e, "name");
+        x.op_interval = attr(e, "interval");
+    } else if (xml::is(e, "rsc_expression")) {
+        x.what = expression::kind::rsc;
+        x.rsc_class = attr(e, "class");
+        x.rsc_provider = attr(e, "provider");
+        x.rsc_type = attr(e, "type");
+    } else {
+        x.attribute = attr(e, "attribute");
+        x.operation = attr(e, "operation");
+        x.value = attr(e, "value");
+        x.type = attr(e, "type");
+        x.value_source = attr(e, "value-source");
+    }
+    return x;
+}
+
+rule builder::make_rule(xmlNode* raw) {
+    xmlNode* r = resolve(raw);
+    rule out;
+    out.id = attr(r, "id");
+    out.score = attr(r, "score");
+    out.score_attribute = attr(r, "score-attribute");
+    if (xml::has_attr(r, "boolean-op")) out.boolean_op = attr(r, "boolean-op");
+    out.role = attr(r, "role");
+    for (xmlNode* c : children(r)) {
+        if (xml::is(c, "expression") || xml::is(c, "date_expression") || xml::is(c, "op_expression") ||
+            xml::is(c, "rsc_expression") || xml::is(c, "rule"))
+            out.expressions.push_back(make_expression(c));
+    }
+    return out;
+}
+
+nvset builder::make_nvset(xmlNode* raw) {
+    xmlNode* n = resolve(raw);
+    nvset out;
+    out.id = attr(n, "id");
+    out.score = attr(n, "score");
+    for (xmlNode* c : children(n)) {
+        if (xml::is(c, "rule")) out.rules.push_back(make_rule(c));
+        if (xml::is(c, "nvpair")) {
+            xmlNode* p = resolve(c);
+            out.pairs.push_back({attr(p, "id"), attr(p, "name"), attr(p, "value")});
+        }
+    }
+    return out;
+}
+
+std::vector<nvset> builder::nvsets(xmlNode* parent, const char* name) {
+    std::vector<nvset> out;
+    for (xmlNode* c : children(parent, name)) out.push_back(make_nvset(c));
+    return out;
+}
+
+op_def builder::make_op(xmlNode* raw) {
+    xmlNode* o = resolve(raw);
+    op_def op;
+    auto a = all_attrs(o);
+    auto take = [&](const char* k) {
+        auto it = a.find(k);
+        if (it == a.end()) return std::string();
+        std::string v = it->second;
+        a.erase(it);
+        return v;
+    };
+    op.id = take("id");
+    op.name = take("name");
+    op.interval = take("interval");
+    op.role = take("role");
+    op.timeout = take("timeout");
+    op.on_fail = take("on-fail");
+    op.enabled = take("enabled");
+    op.start_delay = take("start-delay");
+    op.interval_origin = take("interval-origin");
+    op.record_pending = take("record-pending");
+    op.requires_ = take("requires");
+    op.other = std::move(a);
+    op.meta = nvsets(o, "meta_attributes");
+    op.instance = nvsets(o, "instance_attributes");
+    return op;
+}
+
+resource builder::make_resource(xmlNode* r) {
+    resource out;
+    out.id = attr(r, "id");
+    out.description = attr(r, "description");
+    out.line = xml::line(r);
+    const std::string kind = xml::name(r);
+    out.kind = kind == "group"    ? resource_kind::group
+               : kind == "clone"  ? resource_kind::clone
+               : kind == "master" ? resource_kind::master
+               : kind == "bundle" ? resource_kind::bundle
+                                  : resource_kind::primitive;
+    out.rclass = attr(r, "class");
+    out.provider = attr(r, "provider");
+    out.type = attr(r, "type");
+    out.template_id = attr(r, "template");
+    out.meta = nvsets(r, "meta_attributes");
+    out.instance = nvsets(r, "instance_attributes");
+    out.utilization = nvsets(r, "utilization");
+    if (xmlNode* ops = xml::first(r, "operations")) {
+        for (xmlNode* o : children(resolve(ops), "op")) out.ops.push_back(make_op(o));
+    }
+    if (!out.template_id.empty()) {
+        auto it = by_id.find(out.template_id);
+        if (it != by_id.end() && xml::is(it->second, "template")) {
+            resource t = make_resource(it->second);
+            if (out.rclass.empty()) out.rclass = t.rclass;
+            if (out.provider.empty()) out.provider = t.provider;
+            if (out.type.empty()) out.type = t.type;
+            // The primitive's own sets come first, so they win over the template's
+            out.meta.insert(out.meta.end(), t.meta.begin(), t.meta.end());
+            out.instance.insert(out.instance.end(), t.instance.begin(), t.instance.end());
+            out.utilization.insert(out.utilization.end(), t.utilization.begin(), t.utilization.end());
+            for (auto& op : t.ops) {
+                bool overridden = false;
+                for (const auto& mine : out.ops) overridden = overridden || (mine.name == op.name && mine.interval == op.interval);
+                if (!overridden) out.ops.push_back(std::move(op));
+            }
+        }
+    }
+    for (xmlNode* c : children(r)) {
+        if (xml::is(c, "primitive") || xml::is(c, "group") || xml::is(c, "clone") || xml::is(c, "master"))
+            out.children.push_back(make_resource(c));
+    }
+    if (out.kind == resource_kind::bundle) {
+        bundle_info b;
+        for (const char* engine : {"docker", "rkt", "podman"}) {
+            if (xmlNode* e = xml::first(r, engine)) {
+                b.container_type = engine;
+                b.container = all_attrs(e);
+            }
+        }
+        if (xmlNode* net = xml::first(r, "network")) {
+            b.network = all_attrs(net);
+            for (xmlNode* p : children(net, "port-mapping")) b.port_mappings.push_back(all_attrs(p));
+        }
+        if (xmlNode* st = xml::first(r, "storage")) {
+            for (xmlNode* m : children(st, "storage-mapping")) b.storage_mappings.push_back(all_attrs(m));
+        }
+        out.bundle = std::move(b);
+    }
+    return out;
+}
+
+resource_set builder::make_set(xmlNode* raw) {
+    xmlNode* s = resolve(raw);
+    resource_set out;
+    out.id = attr(s, "id");
+    out.sequential = attr(s, "sequential");
+    out.require_all = attr(s, "require-all");
+    out.ordering = attr(s, "ordering");
+    out.action = attr(s, "action");
+    out.role = attr(s, "role");
+    out.score = attr(s, "score");
+    out.kind = attr(s, "kind");
+    for (xmlNode* ref : children(s, "resource_ref")) {
+        std::string id = attr(ref, "id");
+        auto t = tags.find(id);
+        if (t == tags.end()) out.resources.push_back(id);
+        else out.resources.insert(out.resources.end(), t->second.begin(), t->second.end());
+    }
+    return out;
+}
+
+std::vector<resource_set> builder::sets(xmlNode* c) {
+    std::vector<resource_set> out;
+    for (xmlNode* s : children(c, "resource_set")) out.push_back(make_set(s));
+    return out;
+}
+
+int64_t to_i64(const std::string& s) { return s.empty() ? 0 : std::atoll(s.c_str()); }
+
+op_record make_record(xmlNode* o) {
+    op_record r;
+    r.id = attr(o, "id");
+    r.operation = attr(o, "operation");
+    r.interval = attr(o, "interval");
+    if (r.interval.empty()) r.interval = "0";
+    r.call_id = std::atoi(attr(o, "call-id").c_str());
+    r.rc_code = std::atoi(attr(o, "rc-code").c_str());
+    r.op_status = std::atoi(attr(o, "op-status").c_str());
+    r.op_digest = attr(o, "op-digest");
+    r.op_restart_digest = attr(o, "op-restart-digest");
+    r.op_secure_digest = attr(o, "op-secure-digest");
+    r.op_force_restart = attr(o, "op-force-restart");
+    r.transition_key = attr(o, "transition-key");
+    r.transition_magic = attr(o, "transition-magic");
+    r.on_node = attr(o, "on_node");
+    r.migrate_source = attr(o, "migrate_source");
+    r.migrate_target = attr(o, "migrate_target");
+    r.exit_reason = attr(o, "exit-reason");
+    r.crm_feature_set = attr(o, "crm_feature_set");
+    r.last_rc_change = to_i64(attr(o, "last-rc-change"));
+    r.last_run = to_i64(attr(o, "last-run"));
+    r.exec_time = to_i64(attr(o, "exec-time"));
+    r.queue_time = to_i64(attr(o, "queue-time"));
+    return r;
+}
+
+void build_status(builder& b, xmlNode* status, cib_model& m) {
+    for (xmlNode* ns : children(status, "node_state")) {
+        node_state st;
+        st.id = attr(ns, "id");
+        st.uname = attr(ns, "uname");
+        st.in_ccm = attr(ns, "in_ccm");
+        st.crmd = attr(ns, "crmd");
+        st.join = attr(ns, "join");
+        st.expected = attr(ns, "expected");
+        st.crm_debug_origin = attr(ns, "crm-debug-origin");
+        st.shutdown = attr(ns, "shutdown");
+        st.remote_node = attr(ns, "remote_node") == "true";
+        for (xmlNode* t : children(ns, "transient_attributes")) {
+            for (auto& set : b.nvsets(t, "instance_attributes")) st.transient_attributes.push_back(std::move(set));
+        }
+        if (xmlNode* lrm = xml::first(ns, "lrm")) {
+            st.has_lrm = true;
+            for (xmlNode* rs : children(xml::first(lrm, "lrm_resources"), "lrm_resource")) {
+                lrm_resource r{attr(rs, "id"), attr(rs, "class"), attr(rs, "provider"), attr(rs, "type"),
+                               attr(rs, "container"), {}};
+                for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(make_record(o));
+                st.resources.push_back(std::move(r));
+            }
+        }
+        m.node_states.push_back(std::move(st));
+    }
+    if (xmlNode* tickets = xml::first(status, "tickets")) {
+        for (xmlNode* t : children(tickets, "ticket_state")) m.ticket_states.push_back({attr(t, "id"), all_attrs(t)});
+    }
+}
+
+void build_constraints(builder& b, xmlNode* constraints, cib_model& m) {
+    for (xmlNode* c : children(constraints)) {
+        if (xml::is(c, "rsc_location")) {
+            location_constraint l{attr(c, "id"), attr(c, "rsc"), attr(c, "rsc-pattern"), attr(c, "node"),
+                                  attr(c, "score"), attr(c, "role"), attr(c, "resource-discovery"), {}, b.sets(c),
+                                  xml::line(c)};
+            for (xmlNode* r : children(c, "rule")) l.rules.push_back(b.make_rule(r));
+            m.locations.push_back(std::move(l));
+        } else if (xml::is(c, "rsc_colocation")) {
+            m.colocations.push_back({attr(c, "id"), attr(c, "rsc"), attr(c, "with-rsc"), attr(c, "rsc-role"),
+                                     attr(c, "with-rsc-role"), attr(c, "rsc-instance"), attr(c, "with-rsc-instance"),
+                                     attr(c, "score"), attr(c, "node-attribute"), attr(c, "influence"), b.sets(c),
+                                     xml::line(c)});
+        } else if (xml::is(c, "rsc_order")) {
+            m.orders.push_back({attr(c, "id"), attr(c, "first"), attr(c, "then"), attr(c, "first-action"),
+                                attr(c, "then-action"), attr(c, "first-instance"), attr(c, "then-instance"),
+                                attr(c, "kind"), attr(c, "score"), attr(c, "symmetrical"), attr(c, "require-all"),
+                                b.sets(c), xml::line(c)});
+        } else if (xml::is(c, "rsc_ticket")) {
+            m.tickets.push_back({attr(c, "id"), attr(c, "ticket"), attr(c, "rsc"), attr(c, "rsc-role"),
+                                 attr(c, "loss-policy"), b.sets(c), xml::line(c)});
+        }
+    }
+}
+
+void build_configuration(builder& b, xmlNode* config, cib_model& m) {
+    if (xmlNode* c = xml::first(config, "crm_config")) m.crm_config = b.nvsets(c, "cluster_property_set");
+    if (xmlNode* c = xml::first(config, "rsc_defaults")) m.rsc_defaults = b.nvsets(c, "meta_attributes");
+    if (xmlNode* c = xml::first(config, "op_defaults")) m.op_defaults = b.nvsets(c, "meta_attributes");
+    for (xmlNode* n : children(xml::first(config, "nodes"), "node")) {
+        m.nodes.push_back({attr(n, "id"), attr(n, "uname"), attr(n, "type"), attr(n, "score"), attr(n, "description"),
+                           b.nvsets(n, "instance_attributes"), b.nvsets(n, "utilization")});
+    }
+    if (xmlNode* tags = xml::first(config, "tags")) {
+        for (xmlNode* t : children(tags, "tag")) {
+            tag tg{attr(t, "id"), {}};
+            for (xmlNode* r : children(t, "obj_ref")) tg.refs.push_back(attr(r, "id"));
+            b.tags[tg.id] = tg.refs;
+            m.tags.push_back(std::move(tg));
+        }
+    }
+    for (xmlNode* r : children(xml::first(config, "resources"))) {
+        if (xml::is(r, "template")) m.templates.push_back(b.make_resource(r));
+        else m.resources.push_back(b.make_resource(r));
+    }
+    if (xmlNode* c = xml::first(config, "constraints")) build_constraints(b, c, m);
+    for (xmlNode* lvl : children(xml::first(config, "fencing-topology"), "fencing-level")) {
+        fencing_level f{attr(lvl, "id"), attr(lvl, "target"), attr(lvl, "target-pattern"),
+                        attr(lvl, "target-attribute"), attr(lvl, "target-value"),
+                        std::atoi(attr(lvl, "index").c_str()), {}};
+        std::string devices = attr(lvl, "devices");
+        size_t start = 0;
+        while (start <= devices.size()) {
+            size_t comma = devices.find(',', start);
+            if (comma == std::string::npos) comma = devices.size();
+            if (comma > start) f.devices.push_back(devices.substr(start, comma - start));
+            start = comma + 1;
+        }
+        m.fencing_levels.push_back(std::move(f));
+    }
+    for (xmlNode* a : children(xml::first(config, "alerts"), "alert")) {
+        alert al{attr(a, "id"), attr(a, "path"), b.nvsets(a, "meta_attributes"), b.nvsets(a, "instance_attributes"), {}};
+        for (xmlNode* r : children(a, "recipient")) al.recipients.push_back({attr(r, "id"), attr(r, "value")});
+        m.alerts.push_back(std::move(al));
+    }
+    m.has_acls = xml::first(config, "acls") != nullptr;
+}
+
+}  // namespace
+
+expected<cib_model, error> build_model(xmlNode* root) {
+    cib_model m;
+    m.validate_with = attr(root, "validate-with");
+    m.epoch = attr(root, "epoch");
+    m.admin_epoch = attr(root, "admin_epoch");
+    m.num_updates = attr(root, "num_updates");
+    m.have_quorum = attr(root, "have-quorum");
+    m.dc_uuid = attr(root, "dc-uuid");
+    m.execution_date = attr(root, "execution-date");
+    m.no_quorum_panic = attr(root, "no-quorum-panic");
+    builder b;
+    b.index(root);
+    xmlNode* config = xml::first(root, "configuration");
+    if (!config) return unexpected(error{errc::schema_invalid, "<cib> has no <configuration>", "", xml::line(root)});
+    build_configuration(b, config, m);
+    if (xmlNode* status = xml::first(root, "status")) build_status(b, status, m);
+    return m;
+}
+
+}  // namespace holdfast::cib

@@ -1,0 +1,13 @@
+#pragma once
+// Building the typed model from a parsed <cib> element (cib/ internal).
+#include <libxml/tree.h>
+
+#include "cib/error.hpp"
+#include "cib/expected.hpp"
+#include "cib/model.hpp"
+
+namespace holdfast::cib {
+
+expected<cib_model, error> build_model(xmlNode* cib_root);
+
+}  // namespace holdfast::cib

@@ -1,0 +1,186 @@
+// Loading, schema checking and writing CIB documents with libxml2.
+#include "cib/cib.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "cib/build_model.hpp"
+#include "cib/xml.hpp"
+
+namespace holdfast::cib {
+
+const char* to_string(errc e) {
+    switch (e) {
+        case errc::io: return "cannot read";
+        case errc::malformed_xml: return "malformed XML";
+        case errc::unknown_schema: return "unknown schema";
+        case errc::schema_invalid: return "invalid against schema";
+        case errc::duplicate_id: return "duplicate id";
+        case errc::dangling_reference: return "reference to something missing";
+        case errc::bad_value: return "bad value";
+    }
+    return "error";
+}
+
+std::string error::to_string() const {
+    std::string out;
+    if (!file.empty()) out += file + ":";
+    if (line > 0) out += std::to_string(line) + ":";
+    if (!out.empty()) out += " ";
+    return out + message;
+}
+
+struct document::impl {
+    xml::doc_ptr doc;
+    std::string name;
+};
+
+document::document() : impl_(std::make_unique<impl>()) {}
+document::~document() = default;
+document::document(document&&) noexcept = default;
+document& document::operator=(document&&) noexcept = default;
+
+void* document::xml() const { return impl_->doc.get(); }
+
+std::string document::to_string() const {
+    xmlChar* mem = nullptr;
+    int size = 0;
+    xmlDocDumpFormatMemory(impl_->doc.get(), &mem, &size, 1);
+    std::string out(reinterpret_cast<const char*>(mem), static_cast<size_t>(size));
+    xmlFree(mem);
+    return out;
+}
+
+expected<void, error> document::write_file(const std::string& path) const {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << to_string();
+    out.close();
+    if (!out) return unexpected(error{errc::io, "cannot write " + path, path, 0});
+    return {};
+}
+
+expected<void, error> document::reload_model() {
+    auto m = build_model(xmlDocGetRootElement(impl_->doc.get()));
+    if (!m) {
+        error e = m.error();
+        e.file = impl_->name;
+        return unexpected(e);
+    }
+    model_ = std::move(*m);
+    return {};
+}
+
+namespace {
+
+// Collects libxml2's first error instead of letting it print.
+struct error_sink {
+    std::string message;
+    int line = 0;
+    static void on_error(void* self, xmlError* e) {
+        auto* sink = static_cast<error_sink*>(self);
+        if (!sink->message.empty() || !e || !e->message) return;
+        sink->message = e->message;
+        while (!sink->message.empty() && (sink->message.back() == '\n' || sink->message.back() == ' '))
+            sink->message.pop_back();
+        sink->line = e->line;
+        if (e->node && e->domain == XML_FROM_RELAXNGV) {
+            auto* n = static_cast<xmlNode*>(e->node);
+            sink->line = xml::line(n);
+            sink->message = "element <" + xml::name(n) + ">: " + sink->message;
+        }
+    }
+};
+
+std::string schema_dir(const load_options& opts) {
+    if (const char* env = std::getenv("PCMK_schema_directory"); env && *env) return env;
+    return opts.schema_dir;
+}
+
+// Parsed schemas are immutable once built; keep them for the process.
+xmlRelaxNG* schema_for(const std::string& path) {
+    static std::mutex lock;
+    static std::map<std::string, xml::relaxng_ptr> cache;
+    std::lock_guard<std::mutex> guard(lock);
+    auto it = cache.find(path);
+    if (it != cache.end()) return it->second.get();
+    std::unique_ptr<xmlRelaxNGParserCtxt, xml::relaxng_parser_deleter> ctxt(xmlRelaxNGNewParserCtxt(path.c_str()));
+    error_sink sink;
+    xmlRelaxNGSetParserStructuredErrors(ctxt.get(), &error_sink::on_error, &sink);
+    xml::relaxng_ptr schema(xmlRelaxNGParse(ctxt.get()));
+    xmlRelaxNG* raw = schema.get();
+    cache.emplace(path, std::move(schema));
+    return raw;
+}
+
+bool file_exists(const std::string& path) {
+    std::ifstream f(path);
+    return f.good();
+}
+
+expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std::string& name) {
+    xmlNode* root = xmlDocGetRootElement(doc);
+    std::string with = xml::attr(root, "validate-with");
+    if (with == "none") return {};
+    if (with.empty()) with = "pacemaker-1.0";
+    const std::string path = schema_dir(opts) + "/" + with + ".rng";
+    if (with.rfind("pacemaker-", 0) != 0 || !file_exists(path))
+        return unexpected(error{errc::unknown_schema,
+                                "validate-with=\"" + with + "\" names no known schema (looked for " + path + ")",
+                                name, xml::line(root)});
+    xmlRelaxNG* schema = schema_for(path);
+    if (!schema)
+        return unexpected(error{errc::unknown_schema, "schema " + path + " cannot be parsed", name, xml::line(root)});
+    std::unique_ptr<xmlRelaxNGValidCtxt, xml::relaxng_valid_deleter> v(xmlRelaxNGNewValidCtxt(schema));
+    error_sink sink;
+    xmlRelaxNGSetValidStructuredErrors(v.get(), &error_sink::on_error, &sink);
+    if (xmlRelaxNGValidateDoc(v.get(), doc) != 0) {
+        std::string msg = sink.message.empty() ? "does not validate" : sink.message;
+        return unexpected(error{errc::schema_invalid, "invalid against " + with + ": " + msg, name, sink.line});
+    }
+    return {};
+}
+
+}  // namespace
+
+expected<document, error> load_string(std::string_view text, const load_options& opts, const std::string& name) {
+    std::unique_ptr<xmlParserCtxt, xml::parser_ctxt_deleter> ctxt(xmlNewParserCtxt());
+    error_sink sink;
+    xmlSetStructuredErrorFunc(&sink, &error_sink::on_error);
+    xml::doc_ptr doc(xmlCtxtReadMemory(ctxt.get(), text.data(), static_cast<int>(text.size()), name.c_str(), nullptr,
+                                       XML_PARSE_NONET));
+    xmlSetStructuredErrorFunc(nullptr, nullptr);
+    if (!doc) {
+        std::string msg = sink.message.empty() ? "not well-formed XML" : sink.message;
+        return unexpected(error{errc::malformed_xml, "malformed XML: " + msg, name, sink.line});
+    }
+    xmlNode* root = xmlDocGetRootElement(doc.get());
+    if (!xml::is(root, "cib"))
+        return unexpected(error{errc::schema_invalid, "the root element is not <cib>", name, root ? xml::line(root) : 1});
+    if (opts.validate) {
+        if (auto v = validate(doc.get(), opts, name); !v) return unexpected(v.error());
+    }
+    auto model = build_model(root);
+    if (!model) {
+        error e = model.error();
+        e.file = name;
+        return unexpected(e);
+    }
+    document d;
+    d.impl_->doc = std::move(doc);
+    d.impl_->name = name;
+    d.model_ = std::move(*model);
+    return d;
+}
+
+expected<document, error> load_file(const std::string& path, const load_options& opts) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return unexpected(error{errc::io, "cannot read " + path, path, 0});
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return load_string(buf.str(), opts, path);
+}
+
+}  // namespace holdfast::cib

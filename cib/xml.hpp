@@ -1,0 +1,71 @@
+#pragma once
+// Small RAII and reading helpers over libxml2, for cib/ only.
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace holdfast::cib::xml {
+
+struct doc_deleter {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using doc_ptr = std::unique_ptr<xmlDoc, doc_deleter>;
+
+struct relaxng_deleter {
+    void operator()(xmlRelaxNG* s) const { xmlRelaxNGFree(s); }
+};
+using relaxng_ptr = std::unique_ptr<xmlRelaxNG, relaxng_deleter>;
+
+struct relaxng_parser_deleter {
+    void operator()(xmlRelaxNGParserCtxt* c) const { xmlRelaxNGFreeParserCtxt(c); }
+};
+struct relaxng_valid_deleter {
+    void operator()(xmlRelaxNGValidCtxt* c) const { xmlRelaxNGFreeValidCtxt(c); }
+};
+struct parser_ctxt_deleter {
+    void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
+};
+
+inline const xmlChar* x(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
+
+inline bool is(const xmlNode* n, const char* name) {
+    return n && n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, x(name)) == 0;
+}
+
+inline std::string name(const xmlNode* n) { return reinterpret_cast<const char*>(n->name); }
+
+// An attribute's value, or "" when absent.
+inline std::string attr(const xmlNode* n, const char* a) {
+    xmlChar* v = xmlGetProp(n, x(a));
+    if (!v) return {};
+    std::string out(reinterpret_cast<const char*>(v));
+    xmlFree(v);
+    return out;
+}
+
+inline bool has_attr(const xmlNode* n, const char* a) { return xmlHasProp(n, x(a)) != nullptr; }
+
+// Element children, optionally only those with a given name.
+inline std::vector<xmlNode*> children(const xmlNode* n, const char* only = nullptr) {
+    std::vector<xmlNode*> out;
+    for (xmlNode* c = n ? n->children : nullptr; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        if (only && xmlStrcmp(c->name, x(only)) != 0) continue;
+        out.push_back(c);
+    }
+    return out;
+}
+
+inline xmlNode* first(const xmlNode* n, const char* only) {
+    for (xmlNode* c = n ? n->children : nullptr; c; c = c->next)
+        if (is(c, only)) return c;
+    return nullptr;
+}
+
+inline int line(const xmlNode* n) { return static_cast<int>(xmlGetLineNo(n)); }
+
+}  // namespace holdfast::cib::xml

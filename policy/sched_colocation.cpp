@@ -1,0 +1,260 @@
+// Colocation constraints: unpacking, and their effect on node scores
+// (Pacemaker 2.1.5's pcmk_sched_colocation.c).
+#include <algorithm>
+#include <cmath>
+
+#include "policy/rules.hpp"
+#include "policy/sched.hpp"
+
+namespace holdfast::policy::sched {
+namespace {
+
+constexpr int infinity_hack = score_infinity * -100;  // "unusable" marker while merging
+
+role role_of(const std::string& text) {
+    if (text.empty()) return role::unknown;
+    role r = text_to_role(text);
+    return r == role::started ? role::unknown : r;
+}
+
+const std::string* node_attr(const sched& s, node_ix n, const std::string& attr) {
+    const auto& attrs = s.ws.nodes[n].attrs;
+    auto it = attrs.find(attr);
+    return it == attrs.end() ? nullptr : &it->second;
+}
+
+bool same_attr(const sched& s, node_ix a, node_ix b, const std::string& attr) {
+    const std::string* x = node_attr(s, a, attr);
+    const std::string* y = node_attr(s, b, attr);
+    if (!x || !y) return x == y && a == b;
+    if (x->size() != y->size()) return false;
+    for (size_t i = 0; i < x->size(); ++i)
+        if (std::tolower(static_cast<unsigned char>((*x)[i])) != std::tolower(static_cast<unsigned char>((*y)[i])))
+            return false;
+    return true;
+}
+
+bool available(const sched& s, node_ix n) {
+    const node& nd = s.ws.nodes[n];
+    return nd.online && !nd.shutdown && !nd.unclean && !nd.standby && !nd.maintenance;
+}
+
+bool critical(const sched& s, rsc_ix r) {
+    auto it = s.ws.resources[r].meta.find("critical");
+    return it == s.ws.resources[r].meta.end() || text_is_true(it->second);
+}
+
+void add_colocation(sched& s, const std::string& id, rsc_ix dependent, rsc_ix primary, int score,
+                    const std::string& dep_role, const std::string& pri_role, const std::string& attr,
+                    const std::string& influence) {
+    if (score == 0 || dependent == none || primary == none) return;
+    const bool infl = influence.empty() ? critical(s, dependent) : text_is_true(influence);
+    new_colocation(s, id, dependent, primary, score, role_of(dep_role), role_of(pri_role), attr, infl);
+}
+
+std::vector<rsc_ix> set_members(sched& s, const cib::resource_set& set) {
+    std::vector<rsc_ix> out;
+    for (const auto& ref : set.resources) {
+        for (const auto& id : expand_tag_reference(s, ref)) {
+            rsc_ix r = find_constraint_resource(s, id);
+            if (r != none) out.push_back(r);
+        }
+    }
+    return out;
+}
+
+void unpack_sets(sched& s, const cib::colocation_constraint& c) {
+    std::vector<std::vector<rsc_ix>> members;
+    for (const auto& set : c.sets) members.push_back(set_members(s, set));
+    for (size_t i = 0; i < c.sets.size(); ++i) {
+        const auto& set = c.sets[i];
+        const int score = char2score(set.score.empty() ? c.score : set.score);
+        const bool sequential = set.sequential.empty() || text_is_true(set.sequential);
+        if (!sequential || score == 0) continue;
+        for (size_t j = 1; j < members[i].size(); ++j)
+            add_colocation(s, set.id, members[i][j], members[i][j - 1], score, set.role, set.role, c.node_attribute,
+                           c.influence);
+    }
+    // Between sets: each set depends on the one after it
+    const int score = char2score(c.score);
+    for (size_t i = 0; i + 1 < c.sets.size(); ++i) {
+        if (members[i].empty() || members[i + 1].empty()) continue;
+        add_colocation(s, c.id, members[i].front(), members[i + 1].back(), score, c.sets[i].role, c.sets[i + 1].role,
+                       c.node_attribute, c.influence);
+    }
+}
+
+}  // namespace
+
+namespace {
+// Keep a colocation list ordered by the other side's priority, highest first (stable)
+void insert_by_priority(sched& s, std::vector<int>& list, int ci, bool by_primary) {
+    auto prio = [&](int x) {
+        const colocation& cc = s.colocations[x];
+        return s.ws.resources[by_primary ? cc.primary : cc.dependent].priority;
+    };
+    if (std::find(list.begin(), list.end(), ci) != list.end()) return;
+    auto pos = std::find_if(list.begin(), list.end(), [&](int x) { return prio(x) < prio(ci); });
+    list.insert(pos, ci);
+}
+}  // namespace
+
+void add_this_with(sched& s, rsc_ix r, int ci) { insert_by_priority(s, s.rs[r].this_with, ci, true); }
+void add_with_this(sched& s, rsc_ix r, int ci) { insert_by_priority(s, s.rs[r].with_this, ci, false); }
+
+void new_colocation(sched& s, const std::string& id, rsc_ix dependent, rsc_ix primary, int score, role dependent_role,
+                    role primary_role, const std::string& node_attribute, bool influence) {
+    if (score == 0 || dependent == none || primary == none) return;
+    colocation c;
+    c.id = id;
+    c.dependent = dependent;
+    c.primary = primary;
+    c.score = score;
+    c.dependent_role = dependent_role;
+    c.primary_role = primary_role;
+    c.node_attribute = node_attribute.empty() ? "#uname" : node_attribute;
+    c.influence = influence;
+    s.colocations.push_back(std::move(c));
+    int ci = static_cast<int>(s.colocations.size()) - 1;
+    add_this_with(s, dependent, ci);
+    add_with_this(s, primary, ci);
+}
+
+void unpack_colocations(sched& s) {
+    if (!s.ws.cib) return;
+    for (const auto& c : s.ws.cib->colocations) {
+        if (!c.sets.empty()) {
+            unpack_sets(s, c);
+            continue;
+        }
+        auto deps = expand_tag_reference(s, c.rsc);
+        auto pris = expand_tag_reference(s, c.with_rsc);
+        for (const auto& d : deps) {
+            for (const auto& p : pris) {
+                add_colocation(s, c.id, find_constraint_resource(s, d), find_constraint_resource(s, p),
+                               char2score(c.score), c.rsc_role, c.with_rsc_role, c.node_attribute, c.influence);
+            }
+        }
+    }
+}
+
+bool colocation_affects_location(const sched& s, rsc_ix dependent, rsc_ix primary, const colocation& c) {
+    const rsc_state& d = s.rs[dependent];
+    const rsc_state& p = s.rs[primary];
+    if (p.flags & rf_provisional) return false;
+    if (!(d.flags & rf_provisional)) return false;
+    if (c.score > 0 && c.dependent_role != role::unknown && c.dependent_role != d.next_role) return false;
+    if (c.score > 0 && c.primary_role != role::unknown && c.primary_role != p.next_role) return false;
+    if (c.score < 0 && c.dependent_role != role::unknown && c.dependent_role == d.next_role) return false;
+    if (c.score < 0 && c.primary_role != role::unknown && c.primary_role == p.next_role) return false;
+    return true;
+}
+
+void apply_coloc_to_scores(sched& s, rsc_ix dependent, rsc_ix primary, const colocation& c) {
+    const node_ix where = s.rs[primary].allocated_to;
+    if (where == none && c.score < 0) return;
+    std::vector<int> work = s.rs[dependent].allowed;
+    for (node_ix n = 0; n < static_cast<node_ix>(work.size()); ++n) {
+        if (work[n] == not_allowed) continue;
+        if (where == none) {
+            work[n] = add_scores(-c.score, work[n]);
+        } else if (same_attr(s, n, where, c.node_attribute)) {
+            if (c.score < score_infinity) work[n] = add_scores(c.score, work[n]);
+        } else if (c.score >= score_infinity) {
+            work[n] = add_scores(-c.score, work[n]);
+        }
+    }
+    bool any = false;
+    for (node_ix n = 0; n < static_cast<node_ix>(work.size()); ++n)
+        any = any || (work[n] != not_allowed && work[n] >= 0 && available(s, n));
+    if (c.score <= -score_infinity || c.score >= score_infinity || any) s.rs[dependent].allowed = std::move(work);
+}
+
+namespace {
+
+int best_score_matching(const sched& s, rsc_ix r, node_ix like, const std::string& attr) {
+    int best = -score_infinity;
+    const auto& allowed = s.rs[r].allowed;
+    for (node_ix n = 0; n < static_cast<node_ix>(allowed.size()); ++n) {
+        if (allowed[n] == not_allowed || allowed[n] <= best || !available(s, n)) continue;
+        if (same_attr(s, n, like, attr)) best = allowed[n];
+    }
+    return best;
+}
+
+void add_scores_matching_attr(sched& s, std::vector<int>& work, rsc_ix r, const std::string& attr, float factor,
+                              bool only_positive) {
+    for (node_ix n = 0; n < static_cast<node_ix>(work.size()); ++n) {
+        if (work[n] == not_allowed) continue;
+        int score = best_score_matching(s, r, n, attr);
+        if (factor < 0 && score < 0) continue;
+        if (work[n] == infinity_hack) continue;
+        float wf = factor * static_cast<float>(score);
+        int weight = static_cast<int>(wf < 0 ? wf - 0.5f : wf + 0.5f);
+        if (weight == 0 && score != 0) weight = factor > 0 ? 1 : (factor < 0 ? -1 : 0);
+        int updated = add_scores(weight, work[n]);
+        if (only_positive && updated < 0 && work[n] > 0) {
+            work[n] = infinity_hack;
+            continue;
+        }
+        if (only_positive && updated < 0 && work[n] == 0) continue;
+        work[n] = updated;
+    }
+}
+
+}  // namespace
+
+// pcmk__add_colocated_node_scores for "with this" influence (select_active),
+// following the chain of colocations that depend on r.
+void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, const std::string& attr, float factor,
+                               bool this_with) {
+    rsc_state& st = s.rs[r];
+    if (st.flags & rf_merging) return;
+    st.flags |= rf_merging;
+    std::vector<int> work = nodes;
+    add_scores_matching_attr(s, work, r, attr, factor, false);
+    bool any = false;
+    for (node_ix n = 0; n < static_cast<node_ix>(work.size()); ++n)
+        any = any || (work[n] != not_allowed && work[n] >= 0 && available(s, n));
+    if (!any) {
+        st.flags &= ~rf_merging;
+        return;  // roll back optional scores
+    }
+    const float multiplier = factor < 0 ? -1.0f : 1.0f;
+    for (int ci : this_with ? st.this_with : st.with_this) {
+        const colocation& c = s.colocations[ci];
+        if (!this_with && !c.influence) continue;
+        rsc_ix other = this_with ? c.primary : c.dependent;
+        add_colocated_node_scores(s, other, work, c.node_attribute,
+                                  multiplier * static_cast<float>(c.score) / score_infinity, this_with);
+    }
+    nodes = std::move(work);
+    st.flags &= ~rf_merging;
+}
+
+void block_colocation_dependents(sched& s, action_ix a) {
+    const action& act = s.actions[a];
+    if (act.rsc == none || (act.flags & af_runnable)) return;
+    if (act.task != "start" && act.task != "promote") return;
+    rsc_ix top = act.rsc;
+    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    for (int ci : std::vector<int>(s.rs[top].with_this)) {
+        const colocation& c = s.colocations[ci];
+        if (c.score < score_infinity) continue;
+        if (c.primary_role == role::promoted && act.task != "promote") continue;
+        std::vector<rsc_ix> todo{c.dependent};
+        while (!todo.empty()) {
+            rsc_ix d = todo.back();
+            todo.pop_back();
+            for (rsc_ix child : s.ws.resources[d].children) todo.push_back(child);
+            for (action_ix da : s.rs[d].actions) {
+                action& x = s.actions[da];
+                if (x.task != "start" || !(x.flags & af_runnable)) continue;
+                x.flags &= ~af_runnable;
+                s.update_action_for_orderings(da);
+            }
+        }
+    }
+}
+
+}  // namespace holdfast::policy::sched

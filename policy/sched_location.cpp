@@ -1,0 +1,169 @@
+// Location constraints and the node criteria applied before assignment
+// (Pacemaker 2.1.5's pcmk_sched_location.c and apply_node_criteria()).
+#include <regex>
+
+#include "policy/iso8601.hpp"
+#include "policy/rules.hpp"
+#include "policy/sched.hpp"
+
+namespace holdfast::policy::sched {
+namespace {
+
+location_rule::discover discover_of(std::string_view mode) {
+    if (mode == "never") return location_rule::discover::never;
+    if (mode == "exclusive") return location_rule::discover::exclusive;
+    return location_rule::discover::always;
+}
+
+rule_context node_context(const sched& s, node_ix n) {
+    rule_context ctx;
+    ctx.node_attrs = &s.ws.nodes[n].attrs;
+    ctx.now = s.ws.now;
+    ctx.utc_offset = iso8601::host_utc_offset(s.ws.now);
+    return ctx;
+}
+
+// A <rule> of a location constraint: a location_rule scoring every node the
+// rule holds on (generate_location_rule).
+void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::rule& rule,
+                        std::string_view discovery, const std::vector<std::string>* submatches) {
+    auto role_filter = location_rule_role(rule);
+    if (!role_filter) return;
+    int li = new_location(s, rule.id.empty() ? id : rule.id, r, 0, discovery, none);
+    if (li < 0) return;
+    s.locations[li].role_filter = *role_filter;
+    const resource& res = s.ws.resources[r];
+    rule_context::match_data match{&res.params, &res.meta, submatches};
+    for (node_ix n : s.nodes) {
+        rule_context ctx = node_context(s, n);
+        ctx.match = match;
+        if (!evaluate_rule(rule, ctx)) continue;
+        int score = rule_score(rule, s.ws.nodes[n].attrs, submatches);
+        s.locations[li].nodes.push_back({n, score});
+    }
+}
+
+void location_for(sched& s, const cib::location_constraint& c, rsc_ix r, const std::vector<std::string>* submatches) {
+    if (!c.node.empty()) {
+        auto it = s.ws.node_by_uname.find(c.node);
+        if (it == s.ws.node_by_uname.end()) return;  // Pacemaker ignores unknown nodes
+        int li = new_location(s, c.id, r, char2score(c.score), c.resource_discovery, it->second);
+        if (li >= 0 && !c.role.empty()) {
+            role rl = text_to_role(c.role);
+            s.locations[li].role_filter = rl == role::started ? role::unknown : rl;
+        }
+        return;
+    }
+    for (const auto& rule : c.rules) location_from_rule(s, c.id, r, rule, c.resource_discovery, submatches);
+}
+
+void unpack_pattern(sched& s, const cib::location_constraint& c) {
+    std::regex re;
+    try {
+        re = std::regex(c.rsc_pattern, std::regex::extended);
+    } catch (const std::regex_error&) {
+        return;  // an invalid pattern matches nothing, as in Pacemaker
+    }
+    for (rsc_ix r : s.resources) {
+        std::smatch m;
+        const std::string& id = s.ws.resources[r].id;
+        if (!std::regex_search(id, m, re)) continue;
+        std::vector<std::string> sub;
+        for (const auto& g : m) sub.push_back(g.matched ? g.str() : "");
+        location_for(s, c, r, &sub);
+    }
+}
+
+}  // namespace
+
+int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::string_view discover_mode,
+                 node_ix node) {
+    if (r == none) return -1;
+    location_rule loc;
+    loc.id = id;
+    loc.rsc = r;
+    loc.discover_mode = discover_of(discover_mode);
+    if (node != none) loc.nodes.push_back({node, score});
+    s.locations.push_back(std::move(loc));
+    int li = static_cast<int>(s.locations.size()) - 1;
+    s.rs[r].locations.push_back(li);
+    return li;
+}
+
+void unpack_locations(sched& s) {
+    if (!s.ws.cib) return;
+    for (const auto& c : s.ws.cib->locations) {
+        if (!c.rsc_pattern.empty()) {
+            unpack_pattern(s, c);
+            continue;
+        }
+        std::vector<std::string> ids;
+        if (!c.rsc.empty()) ids = expand_tag_reference(s, c.rsc);
+        for (const auto& set : c.sets) {
+            for (const auto& ref : set.resources) {
+                for (auto& e : expand_tag_reference(s, ref)) ids.push_back(e);
+            }
+        }
+        for (const auto& id : ids) {
+            rsc_ix r = find_constraint_resource(s, id);
+            if (r != none) location_for(s, c, r, nullptr);
+        }
+    }
+}
+
+namespace {
+
+// pcmk__apply_location: add a constraint's node scores to the resource's allowed nodes
+void apply_location(sched& s, const location_rule& loc) {
+    rsc_state& st = s.rs[loc.rsc];
+    if (loc.role_filter != role::unknown && loc.role_filter != st.next_role) return;
+    auto apply = [&](auto&& self, rsc_ix r, node_ix n, int score) -> void {
+        for (rsc_ix c : s.ws.resources[r].children) self(self, c, n, score);
+        int& cur = s.rs[r].allowed[n];
+        cur = cur == not_allowed ? score : add_scores(cur, score);
+    };
+    for (const auto& [n, score] : loc.nodes) apply(apply, loc.rsc, n, score);
+}
+
+// Failures at or beyond migration-threshold ban the resource from a node,
+// unless failure-timeout has expired them (check_failure_threshold).
+void check_failure_threshold(sched& s, rsc_ix r) {
+    const resource& res = s.ws.resources[r];
+    for (rsc_ix c : res.children) check_failure_threshold(s, c);
+    if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0) return;
+    for (const auto& [n, count] : res.fail_count) {
+        if (count <= 0) continue;
+        if (res.failure_timeout > 0) {
+            auto lf = res.last_failure.find(n);
+            if (lf != res.last_failure.end() && lf->second + res.failure_timeout <= s.ws.now) continue;
+        }
+        if (count < res.migration_threshold) continue;
+        // Anonymous clone instances ban the whole clone from the node
+        rsc_ix target = r;
+        if (!(s.rs[r].flags & rf_unique)) {
+            while (s.ws.resources[target].parent != none) target = s.ws.resources[target].parent;
+        }
+        resource_location(s, target, n, -score_infinity, "__fail_limit__");
+    }
+}
+
+// Stickiness: a resource running on one node prefers to stay there.
+void apply_stickiness(sched& s, rsc_ix r) {
+    const resource& res = s.ws.resources[r];
+    for (rsc_ix c : res.children) apply_stickiness(s, c);
+    if (res.variant != rsc_variant::primitive) return;
+    if (!(s.rs[r].flags & rf_managed) || res.stickiness < 1 || res.running_on.size() != 1) return;
+    node_ix n = res.running_on.front();
+    if (!s.ws.options.symmetric_cluster && s.rs[r].allowed[n] == not_allowed) return;
+    resource_location(s, r, n, res.stickiness, "stickiness");
+}
+
+}  // namespace
+
+void apply_node_criteria(sched& s) {
+    for (const auto& loc : s.locations) apply_location(s, loc);
+    for (rsc_ix r : s.resources) apply_stickiness(s, r);
+    for (rsc_ix r : s.resources) check_failure_threshold(s, r);
+}
+
+}  // namespace holdfast::policy::sched

@@ -1,0 +1,290 @@
+// Actions of a primitive resource: the role transition matrix, restarts and
+// recovery, implicit orderings and recurring monitors (Pacemaker 2.1.5's
+// pcmk_sched_primitive.c and pcmk_sched_recurring.c).
+#include <algorithm>
+
+#include "policy/iso8601.hpp"
+#include "policy/rules.hpp"
+#include "policy/sched.hpp"
+
+namespace holdfast::policy::sched {
+namespace {
+
+int rank(role r) { return static_cast<int>(r); }
+
+// The next role on the way from `from` to `to` (rsc_state_matrix).
+role next_step(role from, role to) {
+    using R = role;
+    static const R m[5][5] = {
+        {R::unknown, R::stopped, R::stopped, R::stopped, R::stopped},
+        {R::stopped, R::stopped, R::started, R::unpromoted, R::unpromoted},
+        {R::stopped, R::stopped, R::started, R::unpromoted, R::promoted},
+        {R::stopped, R::stopped, R::stopped, R::unpromoted, R::promoted},
+        {R::stopped, R::unpromoted, R::unpromoted, R::unpromoted, R::promoted},
+    };
+    return m[rank(from)][rank(to)];
+}
+
+enum class step { none, stop, start, promote, demote, error };
+
+// The action that takes a resource from one role to the next (rsc_action_matrix).
+step step_fn(role from, role to) {
+    using S = step;
+    static const S m[5][5] = {
+        {S::error, S::stop, S::error, S::error, S::error},
+        {S::error, S::none, S::start, S::start, S::error},
+        {S::error, S::stop, S::none, S::none, S::promote},
+        {S::error, S::stop, S::stop, S::none, S::promote},
+        {S::error, S::demote, S::demote, S::demote, S::none},
+    };
+    return m[rank(from)][rank(to)];
+}
+
+action_ix rsc_action(sched& s, rsc_ix r, const char* task, node_ix n, bool optional) {
+    return s.custom_action(r, op_key(s.ws.resources[r].id, task, 0), task, n, optional, true);
+}
+
+bool is_expected_node(const sched& s, rsc_ix r, node_ix n) {
+    const rsc_state& st = s.rs[r];
+    return (st.flags & rf_restarting) && (st.flags & rf_stop_unexpected) && st.next_role > role::stopped &&
+           st.allocated_to == n;
+}
+
+void stop_resource(sched& s, rsc_ix r, node_ix, bool optional) {
+    const resource& res = s.ws.resources[r];
+    for (node_ix current : res.running_on) {
+        if (is_expected_node(s, r, current)) continue;
+        bool opt = optional;
+        if (res.partial_migration_target != none) {
+            if (current == res.partial_migration_target && current == s.rs[r].allocated_to) continue;
+            opt = false;
+        }
+        action_ix stop = rsc_action(s, r, "stop", current, opt);
+        if (s.rs[r].allocated_to == none) {
+            set_action_reason(s.actions[stop], "node availability", true);
+        } else if ((s.rs[r].flags & rf_restarting) && (s.rs[r].flags & rf_stop_unexpected)) {
+            set_action_reason(s.actions[stop], "being multiply active", true);
+        }
+        if (!(s.rs[r].flags & rf_managed)) s.actions[stop].flags &= ~af_runnable;
+        if (s.ws.options.remove_after_stop) schedule_cleanup(s, r, current, opt);
+        if (s.rs[r].flags & rf_needs_unfencing) {
+            action_ix unfence = fence_op(s, current, "on", true, "", false);
+            s.order_actions(stop, unfence, of_implies_first);
+        }
+    }
+}
+
+void start_resource(sched& s, rsc_ix r, node_ix n, bool optional) {
+    if (n == none) return;
+    action_ix start = rsc_action(s, r, "start", n, true);
+    order_vs_unfence(s, r, n, start, of_implies_then);
+    if ((s.actions[start].flags & af_runnable) && !optional) s.actions[start].flags &= ~af_optional;
+    if (is_expected_node(s, r, n)) s.actions[start].flags |= af_pseudo;
+}
+
+void promote_resource(sched& s, rsc_ix r, node_ix n, bool optional) {
+    if (n == none) return;
+    bool runnable = true;
+    for (action_ix a : resource_actions(s, r, n, "start", true))
+        if (!(s.actions[a].flags & af_runnable)) runnable = false;
+    if (runnable) {
+        action_ix promote = rsc_action(s, r, "promote", n, optional);
+        if (is_expected_node(s, r, n)) s.actions[promote].flags |= af_pseudo;
+        return;
+    }
+    for (action_ix a : resource_actions(s, r, n, "promote", true)) s.actions[a].flags &= ~af_runnable;
+}
+
+void demote_resource(sched& s, rsc_ix r, node_ix, bool optional) {
+    for (node_ix current : s.ws.resources[r].running_on) {
+        if (!is_expected_node(s, r, current)) rsc_action(s, r, "demote", current, optional);
+    }
+}
+
+bool run_step(sched& s, rsc_ix r, role from, role to, node_ix n, bool optional) {
+    switch (step_fn(from, to)) {
+        case step::none:
+        case step::error:
+            return false;
+        case step::stop:
+            stop_resource(s, r, n, optional);
+            return true;
+        case step::start:
+            start_resource(s, r, n, optional);
+            return true;
+        case step::promote:
+            promote_resource(s, r, n, optional);
+            return true;
+        case step::demote:
+            demote_resource(s, r, n, optional);
+            return true;
+    }
+    return false;
+}
+
+void schedule_restart_actions(sched& s, rsc_ix r, node_ix current, bool need_stop, bool need_promote) {
+    rsc_state& st = s.rs[r];
+    st.flags |= rf_restarting;
+    role now = st.role_now;
+    while (now != role::stopped) {
+        role next = next_step(now, role::stopped);
+        if (!run_step(s, r, now, next, current, !need_stop)) break;
+        now = next;
+    }
+    while (rank(st.role_now) <= rank(st.next_role) && now != st.role_now && !(st.flags & rf_block)) {
+        role next = next_step(now, st.role_now);
+        bool required = need_stop || (next == role::promoted && need_promote);
+        if (!run_step(s, r, now, next, st.allocated_to, !required)) break;
+        now = next;
+    }
+    st.flags &= ~rf_restarting;
+}
+
+void schedule_role_transition_actions(sched& s, rsc_ix r) {
+    rsc_state& st = s.rs[r];
+    role now = st.role_now;
+    while (now != st.next_role) {
+        role next = next_step(now, st.next_role);
+        if (!run_step(s, r, now, next, st.allocated_to, false)) break;
+        now = next;
+    }
+}
+
+// The node a resource is active on, counting all and cleanly-active nodes
+// (pe__find_active_on).
+node_ix find_active_on(const sched& s, rsc_ix r, unsigned& all, unsigned& clean) {
+    const resource& res = s.ws.resources[r];
+    all = clean = 0;
+    node_ix active = none;
+    for (node_ix n : res.running_on) {
+        ++all;
+        const node& nd = s.ws.nodes[n];
+        if (nd.online && !nd.unclean) ++clean;
+        if (active == none || n == res.partial_migration_source) active = n;
+    }
+    return active;
+}
+
+}  // namespace
+
+void primitive_create_actions(sched& s, rsc_ix r) {
+    rsc_state& st = s.rs[r];
+    resource& res = s.ws.resources[r];
+    if (st.next_role == role::unknown) st.next_role = st.allocated_to == none ? role::stopped : role::started;
+    unsigned all = 0, clean = 0;
+    node_ix current = find_active_on(s, r, all, clean);
+    bool need_stop = false, need_promote = false, is_moving = false;
+    if (current != none && st.allocated_to != none && current != st.allocated_to && st.next_role >= role::started) {
+        is_moving = true;
+        need_stop = true;
+    }
+    bool multiply_active = (st.flags & rf_needs_fencing) ? all > 1 : clean > 1;
+    if (res.partial_migration_source != none || res.partial_migration_target != none) {
+        need_stop = true;
+        res.partial_migration_source = res.partial_migration_target = none;
+        multiply_active = false;
+    }
+    if (multiply_active) {
+        if (st.recovery_type == recovery::stop_start) need_stop = true;
+        else if (st.recovery_type == recovery::stop_unexpected) {
+            need_stop = true;
+            st.flags |= rf_stop_unexpected;
+        }
+    } else {
+        st.flags &= ~rf_stop_unexpected;
+    }
+    if (st.flags & rf_start_pending) {
+        action_ix start = rsc_action(s, r, "start", st.allocated_to, true);
+        s.actions[start].flags |= af_print_always;
+    }
+    if (is_moving) {
+    } else if (st.flags & rf_failed) {
+        if (st.flags & rf_stop) need_stop = true;
+        else if (st.next_role == role::promoted) need_promote = true;
+    } else if (st.flags & rf_block) {
+        need_stop = true;
+    } else if (st.role_now > role::started && current != none && st.allocated_to != none) {
+        action_ix start = rsc_action(s, r, "start", st.allocated_to, true);
+        if (!(s.actions[start].flags & af_optional)) need_stop = true;
+    }
+    schedule_restart_actions(s, r, current, need_stop, need_promote);
+    schedule_role_transition_actions(s, r);
+    create_recurring_actions(s, r);
+}
+
+void create_recurring_actions(sched& s, rsc_ix r) {
+    const resource& res = s.ws.resources[r];
+    const rsc_state& st = s.rs[r];
+    if (!res.def || st.allocated_to == none || st.next_role == role::stopped) return;
+    if (st.flags & rf_maintenance) return;
+    const node_ix n = st.allocated_to;
+    for (const auto& op : res.def->ops) {
+        if (op.name == "start" || op.name == "stop" || op.name == "promote" || op.name == "demote") continue;
+        if (!op.enabled.empty() && !text_is_true(op.enabled)) continue;
+        auto ms = iso8601::parse_interval_ms(op.interval);
+        if (!ms || *ms == 0) continue;
+        role op_role = op.role.empty() ? role::unknown : text_to_role(op.role);
+        if (op_role == role::stopped) continue;
+        if (op_role != role::unknown && op_role != st.next_role) continue;
+        const std::string key = op_key(res.id, op.name, *ms);
+        auto starts = resource_actions(s, r, n, "start", true);
+        bool optional = true;
+        for (action_ix a : starts)
+            if (!(s.actions[a].flags & af_optional)) optional = false;
+        if (s.find_actions(r, key, n).empty()) optional = false;
+        action_ix mon = s.custom_action(r, key, op.name, n, optional, true);
+        bool runnable = node_available(s, n);
+        for (action_ix a : starts)
+            if (!(s.actions[a].flags & af_runnable)) runnable = false;
+        if (!runnable) s.actions[mon].flags &= ~af_runnable;
+        if (op_role == role::promoted) s.actions[mon].meta.insert_or_assign("op_target_rc", std::string(1, '8'));
+        s.new_ordering(r, op_key(res.id, "start", 0), -1, r, key, mon, of_implies_then | of_runnable_left);
+        if (op_role == role::promoted)
+            s.new_ordering(r, op_key(res.id, "promote", 0), -1, r, key, mon, of_optional | of_runnable_left);
+        else if (s.ws.resources[r].parent != none && st.next_role == role::unpromoted)
+            s.new_ordering(r, op_key(res.id, "demote", 0), -1, r, key, mon, of_optional | of_runnable_left);
+    }
+}
+
+void primitive_internal_constraints(sched& s, rsc_ix r) {
+    if (!(s.rs[r].flags & rf_managed)) return;
+    const std::string& id = s.ws.resources[r].id;
+    rsc_ix top = r;
+    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    s.new_ordering(r, op_key(id, "stop", 0), -1, r, op_key(id, "start", 0), -1,
+                   of_optional | of_implies_then | of_restart);
+    if ((s.rs[top].flags & rf_promotable) || s.rs[r].role_now > role::unpromoted) {
+        s.new_ordering(r, op_key(id, "demote", 0), -1, r, op_key(id, "stop", 0), -1, of_promoted_implies_first);
+        s.new_ordering(r, op_key(id, "start", 0), -1, r, op_key(id, "promote", 0), -1, of_runnable_left);
+    }
+    s.new_ordering(r, op_key(id, "lrm_delete", 0), -1, r, op_key(id, "monitor", 0), -1,
+                   of_same_node | of_then_cancels_first);
+}
+
+void create_actions(sched& s, rsc_ix r) {
+    switch (s.ws.resources[r].variant) {
+        case rsc_variant::primitive:
+            primitive_create_actions(s, r);
+            return;
+        case rsc_variant::group:
+            group_create_actions(s, r);
+            return;
+        default:
+            unsupported_collective(s, r);
+    }
+}
+
+void internal_constraints(sched& s, rsc_ix r) {
+    switch (s.ws.resources[r].variant) {
+        case rsc_variant::primitive:
+            primitive_internal_constraints(s, r);
+            return;
+        case rsc_variant::group:
+            group_internal_constraints(s, r);
+            return;
+        default:
+            unsupported_collective(s, r);
+    }
+}
+
+}  // namespace holdfast::policy::sched

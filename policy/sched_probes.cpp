@@ -1,0 +1,114 @@
+// Probes: finding out whether a resource already runs on a node whose
+// history says nothing about it (Pacemaker 2.1.5's pcmk_sched_probes.c).
+#include <algorithm>
+
+#include "policy/sched.hpp"
+
+namespace holdfast::policy::sched {
+namespace {
+
+bool discovery_never(const sched& s, rsc_ix r, node_ix n) {
+    for (rsc_ix x = r; x != none; x = s.ws.resources[x].parent) {
+        for (int li : s.rs[x].locations) {
+            const location_rule& loc = s.locations[li];
+            if (loc.discover_mode != location_rule::discover::never) continue;
+            for (const auto& entry : loc.nodes)
+                if (entry.first == n) return true;
+        }
+    }
+    return false;
+}
+
+bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n);
+
+bool probe_list(sched& s, const std::vector<rsc_ix>& list, node_ix n) {
+    bool any = false;
+    for (rsc_ix r : list) any = probe_rsc_on_node(s, r, n) || any;
+    return any;
+}
+
+bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n) {
+    const resource& res = s.ws.resources[r];
+    const node& nd = s.ws.nodes[n];
+    if (nd.kind != node_kind::member && (res.rclass == "stonith" || res.is_remote_connection)) return false;
+    if (!res.children.empty()) return probe_list(s, res.children, n);
+    if (res.container != none && !res.is_remote_connection) return false;
+    if (res.orphan || s.rs[r].known_on[n]) return false;
+    if (discovery_never(s, r, n)) return false;
+    const std::string key = op_key(res.id, "monitor", 0);
+    action_ix probe = s.custom_action(r, key, "monitor", n, false, true);
+    s.actions[probe].flags &= ~af_optional;
+    order_vs_unfence(s, r, n, probe, of_optional);
+    if (std::find(res.running_on.begin(), res.running_on.end(), n) == res.running_on.end())
+        s.actions[probe].meta.insert_or_assign("op_target_rc", std::string(1, '7'));
+    rsc_ix top = r;
+    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    const bool clone_top = s.ws.resources[top].variant == rsc_variant::clone;
+    if (((s.rs[r].flags & rf_fence_device) && s.enable_unfencing) || !clone_top) top = r;
+    uint32_t flags = of_optional;
+    if (!(s.actions[probe].flags & af_runnable) && res.running_on.empty()) flags |= of_runnable_left;
+    s.new_ordering(r, "", probe, top, op_key(s.ws.resources[top].id, "start", 0), -1, flags);
+    s.new_ordering(r, "", probe, top, op_key(s.ws.resources[top].id, "reload-agent", 0), -1, of_optional);
+    return true;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+bool probe_needed_before(const sched& s, const action& probe, const action& then) {
+    if (then.task == "stonith" && probe.node != none && probe.node == then.node) {
+        auto op = then.meta.find("stonith_action");
+        if (op != then.meta.end() && op->second == "on") return false;
+    }
+    if (then.task == "do_shutdown" && probe.node != none && then.node != none && probe.node != then.node)
+        return false;
+    (void)s;
+    return true;
+}
+
+// add_probe_orderings_for_stops: "first stop then X" also orders first's probes before X
+void add_probe_orderings_for_stops(sched& s) {
+    for (size_t oi = 0; oi < s.orderings.size(); ++oi) {
+        const ordering o = s.orderings[oi];
+        if (o.flags == of_none || o.first_rsc == none || o.first_rsc == o.then_rsc) continue;
+        if (o.first_action < 0 && o.first_task.empty()) continue;
+        if (o.then_action < 0 && o.then_task.empty()) continue;
+        if (o.first_action >= 0 ? s.actions[o.first_action].task != "stop" : !ends_with(o.first_task, "_stop_0"))
+            continue;
+        if (o.then_rsc != none && s.ws.resources[o.first_rsc].container == o.then_rsc) {
+            if (o.then_action >= 0 ? s.actions[o.then_action].task == "stop" : ends_with(o.then_task, "_stop_0"))
+                continue;
+        }
+        uint32_t flags = of_optional;
+        if (o.flags & of_apply_first_non_migratable) flags |= of_apply_first_non_migratable;
+        if (o.flags & of_same_node) flags |= of_same_node;
+        if (o.flags == of_anti_colocation || o.flags == of_load) flags = o.flags;
+        auto probes = resource_actions(s, o.first_rsc, none, "monitor", false);
+        if (probes.empty()) continue;
+        std::vector<action_ix> thens;
+        if (o.then_action >= 0) thens.push_back(o.then_action);
+        else if (o.then_rsc != none) thens = s.find_actions(o.then_rsc, o.then_task, none);
+        for (action_ix p : probes)
+            for (action_ix t : thens)
+                if (probe_needed_before(s, s.actions[p], s.actions[t])) s.order_actions(p, t, flags);
+    }
+}
+
+}  // namespace
+
+void schedule_probes(sched& s) {
+    for (node_ix n : s.nodes) {
+        const node& nd = s.ws.nodes[n];
+        if (!nd.online) {
+            if (is_failed_remote_node(s, n)) fence_node(s, n, "the connection is unrecoverable", false);
+            continue;
+        }
+        if (nd.unclean || !nd.rsc_discovery_enabled) continue;
+        probe_list(s, s.resources, n);
+    }
+}
+
+void order_probes(sched& s) { add_probe_orderings_for_stops(s); }
+
+}  // namespace holdfast::policy::sched

@@ -1,0 +1,200 @@
+// unpack(): configuration and status sections into a working_set, following
+// Pacemaker 2.1.5's cluster_status() (lib/pengine/unpack.c): options, nodes
+// and their membership state, the resource tree with clone instances, then
+// each node's operation history into roles, placements and failures.
+#include "policy/unpack.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+
+#include "policy/iso8601.hpp"
+#include "policy/rules.hpp"
+#include "policy/unpack_internal.hpp"
+
+namespace holdfast::policy {
+namespace unpack_detail {
+
+bool truthy(std::string_view v) {
+    std::string s(v);
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s == "true" || s == "on" || s == "yes" || s == "y" || s == "1";
+}
+
+const std::string* find(const std::map<std::string, std::string>& m, const char* key) {
+    auto it = m.find(key);
+    return it == m.end() ? nullptr : &it->second;
+}
+
+rule_context base_context(const working_set& ws) {
+    rule_context ctx;
+    ctx.now = ws.now;
+    ctx.utc_offset = iso8601::host_utc_offset(ws.now);
+    return ctx;
+}
+
+// Seconds from a Pacemaker duration ("60", "60s", "1m", "PT1M"); 0 if invalid.
+int64_t seconds_of(std::string_view text) {
+    auto ms = iso8601::parse_interval_ms(text);
+    return ms ? static_cast<int64_t>(*ms) / 1000 : 0;
+}
+
+node_ix find_node(const working_set& ws, const std::string& id, const std::string& uname) {
+    if (auto it = ws.node_by_id.find(id); it != ws.node_by_id.end()) return it->second;
+    if (auto it = ws.node_by_uname.find(uname); it != ws.node_by_uname.end()) return it->second;
+    return none;
+}
+
+}  // namespace unpack_detail
+
+namespace {
+
+using namespace unpack_detail;
+
+void unpack_options(working_set& ws, const cib::cib_model& cib) {
+    rule_context ctx = base_context(ws);
+    unpack_nvsets(cib.crm_config, ctx, ws.options.raw, false, "cib-bootstrap-options");
+    auto flag = [&](const char* name, bool fallback) {
+        const std::string* v = find(ws.options.raw, name);
+        return v ? truthy(*v) : fallback;
+    };
+    cluster_options& o = ws.options;
+    o.stonith_enabled = flag("stonith-enabled", true);
+    o.symmetric_cluster = flag("symmetric-cluster", true);
+    o.startup_fencing = flag("startup-fencing", true);
+    o.maintenance_mode = flag("maintenance-mode", false);
+    o.stop_all_resources = flag("stop-all-resources", false);
+    o.stop_orphan_resources = flag("stop-orphan-resources", true);
+    o.stop_orphan_actions = flag("stop-orphan-actions", true);
+    o.concurrent_fencing = flag("concurrent-fencing", false);
+    o.start_failure_is_fatal = flag("start-failure-is-fatal", true);
+    o.remove_after_stop = flag("remove-after-stop", false);
+    o.shutdown_lock_enabled = flag("shutdown-lock", false);
+    if (const auto* v = find(o.raw, "no-quorum-policy")) o.no_quorum_policy = *v;
+    if (o.no_quorum_policy == "suicide" && !o.stonith_enabled) o.no_quorum_policy = "stop";
+    if (const auto* v = find(o.raw, "stonith-action")) o.stonith_action = *v == "poweroff" ? "off" : *v;
+    if (const auto* v = find(o.raw, "placement-strategy")) o.placement_strategy = *v;
+    if (const auto* v = find(o.raw, "node-health-strategy")) o.node_health_strategy = *v;
+    if (const auto* v = find(o.raw, "shutdown-lock-limit")) o.shutdown_lock = seconds_of(*v);
+    if (const auto* v = find(o.raw, "stonith-timeout")) o.stonith_timeout_ms = seconds_of(*v) * 1000;
+    if (const auto* v = find(o.raw, "cluster-delay")) o.cluster_delay_ms = seconds_of(*v) * 1000;
+    if (const auto* v = find(o.raw, "priority-fencing-delay")) o.priority_fencing_delay = static_cast<int>(seconds_of(*v));
+    o.have_quorum = truthy(cib.have_quorum);
+    ws.dc_uuid = cib.dc_uuid;
+}
+
+void unpack_nodes(working_set& ws, const cib::cib_model& cib) {
+    for (const auto& def : cib.nodes) {
+        node n;
+        n.id = def.id;
+        n.uname = def.uname.empty() ? def.id : def.uname;
+        n.kind = def.type == "remote" ? node_kind::remote : node_kind::member;
+        n.attrs["#uname"] = n.uname;
+        n.attrs["#id"] = n.id;
+        n.attrs["#kind"] = n.kind == node_kind::remote ? "remote" : "cluster";
+        rule_context ctx = base_context(ws);
+        ctx.node_attrs = &n.attrs;
+        unpack_nvsets(def.attributes, ctx, n.attrs);
+        std::map<std::string, std::string> util;
+        unpack_nvsets(def.utilization, ctx, util);
+        for (const auto& [k, v] : util) n.utilization[k] = std::atoi(v.c_str());
+        n.unseen = true;
+        // Until its state is known, a cluster node is unclean if fencing at start-up is on
+        if (n.kind == node_kind::member && ws.options.startup_fencing && ws.options.stonith_enabled)
+            n.unclean = true;
+        n.is_dc = !ws.dc_uuid.empty() && n.id == ws.dc_uuid;
+        ws.node_by_uname[n.uname] = static_cast<node_ix>(ws.nodes.size());
+        ws.node_by_id[n.id] = static_cast<node_ix>(ws.nodes.size());
+        ws.nodes.push_back(std::move(n));
+    }
+}
+
+void fence(working_set& ws, node_ix n, const std::string& reason, bool priority_delay) {
+    node& nd = ws.nodes[n];
+    if (nd.unclean && !nd.unseen) return;  // already to be fenced for another reason
+    nd.unclean = true;
+    ws.unpack_actions.push_back({unpack_action::kind::fence, n, none, reason, priority_delay, {}, 0, false});
+}
+
+// determine_online_status_fencing / _no_fencing for a cluster node.
+void member_online_status(working_set& ws, node_ix n, const cib::node_state& st) {
+    node& nd = ws.nodes[n];
+    const bool in_cluster = truthy(st.in_ccm) || (!st.in_ccm.empty() && std::isdigit(static_cast<unsigned char>(st.in_ccm[0])) && st.in_ccm != "0");
+    const bool crmd_online = st.crmd == "online" || (!st.crmd.empty() && std::isdigit(static_cast<unsigned char>(st.crmd[0])) && st.crmd != "0");
+    const std::string exp = st.expected.empty() ? "down" : st.expected;
+    nd.expected_up = exp == "member";
+    const std::string* term = find(nd.attrs, "terminate");
+    const bool terminate = term && (truthy(*term) || (!term->empty() && (*term)[0] != '0' && std::isdigit(static_cast<unsigned char>((*term)[0]))));
+    nd.online = false;
+    if (!ws.options.stonith_enabled) {
+        if (!in_cluster) {
+        } else if (crmd_online) {
+            nd.online = st.join == "member";
+        } else if (nd.expected_up) {
+            fence(ws, n, "peer is unexpectedly down", false);
+        }
+        return;
+    }
+    nd.online = in_cluster;
+    if (nd.shutdown) {
+        nd.online = crmd_online;
+    } else if (st.in_ccm.empty()) {
+        fence(ws, n, "peer has not been seen by the cluster", false);
+    } else if (st.join == "banned") {
+        fence(ws, n, "peer failed Pacemaker membership criteria", false);
+    } else if (!terminate && exp == "down") {
+        if (in_cluster || crmd_online) nd.standby = nd.pending = true;
+    } else if (terminate && st.join == "down" && !in_cluster && !crmd_online) {
+        nd.online = false;
+    } else if (!in_cluster) {
+        fence(ws, n, "peer is no longer part of the cluster", true);
+    } else if (!crmd_online) {
+        fence(ws, n, "peer process is no longer available", false);
+    } else if (terminate) {
+        fence(ws, n, "termination was requested", false);
+    } else if (st.join == "member") {
+    } else if (st.join == "pending" || st.join == "down") {
+        nd.standby = nd.pending = true;
+    } else {
+        fence(ws, n, "peer was in an unknown state", false);
+    }
+}
+
+void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
+    for (const auto& st : cib.node_states) {
+        node_ix n = find_node(ws, st.id, st.uname);
+        if (n == none) continue;
+        node& nd = ws.nodes[n];
+        if (nd.kind != node_kind::member) continue;  // remote nodes: their connection decides
+        nd.unseen = false;
+        nd.unclean = false;
+        rule_context ctx = base_context(ws);
+        ctx.node_attrs = &nd.attrs;
+        unpack_nvsets(st.transient_attributes, ctx, nd.attrs, true);
+        if (const auto* s = find(nd.attrs, "shutdown"); s && !s->empty() && *s != "0") nd.shutdown = true;
+        member_online_status(ws, n, st);
+    }
+    for (node& nd : ws.nodes) {
+        if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
+        if (const auto* v = find(nd.attrs, "maintenance"); v && truthy(*v)) nd.maintenance = true;
+        if (const auto* v = find(nd.attrs, "resource-discovery-enabled"); v && !truthy(*v))
+            nd.rsc_discovery_enabled = false;
+    }
+}
+
+}  // namespace
+
+working_set unpack(const cib::cib_model& cib, std::time_t now) {
+    working_set ws;
+    ws.cib = &cib;
+    ws.now = now;
+    unpack_options(ws, cib);
+    unpack_nodes(ws, cib);
+    unpack_resources(ws, cib);
+    unpack_node_states(ws, cib);
+    for (const auto& t : cib.ticket_states) ws.tickets[t.id] = t.attributes;
+    unpack_history(ws, cib);
+    return ws;
+}
+
+}  // namespace holdfast::policy

@@ -1,0 +1,25 @@
+#pragma once
+// Shared pieces of the unpack_*.cpp files (not a public header).
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "cib/model.hpp"
+#include "policy/rules.hpp"
+#include "policy/working_set.hpp"
+
+namespace holdfast::policy {
+
+void unpack_resources(working_set& ws, const cib::cib_model& cib);  // unpack_resources.cpp
+void unpack_history(working_set& ws, const cib::cib_model& cib);    // unpack_history.cpp
+
+namespace unpack_detail {
+bool truthy(std::string_view v);
+const std::string* find(const std::map<std::string, std::string>& m, const char* key);
+rule_context base_context(const working_set& ws);
+int64_t seconds_of(std::string_view text);
+// The node a node_state names (by id, else by uname), or none.
+node_ix find_node(const working_set& ws, const std::string& id, const std::string& uname);
+}  // namespace unpack_detail
+
+}  // namespace holdfast::policy

@@ -1,0 +1,116 @@
+// The resource tree: primitives, groups, clones (with their instances) and
+// the meta attributes that steer scheduling (lib/pengine/complex.c, clone.c).
+#include <cstdlib>
+
+#include "policy/unpack_internal.hpp"
+
+namespace holdfast::policy {
+namespace {
+
+using namespace unpack_detail;
+
+int score_of(const std::string& v) { return char2score(v); }
+
+rsc_ix add_resource(working_set& ws, resource r) {
+    rsc_ix ix = static_cast<rsc_ix>(ws.resources.size());
+    ws.rsc_by_id[r.id] = ix;
+    ws.resources.push_back(std::move(r));
+    if (ws.resources[ix].parent != none) ws.resources[ws.resources[ix].parent].children.push_back(ix);
+    return ix;
+}
+
+// Meta attributes: the resource's own, then its parent's, then rsc_defaults
+// (earlier sources win), as get_meta_attributes() layers them.
+void evaluate_meta(working_set& ws, const cib::resource* def, rsc_ix ix) {
+    resource& r = ws.resources[ix];
+    rule_context ctx = base_context(ws);
+    if (def) {
+        ctx.rsc = rule_context::resource_agent{def->rclass, def->provider, def->type};
+        unpack_nvsets(def->meta, ctx, r.meta);
+        unpack_nvsets(def->instance, ctx, r.params);
+    }
+    if (r.parent != none) {
+        for (const auto& [k, v] : ws.resources[r.parent].meta) r.meta.emplace(k, v);
+    }
+    if (ws.cib) unpack_nvsets(ws.cib->rsc_defaults, ctx, r.meta);
+}
+
+void apply_meta(working_set& ws, rsc_ix ix) {
+    resource& r = ws.resources[ix];
+    const auto& m = r.meta;
+    if (const auto* v = find(m, "is-managed")) r.managed = truthy(*v);
+    if (const auto* v = find(m, "maintenance"); v && truthy(*v)) r.managed = false;
+    if (ws.options.maintenance_mode) r.managed = false;
+    if (const auto* v = find(m, "priority")) r.priority = score_of(*v);
+    if (const auto* v = find(m, "resource-stickiness")) r.stickiness = score_of(*v);
+    if (const auto* v = find(m, "migration-threshold")) r.migration_threshold = score_of(*v);
+    if (const auto* v = find(m, "failure-timeout")) r.failure_timeout = seconds_of(*v);
+    if (const auto* v = find(m, "allow-migrate")) r.allow_migrate = truthy(*v);
+    if (const auto* v = find(m, "critical")) r.critical = truthy(*v);
+    if (const auto* v = find(m, "target-role")) {
+        role t = text_to_role(*v);
+        if (t != role::unknown && t != role::started) r.target_role = r.next_role = t;
+    }
+    if (const auto* v = find(m, "globally-unique")) r.unique = truthy(*v);
+    if (const auto* v = find(m, "promotable")) r.promotable = r.promotable || truthy(*v);
+}
+
+rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std::string& suffix);
+
+void build_clone(working_set& ws, const cib::resource& def, rsc_ix ix) {
+    resource& c = ws.resources[ix];
+    c.variant = rsc_variant::clone;
+    if (def.kind == cib::resource_kind::master) c.promotable = true;
+    // Clones prefer to stay where they are unless told otherwise
+    if (!c.meta.count("resource-stickiness")) {
+        c.meta["resource-stickiness"] = "1";
+        c.stickiness = 1;
+    }
+    apply_meta(ws, ix);
+    int max = static_cast<int>(ws.nodes.size());
+    if (const auto* v = find(ws.resources[ix].meta, "clone-max")) max = std::atoi(v->c_str());
+    if (def.children.empty()) return;
+    for (int i = 0; i < max; ++i) build(ws, def.children.front(), ix, ":" + std::to_string(i));
+}
+
+rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std::string& suffix) {
+    resource r;
+    r.id = def.id + suffix;
+    r.base_id = def.id;
+    r.def = &def;
+    r.parent = parent;
+    r.rclass = def.rclass;
+    r.provider = def.provider;
+    r.type = def.type;
+    rsc_ix ix = add_resource(ws, std::move(r));
+    evaluate_meta(ws, &def, ix);
+    switch (def.kind) {
+        case cib::resource_kind::primitive:
+            ws.resources[ix].variant = rsc_variant::primitive;
+            ws.resources[ix].is_remote_connection = def.rclass == "ocf" && def.provider == "pacemaker" && def.type == "remote";
+            apply_meta(ws, ix);
+            break;
+        case cib::resource_kind::group:
+            ws.resources[ix].variant = rsc_variant::group;
+            apply_meta(ws, ix);
+            for (const auto& child : def.children) build(ws, child, ix, suffix);
+            break;
+        case cib::resource_kind::clone:
+        case cib::resource_kind::master:
+            build_clone(ws, def, ix);
+            break;
+        case cib::resource_kind::bundle:
+            ws.resources[ix].variant = rsc_variant::bundle;
+            apply_meta(ws, ix);
+            break;
+    }
+    return ix;
+}
+
+}  // namespace
+
+void unpack_resources(working_set& ws, const cib::cib_model& cib) {
+    for (const auto& def : cib.resources) ws.top_level.push_back(build(ws, def, none, ""));
+}
+
+}  // namespace holdfast::policy

@@ -1,0 +1,194 @@
+// holdfast simulate: crm_simulate's view of a CIB.
+//
+// Loads a CIB, prints the current cluster status, computes the transition
+// with the policy engine, and with -S executes it against a copy of the
+// status section and prints the revised status. The policy engine reads no
+// clock: "now" is --date, else the CIB's execution-date, else the wall clock,
+// decided here once.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <string>
+
+#include "cib/cib.hpp"
+#include "policy/graph_xml.hpp"
+#include "policy/iso8601.hpp"
+#include "policy/policy.hpp"
+#include "policy/unpack.hpp"
+#include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/graph_dot.hpp"
+#include "tools/holdfast/simulate_exec.hpp"
+#include "tools/holdfast/status_text.hpp"
+
+namespace holdfast::tools {
+namespace {
+
+struct simulate_options {
+    std::string xml_file;
+    bool xml_pipe = false;
+    bool live_check = false;  // -L: not available without a running cluster
+    bool simulate = false;
+    bool show_scores = false;
+    bool quiet = false;
+    bool run = false;  // -R: compute and print the transition without status
+    std::string save_graph;
+    std::string save_dotfile;
+    std::string save_output;
+    std::string date;
+};
+
+constexpr const char* usage_text =
+    "usage: holdfast simulate (-x FILE | -p) [-S] [-s] [-q] [-G FILE] [-D FILE] [-O FILE] "
+    "[-d DATE]\n";
+
+bool needs_value(const std::string& a) {
+    return a == "-x" || a == "--xml-file" || a == "-G" || a == "--save-graph" || a == "-D" ||
+           a == "--save-dotfile" || a == "-O" || a == "--save-output" || a == "-d" ||
+           a == "--date";
+}
+
+// Accepts the crm_simulate flags Holdfast implements; anything else is an
+// error naming the flag, so a typo never runs a different simulation.
+std::optional<simulate_options> parse_args(const args& a) {
+    simulate_options o;
+    for (size_t i = 0; i < a.size(); ++i) {
+        std::string flag = a[i];
+        std::string value;
+        if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = flag.substr(eq + 1);
+            flag = flag.substr(0, eq);
+        } else if (needs_value(flag)) {
+            if (i + 1 >= a.size()) {
+                std::fprintf(stderr, "holdfast simulate: option %s needs a value\n", flag.c_str());
+                return std::nullopt;
+            }
+            value = a[++i];
+        }
+        if (flag == "-x" || flag == "--xml-file") o.xml_file = value;
+        else if (flag == "-p" || flag == "--xml-pipe") o.xml_pipe = true;
+        else if (flag == "-S" || flag == "--simulate") o.simulate = true;
+        else if (flag == "-R" || flag == "--run") o.run = true;
+        else if (flag == "-s" || flag == "--show-scores") o.show_scores = true;
+        else if (flag == "-q" || flag == "--quiet") o.quiet = true;
+        else if (flag == "-G" || flag == "--save-graph") o.save_graph = value;
+        else if (flag == "-D" || flag == "--save-dotfile") o.save_dotfile = value;
+        else if (flag == "-O" || flag == "--save-output") o.save_output = value;
+        else if (flag == "-d" || flag == "--date") o.date = value;
+        else if (flag == "-Q") o.quiet = true;  // crm_simulate's short-hand used by cts
+        else {
+            std::fprintf(stderr, "holdfast simulate: unknown option '%s'\n%s", a[i].c_str(),
+                         usage_text);
+            return std::nullopt;
+        }
+    }
+    if (o.xml_file.empty() == !o.xml_pipe) {
+        std::fprintf(stderr, "holdfast simulate: give exactly one of -x FILE or -p\n%s",
+                     usage_text);
+        return std::nullopt;
+    }
+    return o;
+}
+
+// The effective time, as crm_simulate chooses it.
+std::optional<std::time_t> effective_now(const simulate_options& o, const cib::cib_model& m) {
+    if (!o.date.empty()) {
+        auto t = policy::iso8601::parse_date_time(o.date, policy::iso8601::host_parse_env(std::time(nullptr)));
+        if (!t) {
+            std::fprintf(stderr, "holdfast simulate: --date: cannot parse '%s' as an ISO 8601 date\n", o.date.c_str());
+            return std::nullopt;
+        }
+        return static_cast<std::time_t>(policy::iso8601::to_epoch(*t));
+    }
+    if (!m.execution_date.empty()) {
+        char* end = nullptr;
+        errno = 0;
+        long long v = std::strtoll(m.execution_date.c_str(), &end, 10);
+        if (errno == 0 && end && *end == '\0') return static_cast<std::time_t>(v);
+    }
+    return std::time(nullptr);
+}
+
+expected<cib::document, cib::error> load_input(const simulate_options& o) {
+    if (o.xml_pipe) {
+        std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+        return cib::load_string(text, {}, "<stdin>");
+    }
+    return cib::load_file(o.xml_file);
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+        std::fprintf(stderr, "holdfast simulate: cannot write %s\n", path.c_str());
+        return false;
+    }
+    return true;
+}
+
+void print_summary(std::string& out, const policy::schedule_result& r) {
+    out += "Transition Summary:\n";
+    for (const auto& line : r.summary) out += "  * " + line.text + "\n";
+}
+
+}  // namespace
+
+int run_simulate(const args& a) {
+    auto opts = parse_args(a);
+    if (!opts) return 2;
+    auto doc = load_input(*opts);
+    if (!doc) {
+        std::fprintf(stderr, "holdfast simulate: %s\n", doc.error().to_string().c_str());
+        return 1;
+    }
+    auto now = effective_now(*opts, doc->model());
+    if (!now) return 2;
+
+    std::string out;
+    policy::working_set ws = policy::unpack(doc->model(), *now);
+    if (auto why = policy::unsupported_feature(ws)) {
+        std::fprintf(stderr, "holdfast simulate: %s\n", why->c_str());
+        return 3;
+    }
+    if (!opts->quiet) {
+        out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
+    }
+    policy::schedule_result result = policy::schedule(ws);
+    if (opts->show_scores) out += policy::format_scores(result);
+    print_summary(out, result);
+
+    if (!opts->save_graph.empty() && !write_text(opts->save_graph, policy::write_graph_xml(result.graph)))
+        return 1;
+    if (!opts->save_dotfile.empty() && !write_text(opts->save_dotfile, write_graph_dot(result.graph)))
+        return 1;
+
+    if (opts->simulate) {
+        auto run = simulate_transition(*doc, result.graph);
+        out += "\nExecuting Cluster Transition:\n";
+        for (const auto& line : run.lines) out += line + "\n";
+        if (auto r = doc->reload_model(); !r) {
+            std::fprintf(stderr, "holdfast simulate: %s\n", r.error().to_string().c_str());
+            return 1;
+        }
+        if (!opts->quiet) {
+            policy::working_set revised = policy::unpack(doc->model(), *now);
+            out += "\nRevised Cluster Status:\n" + format_cluster_status(revised);
+        }
+    }
+    std::fputs(out.c_str(), stdout);
+    if (!opts->save_output.empty()) {
+        if (auto w = doc->write_file(opts->save_output); !w) {
+            std::fprintf(stderr, "holdfast simulate: %s\n", w.error().to_string().c_str());
+            return 1;
+        }
+    }
+    return 0;
+}
+
+}  // namespace holdfast::tools

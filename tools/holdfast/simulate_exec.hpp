@@ -1,0 +1,20 @@
+#pragma once
+// The simulated run of a transition (crm_simulate -S): fires the graph's
+// actions in Pacemaker's order as if each succeeded, writing their results
+// into the document's status section. The caller then reloads the model.
+#include <string>
+#include <vector>
+
+#include "cib/cib.hpp"
+#include "policy/graph.hpp"
+
+namespace holdfast::tools {
+
+struct exec_result {
+    std::vector<std::string> lines;  // "Executing Cluster Transition:" lines, in firing order
+    size_t unfired = 0;              // synapses whose inputs never completed
+};
+
+exec_result simulate_transition(cib::document& doc, const policy::transition_graph& g);
+
+}  // namespace holdfast::tools

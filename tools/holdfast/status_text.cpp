@@ -1,0 +1,290 @@
+// The cluster status as crm_simulate prints it (Pacemaker's crm_mon text
+// format): a node list, then every resource with its state.
+#include "tools/holdfast/status_text.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "policy/rules.hpp"
+
+namespace holdfast::tools {
+namespace {
+
+using policy::node;
+using policy::node_ix;
+using policy::resource;
+using policy::role;
+using policy::rsc_ix;
+using policy::rsc_variant;
+using policy::working_set;
+
+// Pacemaker's node-name order: case-insensitive, digit runs compared as numbers.
+bool natural_less(const std::string& a, const std::string& b) {
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+            size_t ie = i, je = j;
+            while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+            while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+            long long x = std::stoll(a.substr(i, ie - i)), y = std::stoll(b.substr(j, je - j));
+            if (x != y) return x < y;
+            i = ie;
+            j = je;
+            continue;
+        }
+        int x = std::tolower(static_cast<unsigned char>(a[i])), y = std::tolower(static_cast<unsigned char>(b[j]));
+        if (x != y) return x < y;
+        ++i;
+        ++j;
+    }
+    return a.size() - i < b.size() - j;
+}
+
+const char* node_status(const node& n) {
+    if (n.unclean) return n.online ? "UNCLEAN (online)" : n.pending ? "UNCLEAN (pending)" : "UNCLEAN (offline)";
+    if (n.pending) return "pending";
+    if (n.standby_onfail && n.online) return "standby (on-fail)";
+    if (n.standby) {
+        if (!n.online) return "OFFLINE (standby)";
+        return n.running.empty() ? "standby" : "standby (with active resources)";
+    }
+    if (n.maintenance) return n.online ? "maintenance" : "OFFLINE (maintenance)";
+    return n.online ? "online" : "OFFLINE";
+}
+
+std::vector<node_ix> sorted_nodes(const working_set& ws) {
+    std::vector<node_ix> order(ws.nodes.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<node_ix>(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](node_ix a, node_ix b) { return natural_less(ws.nodes[a].uname, ws.nodes[b].uname); });
+    return order;
+}
+
+void node_list(const working_set& ws, std::string& out) {
+    out += "  * Node List:\n";
+    std::string online, offline, remote_online, remote_offline, guest_online;
+    auto add = [](std::string& list, const std::string& name) { list += (list.empty() ? "" : " ") + name; };
+    for (node_ix i : sorted_nodes(ws)) {
+        const node& n = ws.nodes[i];
+        if (n.unclean || n.pending || (n.standby_onfail && n.online) || n.standby || n.maintenance) {
+            const char* kind = n.kind == policy::node_kind::guest    ? "GuestNode"
+                               : n.kind == policy::node_kind::remote ? "RemoteNode"
+                                                                     : "Node";
+            out += std::string("    * ") + kind + " " + n.uname + ": " + node_status(n) + "\n";
+        } else if (n.online) {
+            add(n.kind == policy::node_kind::guest    ? guest_online
+                : n.kind == policy::node_kind::remote ? remote_online
+                                                      : online,
+                n.uname);
+        } else if (n.kind == policy::node_kind::remote) {
+            add(remote_offline, n.uname);
+        } else if (n.kind == policy::node_kind::member) {
+            add(offline, n.uname);
+        }
+    }
+    auto item = [&](const char* label, const std::string& list) {
+        if (!list.empty()) out += std::string("    * ") + label + ": [ " + list + " ]\n";
+    };
+    item("Online", online);
+    item("OFFLINE", offline);
+    item("RemoteOnline", remote_online);
+    item("RemoteOFFLINE", remote_offline);
+    item("GuestOnline", guest_online);
+}
+
+rsc_ix top_of(const working_set& ws, rsc_ix r) {
+    while (ws.resources[r].parent != policy::none) r = ws.resources[r].parent;
+    return r;
+}
+
+bool disabled(const resource& r) {
+    auto it = r.meta.find("target-role");
+    return it != r.meta.end() && policy::text_to_role(it->second) == role::stopped;
+}
+
+role displayable_role(const working_set& ws, rsc_ix r) {
+    role x = ws.resources[r].current_role;
+    if (x == role::started && ws.resources[top_of(ws, r)].promotable) x = role::unpromoted;
+    return x;
+}
+
+std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name) {
+    const resource& res = ws.resources[r];
+    std::string s = name + "\t(" + res.rclass + (res.provider.empty() ? "" : ":" + res.provider) + ":" + res.type +
+                    "):\t";
+    if (res.orphan) s += " ORPHANED";
+    role shown = displayable_role(ws, r);
+    if (res.failed) {
+        s += " FAILED";
+        if (shown == role::promoted) s += " Promoted";
+    } else {
+        s += std::string(" ") + policy::to_string(shown);
+    }
+    node_ix on = res.running_on.size() == 1 ? res.running_on.front() : policy::none;
+    if (on != policy::none) s += " " + ws.nodes[on].uname;
+    bool flags = false;
+    auto flag = [&](const std::string& f) {
+        s += (flags ? ", " : " (") + f;
+        flags = true;
+    };
+    if (on != policy::none && !ws.nodes[on].online && ws.nodes[on].unclean) flag("UNCLEAN");
+    if (auto it = res.meta.find("target-role"); it != res.meta.end()) {
+        role t = policy::text_to_role(it->second);
+        if (t == role::stopped) flag("disabled");
+        else if (ws.resources[top_of(ws, r)].promotable && t == role::unpromoted) flag("target-role:" + it->second);
+    }
+    if (res.blocked) flag("blocked");
+    else if (!res.managed) flag("unmanaged");
+    if (flags) s += ")";
+    if (res.running_on.size() > 1) {
+        s += " [";
+        for (node_ix n : res.running_on) s += " " + ws.nodes[n].uname;
+        s += " ]";
+    }
+    return s;
+}
+
+std::string indent(int depth) { return std::string(4 + 2 * depth, ' ') + "* "; }
+
+void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out);
+
+void print_group(const working_set& ws, rsc_ix r, int depth, std::string& out, const std::string& name) {
+    const resource& g = ws.resources[r];
+    std::string attrs;
+    if (!g.managed) attrs = "unmanaged";
+    if (disabled(g)) attrs += std::string(attrs.empty() ? "" : ", ") + "disabled";
+    out += indent(depth) + "Resource Group: " + name + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
+    for (rsc_ix c : g.children) print_resource(ws, c, depth + 1, out);
+}
+
+bool any_set(const working_set& ws, rsc_ix r, bool (*pred)(const resource&)) {
+    if (pred(ws.resources[r])) return true;
+    for (rsc_ix c : ws.resources[r].children)
+        if (any_set(ws, c, pred)) return true;
+    return false;
+}
+
+bool active(const working_set& ws, rsc_ix r) {
+    if (!ws.resources[r].running_on.empty()) return true;
+    for (rsc_ix c : ws.resources[r].children)
+        if (active(ws, c)) return true;
+    return false;
+}
+
+// The single node an instance is active on (a group: its members' node), or none.
+node_ix instance_location(const working_set& ws, rsc_ix r) {
+    std::set<node_ix> where;
+    std::vector<rsc_ix> todo{r};
+    while (!todo.empty()) {
+        rsc_ix x = todo.back();
+        todo.pop_back();
+        for (node_ix n : ws.resources[x].running_on) where.insert(n);
+        for (rsc_ix c : ws.resources[x].children) todo.push_back(c);
+    }
+    return where.size() == 1 ? *where.begin() : policy::none;
+}
+
+role instance_role(const working_set& ws, rsc_ix r) {
+    role best = ws.resources[r].current_role;
+    for (rsc_ix c : ws.resources[r].children) {
+        role x = instance_role(ws, c);
+        if (static_cast<int>(x) > static_cast<int>(best)) best = x;
+    }
+    return best;
+}
+
+void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
+    const resource& c = ws.resources[r];
+    std::string attrs;
+    auto add = [&](const char* a) { attrs += std::string(attrs.empty() ? "" : ", ") + a; };
+    if (c.promotable) add("promotable");
+    if (c.unique) add("unique");
+    if (!c.managed) add("unmanaged");
+    if (disabled(c)) add("disabled");
+    const std::string child_id = c.def && !c.def->children.empty() ? c.def->children.front().id : c.id;
+    out += indent(depth) + "Clone Set: " + c.id + " [" + child_id + "]" + (attrs.empty() ? "" : " (" + attrs + ")") +
+           ":\n";
+    std::vector<std::string> promoted, started;
+    std::set<node_ix> running;
+    for (rsc_ix i : c.children) {
+        const bool is_active = active(ws, i);
+        node_ix where = instance_location(ws, i);
+        if (where != policy::none) running.insert(where);
+        bool full = c.unique ? (is_active || !ws.resources[i].orphan) : false;
+        if (!c.unique && is_active) {
+            if (any_set(ws, i, [](const resource& x) { return x.orphan || !x.managed || x.failed; })) full = true;
+            else if (where == policy::none) full = true;
+            else if (!ws.nodes[where].online && ws.nodes[where].unclean) full = true;
+            else if (instance_role(ws, i) == role::promoted) promoted.push_back(ws.nodes[where].uname);
+            else started.push_back(ws.nodes[where].uname);
+        }
+        if (full) print_resource(ws, i, depth + 1, out);
+    }
+    auto join = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end(), natural_less);
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+        return s;
+    };
+    if (!promoted.empty()) out += indent(depth + 1) + "Promoted: [ " + join(promoted) + " ]\n";
+    if (!started.empty()) {
+        std::string label = c.promotable ? "Unpromoted" : "Started";
+        out += indent(depth + 1) + label + ": [ " + join(started) + " ]\n";
+    }
+    if (c.unique) return;
+    size_t max = c.children.size();
+    if (max <= promoted.size() + started.size()) return;
+    std::vector<std::string> stopped;
+    for (node_ix n : sorted_nodes(ws)) {
+        const bool allowed = ws.options.symmetric_cluster ||
+                             std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
+        if (allowed && !running.count(n) && ws.nodes[n].kind != policy::node_kind::guest)
+            stopped.push_back(ws.nodes[n].uname);
+    }
+    if (!stopped.empty())
+        out += indent(depth + 1) + (disabled(c) ? "Stopped (disabled)" : "Stopped") + ": [ " + join(stopped) + " ]\n";
+}
+
+void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out) {
+    const resource& res = ws.resources[r];
+    rsc_ix parent = res.parent;
+    bool anonymous_instance = false;
+    for (rsc_ix p = parent; p != policy::none; p = ws.resources[p].parent)
+        if (ws.resources[p].variant == rsc_variant::clone && !ws.resources[p].unique) anonymous_instance = true;
+    const std::string name = anonymous_instance && !res.orphan ? res.base_id : res.id;
+    switch (res.variant) {
+        case rsc_variant::primitive:
+            out += indent(depth) + primitive_line(ws, r, name) + "\n";
+            break;
+        case rsc_variant::group:
+            print_group(ws, r, depth, out, res.id);
+            break;
+        case rsc_variant::clone:
+            print_clone(ws, r, depth, out);
+            break;
+        case rsc_variant::bundle:
+            out += indent(depth) + "Container bundle: " + res.id + "\n";
+            break;
+    }
+}
+
+}  // namespace
+
+std::string format_cluster_status(const policy::working_set& ws) {
+    std::string out;
+    node_list(ws, out);
+    out += "\n  * Full List of Resources:\n";
+    bool any = false;
+    for (rsc_ix r : ws.top_level) {
+        const resource& res = ws.resources[r];
+        if (res.orphan && res.running_on.empty()) continue;  // inactive orphans are history only
+        print_resource(ws, r, 0, out);
+        any = true;
+    }
+    if (!any) out += "    * No resources\n";
+    return out;
+}
+
+}  // namespace holdfast::tools
