@@ -148,8 +148,54 @@ void filter_for_digest(std::map<std::string, std::string>& params) {
 struct digests {
     std::string all;
     std::string restart;  // empty unless the history has a restart digest
+    std::string secure;   // only in sanitized mode
     bool extra_forces_restart = false;
 };
+
+// compare_version: dotted numbers, numerically, field by field
+int compare_version(const std::string& a, const std::string& b) {
+    size_t i = 0, j = 0;
+    while (i < a.size() || j < b.size()) {
+        long x = 0, y = 0;
+        while (i < a.size() && a[i] != '.') x = x * 10 + (std::isdigit(static_cast<unsigned char>(a[i])) ? a[i] - '0' : 0), ++i;
+        while (j < b.size() && b[j] != '.') y = y * 10 + (std::isdigit(static_cast<unsigned char>(b[j])) ? b[j] - '0' : 0), ++j;
+        if (x != y) return x < y ? -1 : 1;
+        if (i < a.size()) ++i;
+        if (j < b.size()) ++j;
+    }
+    return 0;
+}
+
+// pcmk_stonith_param: parameters Pacemaker itself gives fence devices
+bool is_fence_param(const std::string& p) {
+    if (p == "provides" || p == "stonith-timeout") return true;
+    if (p.rfind("pcmk_", 0) != 0) return false;
+    static const char* fixed[] = {"pcmk_action_limit", "pcmk_delay_base", "pcmk_delay_max", "pcmk_host_argument",
+                                  "pcmk_host_check",   "pcmk_host_list",  "pcmk_host_map"};
+    for (const char* f : fixed) {
+        if (p == f) return true;
+    }
+    auto us = p.find('_', 5);
+    if (us == std::string::npos) return false;
+    std::string tail = p.substr(us);
+    return tail == "_action" || tail == "_timeout" || tail == "_retries";
+}
+
+// calculate_secure_digest: the parameters minus the secure ones the history lists
+std::string secure_digest(const sched& s, rsc_ix r, const cib::op_record& op,
+                          const std::map<std::string, std::string>& all) {
+    std::string version = op.crm_feature_set.empty() ? "3.16.2" : op.crm_feature_set;
+    const bool old = compare_version(version, "3.16.0") < 0;
+    std::map<std::string, std::string> secure = old ? s.ws.resources[r].params : all;
+    for (auto it = secure.begin(); it != secure.end();) {
+        bool listed = op.op_secure_params.find(" " + it->first + " ") != std::string::npos;
+        bool fence = old && s.ws.resources[r].rclass == "stonith" && is_fence_param(it->first);
+        it = (listed || fence) ? secure.erase(it) : std::next(it);
+    }
+    filter_for_digest(secure);
+    if (old) secure.erase("CRM_meta_timeout");
+    return params_digest(secure);
+}
 
 digests calculate_digests(sched& s, rsc_ix r, node_ix n, const cib::op_record& op) {
     digests d;
@@ -167,6 +213,7 @@ digests calculate_digests(sched& s, rsc_ix r, node_ix n, const cib::op_record& o
     filter_for_digest(all);
     d.extra_forces_restart = interval == 0 && !a.extra.empty();
     d.all = params_digest(all);
+    if (s.ws.options.sanitized) d.secure = secure_digest(s, r, op, all);
     if (!op.op_restart_digest.empty()) {
         std::map<std::string, std::string> restart = all;
         if (!op.op_force_restart.empty()) {
@@ -182,8 +229,20 @@ digests calculate_digests(sched& s, rsc_ix r, node_ix n, const cib::op_record& o
 
 enum class digest_rc { match, restart, all, unknown };
 
+digest_rc compare_calculated(const digests& d, const cib::op_record& op);
+
 digest_rc compare_digests(sched& s, rsc_ix r, node_ix n, const cib::op_record& op) {
     digests d = calculate_digests(s, r, n, op);
+    digest_rc rc = compare_calculated(d, op);
+    // only_sanitized_changed: a saved CIB cannot show secure values, so a change
+    // the secure digest does not see is no change
+    if (rc != digest_rc::match && s.ws.options.sanitized && !op.op_secure_digest.empty() && !d.secure.empty() &&
+        d.secure == op.op_secure_digest)
+        return digest_rc::match;
+    return rc;
+}
+
+digest_rc compare_calculated(const digests& d, const cib::op_record& op) {
     int64_t interval = std::strtoll(op.interval.c_str(), nullptr, 10);
     if (!op.op_restart_digest.empty() && !d.restart.empty() && d.restart != op.op_restart_digest)
         return digest_rc::restart;

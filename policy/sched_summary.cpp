@@ -165,7 +165,13 @@ void output_actions(sched& s, std::vector<summary_line>& out) {
         }
         out.push_back({task + " " + node_name + " '" + a.reason + "'"});
     }
-    item_writer w{s, out};
+    // crm_simulate lists the actions twice (to its log, then to the screen) and
+    // rsc_action_item's column widths carry over, so the printed pass is
+    // aligned to every line of the first.
+    std::vector<summary_line> first_pass;
+    item_writer sizing{s, first_pass};
+    for (rsc_ix r : s.resources) resource_summary(sizing, r);
+    item_writer w{s, out, sizing.rsc_width, sizing.detail_width};
     for (rsc_ix r : s.resources) resource_summary(w, r);
 }
 

@@ -151,6 +151,26 @@ void apply_pending(resource& r, node_ix n, node_history& h, const cib::op_record
     }
 }
 
+// Recurring monitors active since the last start are known to run: the
+// scheduler keeps them instead of scheduling them anew (process_recurring).
+void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::vector<const cib::op_record*>& ops) {
+    int start = -1, stop = -1;
+    for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+        const cib::op_record& op = *ops[i];
+        if (op.op_status != exec_done) continue;
+        if ((op.operation == "start" || op.operation == "migrate_from") && op.rc_code == 0) start = i;
+        else if (op.operation == "stop" && op.rc_code == 0) stop = i;
+        else if (is_probe(op) && (op.rc_code == 0 || op.rc_code == 8)) start = i;
+    }
+    if (start < 0 || stop > start || !ws.nodes[n].online) return;
+    for (int i = start; i < static_cast<int>(ops.size()); ++i) {
+        const cib::op_record& op = *ops[i];
+        const int64_t ms = interval_ms(op);
+        if (ms == 0 || op.op_status == exec_cancelled) continue;
+        ws.unpack_actions.push_back({unpack_action::kind::recurring, n, ix, {}, false, op.operation, ms, false});
+    }
+}
+
 void replay_ops(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& lrm, node_history& h) {
     std::vector<const cib::op_record*> ops;
     for (const auto& op : lrm.ops) ops.push_back(&op);
@@ -159,6 +179,7 @@ void replay_ops(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& 
         return a->call_id < b->call_id;
     });
     resource& r = ws.resources[ix];
+    record_active_monitors(ws, ix, n, ops);
     for (const cib::op_record* op : ops) {
         if (op->operation == "notify" || op->op_status == exec_cancelled) continue;
         if (op->op_status == exec_pending) {

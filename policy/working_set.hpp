@@ -124,6 +124,9 @@ struct cluster_options {
     int64_t stonith_timeout_ms = 60000;
     int64_t cluster_delay_ms = 60000;
     int priority_fencing_delay = 0;
+    // crm_simulate's default "sanitized" mode: a definition change that only touches
+    // secure (private) parameters is ignored, since a saved CIB hides their values
+    bool sanitized = false;
     std::map<std::string, std::string> raw;  // every crm_config pair as evaluated
 };
 

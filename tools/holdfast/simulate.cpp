@@ -151,6 +151,15 @@ int run_simulate(const args& a) {
     if (!now) return 2;
 
     std::string out;
+    std::string date_note;
+    if (opts->date.empty() && !doc->model().execution_date.empty()) {
+        auto t = policy::iso8601::from_epoch(*now);
+        date_note = "Using the original execution date of: " +
+                    policy::iso8601::format(t, policy::iso8601::fmt_date | policy::iso8601::fmt_time |
+                                                   policy::iso8601::fmt_with_timezone) +
+                    "\n";
+    }
+    if (!opts->quiet) out += date_note;
     policy::working_set ws = policy::unpack(doc->model(), *now);
     if (auto why = policy::unsupported_feature(ws)) {
         std::fprintf(stderr, "holdfast simulate: %s\n", why->c_str());
@@ -178,7 +187,7 @@ int run_simulate(const args& a) {
         }
         if (!opts->quiet) {
             policy::working_set revised = policy::unpack(doc->model(), *now);
-            out += "\nRevised Cluster Status:\n" + format_cluster_status(revised);
+            out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised);
         }
     }
     std::fputs(out.c_str(), stdout);
