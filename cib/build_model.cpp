@@ -249,6 +249,7 @@ op_record make_record(xmlNode* o) {
     r.op_digest = attr(o, "op-digest");
     r.op_restart_digest = attr(o, "op-restart-digest");
     r.op_secure_digest = attr(o, "op-secure-digest");
+    r.op_secure_params = attr(o, "op-secure-params");
     r.op_force_restart = attr(o, "op-force-restart");
     r.transition_key = attr(o, "transition-key");
     r.transition_magic = attr(o, "transition-magic");

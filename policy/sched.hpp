@@ -472,6 +472,14 @@ node_ix group_assign(sched& s, rsc_ix r, node_ix prefer);
 void group_create_actions(sched& s, rsc_ix r);
 void group_internal_constraints(sched& s, rsc_ix r);
 void group_apply_coloc_score(sched& s, rsc_ix dependent, rsc_ix primary, const colocation& c);
+// Clone variants (sched_clone.cpp)
+node_ix clone_assign(sched& s, rsc_ix r, node_ix prefer);
+void clone_create_actions(sched& s, rsc_ix r);
+void clone_internal_constraints(sched& s, rsc_ix r);
+void clone_apply_coloc_as_primary(sched& s, rsc_ix dependent, rsc_ix clone, const colocation& c);
+// Anonymous clones probe one instance per node: true (and the instance) for
+// them, false for unique clones, which probe every instance
+bool clone_probe_instance(sched& s, rsc_ix clone, node_ix n, rsc_ix& chosen);
 // primitive_create_actions / primitive_internal_constraints (sched_primitive.cpp)
 void primitive_create_actions(sched& s, rsc_ix r);
 void primitive_internal_constraints(sched& s, rsc_ix r);

@@ -195,6 +195,9 @@ void apply_coloc_with_primary(sched& s, rsc_ix dependent, rsc_ix primary, const 
             apply_coloc_with_primary(s, dependent, c.score >= score_infinity ? members.back() : members.front(), c);
             return;
         }
+        case rsc_variant::clone:
+            clone_apply_coloc_as_primary(s, dependent, primary, c);
+            return;
         default:
             unsupported_collective(s, primary);
     }
@@ -207,6 +210,7 @@ node_ix assign(sched& s, rsc_ix r, node_ix prefer) {
         case rsc_variant::group:
             return group_assign(s, r, prefer);
         case rsc_variant::clone:
+            return clone_assign(s, r, prefer);
         case rsc_variant::bundle:
             break;
     }

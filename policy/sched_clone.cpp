@@ -1,6 +1,8 @@
-// Clones and bundles. This build does not schedule them yet: callers check
-// policy::unsupported_feature() and refuse such a CIB with a clear message
-// instead of computing a transition that Pacemaker would not.
+// Clones: instances spread over nodes, with pseudo actions for the clone as
+// a whole (Pacemaker 2.1.5's pcmk_sched_clone.c). Anonymous and unique
+// clones are scheduled; promotable clones, notifications, interleaving and
+// bundles are not yet, and policy::unsupported_feature() refuses them.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -10,14 +12,15 @@
 namespace holdfast::policy {
 
 std::optional<std::string> unsupported_feature(const working_set& ws) {
-    for (rsc_ix r : ws.top_level) {
-        const resource& res = ws.resources[r];
-        if (res.variant == rsc_variant::clone)
-            return "clone '" + res.id + "': scheduling clones is not implemented yet";
+    for (const auto& res : ws.resources) {
         if (res.variant == rsc_variant::bundle)
             return "bundle '" + res.id + "': scheduling bundles is not implemented yet";
-    }
-    for (const auto& res : ws.resources) {
+        if (res.variant == rsc_variant::clone && res.parent == none) {
+            if (res.promotable) return "clone '" + res.id + "': promotable clones are not implemented yet";
+            auto il = res.meta.find("interleave");
+            if (il != res.meta.end() && sched::text_is_true(il->second))
+                return "clone '" + res.id + "': interleaved clones are not implemented yet";
+        }
         auto it = res.meta.find("notify");
         if (it != res.meta.end() && sched::text_is_true(it->second))
             return "resource '" + res.id + "': notifications are not implemented yet";
@@ -32,21 +35,350 @@ namespace sched {
 void unsupported_collective(const sched& s, rsc_ix r) {
     // A broken invariant, not a user error: schedule() was called on a
     // working set that unsupported_feature() rejects.
-    std::fprintf(stderr, "holdfast: internal error: %s '%s' reached the scheduler, which cannot handle it\n",
-                 s.ws.resources[r].variant == rsc_variant::bundle ? "bundle" : "clone", s.ws.resources[r].id.c_str());
+    std::fprintf(stderr, "holdfast: internal error: '%s' reached a part of the scheduler that cannot handle it\n",
+                 s.ws.resources[r].id.c_str());
     std::abort();
 }
 
-uint32_t clone_action_flags(sched& s, action_ix a, node_ix) { unsupported_collective(s, s.actions[a].rsc); }
-uint32_t bundle_action_flags(sched& s, action_ix a, node_ix) { unsupported_collective(s, s.actions[a].rsc); }
-uint32_t multi_update_ordered_actions(sched& s, action_ix, action_ix then, node_ix, uint32_t, uint32_t, uint32_t) {
-    unsupported_collective(s, s.actions[then].rsc);
+namespace {
+
+int meta_int(const sched& s, rsc_ix r, const char* name, int fallback) {
+    const auto& meta = s.ws.resources[r].meta;
+    auto it = meta.find(name);
+    return it == meta.end() ? fallback : std::atoi(it->second.c_str());
 }
+
+int clone_max(const sched& s, rsc_ix c) { return meta_int(s, c, "clone-max", static_cast<int>(s.ws.nodes.size())); }
+int clone_node_max(const sched& s, rsc_ix c) { return meta_int(s, c, "clone-node-max", 1); }
+
+// Set a score everywhere below r (common_update_score).
+void update_score(sched& s, rsc_ix r, node_ix n, int score) {
+    if (s.rs[r].allowed[n] != not_allowed) s.rs[r].allowed[n] = score;
+    for (rsc_ix c : s.ws.resources[r].children) update_score(s, c, n, score);
+}
+
+bool instance_can_run(sched& s, rsc_ix clone, rsc_ix inst, node_ix n, const std::vector<int>& count, int limit) {
+    if (node_available(s, n) && !s.ws.resources[inst].orphan) {
+        int clone_score = s.rs[clone].allowed[n];
+        if (clone_score == not_allowed) {
+        } else if (clone_score < 0) {
+            update_score(s, inst, n, clone_score);
+            return false;
+        } else if (count[n] < limit) {
+            return true;
+        }
+    }
+    update_score(s, inst, n, -score_infinity);
+    return false;
+}
+
+// append_parent_colocation: an instance inherits the clone's colocations
+void inherit_colocations(sched& s, rsc_ix clone, rsc_ix inst, bool all) {
+    for (int ci : s.rs[clone].this_with) {
+        if (all || s.colocations[ci].score < 0 || s.colocations[ci].score == score_infinity) add_this_with(s, inst, ci);
+    }
+    for (int ci : s.rs[clone].with_this) {
+        if (!s.colocations[ci].influence) continue;
+        if (all || s.colocations[ci].score < 0) add_with_this(s, inst, ci);
+    }
+}
+
+void unassign(sched& s, rsc_ix r) {
+    for (rsc_ix c : s.ws.resources[r].children) unassign(s, c);
+    rsc_state& st = s.rs[r];
+    if (st.allocated_to != none) --s.num_resources[st.allocated_to];
+    st.allocated_to = none;
+    st.flags |= rf_provisional;
+}
+
+void save_allowed(const sched& s, rsc_ix r, std::vector<std::pair<rsc_ix, std::vector<int>>>& out) {
+    out.push_back({r, s.rs[r].allowed});
+    for (rsc_ix c : s.ws.resources[r].children) save_allowed(s, c, out);
+}
+
+node_ix allocate_instance(sched& s, rsc_ix clone, rsc_ix inst, node_ix prefer, bool all_coloc, int limit,
+                          std::vector<int>& count) {
+    if (!(s.rs[inst].flags & rf_provisional)) return rsc_location(s, inst, false);
+    if (s.rs[inst].flags & rf_allocating) return none;
+    inherit_colocations(s, clone, inst, all_coloc);
+    if (prefer != none) {
+        int w = s.rs[inst].allowed[prefer];
+        if (w == not_allowed || w < 0) return none;
+    }
+    for (node_ix n = 0; n < static_cast<node_ix>(s.ws.nodes.size()); ++n)
+        if (s.rs[inst].allowed[n] != not_allowed) instance_can_run(s, clone, inst, n, count, limit);
+    std::vector<std::pair<rsc_ix, std::vector<int>>> backup;
+    save_allowed(s, inst, backup);
+    node_ix chosen = assign(s, inst, prefer);
+    if (s.ws.resources[inst].variant == rsc_variant::group) chosen = rsc_location(s, inst, false);
+    if (chosen != none && prefer != none && chosen != prefer) {
+        for (auto& [r, allowed] : backup) s.rs[r].allowed = std::move(allowed);
+        unassign(s, inst);
+        chosen = none;
+    }
+    if (chosen != none) ++count[chosen];
+    return chosen;
+}
+
+bool failed_recursive(const sched& s, rsc_ix r) {
+    if (s.rs[r].flags & rf_failed) return true;
+    for (rsc_ix c : s.ws.resources[r].children)
+        if (failed_recursive(s, c)) return true;
+    return false;
+}
+
+// Instances to place first: active ones (by instance number), then the rest.
+std::vector<rsc_ix> instance_order(const sched& s, rsc_ix clone) {
+    std::vector<rsc_ix> out = s.ws.resources[clone].children;
+    std::stable_sort(out.begin(), out.end(), [&](rsc_ix a, rsc_ix b) {
+        bool aa = rsc_location(s, a, true) != none, ba = rsc_location(s, b, true) != none;
+        return aa && !ba;
+    });
+    return out;
+}
+
+void distribute_children(sched& s, rsc_ix clone) {
+    const int max = clone_max(s, clone), per_host = clone_node_max(s, clone);
+    std::vector<int> count(s.ws.nodes.size(), 0);
+    int available = 0;
+    for (node_ix n = 0; n < static_cast<node_ix>(s.ws.nodes.size()); ++n)
+        if (s.rs[clone].allowed[n] != not_allowed && node_available(s, n)) ++available;
+    const bool all_coloc = max < available;
+    const int loop_max = std::max(1, available ? max / available : 1);
+    int allocated = 0;
+    const auto order = instance_order(s, clone);
+    for (rsc_ix inst : order) {
+        if (allocated >= max) break;
+        node_ix current = rsc_location(s, inst, true);
+        if (current == none || !(s.rs[inst].flags & rf_provisional) || failed_recursive(s, inst)) continue;
+        const int w = s.rs[inst].allowed[current];
+        if (!node_available(s, current) || w == not_allowed || w < 0) continue;
+        if (count[current] >= loop_max) continue;
+        if (allocate_instance(s, clone, inst, current, all_coloc, per_host, count) != none) ++allocated;
+    }
+    for (rsc_ix inst : order) {
+        if (!(s.rs[inst].flags & rf_provisional)) continue;
+        if (allocated >= max) {
+            resource_location(s, inst, none, -score_infinity, "clone:limit_reached");
+            assign(s, inst, none);
+        } else if (allocate_instance(s, clone, inst, none, all_coloc, per_host, count) != none) {
+            ++allocated;
+        }
+    }
+}
+
+// What an instance's actions say about the clone as a whole.
+void pseudo_status(const sched& s, rsc_ix r, bool& stopping, bool& starting, bool& active) {
+    const auto& children = s.ws.resources[r].children;
+    if (!children.empty()) {
+        for (rsc_ix c : children) pseudo_status(s, c, stopping, starting, active);
+        return;
+    }
+    if (!s.ws.resources[r].running_on.empty()) active = true;
+    for (action_ix a : s.rs[r].actions) {
+        const action& act = s.actions[a];
+        if (starting && stopping) return;
+        if ((act.flags & af_optional) || !(act.flags & (af_pseudo | af_runnable))) continue;
+        if (act.task == "stop") stopping = true;
+        else if (act.task == "start" && (act.flags & af_runnable)) starting = true;
+    }
+}
+
+action_ix only_required(const sched& s, rsc_ix r, const char* task) {
+    action_ix match = -1;
+    for (action_ix a : resource_actions(s, r, none, task, false)) {
+        if (s.actions[a].flags & af_optional) continue;
+        if (match >= 0) return -1;
+        match = a;
+    }
+    return match;
+}
+
+bool ordered(const sched& s, rsc_ix clone) {
+    auto it = s.ws.resources[clone].meta.find("ordered");
+    return it != s.ws.resources[clone].meta.end() && text_is_true(it->second);
+}
+
+// The non-atomic task an instance uses for a clone action ("running" -> "start").
+std::string child_task(const std::string& task) {
+    if (task == "running") return "start";
+    if (task == "stopped") return "stop";
+    if (task == "promoted") return "promote";
+    if (task == "demoted") return "demote";
+    return task;
+}
+
+action_ix newest_action(const sched& s, rsc_ix r, const std::string& task, node_ix node) {
+    const auto& list = s.rs[r].actions;
+    for (auto it = list.rbegin(); it != list.rend(); ++it) {
+        const action& a = s.actions[*it];
+        if (a.task == task && (node == none || a.node == node)) return *it;
+    }
+    return -1;
+}
+
+}  // namespace
+
+node_ix clone_assign(sched& s, rsc_ix c, node_ix prefer) {
+    rsc_state& st = s.rs[c];
+    if (!(st.flags & rf_provisional) || (st.flags & rf_allocating)) return none;
+    st.flags |= rf_allocating;
+    for (int ci : std::vector<int>(st.this_with)) assign(s, s.colocations[ci].primary, prefer);
+    for (int ci : std::vector<int>(s.rs[c].with_this)) {
+        const colocation col = s.colocations[ci];
+        if (!col.influence) continue;
+        add_colocated_node_scores(s, col.dependent, s.rs[c].allowed, col.node_attribute,
+                                  static_cast<float>(col.score) / score_infinity, false);
+    }
+    distribute_children(s, c);
+    s.rs[c].flags &= ~(rf_provisional | rf_allocating);
+    return none;
+}
+
+void clone_create_actions(sched& s, rsc_ix c) {
+    bool active = false, starting = false, stopping = false;
+    for (rsc_ix inst : std::vector<rsc_ix>(s.ws.resources[c].children)) {
+        bool inst_starting = false, inst_stopping = false;
+        create_actions(s, inst);
+        pseudo_status(s, inst, inst_stopping, inst_starting, active);
+        starting = starting || inst_starting;
+        stopping = stopping || inst_stopping;
+    }
+    new_rsc_pseudo_action(s, c, "start", !starting, true);
+    action_ix started = new_rsc_pseudo_action(s, c, "running", !starting, false);
+    s.actions[started].priority = score_infinity;
+    if (active || starting) s.actions[started].flags |= af_runnable;
+    action_ix stop = new_rsc_pseudo_action(s, c, "stop", !stopping, true);
+    action_ix stopped = new_rsc_pseudo_action(s, c, "stopped", !stopping, true);
+    s.actions[stopped].priority = score_infinity;
+    s.actions[stop].flags |= af_migrate_runnable;
+    if (ordered(s, c)) {
+        action_ix last_stop = -1, last_start = -1;
+        for (rsc_ix inst : s.ws.resources[c].children) {
+            if (action_ix st = only_required(s, inst, "stop"); st >= 0) {
+                if (last_stop >= 0) s.order_actions(st, last_stop, of_optional);
+                last_stop = st;
+            }
+            if (action_ix sa = only_required(s, inst, "start"); sa >= 0) {
+                if (last_start >= 0) s.order_actions(last_start, sa, of_optional);
+                last_start = sa;
+            }
+        }
+    }
+}
+
+void clone_internal_constraints(sched& s, rsc_ix c) {
+    order_resource_actions(s, c, "stopped", c, "start", of_optional);
+    order_resource_actions(s, c, "start", c, "running", of_runnable_left);
+    order_resource_actions(s, c, "stop", c, "stopped", of_runnable_left);
+    const bool is_ordered = ordered(s, c);
+    rsc_ix last = none;
+    for (rsc_ix inst : s.ws.resources[c].children) {
+        internal_constraints(s, inst);
+        order_starts(s, c, inst, of_runnable_left | of_implies_first_printed);
+        order_resource_actions(s, inst, "start", c, "running", of_implies_then_printed);
+        if (is_ordered && last != none) order_starts(s, last, inst, of_optional);
+        order_stops(s, c, inst, of_implies_first_printed);
+        order_resource_actions(s, inst, "stop", c, "stopped", of_implies_then_printed);
+        if (is_ordered && last != none) order_stops(s, inst, last, of_optional);
+        last = inst;
+    }
+}
+
+// pcmk__clone_apply_coloc_score for a primitive dependent and a clone primary
+void clone_apply_coloc_as_primary(sched& s, rsc_ix dependent, rsc_ix clone, const colocation& c) {
+    if (s.rs[clone].flags & rf_provisional) return;
+    if (c.score >= score_infinity) {
+        std::vector<bool> keep(s.ws.nodes.size(), false);
+        for (rsc_ix inst : s.ws.resources[clone].children) {
+            node_ix n = rsc_location(s, inst, false);
+            if (n != none && !(s.rs[inst].flags & rf_block)) keep[n] = true;
+        }
+        auto& allowed = s.rs[dependent].allowed;
+        for (node_ix n = 0; n < static_cast<node_ix>(allowed.size()); ++n)
+            if (allowed[n] != not_allowed && !keep[n]) allowed[n] = -score_infinity;
+        return;
+    }
+    for (rsc_ix inst : s.ws.resources[clone].children) apply_coloc_with_primary(s, dependent, inst, c);
+}
+
+uint32_t clone_action_flags(sched& s, action_ix a, node_ix node) {
+    uint32_t flags = af_optional | af_runnable | af_pseudo;
+    const std::string task = child_task(s.actions[a].task);
+    bool any_runnable = false;
+    for (rsc_ix inst : s.ws.resources[s.actions[a].rsc].children) {
+        const bool collective = !s.ws.resources[inst].children.empty();
+        action_ix ia = newest_action(s, inst, task, collective ? none : node);
+        if (ia < 0) continue;
+        uint32_t iflags = action_flags(s, ia, node);
+        if ((flags & af_optional) && !(iflags & af_optional)) {
+            flags &= ~af_optional;
+            s.actions[a].flags &= ~af_optional;
+        }
+        if (iflags & af_runnable) any_runnable = true;
+    }
+    if (!any_runnable) {
+        flags &= ~af_runnable;
+        if (node == none) s.actions[a].flags &= ~af_runnable;
+    }
+    return flags;
+}
+
+uint32_t bundle_action_flags(sched& s, action_ix a, node_ix) { unsupported_collective(s, s.actions[a].rsc); }
+
+uint32_t multi_update_ordered_actions(sched& s, action_ix first, action_ix then, node_ix node, uint32_t flags,
+                                      uint32_t filter, uint32_t type) {
+    uint32_t changed = primitive_update_ordered_actions(s, first, then, node, flags, filter, type);
+    const rsc_ix c = s.actions[then].rsc;
+    const std::string task = s.actions[then].task;
+    for (rsc_ix inst : std::vector<rsc_ix>(s.ws.resources[c].children)) {
+        action_ix ia = newest_action(s, inst, task, node);
+        if (ia < 0) continue;
+        uint32_t inst_changed = 0;
+        if (action_flags(s, ia, node) & af_runnable)
+            inst_changed = update_ordered_actions(s, inst, first, ia, node, flags, filter, type);
+        changed |= inst_changed;
+        if (inst_changed & updated_then) {
+            for (const auto& link : std::vector<action_link>(s.actions[ia].after))
+                s.update_action_for_orderings(link.other);
+        }
+    }
+    return changed;
+}
+
 void order_notifs_after_fencing(sched& s, action_ix, rsc_ix r, action_ix) { unsupported_collective(s, r); }
-void clone_add_actions_to_graph(sched& s, rsc_ix clone) { unsupported_collective(s, clone); }
+
+void clone_add_actions_to_graph(sched& s, rsc_ix clone) {
+    for (action_ix a : std::vector<action_ix>(s.rs[clone].actions)) action_flags(s, a, none);
+    for (rsc_ix inst : s.ws.resources[clone].children) add_actions_to_graph(s, inst);
+    add_rsc_actions_to_graph(s, clone);
+}
+
 void bundle_add_actions_to_graph(sched& s, rsc_ix bundle) { unsupported_collective(s, bundle); }
-void clone_add_graph_meta(sched& s, rsc_ix clone, std::map<std::string, std::string>&) {
-    unsupported_collective(s, clone);
+
+void clone_add_graph_meta(sched& s, rsc_ix clone, std::map<std::string, std::string>& meta) {
+    meta["globally-unique"] = (s.rs[clone].flags & rf_unique) ? "true" : "false";
+    meta["clone-max"] = std::to_string(clone_max(s, clone));
+    meta["clone-node-max"] = std::to_string(clone_node_max(s, clone));
+}
+
+// For anonymous clones one instance per node is probed: the one known
+// there, else the one going there, else the first.
+bool clone_probe_instance(sched& s, rsc_ix clone, node_ix n, rsc_ix& chosen) {
+    if (s.rs[clone].flags & rf_unique) return false;
+    chosen = none;
+    auto known = [&](auto&& self, rsc_ix r) -> bool {
+        if (s.ws.resources[r].children.empty()) return s.rs[r].known_on[n];
+        for (rsc_ix c : s.ws.resources[r].children)
+            if (self(self, c)) return true;
+        return false;
+    };
+    for (rsc_ix inst : s.ws.resources[clone].children)
+        if (chosen == none && known(known, inst)) chosen = inst;
+    for (rsc_ix inst : s.ws.resources[clone].children)
+        if (chosen == none && rsc_location(s, inst, false) == n) chosen = inst;
+    if (chosen == none && !s.ws.resources[clone].children.empty()) chosen = s.ws.resources[clone].children.front();
+    return true;
 }
 
 }  // namespace sched

@@ -1,6 +1,7 @@
 // Location constraints and the node criteria applied before assignment
 // (Pacemaker 2.1.5's pcmk_sched_location.c and apply_node_criteria()).
-#include <regex>
+#include <regex.h>
+
 
 #include "policy/iso8601.hpp"
 #include "policy/rules.hpp"
@@ -57,19 +58,35 @@ void location_for(sched& s, const cib::location_constraint& c, rsc_ix r, const s
     for (const auto& rule : c.rules) location_from_rule(s, c.id, r, rule, c.resource_discovery, submatches);
 }
 
-void unpack_pattern(sched& s, const cib::location_constraint& c) {
-    std::regex re;
-    try {
-        re = std::regex(c.rsc_pattern, std::regex::extended);
-    } catch (const std::regex_error&) {
-        return;  // an invalid pattern matches nothing, as in Pacemaker
+// A compiled POSIX extended regular expression, as Pacemaker matches rsc-pattern.
+class posix_regex {
+public:
+    explicit posix_regex(const std::string& pattern) : ok_(regcomp(&re_, pattern.c_str(), REG_EXTENDED) == 0) {}
+    ~posix_regex() {
+        if (ok_) regfree(&re_);
     }
+    posix_regex(const posix_regex&) = delete;
+    posix_regex& operator=(const posix_regex&) = delete;
+    bool ok() const { return ok_; }
+    const regex_t* get() const { return &re_; }
+
+private:
+    regex_t re_{};
+    bool ok_;
+};
+
+void unpack_pattern(sched& s, const cib::location_constraint& c) {
+    posix_regex re(c.rsc_pattern);
+    if (!re.ok()) return;  // an invalid pattern matches nothing, as in Pacemaker
     for (rsc_ix r : s.resources) {
-        std::smatch m;
         const std::string& id = s.ws.resources[r].id;
-        if (!std::regex_search(id, m, re)) continue;
+        regmatch_t m[10];
+        if (regexec(re.get(), id.c_str(), 10, m, 0) != 0) continue;
         std::vector<std::string> sub;
-        for (const auto& g : m) sub.push_back(g.matched ? g.str() : "");
+        for (const auto& g : m) {
+            if (g.rm_so < 0) break;
+            sub.push_back(id.substr(static_cast<size_t>(g.rm_so), static_cast<size_t>(g.rm_eo - g.rm_so)));
+        }
         location_for(s, c, r, &sub);
     }
 }

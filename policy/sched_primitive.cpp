@@ -269,6 +269,9 @@ void create_actions(sched& s, rsc_ix r) {
         case rsc_variant::group:
             group_create_actions(s, r);
             return;
+        case rsc_variant::clone:
+            clone_create_actions(s, r);
+            return;
         default:
             unsupported_collective(s, r);
     }
@@ -281,6 +284,9 @@ void internal_constraints(sched& s, rsc_ix r) {
             return;
         case rsc_variant::group:
             group_internal_constraints(s, r);
+            return;
+        case rsc_variant::clone:
+            clone_internal_constraints(s, r);
             return;
         default:
             unsupported_collective(s, r);

@@ -31,6 +31,10 @@ bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n) {
     const resource& res = s.ws.resources[r];
     const node& nd = s.ws.nodes[n];
     if (nd.kind != node_kind::member && (res.rclass == "stonith" || res.is_remote_connection)) return false;
+    if (res.variant == rsc_variant::clone) {
+        rsc_ix chosen = none;
+        if (clone_probe_instance(s, r, n, chosen)) return chosen != none && probe_rsc_on_node(s, chosen, n);
+    }
     if (!res.children.empty()) return probe_list(s, res.children, n);
     if (res.container != none && !res.is_remote_connection) return false;
     if (res.orphan || s.rs[r].known_on[n]) return false;

@@ -121,7 +121,7 @@ using namespace sched;
 
 // Actions Pacemaker's status unpacking created, replayed so ids and fencing
 // reasons match.
-void replay_unpack_actions(sched::sched& s) {
+void replay_unpack_actions(policy::sched::sched& s) {
     for (const auto& ua : s.ws.unpack_actions) {
         switch (ua.what) {
             case unpack_action::kind::fence:
@@ -167,7 +167,7 @@ bool option_true(const working_set& ws, const char* name, bool fallback) {
 
 // clear_failcounts_if_orphaned: an orphan's failures are cleared on every
 // online node, before it is stopped
-void clear_orphan_failcounts(sched::sched& s) {
+void clear_orphan_failcounts(policy::sched::sched& s) {
     for (rsc_ix r : s.resources) {
         const resource& res = s.ws.resources[r];
         if (!res.orphan) continue;
@@ -181,13 +181,13 @@ void clear_orphan_failcounts(sched::sched& s) {
     }
 }
 
-void schedule_resource_actions(sched::sched& s) {
+void schedule_resource_actions(policy::sched::sched& s) {
     if (option_true(s.ws, "enable-startup-probes", true)) schedule_probes(s);
     if (s.ws.options.stop_orphan_resources) clear_orphan_failcounts(s);
     for (rsc_ix r : s.resources) create_actions(s, r);
 }
 
-void annotate(sched::sched& s) {
+void annotate(policy::sched::sched& s) {
     for (size_t r = 0; r < s.rs.size(); ++r) {
         s.ws.resources[r].next_role = s.rs[r].next_role;
         s.ws.resources[r].allocated_to = s.rs[r].allocated_to;
@@ -216,7 +216,7 @@ int health_value(const working_set& ws, const std::string& strategy, const std::
 
 // pcmk__apply_node_health: each node's summed health becomes a location
 // score for every resource (negative ones spare allow-unhealthy-nodes)
-void apply_node_health(sched::sched& s) {
+void apply_node_health(policy::sched::sched& s) {
     std::string strategy = config_value(s.ws, "node-health-strategy", "none");
     for (auto& c : strategy) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (strategy != "migrate-on-red" && strategy != "only-green" && strategy != "progressive" &&
@@ -244,7 +244,7 @@ void apply_node_health(sched::sched& s) {
 }  // namespace
 
 schedule_result schedule(working_set& ws) {
-    sched::sched s(ws);
+    policy::sched::sched s(ws);
     replay_unpack_actions(s);
     apply_node_health(s);
     unpack_orderings(s);

@@ -77,78 +77,118 @@ struct node_history {
     role now = role::unknown;
     fail_response on_fail = fail_response::ignore;
     bool failed = false;
+    bool failure_ignored = false;
 };
 
-void apply_success(node_history& h, const cib::op_record& op, int rc) {
+// set_active(): a promotable clone's instance runs unpromoted until told otherwise.
+void set_active(const working_set& ws, const resource& r, node_history& h) {
+    rsc_ix p = r.parent;
+    while (p != none && ws.resources[p].variant == rsc_variant::group) p = ws.resources[p].parent;
+    const bool promotable = p != none && ws.resources[p].promotable;
+    h.now = promotable ? role::unpromoted : role::started;
+}
+
+bool mask_probe_failure(const cib::op_record& op) {
+    return is_probe(op) && (op.rc_code == 5 || op.rc_code == 6 || op.op_status == 7);
+}
+
+// update_resource_state(): what a successful (or "pretend successful") result means.
+void apply_success(const working_set& ws, const resource& r, node_history& h, const cib::op_record& op, int rc) {
     const std::string& task = op.operation;
-    bool clear = false;
-    if (rc == 7) {
+    if (rc == 5 || mask_probe_failure(op)) {
         h.now = role::stopped;
-        clear = true;
-    } else if (rc == 8) {
-        h.now = role::promoted;
+    } else if (rc == 7) {
+        // a clean "not running" (the failure state was already reset by the remap)
     } else if (task == "monitor") {
-        if (role_rank(h.now) < role_rank(role::started)) h.now = role::started;
+        if (role_rank(h.now) < role_rank(role::started)) set_active(ws, r, h);
     } else if (task == "start" || task == "migrate_from") {
         h.now = role::started;
-        clear = true;
     } else if (task == "stop") {
         h.now = role::stopped;
-        clear = true;
     } else if (task == "promote") {
         h.now = role::promoted;
-        clear = true;
     } else if (task == "demote") {
         h.now = role::unpromoted;
-        if (h.on_fail == fail_response::demote) clear = true;
     } else if (task == "migrate_to") {
         h.now = role::started;
     } else if (role_rank(h.now) < role_rank(role::started)) {
-        h.now = role::started;
-    }
-    if (clear && (h.on_fail == fail_response::block || h.on_fail == fail_response::ignore ||
-                  h.on_fail == fail_response::demote || h.on_fail == fail_response::recover)) {
-        h.on_fail = fail_response::ignore;
-        h.failed = false;
+        set_active(ws, r, h);
     }
 }
 
-void apply_failure(const working_set& ws, const resource& r, node_history& h, const cib::op_record& op) {
-    fail_response f = on_fail_for(ws, r, op);
-    if (op.rc_code == 5 && is_probe(op)) {  // not installed: it cannot be running there
-        h.now = role::stopped;
-        return;
-    }
-    if (f == fail_response::ignore) {
-        if (role_rank(h.now) < role_rank(role::started)) h.now = role::started;
-        return;
-    }
+// unpack_rsc_op_failure(): the role a failed operation leaves behind.
+void apply_failure(const working_set& ws, const resource& r, node_history& h, const cib::op_record& op,
+                   fail_response f, int rc) {
     h.failed = true;
     if (worse(f, h.on_fail)) h.on_fail = f;
     const std::string& task = op.operation;
-    if (task == "promote" || op.rc_code == 9 || op.rc_code == 8) {
+    if (task == "promote") {
         h.now = role::promoted;
     } else if (task == "demote") {
-        h.now = f == fail_response::block ? role::promoted : role::unpromoted;
-    } else if (role_rank(h.now) < role_rank(role::started)) {
-        h.now = role::started;
+        h.now = f == fail_response::block ? role::promoted : rc == 7 ? role::stopped : role::unpromoted;
     }
+    if (is_probe(op) && rc == 5) h.now = role::stopped;
+    else if (role_rank(h.now) < role_rank(role::started)) set_active(ws, r, h);
 }
 
-void apply_pending(resource& r, node_ix n, node_history& h, const cib::op_record& op) {
+void apply_pending(const working_set& ws, resource& r, node_ix n, node_history& h, const cib::op_record& op) {
     const std::string& task = op.operation;
     if (task == "start") {
         r.start_pending = true;
-        h.now = role::started;
+        set_active(ws, r, h);
     } else if (task == "promote") {
-        h.now = role::unpromoted;
-    } else if (role_rank(h.now) < role_rank(role::started)) {
-        h.now = role::started;
+        h.now = role::promoted;
     }
-    if (task != "monitor" || is_probe(op)) {
+    if (r.pending_task.empty() && (task != "monitor" || interval_ms(op) != 0)) {
         r.pending_task = task;
         r.pending_node = n;
     }
+}
+
+// remap_operation() + unpack_rsc_op(): one history entry.
+void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const cib::op_record& op) {
+    resource& r = ws.resources[ix];
+    if (op.operation == "notify" || op.operation == "meta-data" || op.op_status == exec_cancelled) return;
+    if (mask_probe_failure(op)) {
+        apply_success(ws, r, h, op, 7);
+        return;
+    }
+    if (op.op_status == exec_pending) {
+        apply_pending(ws, r, n, h, op);
+        return;
+    }
+    const int expected = target_rc(op);
+    int rc = op.rc_code;
+    if (op.operation == "monitor" && rc == 190) rc = 0;  // degraded: still running
+    if (op.operation == "monitor" && rc == 191) rc = 8;
+    bool done = op.op_status == exec_done || op.op_status == 4 /* error */;
+    if (!done) {
+        // timeouts, hard errors and the like are failures whatever the rc says
+    } else if (rc != expected) {
+        done = false;
+        if (rc == 0 && is_probe(op) && expected == 7) done = true;
+        if (rc == 8 && is_probe(op)) done = true;
+    }
+    if (rc == 7 && (is_probe(op) || expected == 7 || !r.managed)) {
+        done = true;
+        h.now = role::stopped;
+        h.on_fail = fail_response::ignore;
+        h.failed = false;
+    } else if (rc == 8 || rc == 9) {
+        h.now = role::promoted;
+        if (rc == 9) done = false;
+    }
+    if (done) {
+        apply_success(ws, r, h, op, rc);
+        return;
+    }
+    fail_response f = on_fail_for(ws, r, op);
+    if (f == fail_response::ignore) {
+        apply_success(ws, r, h, op, expected);
+        h.failure_ignored = true;
+        return;
+    }
+    apply_failure(ws, r, h, op, f, rc);
 }
 
 // Recurring monitors active since the last start are known to run: the
@@ -178,25 +218,8 @@ void replay_ops(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& 
         if (a->call_id < 0 || b->call_id < 0) return a->call_id >= 0 && b->call_id < 0;
         return a->call_id < b->call_id;
     });
-    resource& r = ws.resources[ix];
     record_active_monitors(ws, ix, n, ops);
-    for (const cib::op_record* op : ops) {
-        if (op->operation == "notify" || op->op_status == exec_cancelled) continue;
-        if (op->op_status == exec_pending) {
-            apply_pending(r, n, h, *op);
-            continue;
-        }
-        const int expected = target_rc(*op);
-        const int rc = op->rc_code;
-        bool ok = op->op_status == exec_done &&
-                  (rc == expected || (is_probe(*op) && (rc == 7 || rc == 8)) ||
-                   (rc == 0 && expected == 7 && op->operation != "monitor"));
-        if (ok) {
-            apply_success(h, *op, rc);
-        } else {
-            apply_failure(ws, r, h, *op);
-        }
-    }
+    for (const cib::op_record* op : ops) replay_one(ws, ix, n, h, *op);
 }
 
 std::string strip_instance(const std::string& id) {
@@ -321,6 +344,7 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
             }
             break;
     }
+    if (h.failure_ignored) r.failure_ignored = true;
     if (!active) return;
     r.running_on.push_back(n);
     nd.running.push_back(ix);

@@ -92,6 +92,7 @@ struct resource {
     node_ix dangling_migration = none;
     rsc_ix container = none;  // guest connections / bundle parts: the resource they run inside
     std::string clone_name;   // clone instances: the id its history uses when that differs (pe rsc->clone_name)
+    bool failure_ignored = false;  // a failure was ignored (on-fail=ignore): shown in status
     bool stop_required = false;  // pe_rsc_stop: unpack found it failed and it must be stopped
     std::vector<node_ix> known_on;  // nodes whose history tells its state (Pacemaker's known_on:
                                     // set on the resource and its parents up to a unique one)

@@ -161,6 +161,9 @@ int run_simulate(const args& a) {
     }
     if (!opts->quiet) out += date_note;
     policy::working_set ws = policy::unpack(doc->model(), *now);
+    // Like crm_simulate: a saved CIB hides secret parameters, so a change only
+    // in them is not a definition change
+    ws.options.sanitized = true;
     if (auto why = policy::unsupported_feature(ws)) {
         std::fprintf(stderr, "holdfast simulate: %s\n", why->c_str());
         return 3;

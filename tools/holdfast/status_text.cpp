@@ -137,6 +137,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
     }
     if (res.blocked) flag("blocked");
     else if (!res.managed) flag("unmanaged");
+    if (res.failure_ignored) flag("failure ignored");
     if (flags) s += ")";
     if (res.running_on.size() > 1) {
         s += " [";
