@@ -44,7 +44,8 @@ struct builder {
 
 std::map<std::string, std::string> all_attrs(xmlNode* n) {
     std::map<std::string, std::string> out;
-    for (xmlAttr* a = n->properties; a; a = a->next) out[reinterpret_cast<const char*>(a->name)] = attr(n, reinterpret_cast<const char*>(a->name));
+    for (xmlAttr* a = n->properties; a; a = a->next)
+        out[reinterpret_cast<const char*>(a->name)] = attr(n, reinterpret_cast<const char*>(a->name));
     return out;
 }
 
@@ -180,7 +181,8 @@ resource builder::make_resource(xmlNode* r) {
             out.utilization.insert(out.utilization.end(), t.utilization.begin(), t.utilization.end());
             for (auto& op : t.ops) {
                 bool overridden = false;
-                for (const auto& mine : out.ops) overridden = overridden || (mine.name == op.name && mine.interval == op.interval);
+                for (const auto& mine : out.ops)
+                    overridden = overridden || (mine.name == op.name && mine.interval == op.interval);
                 if (!overridden) out.ops.push_back(std::move(op));
             }
         }
@@ -223,8 +225,10 @@ resource_set builder::make_set(xmlNode* raw) {
     for (xmlNode* ref : children(s, "resource_ref")) {
         std::string id = attr(ref, "id");
         auto t = tags.find(id);
-        if (t == tags.end()) out.resources.push_back(id);
-        else out.resources.insert(out.resources.end(), t->second.begin(), t->second.end());
+        if (t == tags.end())
+            out.resources.push_back(id);
+        else
+            out.resources.insert(out.resources.end(), t->second.begin(), t->second.end());
     }
     return out;
 }
@@ -283,8 +287,8 @@ void build_status(builder& b, xmlNode* status, cib_model& m) {
         if (xmlNode* lrm = xml::first(ns, "lrm")) {
             st.has_lrm = true;
             for (xmlNode* rs : children(xml::first(lrm, "lrm_resources"), "lrm_resource")) {
-                lrm_resource r{attr(rs, "id"), attr(rs, "class"), attr(rs, "provider"), attr(rs, "type"),
-                               attr(rs, "container"), {}};
+                lrm_resource r{attr(rs, "id"),   attr(rs, "class"),     attr(rs, "provider"),
+                               attr(rs, "type"), attr(rs, "container"), {}};
                 for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(make_record(o));
                 st.resources.push_back(std::move(r));
             }
@@ -299,9 +303,9 @@ void build_status(builder& b, xmlNode* status, cib_model& m) {
 void build_constraints(builder& b, xmlNode* constraints, cib_model& m) {
     for (xmlNode* c : children(constraints)) {
         if (xml::is(c, "rsc_location")) {
-            location_constraint l{attr(c, "id"), attr(c, "rsc"), attr(c, "rsc-pattern"), attr(c, "node"),
-                                  attr(c, "score"), attr(c, "role"), attr(c, "resource-discovery"), {}, b.sets(c),
-                                  xml::line(c)};
+            location_constraint l{attr(c, "id"),    attr(c, "rsc"),  attr(c, "rsc-pattern"),        attr(c, "node"),
+                                  attr(c, "score"), attr(c, "role"), attr(c, "resource-discovery"), {},
+                                  b.sets(c),        xml::line(c)};
             for (xmlNode* r : children(c, "rule")) l.rules.push_back(b.make_rule(r));
             m.locations.push_back(std::move(l));
         } else if (xml::is(c, "rsc_colocation")) {
@@ -338,14 +342,20 @@ void build_configuration(builder& b, xmlNode* config, cib_model& m) {
         }
     }
     for (xmlNode* r : children(xml::first(config, "resources"))) {
-        if (xml::is(r, "template")) m.templates.push_back(b.make_resource(r));
-        else m.resources.push_back(b.make_resource(r));
+        if (xml::is(r, "template"))
+            m.templates.push_back(b.make_resource(r));
+        else
+            m.resources.push_back(b.make_resource(r));
     }
     if (xmlNode* c = xml::first(config, "constraints")) build_constraints(b, c, m);
     for (xmlNode* lvl : children(xml::first(config, "fencing-topology"), "fencing-level")) {
-        fencing_level f{attr(lvl, "id"), attr(lvl, "target"), attr(lvl, "target-pattern"),
-                        attr(lvl, "target-attribute"), attr(lvl, "target-value"),
-                        std::atoi(attr(lvl, "index").c_str()), {}};
+        fencing_level f{attr(lvl, "id"),
+                        attr(lvl, "target"),
+                        attr(lvl, "target-pattern"),
+                        attr(lvl, "target-attribute"),
+                        attr(lvl, "target-value"),
+                        std::atoi(attr(lvl, "index").c_str()),
+                        {}};
         std::string devices = attr(lvl, "devices");
         size_t start = 0;
         while (start <= devices.size()) {
@@ -357,7 +367,8 @@ void build_configuration(builder& b, xmlNode* config, cib_model& m) {
         m.fencing_levels.push_back(std::move(f));
     }
     for (xmlNode* a : children(xml::first(config, "alerts"), "alert")) {
-        alert al{attr(a, "id"), attr(a, "path"), b.nvsets(a, "meta_attributes"), b.nvsets(a, "instance_attributes"), {}};
+        alert al{
+            attr(a, "id"), attr(a, "path"), b.nvsets(a, "meta_attributes"), b.nvsets(a, "instance_attributes"), {}};
         for (xmlNode* r : children(a, "recipient")) al.recipients.push_back({attr(r, "id"), attr(r, "value")});
         m.alerts.push_back(std::move(al));
     }

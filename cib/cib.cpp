@@ -128,8 +128,8 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
     const std::string path = schema_dir(opts) + "/" + with + ".rng";
     if (with.rfind("pacemaker-", 0) != 0 || !file_exists(path))
         return unexpected(error{errc::unknown_schema,
-                                "validate-with=\"" + with + "\" names no known schema (looked for " + path + ")",
-                                name, xml::line(root)});
+                                "validate-with=\"" + with + "\" names no known schema (looked for " + path + ")", name,
+                                xml::line(root)});
     xmlRelaxNG* schema = schema_for(path);
     if (!schema)
         return unexpected(error{errc::unknown_schema, "schema " + path + " cannot be parsed", name, xml::line(root)});
@@ -158,7 +158,8 @@ expected<document, error> load_string(std::string_view text, const load_options&
     }
     xmlNode* root = xmlDocGetRootElement(doc.get());
     if (!xml::is(root, "cib"))
-        return unexpected(error{errc::schema_invalid, "the root element is not <cib>", name, root ? xml::line(root) : 1});
+        return unexpected(
+            error{errc::schema_invalid, "the root element is not <cib>", name, root ? xml::line(root) : 1});
     if (opts.validate) {
         if (auto v = validate(doc.get(), opts, name); !v) return unexpected(v.error());
     }

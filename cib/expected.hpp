@@ -26,9 +26,7 @@ unexpected(E) -> unexpected<E>;
 template <typename T, typename E>
 class expected {
 public:
-    expected()
-        requires std::is_default_constructible_v<T>
-        : v_(std::in_place_index<0>) {}
+    expected() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
     expected(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     template <typename G>
     expected(unexpected<G> u) : v_(std::in_place_index<1>, E(std::move(u).error())) {}
@@ -36,16 +34,31 @@ public:
     bool has_value() const { return v_.index() == 0; }
     explicit operator bool() const { return has_value(); }
 
-    T& value() & { assert(has_value()); return std::get<0>(v_); }
-    const T& value() const& { assert(has_value()); return std::get<0>(v_); }
-    T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
+    T& value() & {
+        assert(has_value());
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        assert(has_value());
+        return std::get<0>(v_);
+    }
+    T&& value() && {
+        assert(has_value());
+        return std::get<0>(std::move(v_));
+    }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-    E& error() & { assert(!has_value()); return std::get<1>(v_); }
-    const E& error() const& { assert(!has_value()); return std::get<1>(v_); }
+    E& error() & {
+        assert(!has_value());
+        return std::get<1>(v_);
+    }
+    const E& error() const& {
+        assert(!has_value());
+        return std::get<1>(v_);
+    }
 
 private:
     std::variant<T, E> v_;
@@ -61,8 +74,14 @@ public:
 
     bool has_value() const { return ok_; }
     explicit operator bool() const { return ok_; }
-    E& error() & { assert(!ok_); return err_; }
-    const E& error() const& { assert(!ok_); return err_; }
+    E& error() & {
+        assert(!ok_);
+        return err_;
+    }
+    const E& error() const& {
+        assert(!ok_);
+        return err_;
+    }
 
 private:
     E err_{};

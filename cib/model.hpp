@@ -38,8 +38,9 @@ struct expression {
     // <date_expression>
     std::string start;
     std::string end;
-    std::map<std::string, std::string> duration;   // years months weeks days hours minutes seconds
-    std::map<std::string, std::string> date_spec;  // hours monthdays weekdays yeardays months weeks years weekyears moon
+    std::map<std::string, std::string> duration;  // years months weeks days hours minutes seconds
+    std::map<std::string, std::string>
+        date_spec;  // hours monthdays weekdays yeardays months weeks years weekyears moon
     // <op_expression>
     std::string op_name;
     std::string op_interval;
@@ -90,8 +91,9 @@ enum class resource_kind { primitive, group, clone, master, bundle };
 // A <bundle>'s container description, kept close to the XML.
 struct bundle_info {
     std::string container_type;  // docker rkt podman
-    std::map<std::string, std::string> container;  // image replicas replicas-per-host promoted-max run-command network ...
-    std::map<std::string, std::string> network;    // ip-range-start host-interface host-netmask control-port add-host
+    std::map<std::string, std::string>
+        container;  // image replicas replicas-per-host promoted-max run-command network ...
+    std::map<std::string, std::string> network;  // ip-range-start host-interface host-netmask control-port add-host
     std::vector<std::map<std::string, std::string>> port_mappings;
     std::vector<std::map<std::string, std::string>> storage_mappings;
 };
@@ -101,7 +103,7 @@ struct resource {
     std::string id;
     std::string description;
     // primitive
-    std::string rclass;    // ocf stonith lsb systemd service ...
+    std::string rclass;  // ocf stonith lsb systemd service ...
     std::string provider;
     std::string type;
     std::string template_id;  // template="..." this primitive was built from
@@ -284,7 +286,7 @@ struct cib_model {
     std::vector<nvset> rsc_defaults;
     std::vector<nvset> op_defaults;
     std::vector<node_def> nodes;
-    std::vector<resource> resources;   // top level, templates resolved
+    std::vector<resource> resources;  // top level, templates resolved
     std::vector<resource> templates;
     std::vector<location_constraint> locations;
     std::vector<colocation_constraint> colocations;

@@ -11,13 +11,14 @@ namespace {
 struct checker {
     const cib_model& m;
     std::vector<error> errors;
-    std::set<std::string> ids;        // every resource, template, constraint id seen
-    std::set<std::string> targets;    // what a constraint may name
+    std::set<std::string> ids;      // every resource, template, constraint id seen
+    std::set<std::string> targets;  // what a constraint may name
 
     void id(const std::string& id, int line, const char* what) {
         if (id.empty()) return;
         if (!ids.insert(id).second)
-            errors.push_back({errc::duplicate_id, std::string(what) + " id '" + id + "' is used more than once", "", line});
+            errors.push_back(
+                {errc::duplicate_id, std::string(what) + " id '" + id + "' is used more than once", "", line});
     }
 
     void resource_ids(const resource& r) {

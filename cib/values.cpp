@@ -10,7 +10,8 @@ expected<int, error> parse_score(std::string_view text) {
     if (s == "INFINITY" || s == "+INFINITY") return score_infinity;
     if (s == "-INFINITY") return -score_infinity;
     size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-    if (i == s.size()) return unexpected(error{errc::bad_value, "score '" + s + "' is not a number or INFINITY", "", 0});
+    if (i == s.size())
+        return unexpected(error{errc::bad_value, "score '" + s + "' is not a number or INFINITY", "", 0});
     long long v = 0;
     for (; i < s.size(); ++i) {
         if (!std::isdigit(static_cast<unsigned char>(s[i])))

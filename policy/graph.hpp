@@ -17,11 +17,11 @@ enum class action_kind {
 struct graph_action {
     int id = 0;
     action_kind kind = action_kind::rsc_op;
-    std::string task;           // start stop monitor promote demote migrate_to migrate_from notify stonith do_shutdown ...
-    std::string operation_key;  // rsc_task_interval, e.g. "rsc1_monitor_10000", "grp_running_0"
+    std::string task;  // start stop monitor promote demote migrate_to migrate_from notify stonith do_shutdown ...
+    std::string operation_key;           // rsc_task_interval, e.g. "rsc1_monitor_10000", "grp_running_0"
     std::string internal_operation_key;  // when operation_key uses a clone's history name: the instance's key
-    std::string rsc_id;         // resource id as the graph names it (clone instances "rsc:0")
-    std::string rsc_long_id;    // long-id attribute when it differs ("clone:rsc:0"); else empty
+    std::string rsc_id;                  // resource id as the graph names it (clone instances "rsc:0")
+    std::string rsc_long_id;             // long-id attribute when it differs ("clone:rsc:0"); else empty
     std::string rsc_class;
     std::string rsc_provider;
     std::string rsc_type;

@@ -75,7 +75,8 @@ std::string write_graph_xml(const transition_graph& g) {
             out += "    <inputs/>\n";
         } else {
             out += "    <inputs>\n";
-            for (int in : syn.inputs) out += "      <trigger>\n        " + action_head(g.actions[in]) + "/>\n      </trigger>\n";
+            for (int in : syn.inputs)
+                out += "      <trigger>\n        " + action_head(g.actions[in]) + "/>\n      </trigger>\n";
             out += "    </inputs>\n";
         }
         out += "  </synapse>\n";

@@ -20,9 +20,7 @@ namespace {
 constexpr int cycle_days = 146097;
 constexpr int64_t epoch_seconds = 62135596800LL;  // 1970-01-01 since 0001-01-01
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -300,8 +298,7 @@ void add_months(time_value& t, int extra) {
     uint32_t d = 0;
     gregorian(t, y, m, d);
     step_months(y, m, extra);
-    const uint32_t dmax =
-        static_cast<uint32_t>(days_in_month(static_cast<int>(m), static_cast<int>(y)));
+    const uint32_t dmax = static_cast<uint32_t>(days_in_month(static_cast<int>(m), static_cast<int>(y)));
     if (dmax < d) {
         d = dmax;  // keep the day of month unless the month is shorter
     }
@@ -350,9 +347,7 @@ void gregorian(const time_value& t, uint32_t& y, uint32_t& m, uint32_t& d) {
     d = static_cast<uint32_t>(days);
 }
 
-void time_of_day(const time_value& t, uint32_t& h, uint32_t& m, uint32_t& s) {
-    split_seconds(t.seconds, h, m, s);
-}
+void time_of_day(const time_value& t, uint32_t& h, uint32_t& m, uint32_t& s) { split_seconds(t.seconds, h, m, s); }
 
 bool iso_week(const time_value& t, uint32_t& y, uint32_t& w, uint32_t& d) {
     if (t.days <= 0) {
@@ -567,9 +562,8 @@ bool parse_calendar_date(std::string_view text, time_value& dt) {
             return false;
         }
         dt.years = year;
-        dt.days = static_cast<int>(ordinal_days(static_cast<uint32_t>(year),
-                                                static_cast<uint32_t>(month),
-                                                static_cast<uint32_t>(day)));
+        dt.days = static_cast<int>(
+            ordinal_days(static_cast<uint32_t>(year), static_cast<uint32_t>(month), static_cast<uint32_t>(day)));
         return true;
     }
     if (scan_ints(text, "%d-%d", {&year, &day, nullptr}) == 2) {
@@ -615,8 +609,7 @@ std::optional<time_value> parse_date_time(std::string_view text, const parse_env
         dt = from_epoch(env.now, env.local_offset);
         time_text = text[0] == 'T' ? text.substr(1) : text;
     } else {
-        if (starts_with_nocase(text, "epoch") &&
-            (text.size() == 5 || text[5] == '/' || is_space(text[5]))) {
+        if (starts_with_nocase(text, "epoch") && (text.size() == 5 || text[5] == '/' || is_space(text[5]))) {
             dt.years = 1970;
             dt.days = 1;
             return dt;
@@ -669,9 +662,7 @@ size_t parse_duration_int(std::string_view str, int& result) {
 
 bool apply_duration_unit(char unit, int amount, bool is_time, time_value& diff) {
     switch (unit) {
-        case 'Y':
-            diff.years = amount;
-            return true;
+        case 'Y': diff.years = amount; return true;
         case 'M':
             if (is_time) {
                 diff.seconds = wrap(diff.seconds + int64_t{amount} * 60);
@@ -679,20 +670,11 @@ bool apply_duration_unit(char unit, int amount, bool is_time, time_value& diff) 
                 diff.months = amount;
             }
             return true;
-        case 'W':
-            diff.days = wrap(diff.days + int64_t{amount} * 7);
-            return true;
-        case 'D':
-            diff.days = wrap(int64_t{diff.days} + amount);
-            return true;
-        case 'H':
-            diff.seconds = wrap(diff.seconds + int64_t{amount} * hour_seconds);
-            return true;
-        case 'S':
-            diff.seconds = wrap(int64_t{diff.seconds} + amount);
-            return true;
-        default:
-            return false;
+        case 'W': diff.days = wrap(diff.days + int64_t{amount} * 7); return true;
+        case 'D': diff.days = wrap(int64_t{diff.days} + amount); return true;
+        case 'H': diff.seconds = wrap(diff.seconds + int64_t{amount} * hour_seconds); return true;
+        case 'S': diff.seconds = wrap(int64_t{diff.seconds} + amount); return true;
+        default: return false;
     }
 }
 
@@ -892,8 +874,7 @@ void append_date(std::string& out, const time_value& dt, unsigned flags) {
 
 std::string format(const time_value& t, unsigned flags) {
     // Local fields are printed only when the zone is asked for.
-    const time_value dt =
-        (t.offset != 0 && (flags & fmt_with_timezone) == 0) ? to_utc(t) : t;
+    const time_value dt = (t.offset != 0 && (flags & fmt_with_timezone) == 0) ? to_utc(t) : t;
     if (!dt.defined()) {
         return "<undefined time>";
     }

@@ -32,9 +32,7 @@ struct time_value {
     bool duration = false;
 
     // Pacemaker's "is defined": any field set at all.
-    bool defined() const {
-        return years != 0 || months != 0 || days != 0 || seconds != 0 || offset != 0 || duration;
-    }
+    bool defined() const { return years != 0 || months != 0 || days != 0 || seconds != 0 || offset != 0 || duration; }
 };
 
 // What parsing takes from outside when the text leaves it implicit.

@@ -22,9 +22,7 @@ namespace {
 
 constexpr int infinity = score_infinity;
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -60,8 +58,8 @@ scan_rc scan_ll(std::string_view text, long long& value, size_t& used) {
     const size_t first_digit = i;
     unsigned long long magnitude = 0;
     bool overflow = false;
-    const unsigned long long limit = negative ? 0ULL - static_cast<unsigned long long>(LLONG_MIN)
-                                              : static_cast<unsigned long long>(LLONG_MAX);
+    const unsigned long long limit =
+        negative ? 0ULL - static_cast<unsigned long long>(LLONG_MIN) : static_cast<unsigned long long>(LLONG_MAX);
     for (; i < text.size() && is_digit(text[i]); ++i) {
         const unsigned d = static_cast<unsigned>(text[i] - '0');
         if (overflow || magnitude > (limit - d) / 10) {
@@ -163,9 +161,7 @@ int three_way(T l, T r) {
     return l < r ? -1 : (l > r ? 1 : 0);
 }
 
-bool ordering_op(std::string_view op) {
-    return ieq(op, "lt") || ieq(op, "lte") || ieq(op, "gt") || ieq(op, "gte");
-}
+bool ordering_op(std::string_view op) { return ieq(op, "lt") || ieq(op, "lte") || ieq(op, "gt") || ieq(op, "gte"); }
 
 // -1/0/1 comparing an attribute value with an expression value; type empty
 // picks integer or number for ordering operations (number when either side
@@ -363,8 +359,7 @@ time_value end_from_duration(const time_value& start, const std::map<std::string
     for (const auto& [name, add] : fields) {
         const auto it = spec.find(name);
         long long value = 0;
-        if (it != spec.end() && scan_integer(it->second, value) && value != 0 && value >= INT_MIN &&
-            value <= INT_MAX) {
+        if (it != spec.end() && scan_integer(it->second, value) && value != 0 && value >= INT_MIN && value <= INT_MAX) {
             add(end, static_cast<int>(value));
         }
     }
@@ -418,8 +413,7 @@ date_result check_field(std::string_view text, uint32_t field) {
     }
     const long long v = field;
     if (low == high || (low != -1 && high != -1)) {
-        return v < low ? date_result::before_range
-                       : (v > high ? date_result::after_range : date_result::within_range);
+        return v < low ? date_result::before_range : (v > high ? date_result::after_range : date_result::within_range);
     }
     if (low == -1) {
         return v <= high ? date_result::within_range : date_result::after_range;
@@ -571,14 +565,10 @@ bool evaluate_expression(const cib::expression& e, const rule_context& ctx) {
     switch (e.what) {
         case cib::expression::kind::attribute:
             return e.attribute == "#role" ? eval_role(e, ctx) : eval_attribute(e, ctx);
-        case cib::expression::kind::date:
-            return evaluate_date_expression(e, ctx) == date_result::within_range;
-        case cib::expression::kind::op:
-            return eval_op(e, ctx);
-        case cib::expression::kind::rsc:
-            return eval_rsc(e, ctx);
-        case cib::expression::kind::nested_rule:
-            return e.nested != nullptr && evaluate_rule(*e.nested, ctx);
+        case cib::expression::kind::date: return evaluate_date_expression(e, ctx) == date_result::within_range;
+        case cib::expression::kind::op: return eval_op(e, ctx);
+        case cib::expression::kind::rsc: return eval_rsc(e, ctx);
+        case cib::expression::kind::nested_rule: return e.nested != nullptr && evaluate_rule(*e.nested, ctx);
     }
     return false;
 }

@@ -117,8 +117,8 @@ date_result evaluate_date_expression(const cib::expression& expr, const rule_con
 // A location rule's score on one node: score= as char2score; else
 // score-attribute= names a node attribute ("%N" expanded with submatches)
 // whose value is the score, -INFINITY when the node lacks it; else 0.
-int rule_score(const cib::rule& rule, const attr_map& node_attrs,
-               const std::vector<std::string>* submatches = nullptr, const health_scores& colours = {});
+int rule_score(const cib::rule& rule, const attr_map& node_attrs, const std::vector<std::string>* submatches = nullptr,
+               const health_scores& colours = {});
 
 // A location rule's role filter as Pacemaker applies it: nullopt when role=
 // is set but not a valid role (the rule is ignored); role::unknown when it
@@ -136,7 +136,7 @@ std::string expand_submatches(std::string_view text, const std::vector<std::stri
 // a set applies when evaluate_rules() holds; a pair sets its name if unset
 // (or always when overwrite); a value of "#default" (any case) removes the
 // name instead.
-void unpack_nvsets(const std::vector<cib::nvset>& sets, const rule_context& ctx, attr_map& out,
-                   bool overwrite = false, std::string_view always_first = {});
+void unpack_nvsets(const std::vector<cib::nvset>& sets, const rule_context& ctx, attr_map& out, bool overwrite = false,
+                   std::string_view always_first = {});
 
 }  // namespace holdfast::policy

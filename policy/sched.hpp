@@ -127,8 +127,8 @@ struct action {
     int priority = 0;
     rsc_ix rsc = none;
     node_ix node = none;
-    std::string task;         // "start", "stop", "monitor", "running", "stonith", ...
-    std::string uuid;         // Pacemaker key: "<rsc>_<task>_<interval>" or task for cluster actions
+    std::string task;  // "start", "stop", "monitor", "running", "stonith", ...
+    std::string uuid;  // Pacemaker key: "<rsc>_<task>_<interval>" or task for cluster actions
     std::string cancel_task;
     std::string reason;
     uint32_t flags = 0;
@@ -136,14 +136,14 @@ struct action {
     on_fail fail_response = on_fail::recover;
     role fail_role = role::started;
     int64_t interval_ms = 0;
-    std::map<std::string, std::string> meta;   // CRM_meta_* (without prefix)
+    std::map<std::string, std::string> meta;  // CRM_meta_* (without prefix)
     std::map<std::string, std::string> extra;
     int runnable_before = 0;
     int required_runnable_before = 0;
-    bool has_op_entry = false;  // an <op> in the configuration matched (op_entry != NULL)
+    bool has_op_entry = false;              // an <op> in the configuration matched (op_entry != NULL)
     const cib::op_def* op_entry = nullptr;  // that <op>
-    std::vector<action_link> before;  // actions this one waits for (actions_before)
-    std::vector<action_link> after;   // actions waiting for this one (actions_after)
+    std::vector<action_link> before;        // actions this one waits for (actions_before)
+    std::vector<action_link> after;         // actions waiting for this one (actions_after)
 };
 
 struct location_rule {  // pe__location_t
@@ -188,8 +188,8 @@ struct ticket_rule {  // rsc_ticket
 struct rsc_state {
     uint64_t flags = 0;
     recovery recovery_type = recovery::stop_start;
-    std::vector<int> allowed;   // score per node_ix; not_allowed = absent
-    std::vector<bool> known_on; // probed/known on node
+    std::vector<int> allowed;    // score per node_ix; not_allowed = absent
+    std::vector<bool> known_on;  // probed/known on node
     std::vector<int> this_with;  // colocation ids where this is dependent (rsc_cons)
     std::vector<int> with_this;  // colocation ids where this is primary (rsc_cons_lhs)
     std::vector<int> locations;  // location_rule ids
@@ -227,7 +227,7 @@ struct sched {
     // cluster nodes that are offline or shutting down. resource_location() starts a
     // node's allowed score from this when the node was not allowed yet.
     std::vector<int> node_weight;
-    bool enable_unfencing = false;  // pe_flag_enable_unfencing: some meta says provides/requires=unfencing
+    bool enable_unfencing = false;      // pe_flag_enable_unfencing: some meta says provides/requires=unfencing
     std::vector<action_ix> singletons;  // actions without a resource, in creation order
     int next_ordering_id = 1;
     // Allocation score lines for `simulate -s` ("pcmk__primitive_assign: rsc allocation
@@ -245,16 +245,15 @@ struct sched {
     // ---- actions (sched_actions.cpp) ----
     // Find or create an action (Pacemaker's custom_action): sets runnable and
     // optional from node state, resource state and op configuration.
-    action_ix custom_action(rsc_ix rsc, const std::string& key, const std::string& task, node_ix node,
-                            bool optional, bool save);
+    action_ix custom_action(rsc_ix rsc, const std::string& key, const std::string& task, node_ix node, bool optional,
+                            bool save);
     action_ix find_action(const std::string& key, node_ix node) const;
     std::vector<action_ix> find_actions(rsc_ix rsc, const std::string& key, node_ix node) const;
     // Add an ordering edge first -> then (order_actions). Returns false if it existed.
     bool order_actions(action_ix first, action_ix then, uint32_t type);
     // Record an ordering constraint between resource actions (pcmk__new_ordering).
-    void new_ordering(rsc_ix first_rsc, const std::string& first_key, action_ix first_action,
-                      rsc_ix then_rsc, const std::string& then_key, action_ix then_action,
-                      uint32_t type);
+    void new_ordering(rsc_ix first_rsc, const std::string& first_key, action_ix first_action, rsc_ix then_rsc,
+                      const std::string& then_key, action_ix then_action, uint32_t type);
     // Propagate flags along edges to a fixed point (pcmk__update_action_for_orderings).
     void update_action_for_orderings(action_ix then);
 };
@@ -279,8 +278,7 @@ void unpack_orderings(sched& s);
 void unpack_tickets(sched& s);
 // sched_location.cpp (placement): pcmk__new_location -- a location_rule for r (with
 // `node` at `score` unless node is none); returns its index in s.locations, or -1
-int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::string_view discover_mode,
-                 node_ix node);
+int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::string_view discover_mode, node_ix node);
 // sched_location.cpp (placement): shutdown locks, locations, stickiness, failure
 // thresholds, exclusive discovery (apply_node_criteria in pcmk_sched_allocate.c)
 void apply_node_criteria(sched& s);
@@ -315,17 +313,17 @@ uint32_t update_ordered_actions(sched& s, rsc_ix via, action_ix first, action_ix
                                 uint32_t filter, uint32_t type);
 // sched_actions.cpp (core): pcmk__update_ordered_actions, the primitive version; the
 // group and clone versions call it too.
-uint32_t primitive_update_ordered_actions(sched& s, action_ix first, action_ix then, node_ix node,
-                                          uint32_t flags, uint32_t filter, uint32_t type);
+uint32_t primitive_update_ordered_actions(sched& s, action_ix first, action_ix then, node_ix node, uint32_t flags,
+                                          uint32_t filter, uint32_t type);
 // collective helper: the non-primitive methods (sched_group.cpp, sched_clone.cpp, sched_bundle.cpp)
 uint32_t group_action_flags(sched& s, action_ix a, node_ix node);
-uint32_t group_update_ordered_actions(sched& s, action_ix first, action_ix then, node_ix node,
-                                      uint32_t flags, uint32_t filter, uint32_t type);
+uint32_t group_update_ordered_actions(sched& s, action_ix first, action_ix then, node_ix node, uint32_t flags,
+                                      uint32_t filter, uint32_t type);
 uint32_t clone_action_flags(sched& s, action_ix a, node_ix node);   // clone_action_flags
 uint32_t bundle_action_flags(sched& s, action_ix a, node_ix node);  // pcmk__bundle_action_flags
 // pcmk__multi_update_actions (clones and bundles)
-uint32_t multi_update_ordered_actions(sched& s, action_ix first, action_ix then, node_ix node,
-                                      uint32_t flags, uint32_t filter, uint32_t type);
+uint32_t multi_update_ordered_actions(sched& s, action_ix first, action_ix then, node_ix node, uint32_t flags,
+                                      uint32_t filter, uint32_t type);
 
 // sched_notify.cpp (collective): pe__order_notifs_after_fencing -- a stop of notifying
 // resource r on a fenced node became implied by `stonith`
@@ -370,10 +368,10 @@ void order_stops_before_shutdown(sched& s, node_ix node, action_ix shutdown);
 
 // Actions of general use (sched_actions.cpp, core)
 action_ix new_cancel_action(sched& s, rsc_ix r, const std::string& name, int64_t interval_ms,
-                            node_ix node);                        // pcmk__new_cancel_action
-action_ix new_shutdown_action(sched& s, node_ix node);            // pcmk__new_shutdown_action
+                            node_ix node);              // pcmk__new_cancel_action
+action_ix new_shutdown_action(sched& s, node_ix node);  // pcmk__new_shutdown_action
 action_ix clear_failcount_action(sched& s, rsc_ix r, node_ix node,
-                                 const std::string& reason);      // pe__clear_failcount
+                                 const std::string& reason);  // pe__clear_failcount
 // pe__new_rsc_pseudo_action: "<rsc>_<task>_0" with no node, pseudo (+runnable if asked)
 action_ix new_rsc_pseudo_action(sched& s, rsc_ix r, std::string_view task, bool optional, bool runnable);
 action_ix get_pseudo_op(sched& s, const std::string& name);  // get_pseudo_op (singleton, no rsc)
@@ -402,8 +400,8 @@ std::vector<action_ix> resource_actions(const sched& s, rsc_ix r, node_ix node, 
 // definitions (operation digests), cancels orphaned or maintenance-mode monitors
 void handle_rsc_config_changes(sched& s);
 // pcmk__schedule_cancel: cancel a recurring op (ordered after any stop of r)
-void schedule_cancel(sched& s, rsc_ix r, const std::string& call_id, const std::string& task,
-                     int64_t interval_ms, node_ix node, const std::string& reason);
+void schedule_cancel(sched& s, rsc_ix r, const std::string& call_id, const std::string& task, int64_t interval_ms,
+                     node_ix node, const std::string& reason);
 // pcmk__reschedule_recurring: a recurring op re-run with new parameters
 void reschedule_recurring(sched& s, rsc_ix r, const std::string& task, int64_t interval_ms, node_ix node);
 // pcmk__schedule_cleanup: "delete" (history clean-up) of r on node, stop -> delete -> start
@@ -424,10 +422,10 @@ action_ix fence_op(sched& s, node_ix node, std::string_view op, bool optional, c
                    bool priority_delay);
 // pe_fence_node: mark a node unclean (to be fenced) for a reason found while scheduling
 void fence_node(sched& s, node_ix node, const std::string& reason, bool priority_delay);
-void order_vs_fence(sched& s, action_ix stonith_op);                 // pcmk__order_vs_fence
+void order_vs_fence(sched& s, action_ix stonith_op);  // pcmk__order_vs_fence
 void order_vs_unfence(sched& s, rsc_ix r, node_ix node, action_ix a, uint32_t order);
-bool node_unfenced(const sched& s, node_ix node);                    // pcmk__node_unfenced
-void fence_guest(sched& s, node_ix node);                            // pcmk__fence_guest
+bool node_unfenced(const sched& s, node_ix node);  // pcmk__node_unfenced
+void fence_guest(sched& s, node_ix node);          // pcmk__fence_guest
 void schedule_fencing_and_shutdowns(sched& s);
 // pcmk__order_remote_connection_actions: actions on remote/guest nodes ordered
 // against their connection (and container) resources

@@ -45,21 +45,33 @@ int64_t parse_iso_duration(std::string_view t) {
     size_t i = 1;
     bool any = false;
     while (i < t.size()) {
-        if (t[i] == 'T') { in_time = true; ++i; continue; }
+        if (t[i] == 'T') {
+            in_time = true;
+            ++i;
+            continue;
+        }
         size_t j = i;
         while (j < t.size() && std::isdigit(static_cast<unsigned char>(t[j]))) ++j;
         if (j == i || j >= t.size()) return -1;
         int64_t n = std::strtoll(std::string(t.substr(i, j - i)).c_str(), nullptr, 10);
         char u = t[j];
         int64_t mult = 0;
-        if (!in_time && u == 'Y') mult = 365LL * 86400;
-        else if (!in_time && u == 'M') mult = 30LL * 86400;
-        else if (!in_time && u == 'W') mult = 7LL * 86400;
-        else if (!in_time && u == 'D') mult = 86400;
-        else if (in_time && u == 'H') mult = 3600;
-        else if (in_time && u == 'M') mult = 60;
-        else if (in_time && u == 'S') mult = 1;
-        else return -1;
+        if (!in_time && u == 'Y')
+            mult = 365LL * 86400;
+        else if (!in_time && u == 'M')
+            mult = 30LL * 86400;
+        else if (!in_time && u == 'W')
+            mult = 7LL * 86400;
+        else if (!in_time && u == 'D')
+            mult = 86400;
+        else if (in_time && u == 'H')
+            mult = 3600;
+        else if (in_time && u == 'M')
+            mult = 60;
+        else if (in_time && u == 'S')
+            mult = 1;
+        else
+            return -1;
         total += n * mult;
         any = true;
         i = j + 1;
@@ -79,12 +91,19 @@ int64_t parse_msec(std::string_view text) {
     std::string_view units = text.substr(i);
     auto starts = [&](std::string_view p) { return units.size() >= p.size() && iequals(units.substr(0, p.size()), p); };
     int64_t mult = 1000, div = 1;
-    if (starts("ms")) mult = 1;
-    else if (starts("us")) { mult = 1; div = 1000; }
-    else if (starts("s")) mult = 1000;
-    else if (starts("m")) mult = 60000;
-    else if (starts("h")) mult = 3600000;
-    else if (!units.empty() && units[0] != '\n' && units[0] != '\r') return -1;
+    if (starts("ms"))
+        mult = 1;
+    else if (starts("us")) {
+        mult = 1;
+        div = 1000;
+    } else if (starts("s"))
+        mult = 1000;
+    else if (starts("m"))
+        mult = 60000;
+    else if (starts("h"))
+        mult = 3600000;
+    else if (!units.empty() && units[0] != '\n' && units[0] != '\r')
+        return -1;
     int64_t v = std::strtoll(num.c_str(), nullptr, 10);
     return v * mult / div;
 }
@@ -176,16 +195,25 @@ void set_requires(sched& s, rsc_ix r, bool enable_unfencing) {
     std::string value = v ? *v : "";
     if (value == "unfencing" && (st.flags & rf_fence_device || !opt.stonith_enabled)) value = "quorum";
     if (value != "nothing" && value != "quorum" && value != "fencing" && value != "unfencing") {
-        if (st.flags & rf_fence_device) value = "quorum";
-        else if (res.variant == rsc_variant::primitive && res.is_remote_connection) value = "quorum";
-        else if (enable_unfencing) value = "unfencing";
-        else if (opt.stonith_enabled) value = "fencing";
-        else if (opt.no_quorum_policy == "ignore") value = "nothing";
-        else value = "quorum";
+        if (st.flags & rf_fence_device)
+            value = "quorum";
+        else if (res.variant == rsc_variant::primitive && res.is_remote_connection)
+            value = "quorum";
+        else if (enable_unfencing)
+            value = "unfencing";
+        else if (opt.stonith_enabled)
+            value = "fencing";
+        else if (opt.no_quorum_policy == "ignore")
+            value = "nothing";
+        else
+            value = "quorum";
     }
-    if (value == "quorum") st.flags |= rf_needs_quorum;
-    else if (value == "fencing") st.flags |= rf_needs_fencing;
-    else if (value == "unfencing") st.flags |= rf_needs_fencing | rf_needs_unfencing;
+    if (value == "quorum")
+        st.flags |= rf_needs_quorum;
+    else if (value == "fencing")
+        st.flags |= rf_needs_fencing;
+    else if (value == "unfencing")
+        st.flags |= rf_needs_fencing | rf_needs_unfencing;
 }
 
 // A node's <node score="..."> (0 when absent or for nodes not in <nodes>)
@@ -245,9 +273,12 @@ sched::sched(working_set& w) : ws(w) {
         st.flags = initial_rsc_flags(ws, res);
         if (st.flags & rf_fence_device) have_stonith_resource = true;
         const auto* ma = lookup(res.meta, "multiple-active");
-        if (ma && iequals(*ma, "block")) st.recovery_type = recovery::block;
-        else if (ma && iequals(*ma, "stop_only")) st.recovery_type = recovery::stop_only;
-        else if (ma && iequals(*ma, "stop_unexpected")) st.recovery_type = recovery::stop_unexpected;
+        if (ma && iequals(*ma, "block"))
+            st.recovery_type = recovery::block;
+        else if (ma && iequals(*ma, "stop_only"))
+            st.recovery_type = recovery::stop_only;
+        else if (ma && iequals(*ma, "stop_unexpected"))
+            st.recovery_type = recovery::stop_unexpected;
         // Symmetric clusters allow every node (at its configured score, as copied
         // before the status section is read) until constraints say otherwise
         st.allowed.assign(n_nodes, not_allowed);
@@ -462,25 +493,40 @@ std::string effective_on_fail(const action& a, const resource& res, const cib::o
 void apply_on_fail(sched& s, action& a, const resource& res, const std::string& value) {
     const bool stonith = s.ws.options.stonith_enabled;
     bool known = true;
-    if (value.empty()) known = false;
-    else if (iequals(value, "block")) { a.fail_response = on_fail::block; a.meta["on-fail"] = "block"; }
-    else if (iequals(value, "fence")) {
+    if (value.empty())
+        known = false;
+    else if (iequals(value, "block")) {
+        a.fail_response = on_fail::block;
+        a.meta["on-fail"] = "block";
+    } else if (iequals(value, "fence")) {
         a.fail_response = on_fail::fence;
-        if (!stonith) { a.fail_response = on_fail::stop; a.fail_role = role::stopped; }
-    } else if (iequals(value, "standby")) a.fail_response = on_fail::standby;
-    else if (iequals(value, "ignore") || iequals(value, "nothing")) a.fail_response = on_fail::ignore;
-    else if (iequals(value, "migrate")) a.fail_response = on_fail::migrate;
-    else if (iequals(value, "stop")) { a.fail_response = on_fail::stop; a.fail_role = role::stopped; }
-    else if (iequals(value, "restart")) a.fail_response = on_fail::recover;
-    else if (iequals(value, "demote")) a.fail_response = on_fail::demote;
-    else if (iequals(value, "restart-container") && res.container != none) a.fail_response = on_fail::restart_container;
-    else known = false;  // restart-container without a container, or unknown text
+        if (!stonith) {
+            a.fail_response = on_fail::stop;
+            a.fail_role = role::stopped;
+        }
+    } else if (iequals(value, "standby"))
+        a.fail_response = on_fail::standby;
+    else if (iequals(value, "ignore") || iequals(value, "nothing"))
+        a.fail_response = on_fail::ignore;
+    else if (iequals(value, "migrate"))
+        a.fail_response = on_fail::migrate;
+    else if (iequals(value, "stop")) {
+        a.fail_response = on_fail::stop;
+        a.fail_role = role::stopped;
+    } else if (iequals(value, "restart"))
+        a.fail_response = on_fail::recover;
+    else if (iequals(value, "demote"))
+        a.fail_response = on_fail::demote;
+    else if (iequals(value, "restart-container") && res.container != none)
+        a.fail_response = on_fail::restart_container;
+    else
+        known = false;  // restart-container without a container, or unknown text
 
     const bool managed = s.rs[&res - s.ws.resources.data()].flags & rf_managed;
     if (!known && res.container != none) {
         a.fail_response = on_fail::restart_container;
     } else if ((!known || !managed) && res.is_remote_connection && !(a.task == "monitor" && a.interval_ms == 0) &&
-        a.task != "start") {
+               a.task != "start") {
         if (!managed) {
             a.fail_response = on_fail::stop;
             a.fail_role = role::stopped;
@@ -509,8 +555,10 @@ void unpack_operation(sched& s, action& a, const cib::op_def* entry) {
         unpack_op_nvsets(s, entry->meta, a, res, a.meta, true);
         copy_op_attributes(*entry, a.meta);
     }
-    if (a.interval_ms > 0) a.meta["interval"] = std::to_string(a.interval_ms);
-    else a.meta.erase("interval");
+    if (a.interval_ms > 0)
+        a.meta["interval"] = std::to_string(a.interval_ms);
+    else
+        a.meta.erase("interval");
 
     if (res.rclass == "stonith" && (a.task == "start" || is_probe)) {
         if (const auto* t = lookup(res.params, "pcmk_monitor_timeout")) a.meta["timeout"] = *t;
@@ -521,10 +569,14 @@ void unpack_operation(sched& s, action& a, const cib::op_def* entry) {
     a.meta["timeout"] = std::to_string(timeout);
 
     const uint64_t rf = s.rs[a.rsc].flags;
-    if (a.task != "start" && a.task != "promote") a.needs = start_requirement::nothing;
-    else if (rf & rf_needs_fencing) a.needs = start_requirement::fencing;
-    else if (rf & rf_needs_quorum) a.needs = start_requirement::quorum;
-    else a.needs = start_requirement::nothing;
+    if (a.task != "start" && a.task != "promote")
+        a.needs = start_requirement::nothing;
+    else if (rf & rf_needs_fencing)
+        a.needs = start_requirement::fencing;
+    else if (rf & rf_needs_quorum)
+        a.needs = start_requirement::quorum;
+    else
+        a.needs = start_requirement::nothing;
 
     a.fail_role = role::unknown;
     apply_on_fail(s, a, res, effective_on_fail(a, res, entry));
@@ -539,7 +591,8 @@ int64_t interval_of_key(const std::string& key) {
     auto pos = key.rfind('_');
     if (pos == std::string::npos) return 0;
     const std::string tail = key.substr(pos + 1);
-    if (tail.empty() || !std::all_of(tail.begin(), tail.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+    if (tail.empty() ||
+        !std::all_of(tail.begin(), tail.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
         return 0;
     return std::strtoll(tail.c_str(), nullptr, 10);
 }
@@ -598,8 +651,10 @@ void update_runnable(sched& s, action_ix ai, bool for_graph) {
     }
     if (a.needs == start_requirement::nothing) {
         a.reason.clear();
-        if (n.kind == node_kind::guest && !can_fence(s, a.node)) a.flags &= ~af_runnable;
-        else a.flags |= af_runnable;
+        if (n.kind == node_kind::guest && !can_fence(s, a.node))
+            a.flags &= ~af_runnable;
+        else
+            a.flags |= af_runnable;
         return;
     }
     switch (effective_quorum_policy(s, a.rsc)) {
@@ -615,14 +670,12 @@ void update_runnable(sched& s, action_ix ai, bool for_graph) {
             }
             break;
         }
-        default:
-            s.actions[ai].flags |= af_runnable;
-            break;
+        default: s.actions[ai].flags |= af_runnable; break;
     }
 }
 
-action_ix new_action(sched& s, const std::string& key, const std::string& task, rsc_ix rsc, node_ix node,
-                     bool optional, bool for_graph) {
+action_ix new_action(sched& s, const std::string& key, const std::string& task, rsc_ix rsc, node_ix node, bool optional,
+                     bool for_graph) {
     action a;
     a.rsc = rsc;
     a.task = task;
@@ -643,16 +696,18 @@ action_ix new_action(sched& s, const std::string& key, const std::string& task, 
         unpack_operation(s, act, entry);
     }
     if (for_graph) {
-        if (rsc == none) s.singletons.push_back(ai);
-        else s.rs[rsc].actions.push_back(ai);
+        if (rsc == none)
+            s.singletons.push_back(ai);
+        else
+            s.rs[rsc].actions.push_back(ai);
     }
     return ai;
 }
 
 }  // namespace
 
-action_ix sched::custom_action(rsc_ix rsc, const std::string& key, const std::string& task, node_ix node,
-                               bool optional, bool save) {
+action_ix sched::custom_action(rsc_ix rsc, const std::string& key, const std::string& task, node_ix node, bool optional,
+                               bool save) {
     action_ix ai = -1;
     if (save) {
         auto found = find_actions(rsc, key, node);
@@ -681,10 +736,13 @@ action_ix sched::custom_action(rsc_ix rsc, const std::string& key, const std::st
         update_runnable(*this, ai, save);
         if (save) {
             action& b = actions[ai];
-            if (b.task == "stop") rs[rsc].flags |= rf_stopping;
+            if (b.task == "stop")
+                rs[rsc].flags |= rf_stopping;
             else if (b.task == "start") {
-                if (b.flags & af_runnable) rs[rsc].flags |= rf_starting;
-                else rs[rsc].flags &= ~rf_starting;
+                if (b.flags & af_runnable)
+                    rs[rsc].flags |= rf_starting;
+                else
+                    rs[rsc].flags &= ~rf_starting;
             }
         }
     }

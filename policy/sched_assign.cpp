@@ -61,8 +61,8 @@ bool assign_best_node(sched& s, rsc_ix r, node_ix prefer) {
     if (chosen == none && best != none) {
         chosen = best;
         rsc_ix parent = s.ws.resources[r].parent;
-        const bool unique_instance = parent != none && s.ws.resources[parent].variant == rsc_variant::clone &&
-                                     (s.rs[parent].flags & rf_unique);
+        const bool unique_instance =
+            parent != none && s.ws.resources[parent].variant == rsc_variant::clone && (s.rs[parent].flags & rf_unique);
         const auto& running = s.ws.resources[r].running_on;
         if (!unique_instance && st.allowed[chosen] > 0 && node_available(s, chosen) && !running.empty()) {
             node_ix current = running.front();
@@ -195,24 +195,17 @@ void apply_coloc_with_primary(sched& s, rsc_ix dependent, rsc_ix primary, const 
             apply_coloc_with_primary(s, dependent, c.score >= score_infinity ? members.back() : members.front(), c);
             return;
         }
-        case rsc_variant::clone:
-            clone_apply_coloc_as_primary(s, dependent, primary, c);
-            return;
-        default:
-            unsupported_collective(s, primary);
+        case rsc_variant::clone: clone_apply_coloc_as_primary(s, dependent, primary, c); return;
+        default: unsupported_collective(s, primary);
     }
 }
 
 node_ix assign(sched& s, rsc_ix r, node_ix prefer) {
     switch (s.ws.resources[r].variant) {
-        case rsc_variant::primitive:
-            return primitive_assign(s, r, prefer);
-        case rsc_variant::group:
-            return group_assign(s, r, prefer);
-        case rsc_variant::clone:
-            return clone_assign(s, r, prefer);
-        case rsc_variant::bundle:
-            break;
+        case rsc_variant::primitive: return primitive_assign(s, r, prefer);
+        case rsc_variant::group: return group_assign(s, r, prefer);
+        case rsc_variant::clone: return clone_assign(s, r, prefer);
+        case rsc_variant::bundle: break;
     }
     unsupported_collective(s, r);
 }

@@ -179,8 +179,10 @@ void pseudo_status(const sched& s, rsc_ix r, bool& stopping, bool& starting, boo
         const action& act = s.actions[a];
         if (starting && stopping) return;
         if ((act.flags & af_optional) || !(act.flags & (af_pseudo | af_runnable))) continue;
-        if (act.task == "stop") stopping = true;
-        else if (act.task == "start" && (act.flags & af_runnable)) starting = true;
+        if (act.task == "stop")
+            stopping = true;
+        else if (act.task == "start" && (act.flags & af_runnable))
+            starting = true;
     }
 }
 

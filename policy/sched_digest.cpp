@@ -32,10 +32,9 @@ void md5_block(md5_state& st, const unsigned char* p) {
         0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
         0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
         0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
-    static const int r[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-                              5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 5, 9,  14, 20,
-                              4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-                              6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+    static const int r[64] = {7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 7,  12, 17, 22, 5,  9,  14, 20, 5,  9,
+                              14, 20, 5,  9,  14, 20, 5,  9,  14, 20, 4,  11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23,
+                              4,  11, 16, 23, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21, 6,  10, 15, 21};
     uint32_t w[16];
     for (int i = 0; i < 16; ++i)
         w[i] = uint32_t(p[i * 4]) | uint32_t(p[i * 4 + 1]) << 8 | uint32_t(p[i * 4 + 2]) << 16 |
@@ -44,10 +43,19 @@ void md5_block(md5_state& st, const unsigned char* p) {
     for (int i = 0; i < 64; ++i) {
         uint32_t f;
         int g;
-        if (i < 16) { f = (b & c) | (~b & d); g = i; }
-        else if (i < 32) { f = (d & b) | (~d & c); g = (5 * i + 1) % 16; }
-        else if (i < 48) { f = b ^ c ^ d; g = (3 * i + 5) % 16; }
-        else { f = c ^ (b | ~d); g = (7 * i) % 16; }
+        if (i < 16) {
+            f = (b & c) | (~b & d);
+            g = i;
+        } else if (i < 32) {
+            f = (d & b) | (~d & c);
+            g = (5 * i + 1) % 16;
+        } else if (i < 48) {
+            f = b ^ c ^ d;
+            g = (3 * i + 5) % 16;
+        } else {
+            f = c ^ (b | ~d);
+            g = (7 * i) % 16;
+        }
         uint32_t tmp = d;
         d = c;
         c = b;
@@ -157,8 +165,10 @@ int compare_version(const std::string& a, const std::string& b) {
     size_t i = 0, j = 0;
     while (i < a.size() || j < b.size()) {
         long x = 0, y = 0;
-        while (i < a.size() && a[i] != '.') x = x * 10 + (std::isdigit(static_cast<unsigned char>(a[i])) ? a[i] - '0' : 0), ++i;
-        while (j < b.size() && b[j] != '.') y = y * 10 + (std::isdigit(static_cast<unsigned char>(b[j])) ? b[j] - '0' : 0), ++j;
+        while (i < a.size() && a[i] != '.')
+            x = x * 10 + (std::isdigit(static_cast<unsigned char>(a[i])) ? a[i] - '0' : 0), ++i;
+        while (j < b.size() && b[j] != '.')
+            y = y * 10 + (std::isdigit(static_cast<unsigned char>(b[j])) ? b[j] - '0' : 0), ++j;
         if (x != y) return x < y ? -1 : 1;
         if (i < a.size()) ++i;
         if (j < b.size()) ++j;
@@ -299,9 +309,7 @@ bool check_action_config(sched& s, rsc_ix r, node_ix n, const cib::op_record& op
     std::string digest_task = task;
     if (interval == 0 && (task == "monitor" || task == "migrate_from" || task == "promote")) digest_task = "start";
     switch (compare_digests(s, r, n, op)) {
-        case digest_rc::restart:
-            force_restart(s, r, digest_task, interval, n);
-            return true;
+        case digest_rc::restart: force_restart(s, r, digest_task, interval, n); return true;
         case digest_rc::all:
         case digest_rc::unknown:
             if (interval > 0) {
@@ -313,8 +321,7 @@ bool check_action_config(sched& s, rsc_ix r, node_ix n, const cib::op_record& op
                 force_restart(s, r, digest_task, interval, n);
             }
             return true;
-        case digest_rc::match:
-            break;
+        case digest_rc::match: break;
     }
     return false;
 }
@@ -344,11 +351,14 @@ std::vector<const cib::op_record*> sorted_history(const cib::lrm_resource& entry
     int implied_monitor = -1, implied_clone = -1;
     for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
         const auto& o = *ops[i];
-        if (o.operation == "stop" && o.op_status == 0) stop = i;
-        else if (o.operation == "start" || o.operation == "migrate_from") start = i;
+        if (o.operation == "stop" && o.op_status == 0)
+            stop = i;
+        else if (o.operation == "start" || o.operation == "migrate_from")
+            start = i;
         else if (implied_monitor <= stop && o.operation == "monitor") {
             if (o.rc_code == 0 || o.rc_code == 8) implied_monitor = i;
-        } else if (o.operation == "promote" || o.operation == "demote") implied_clone = i;
+        } else if (o.operation == "promote" || o.operation == "demote")
+            implied_clone = i;
     }
     if (start == -1) start = implied_clone != -1 ? implied_clone : implied_monitor;
     return ops;
@@ -413,9 +423,7 @@ std::vector<rsc_ix> rscs_for_history(const sched& s, const std::string& id, node
     return out;
 }
 
-bool node_available(const node& n) {
-    return n.online && !n.shutdown && !n.unclean && !n.standby && !n.maintenance;
-}
+bool node_available(const node& n) { return n.online && !n.shutdown && !n.unclean && !n.standby && !n.maintenance; }
 
 }  // namespace
 
@@ -424,8 +432,8 @@ device_digests fencing_device_digests(sched& s, rsc_ix device, node_ix node) {
     none_op.operation = "stonith-on";
     none_op.interval = "0";
     std::map<std::string, std::string> all;
-    action_ix tmp = s.custom_action(device, op_key(s.ws.resources[device].id, "stonith-on", 0), "stonith-on", node,
-                                    true, false);
+    action_ix tmp =
+        s.custom_action(device, op_key(s.ws.resources[device].id, "stonith-on", 0), "stonith-on", node, true, false);
     for (const auto& [k, v] : s.ws.resources[device].params) all[k] = v;
     for (const auto& [k, v] : s.actions[tmp].extra) all[k] = v;
     for (const auto& [k, v] : s.actions[tmp].meta) {

@@ -82,8 +82,8 @@ void order_start_vs_fencing(sched& s, rsc_ix r, action_ix stonith) {
         const action& a = s.actions[*it];
         if (a.needs == start_requirement::fencing) {
             s.order_actions(stonith, *it, of_optional);
-        } else if (a.needs == start_requirement::quorum && a.task == "start" && s.rs[r].allowed[target] != not_allowed &&
-                   !known_on(s, r, target)) {
+        } else if (a.needs == start_requirement::quorum && a.task == "start" &&
+                   s.rs[r].allowed[target] != not_allowed && !known_on(s, r, target)) {
             s.order_actions(stonith, *it, of_optional | of_runnable_left);
         }
     }
@@ -230,8 +230,7 @@ action_ix fence_op(sched& s, node_ix n, std::string_view op, bool optional, cons
         if (s.enable_unfencing && !record_unfencing_digests(s, a, n)) optional = false;
     }
     action& act = s.actions[a];
-    if (s.ws.options.priority_fencing_delay > 0 &&
-        (priority_delay || act.meta.count("priority-fencing-delay") > 0)) {
+    if (s.ws.options.priority_fencing_delay > 0 && (priority_delay || act.meta.count("priority-fencing-delay") > 0)) {
         act.meta["priority-fencing-delay"] = std::to_string(priority_fencing_delay(s, n));
     }
     if (!optional && can_fence(s, n)) {
@@ -343,14 +342,18 @@ void schedule_fencing_and_shutdowns(sched& s) {
             }
         } else if (nd.kind == node_kind::member && nd.online && nd.shutdown) {
             action_ix down = new_shutdown_action(s, n);
-            if (nd.is_dc) dc_down = down;
-            else shutdown_ops.insert(shutdown_ops.begin(), down);
+            if (nd.is_dc)
+                dc_down = down;
+            else
+                shutdown_ops.insert(shutdown_ops.begin(), down);
         }
     }
     if (dc_down >= 0) {
         if (s.actions[dc_down].task == "do_shutdown") order_after_each(s, dc_down, shutdown_ops);
-        if (concurrent) order_after_each(s, dc_down, fencing_ops);
-        else if (!fencing_ops.empty()) s.order_actions(fencing_ops.front(), dc_down, of_optional);
+        if (concurrent)
+            order_after_each(s, dc_down, fencing_ops);
+        else if (!fencing_ops.empty())
+            s.order_actions(fencing_ops.front(), dc_down, of_optional);
     }
     for (action_ix a : s.singletons) {
         const action& act = s.actions[a];
@@ -435,8 +438,10 @@ void apply_remote_ordering(sched& s, action_ix ai) {
         const auto& on = s.ws.resources[conn].running_on;
         if (task == "monitor" && state == remote_state::failed)
             fence_node(s, n, "resources are in unknown state and connection is unrecoverable", false);
-        if (!on.empty() && state == remote_state::stopped) action_then_stop(s, ai, conn, of_runnable_left);
-        else start_then_action(s, conn, ai, of_none);
+        if (!on.empty() && state == remote_state::stopped)
+            action_then_stop(s, ai, conn, of_runnable_left);
+        else
+            start_then_action(s, conn, ai, of_none);
     }
 }
 
@@ -452,8 +457,8 @@ void apply_container_ordering(sched& s, action_ix ai) {
     } else if (task == "stop" || task == "demote") {
         if (!(s.rs[container].flags & rf_failed)) action_then_stop(s, ai, conn, of_none);
     } else if (is_recurring(s.actions[ai])) {
-        static const char* known[] = {"monitor", "notify", "notified", "running", "stopped", "promoted", "demoted",
-                                      "do_shutdown", "stonith", "cancel"};
+        static const char* known[] = {"monitor",  "notify",  "notified",    "running", "stopped",
+                                      "promoted", "demoted", "do_shutdown", "stonith", "cancel"};
         bool mapped = std::any_of(std::begin(known), std::end(known), [&](const char* k) { return task == k; });
         if (mapped) start_then_action(s, conn, ai, of_implies_then);
     } else {
@@ -469,8 +474,8 @@ bool is_failed_remote_node(const sched& s, node_ix n) {
 }
 
 void order_remote_connection_actions(sched& s) {
-    bool have_remote = std::any_of(s.ws.nodes.begin(), s.ws.nodes.end(),
-                                   [](const node& n) { return n.kind != node_kind::member; });
+    bool have_remote =
+        std::any_of(s.ws.nodes.begin(), s.ws.nodes.end(), [](const node& n) { return n.kind != node_kind::member; });
     if (!have_remote) return;
     for (action_ix ai = static_cast<action_ix>(s.actions.size()); ai-- > 0;) {
         const action& a = s.actions[ai];
@@ -491,8 +496,10 @@ void order_remote_connection_actions(sched& s) {
                                    of_optional);
             }
         }
-        if (s.ws.resources[conn].container != none) apply_container_ordering(s, ai);
-        else apply_remote_ordering(s, ai);
+        if (s.ws.resources[conn].container != none)
+            apply_container_ordering(s, ai);
+        else
+            apply_remote_ordering(s, ai);
     }
 }
 

@@ -66,8 +66,7 @@ bool should_add_input(sched& s, action_ix ai, action_link& in) {
     if (!(input.flags & af_runnable) && (in.type & of_one_or_more)) return false;
     if ((in.type & of_implies_first_migratable) && !(input.flags & af_runnable)) return false;
     if ((in.type & of_apply_first_non_migratable) && (input.flags & af_migrate_runnable)) return false;
-    if (in.type == of_optional && (input.flags & af_migrate_runnable) && ends_with(input.uuid, "_stop_0"))
-        return false;
+    if (in.type == of_optional && (input.flags & af_migrate_runnable) && ends_with(input.uuid, "_stop_0")) return false;
     if (in.type == of_load) {
         if (a.rsc != none && a.task == "migrate_to") {
             node_ix allocated = s.rs[a.rsc].allocated_to;
@@ -253,12 +252,15 @@ int graph_entry(sched& s, action_ix ai) {
     }
     g.interval_ms = a.interval_ms;
     bool needs_node = true;
-    if (a.task == "stonith") g.kind = (a.flags & af_pseudo) ? action_kind::pseudo : action_kind::crm_event;
-    else if (a.task == "do_shutdown" || a.task == "clear_failcount" || a.task == "lrm_delete") g.kind = action_kind::crm_event;
+    if (a.task == "stonith")
+        g.kind = (a.flags & af_pseudo) ? action_kind::pseudo : action_kind::crm_event;
+    else if (a.task == "do_shutdown" || a.task == "clear_failcount" || a.task == "lrm_delete")
+        g.kind = action_kind::crm_event;
     else if (a.flags & af_pseudo) {
         g.kind = action_kind::pseudo;
         needs_node = false;
-    } else g.kind = action_kind::rsc_op;
+    } else
+        g.kind = action_kind::rsc_op;
     if (needs_node && a.node != none) {
         g.node_uname = s.ws.nodes[a.node].uname;
         g.node_id = s.ws.nodes[a.node].id;
@@ -341,15 +343,9 @@ void add_rsc_actions_to_graph(sched& s, rsc_ix r) {
 void add_actions_to_graph(sched& s, rsc_ix r) {
     switch (s.ws.resources[r].variant) {
         case rsc_variant::primitive:
-        case rsc_variant::group:
-            add_rsc_actions_to_graph(s, r);
-            break;
-        case rsc_variant::clone:
-            clone_add_actions_to_graph(s, r);
-            break;
-        case rsc_variant::bundle:
-            bundle_add_actions_to_graph(s, r);
-            break;
+        case rsc_variant::group: add_rsc_actions_to_graph(s, r); break;
+        case rsc_variant::clone: clone_add_actions_to_graph(s, r); break;
+        case rsc_variant::bundle: bundle_add_actions_to_graph(s, r); break;
     }
 }
 

@@ -122,7 +122,8 @@ void group_internal_constraints(sched& s, rsc_ix g) {
         order_stops(s, g, m, down);
         order_resource_actions(s, m, "stop", g, "stopped", post_down);
         order_starts(s, g, m, of_implies_first_printed);
-        order_resource_actions(s, m, "start", g, "running", of_runnable_left | of_implies_then | of_implies_then_printed);
+        order_resource_actions(s, m, "start", g, "running",
+                               of_runnable_left | of_implies_then | of_implies_then_printed);
         if (!is_ordered) {
             order_starts(s, g, m, of_implies_then | of_runnable_left | of_implies_first_printed);
             if (promotable)

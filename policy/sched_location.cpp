@@ -2,7 +2,6 @@
 // (Pacemaker 2.1.5's pcmk_sched_location.c and apply_node_criteria()).
 #include <regex.h>
 
-
 #include "policy/iso8601.hpp"
 #include "policy/rules.hpp"
 #include "policy/sched.hpp"
@@ -26,8 +25,8 @@ rule_context node_context(const sched& s, node_ix n) {
 
 // A <rule> of a location constraint: a location_rule scoring every node the
 // rule holds on (generate_location_rule).
-void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::rule& rule,
-                        std::string_view discovery, const std::vector<std::string>* submatches) {
+void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::rule& rule, std::string_view discovery,
+                        const std::vector<std::string>* submatches) {
     auto role_filter = location_rule_role(rule);
     if (!role_filter) return;
     int li = new_location(s, rule.id.empty() ? id : rule.id, r, 0, discovery, none);
@@ -93,8 +92,7 @@ void unpack_pattern(sched& s, const cib::location_constraint& c) {
 
 }  // namespace
 
-int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::string_view discover_mode,
-                 node_ix node) {
+int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::string_view discover_mode, node_ix node) {
     if (r == none) return -1;
     location_rule loc;
     loc.id = id;

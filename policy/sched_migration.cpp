@@ -43,7 +43,8 @@ void order_migration_equivalents(sched& s, int ordering_ix) {
     if (ft == "start" && tt == "start") {
         if (first_migratable && then_migratable) order("migrate_from", "migrate_to", of_optional);
         if (then_migratable)
-            order("start", "migrate_to", of_optional | (first_migratable ? uint32_t{of_apply_first_non_migratable} : 0u));
+            order("start", "migrate_to",
+                  of_optional | (first_migratable ? uint32_t{of_apply_first_non_migratable} : 0u));
     } else if (then_migratable && ft == "stop" && tt == "stop") {
         uint32_t flags = of_optional | (first_migratable ? uint32_t{of_apply_first_non_migratable} : 0u);
         order("stop", "migrate_to", flags);

@@ -28,8 +28,10 @@ std::vector<std::string> expand_tag_reference(const sched& s, const std::string&
     for (const auto& tmpl : s.ws.cib->templates) {
         if (tmpl.id != id) continue;
         for (const auto& res : s.ws.resources) {
-            if (res.def && res.def->template_id == id && res.parent == none) out.push_back(res.id);
-            else if (res.def && res.def->template_id == id && res.base_id == res.id) out.push_back(res.id);
+            if (res.def && res.def->template_id == id && res.parent == none)
+                out.push_back(res.id);
+            else if (res.def && res.def->template_id == id && res.base_id == res.id)
+                out.push_back(res.id);
         }
     }
     return out;
@@ -96,8 +98,8 @@ uint32_t flags_for_kind(kind k, std::string_view first, symmetry sym) {
 
 std::string invert_action(std::string_view a) {
     static const std::pair<const char*, const char*> pairs[] = {
-        {"start", "stop"},         {"stop", "start"},       {"promote", "demote"}, {"demote", "promote"},
-        {"promoted", "demoted"},   {"demoted", "promoted"}, {"running", "stopped"}, {"stopped", "running"}};
+        {"start", "stop"},       {"stop", "start"},       {"promote", "demote"},  {"demote", "promote"},
+        {"promoted", "demoted"}, {"demoted", "promoted"}, {"running", "stopped"}, {"stopped", "running"}};
     for (const auto& [from, to] : pairs) {
         if (iequals(a, from)) return to;
     }
@@ -129,8 +131,7 @@ void clone_min_ordering(sched& s, const std::string& id, rsc_ix first, const std
         s.new_ordering(child, op_key(s.ws.resources[child].id, first_action, 0), -1, none, "", met,
                        of_one_or_more | of_implies_then_printed);
     }
-    s.new_ordering(none, "", met, then, op_key(s.ws.resources[then].id, then_action, 0), -1,
-                   flags | of_runnable_left);
+    s.new_ordering(none, "", met, then, op_key(s.ws.resources[then].id, then_action, 0), -1, flags | of_runnable_left);
 }
 
 void unpack_simple(sched& s, const cib::order_constraint& c, rsc_ix first, rsc_ix then) {
@@ -141,8 +142,10 @@ void unpack_simple(sched& s, const cib::order_constraint& c, rsc_ix first, rsc_i
     uint32_t flags = flags_for_kind(k, first_action, sym);
     if (k == kind::optional && restart_type_restart(s, then)) flags |= of_implies_then;
     int min_before = clone_min_of(s, first, c.require_all);
-    if (min_before > 0) clone_min_ordering(s, c.id, first, first_action, then, then_action, flags, min_before);
-    else order_resource_actions(s, first, first_action, then, then_action, flags);
+    if (min_before > 0)
+        clone_min_ordering(s, c.id, first, first_action, then, then_action, flags, min_before);
+    else
+        order_resource_actions(s, first, first_action, then, then_action, flags);
     if (sym != symmetry::symmetric) return;
     std::string inv_then = invert_action(then_action);
     std::string inv_first = invert_action(first_action);
@@ -364,23 +367,29 @@ role rsc_role_now(const sched& s, rsc_ix r) {
 void order_actions_after(sched& s, action_ix first_action, rsc_ix rsc, const ordering& o) {
     uint32_t flags = o.flags;
     std::vector<action_ix> thens;
-    if (o.then_action >= 0) thens.push_back(o.then_action);
-    else thens = actions_by_task(s, rsc, o.then_task);
+    if (o.then_action >= 0)
+        thens.push_back(o.then_action);
+    else
+        thens = actions_by_task(s, rsc, o.then_task);
     if (thens.empty()) return;
     if (first_action >= 0 && s.actions[first_action].rsc == rsc && (s.actions[first_action].flags & af_dangle))
         flags &= ~of_implies_then;
     if (first_action < 0 && !(flags & of_implies_then)) return;
     for (action_ix t : thens) {
-        if (first_action >= 0) s.order_actions(first_action, t, flags);
-        else s.actions[t].flags &= ~af_runnable;
+        if (first_action >= 0)
+            s.order_actions(first_action, t, flags);
+        else
+            s.actions[t].flags &= ~af_runnable;
     }
 }
 
 void order_first(sched& s, rsc_ix first_rsc, const ordering& o) {
     std::vector<action_ix> firsts;
     rsc_ix then_rsc = o.then_rsc;
-    if (o.first_action >= 0) firsts.push_back(o.first_action);
-    else firsts = actions_by_task(s, first_rsc, o.first_task);
+    if (o.first_action >= 0)
+        firsts.push_back(o.first_action);
+    else
+        firsts = actions_by_task(s, first_rsc, o.first_task);
     if (firsts.empty() && first_rsc != then_rsc) {
         const std::string& id = s.ws.resources[first_rsc].id;
         std::string task = task_of_key(o.first_task, id);
@@ -396,8 +405,10 @@ void order_first(sched& s, rsc_ix first_rsc, const ordering& o) {
         then_rsc = s.actions[o.then_action].rsc;
     }
     for (action_ix f : firsts) {
-        if (then_rsc == none) s.order_actions(f, o.then_action, o.flags);
-        else order_actions_after(s, f, then_rsc, o);
+        if (then_rsc == none)
+            s.order_actions(f, o.then_action, o.flags);
+        else
+            order_actions_after(s, f, then_rsc, o);
     }
 }
 
@@ -434,9 +445,12 @@ void apply_orderings(sched& s) {
     // Creation order matters: order_first() may create actions later orderings find.
     for (size_t i = 0; i < s.orderings.size(); ++i) {
         const ordering o = s.orderings[i];
-        if (o.first_rsc != none) order_first(s, o.first_rsc, o);
-        else if (o.then_rsc != none) order_actions_after(s, o.first_action, o.then_rsc, o);
-        else s.order_actions(o.first_action, o.then_action, o.flags);
+        if (o.first_rsc != none)
+            order_first(s, o.first_rsc, o);
+        else if (o.then_rsc != none)
+            order_actions_after(s, o.first_action, o.then_rsc, o);
+        else
+            s.order_actions(o.first_action, o.then_action, o.flags);
     }
     // Pacemaker walks its action list newest first
     for (action_ix a = static_cast<action_ix>(s.actions.size()); a-- > 0;) {
@@ -577,13 +591,10 @@ uint32_t action_flags(sched& s, action_ix a, node_ix node) {
 uint32_t update_ordered_actions(sched& s, rsc_ix via, action_ix first, action_ix then, node_ix node, uint32_t flags,
                                 uint32_t filter, uint32_t type) {
     switch (s.ws.resources[via].variant) {
-        case rsc_variant::primitive:
-            return primitive_update_ordered_actions(s, first, then, node, flags, filter, type);
-        case rsc_variant::group:
-            return group_update_ordered_actions(s, first, then, node, flags, filter, type);
+        case rsc_variant::primitive: return primitive_update_ordered_actions(s, first, then, node, flags, filter, type);
+        case rsc_variant::group: return group_update_ordered_actions(s, first, then, node, flags, filter, type);
         case rsc_variant::clone:
-        case rsc_variant::bundle:
-            return multi_update_ordered_actions(s, first, then, node, flags, filter, type);
+        case rsc_variant::bundle: return multi_update_ordered_actions(s, first, then, node, flags, filter, type);
     }
     return updated_none;
 }
@@ -613,10 +624,9 @@ std::string remapped_uuid(const sched& s, const action& a) {
     std::string task = rest.substr(0, us);
     if (std::strtoll(rest.substr(us + 1).c_str(), nullptr, 10) > 0) return a.uuid;
     static const std::map<std::string, std::string> remap = {
-        {"stop", "stopped"},       {"start", "running"},       {"notify", "notified"},
-        {"promote", "promoted"},   {"demote", "demoted"},      {"stopped", "stopped"},
-        {"running", "running"},    {"notified", "notified"},   {"promoted", "promoted"},
-        {"demoted", "demoted"}};
+        {"stop", "stopped"},      {"start", "running"},   {"notify", "notified"}, {"promote", "promoted"},
+        {"demote", "demoted"},    {"stopped", "stopped"}, {"running", "running"}, {"notified", "notified"},
+        {"promoted", "promoted"}, {"demoted", "demoted"}};
     auto it = remap.find(task);
     if (it == remap.end()) return a.uuid;
     const bool notify_outer = (s.rs[a.rsc].flags & rf_notify) &&
@@ -667,8 +677,8 @@ uint32_t finish_ordering_update(sched& s, action_ix first, action_ix then, uint3
     return updated_none;
 }
 
-uint32_t update_for_ordering_flags(sched& s, action_ix first, action_ix then, uint32_t first_flags,
-                                   uint32_t then_flags, action_ix then_owner, size_t edge) {
+uint32_t update_for_ordering_flags(sched& s, action_ix first, action_ix then, uint32_t first_flags, uint32_t then_flags,
+                                   action_ix then_owner, size_t edge) {
     uint32_t changed = updated_none;
     auto T = [&]() -> action& { return s.actions[then]; };
     auto F = [&]() -> action& { return s.actions[first]; };
@@ -698,8 +708,8 @@ uint32_t update_for_ordering_flags(sched& s, action_ix first, action_ix then, ui
         }
     }
     if ((type() & of_promoted_implies_first) && trsc != none)
-        changed |= call_update(s, trsc, first, then, node, first_flags & af_optional, af_optional,
-                               of_promoted_implies_first);
+        changed |=
+            call_update(s, trsc, first, then, node, first_flags & af_optional, af_optional, of_promoted_implies_first);
     if (type() & of_one_or_more) {
         if (trsc != none)
             changed |= call_update(s, trsc, first, then, node, first_flags, af_runnable, of_one_or_more);
@@ -712,8 +722,10 @@ uint32_t update_for_ordering_flags(sched& s, action_ix first, action_ix then, ui
         }
     }
     if ((type() & of_probe) && trsc != none) {
-        if (!(first_flags & af_runnable) && !s.ws.resources[frsc].running_on.empty()) type() = of_none;
-        else changed |= call_update(s, trsc, first, then, node, first_flags, af_runnable, of_runnable_left);
+        if (!(first_flags & af_runnable) && !s.ws.resources[frsc].running_on.empty())
+            type() = of_none;
+        else
+            changed |= call_update(s, trsc, first, then, node, first_flags, af_runnable, of_runnable_left);
     }
     if (type() & of_runnable_left) {
         if (trsc != none)
@@ -790,11 +802,14 @@ void sched::update_action_for_orderings(action_ix then) {
         }
     }
     if (actions[then].flags & af_requires_any) {
-        if (last_flags == actions[then].flags) changed &= ~updated_then;
-        else changed |= updated_then;
+        if (last_flags == actions[then].flags)
+            changed &= ~updated_then;
+        else
+            changed |= updated_then;
     }
     if (changed & updated_then) {
-        if ((last_flags & af_runnable) && !(actions[then].flags & af_runnable)) block_colocation_dependents(*this, then);
+        if ((last_flags & af_runnable) && !(actions[then].flags & af_runnable))
+            block_colocation_dependents(*this, then);
         update_action_for_orderings(then);
         auto after = actions[then].after;
         for (size_t j = after.size(); j-- > 0;) update_action_for_orderings(after[j].other);
@@ -802,4 +817,3 @@ void sched::update_action_for_orderings(action_ix then) {
 }
 
 }  // namespace holdfast::policy::sched
-

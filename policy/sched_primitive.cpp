@@ -31,10 +31,8 @@ enum class step { none, stop, start, promote, demote, error };
 step step_fn(role from, role to) {
     using S = step;
     static const S m[5][5] = {
-        {S::error, S::stop, S::error, S::error, S::error},
-        {S::error, S::none, S::start, S::start, S::error},
-        {S::error, S::stop, S::none, S::none, S::promote},
-        {S::error, S::stop, S::stop, S::none, S::promote},
+        {S::error, S::stop, S::error, S::error, S::error},    {S::error, S::none, S::start, S::start, S::error},
+        {S::error, S::stop, S::none, S::none, S::promote},    {S::error, S::stop, S::stop, S::none, S::promote},
         {S::error, S::demote, S::demote, S::demote, S::none},
     };
     return m[rank(from)][rank(to)];
@@ -104,20 +102,11 @@ void demote_resource(sched& s, rsc_ix r, node_ix, bool optional) {
 bool run_step(sched& s, rsc_ix r, role from, role to, node_ix n, bool optional) {
     switch (step_fn(from, to)) {
         case step::none:
-        case step::error:
-            return false;
-        case step::stop:
-            stop_resource(s, r, n, optional);
-            return true;
-        case step::start:
-            start_resource(s, r, n, optional);
-            return true;
-        case step::promote:
-            promote_resource(s, r, n, optional);
-            return true;
-        case step::demote:
-            demote_resource(s, r, n, optional);
-            return true;
+        case step::error: return false;
+        case step::stop: stop_resource(s, r, n, optional); return true;
+        case step::start: start_resource(s, r, n, optional); return true;
+        case step::promote: promote_resource(s, r, n, optional); return true;
+        case step::demote: demote_resource(s, r, n, optional); return true;
     }
     return false;
 }
@@ -185,7 +174,8 @@ void primitive_create_actions(sched& s, rsc_ix r) {
         multiply_active = false;
     }
     if (multiply_active) {
-        if (st.recovery_type == recovery::stop_start) need_stop = true;
+        if (st.recovery_type == recovery::stop_start)
+            need_stop = true;
         else if (st.recovery_type == recovery::stop_unexpected) {
             need_stop = true;
             st.flags |= rf_stop_unexpected;
@@ -199,8 +189,10 @@ void primitive_create_actions(sched& s, rsc_ix r) {
     }
     if (is_moving) {
     } else if (st.flags & rf_failed) {
-        if (st.flags & rf_stop) need_stop = true;
-        else if (st.next_role == role::promoted) need_promote = true;
+        if (st.flags & rf_stop)
+            need_stop = true;
+        else if (st.next_role == role::promoted)
+            need_promote = true;
     } else if (st.flags & rf_block) {
         need_stop = true;
     } else if (st.role_now > role::started && current != none && st.allocated_to != none) {
@@ -263,33 +255,19 @@ void primitive_internal_constraints(sched& s, rsc_ix r) {
 
 void create_actions(sched& s, rsc_ix r) {
     switch (s.ws.resources[r].variant) {
-        case rsc_variant::primitive:
-            primitive_create_actions(s, r);
-            return;
-        case rsc_variant::group:
-            group_create_actions(s, r);
-            return;
-        case rsc_variant::clone:
-            clone_create_actions(s, r);
-            return;
-        default:
-            unsupported_collective(s, r);
+        case rsc_variant::primitive: primitive_create_actions(s, r); return;
+        case rsc_variant::group: group_create_actions(s, r); return;
+        case rsc_variant::clone: clone_create_actions(s, r); return;
+        default: unsupported_collective(s, r);
     }
 }
 
 void internal_constraints(sched& s, rsc_ix r) {
     switch (s.ws.resources[r].variant) {
-        case rsc_variant::primitive:
-            primitive_internal_constraints(s, r);
-            return;
-        case rsc_variant::group:
-            group_internal_constraints(s, r);
-            return;
-        case rsc_variant::clone:
-            clone_internal_constraints(s, r);
-            return;
-        default:
-            unsupported_collective(s, r);
+        case rsc_variant::primitive: primitive_internal_constraints(s, r); return;
+        case rsc_variant::group: group_internal_constraints(s, r); return;
+        case rsc_variant::clone: clone_internal_constraints(s, r); return;
+        default: unsupported_collective(s, r);
     }
 }
 

@@ -65,8 +65,7 @@ bool probe_needed_before(const sched& s, const action& probe, const action& then
         auto op = then.meta.find("stonith_action");
         if (op != then.meta.end() && op->second == "on") return false;
     }
-    if (then.task == "do_shutdown" && probe.node != none && then.node != none && probe.node != then.node)
-        return false;
+    if (then.task == "do_shutdown" && probe.node != none && then.node != none && probe.node != then.node) return false;
     (void)s;
     return true;
 }
@@ -91,8 +90,10 @@ void add_probe_orderings_for_stops(sched& s) {
         auto probes = resource_actions(s, o.first_rsc, none, "monitor", false);
         if (probes.empty()) continue;
         std::vector<action_ix> thens;
-        if (o.then_action >= 0) thens.push_back(o.then_action);
-        else if (o.then_rsc != none) thens = s.find_actions(o.then_rsc, o.then_task, none);
+        if (o.then_action >= 0)
+            thens.push_back(o.then_action);
+        else if (o.then_rsc != none)
+            thens = s.find_actions(o.then_rsc, o.then_task, none);
         for (action_ix p : probes)
             for (action_ix t : thens)
                 if (probe_needed_before(s, s.actions[p], s.actions[t])) s.order_actions(p, t, flags);

@@ -45,9 +45,12 @@ struct item_writer {
         std::string reason;
         const bool runnable = a >= 0 && (s.actions[a].flags & af_runnable);
         const std::string* why = source >= 0 && !s.actions[source].reason.empty() ? &s.actions[source].reason : nullptr;
-        if (why && !runnable) reason = "due to " + *why + " (blocked)";
-        else if (why) reason = "due to " + *why;
-        else if (!runnable) reason = "blocked";
+        if (why && !runnable)
+            reason = "due to " + *why + " (blocked)";
+        else if (why)
+            reason = "due to " + *why;
+        else if (!runnable)
+            reason = "blocked";
         char buf[64];
         std::snprintf(buf, sizeof buf, "%-8s   ", change);
         std::string line = buf + id + std::string(rsc_width > id.size() ? rsc_width - id.size() : 0, ' ') + "   ( " +

@@ -64,11 +64,16 @@ void rsc_ticket_new(sched& s, const std::string& id, rsc_ix r, const std::string
     t.rsc_role = (state.empty() || sched_iequals(state, "Started")) ? role::unknown : text_to_role(state);
     std::string lp = loss_policy;
     if (sched_iequals(lp, "fence") && !s.ws.options.stonith_enabled) lp = "stop";
-    if (sched_iequals(lp, "fence")) t.loss_policy = "fence";
-    else if (sched_iequals(lp, "freeze")) t.loss_policy = "freeze";
-    else if (sched_iequals(lp, "demote")) t.loss_policy = "demote";
-    else if (sched_iequals(lp, "stop")) t.loss_policy = "stop";
-    else t.loss_policy = (t.rsc_role == role::promoted) ? "demote" : "stop";
+    if (sched_iequals(lp, "fence"))
+        t.loss_policy = "fence";
+    else if (sched_iequals(lp, "freeze"))
+        t.loss_policy = "freeze";
+    else if (sched_iequals(lp, "demote"))
+        t.loss_policy = "demote";
+    else if (sched_iequals(lp, "stop"))
+        t.loss_policy = "stop";
+    else
+        t.loss_policy = (t.rsc_role == role::promoted) ? "demote" : "stop";
     s.tickets.push_back(t);
     s.rs[r].tickets.push_back(static_cast<int>(s.tickets.size()) - 1);
     if (!ticket_granted(s, ticket) || ticket_standby(s, ticket)) constraints_for_ticket(s, r, s.tickets.back());
@@ -219,8 +224,7 @@ int health_value(const working_set& ws, const std::string& strategy, const std::
 void apply_node_health(policy::sched::sched& s) {
     std::string strategy = config_value(s.ws, "node-health-strategy", "none");
     for (auto& c : strategy) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (strategy != "migrate-on-red" && strategy != "only-green" && strategy != "progressive" &&
-        strategy != "custom")
+    if (strategy != "migrate-on-red" && strategy != "only-green" && strategy != "progressive" && strategy != "custom")
         return;
     int base = strategy == "progressive" ? char2score(config_value(s.ws, "node-health-base", "0")) : 0;
     for (node_ix n : s.nodes) {

@@ -78,7 +78,8 @@ void unpack_options(working_set& ws, const cib::cib_model& cib) {
     if (const auto* v = find(o.raw, "shutdown-lock-limit")) o.shutdown_lock = seconds_of(*v);
     if (const auto* v = find(o.raw, "stonith-timeout")) o.stonith_timeout_ms = seconds_of(*v) * 1000;
     if (const auto* v = find(o.raw, "cluster-delay")) o.cluster_delay_ms = seconds_of(*v) * 1000;
-    if (const auto* v = find(o.raw, "priority-fencing-delay")) o.priority_fencing_delay = static_cast<int>(seconds_of(*v));
+    if (const auto* v = find(o.raw, "priority-fencing-delay"))
+        o.priority_fencing_delay = static_cast<int>(seconds_of(*v));
     o.have_quorum = truthy(cib.have_quorum);
     ws.dc_uuid = cib.dc_uuid;
 }
@@ -100,8 +101,7 @@ void unpack_nodes(working_set& ws, const cib::cib_model& cib) {
         for (const auto& [k, v] : util) n.utilization[k] = std::atoi(v.c_str());
         n.unseen = true;
         // Until its state is known, a cluster node is unclean if fencing at start-up is on
-        if (n.kind == node_kind::member && ws.options.startup_fencing && ws.options.stonith_enabled)
-            n.unclean = true;
+        if (n.kind == node_kind::member && ws.options.startup_fencing && ws.options.stonith_enabled) n.unclean = true;
         n.is_dc = !ws.dc_uuid.empty() && n.id == ws.dc_uuid;
         ws.node_by_uname[n.uname] = static_cast<node_ix>(ws.nodes.size());
         ws.node_by_id[n.id] = static_cast<node_ix>(ws.nodes.size());
@@ -119,12 +119,17 @@ void fence(working_set& ws, node_ix n, const std::string& reason, bool priority_
 // determine_online_status_fencing / _no_fencing for a cluster node.
 void member_online_status(working_set& ws, node_ix n, const cib::node_state& st) {
     node& nd = ws.nodes[n];
-    const bool in_cluster = truthy(st.in_ccm) || (!st.in_ccm.empty() && std::isdigit(static_cast<unsigned char>(st.in_ccm[0])) && st.in_ccm != "0");
-    const bool crmd_online = st.crmd == "online" || (!st.crmd.empty() && std::isdigit(static_cast<unsigned char>(st.crmd[0])) && st.crmd != "0");
+    const bool in_cluster =
+        truthy(st.in_ccm) ||
+        (!st.in_ccm.empty() && std::isdigit(static_cast<unsigned char>(st.in_ccm[0])) && st.in_ccm != "0");
+    const bool crmd_online =
+        st.crmd == "online" ||
+        (!st.crmd.empty() && std::isdigit(static_cast<unsigned char>(st.crmd[0])) && st.crmd != "0");
     const std::string exp = st.expected.empty() ? "down" : st.expected;
     nd.expected_up = exp == "member";
     const std::string* term = find(nd.attrs, "terminate");
-    const bool terminate = term && (truthy(*term) || (!term->empty() && (*term)[0] != '0' && std::isdigit(static_cast<unsigned char>((*term)[0]))));
+    const bool terminate = term && (truthy(*term) || (!term->empty() && (*term)[0] != '0' &&
+                                                      std::isdigit(static_cast<unsigned char>((*term)[0]))));
     nd.online = false;
     if (!ws.options.stonith_enabled) {
         if (!in_cluster) {

@@ -87,7 +87,8 @@ rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std
     switch (def.kind) {
         case cib::resource_kind::primitive:
             ws.resources[ix].variant = rsc_variant::primitive;
-            ws.resources[ix].is_remote_connection = def.rclass == "ocf" && def.provider == "pacemaker" && def.type == "remote";
+            ws.resources[ix].is_remote_connection =
+                def.rclass == "ocf" && def.provider == "pacemaker" && def.type == "remote";
             apply_meta(ws, ix);
             break;
         case cib::resource_kind::group:
@@ -96,9 +97,7 @@ rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std
             for (const auto& child : def.children) build(ws, child, ix, suffix);
             break;
         case cib::resource_kind::clone:
-        case cib::resource_kind::master:
-            build_clone(ws, def, ix);
-            break;
+        case cib::resource_kind::master: build_clone(ws, def, ix); break;
         case cib::resource_kind::bundle:
             ws.resources[ix].variant = rsc_variant::bundle;
             apply_meta(ws, ix);

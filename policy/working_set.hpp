@@ -29,18 +29,18 @@ struct node {
     std::string uname;
     node_kind kind = node_kind::member;
     bool online = false;
-    bool unclean = false;         // must be fenced
-    bool pending = false;         // joining
+    bool unclean = false;  // must be fenced
+    bool pending = false;  // joining
     bool standby = false;
     bool standby_onfail = false;  // standby because a resource failed with on-fail=standby
     bool maintenance = false;
-    bool shutdown = false;        // shutdown requested
+    bool shutdown = false;  // shutdown requested
     bool expected_up = false;
     bool is_dc = false;
-    bool unseen = false;          // no node_state at all
+    bool unseen = false;  // no node_state at all
     bool remote_requires_reset = false;
     bool rsc_discovery_enabled = true;
-    bool fenced_in_transition = false;  // set by schedule(): a fencing op targets it
+    bool fenced_in_transition = false;         // set by schedule(): a fencing op targets it
     std::map<std::string, std::string> attrs;  // configured + transient, incl. #uname #id #kind
     std::map<std::string, int> utilization;
     std::vector<rsc_ix> running;  // primitives active here
@@ -50,8 +50,8 @@ struct node {
 enum class rsc_variant { primitive, group, clone, bundle };
 
 struct resource {
-    std::string id;         // for clone instances "base:N"; orphans keep their history id
-    std::string base_id;    // id without the ":N" suffix
+    std::string id;       // for clone instances "base:N"; orphans keep their history id
+    std::string base_id;  // id without the ":N" suffix
     rsc_variant variant = rsc_variant::primitive;
     const cib::resource* def = nullptr;  // null for implicit ones (bundle parts)
     rsc_ix parent = none;
@@ -83,17 +83,17 @@ struct resource {
     role current_role = role::stopped;
     std::vector<node_ix> running_on;
     bool failed = false;
-    bool blocked = false;       // cannot be recovered (on-fail=block, failed stop without fencing)
+    bool blocked = false;  // cannot be recovered (on-fail=block, failed stop without fencing)
     bool start_pending = false;
-    std::string pending_task;   // an op recorded as pending: "start" "stop" "migrate_to" ...
+    std::string pending_task;  // an op recorded as pending: "start" "stop" "migrate_to" ...
     node_ix pending_node = none;
     node_ix partial_migration_source = none;
     node_ix partial_migration_target = none;
     node_ix dangling_migration = none;
-    rsc_ix container = none;  // guest connections / bundle parts: the resource they run inside
-    std::string clone_name;   // clone instances: the id its history uses when that differs (pe rsc->clone_name)
-    bool failure_ignored = false;  // a failure was ignored (on-fail=ignore): shown in status
-    bool stop_required = false;  // pe_rsc_stop: unpack found it failed and it must be stopped
+    rsc_ix container = none;        // guest connections / bundle parts: the resource they run inside
+    std::string clone_name;         // clone instances: the id its history uses when that differs (pe rsc->clone_name)
+    bool failure_ignored = false;   // a failure was ignored (on-fail=ignore): shown in status
+    bool stop_required = false;     // pe_rsc_stop: unpack found it failed and it must be stopped
     std::vector<node_ix> known_on;  // nodes whose history tells its state (Pacemaker's known_on:
                                     // set on the resource and its parents up to a unique one)
     std::map<node_ix, int> fail_count;
@@ -163,7 +163,7 @@ struct working_set {
     std::map<std::string, node_ix> node_by_uname;
     std::map<std::string, node_ix> node_by_id;
     std::map<std::string, std::map<std::string, std::string>> tickets;  // ticket -> state attrs
-    std::vector<unpack_action> unpack_actions;  // see unpack_action
+    std::vector<unpack_action> unpack_actions;                          // see unpack_action
 };
 
 }  // namespace holdfast::policy

@@ -70,10 +70,10 @@ BOOST_AUTO_TEST_CASE(schema_invalid_names_element_and_line) {
 }
 
 BOOST_AUTO_TEST_CASE(semantic_errors_are_found_with_lines) {
-    auto doc = cib::load_string(
-        cib_with(dummy, "      <rsc_location id=\"l1\" rsc=\"missing\" node=\"node1\" score=\"10\"/>\n"
-                        "      <rsc_location id=\"l2\" rsc=\"d1\" node=\"node1\" score=\"lots\"/>\n"),
-        {.validate = false});
+    auto doc = cib::load_string(cib_with(dummy,
+                                         "      <rsc_location id=\"l1\" rsc=\"missing\" node=\"node1\" score=\"10\"/>\n"
+                                         "      <rsc_location id=\"l2\" rsc=\"d1\" node=\"node1\" score=\"lots\"/>\n"),
+                                {.validate = false});
     BOOST_REQUIRE(doc);
     auto errors = cib::check_semantics(doc->model());
     BOOST_REQUIRE(errors.size() == 2u);

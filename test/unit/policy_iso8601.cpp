@@ -41,9 +41,9 @@ BOOST_AUTO_TEST_CASE(parses_the_forms_pacemaker_accepts) {
     BOOST_TEST(epoch_of("2005-001") == 1104537600);
     BOOST_TEST(epoch_of("2005-01-20 12:00:00") == 1106222400);
     BOOST_TEST(epoch_of("2005-01-20T12:00:00Z") == 1106222400);
-    BOOST_TEST(epoch_of("2005-W03-4") == 1106179200);    // Thursday 2005-01-20
-    BOOST_TEST(epoch_of("2009-W53-7") == 1262476800);    // 2010-01-03
-    BOOST_TEST(epoch_of("2005-W00-1") == 1104105600);    // week 0 is accepted: 2004-12-27
+    BOOST_TEST(epoch_of("2005-W03-4") == 1106179200);  // Thursday 2005-01-20
+    BOOST_TEST(epoch_of("2009-W53-7") == 1262476800);  // 2010-01-03
+    BOOST_TEST(epoch_of("2005-W00-1") == 1104105600);  // week 0 is accepted: 2004-12-27
     BOOST_TEST(epoch_of("20050120") == 1106179200);
     BOOST_TEST(epoch_of("epoch") == 0);
     BOOST_TEST(epoch_of("EPOCH") == 0);
@@ -54,18 +54,18 @@ BOOST_AUTO_TEST_CASE(parses_the_forms_pacemaker_accepts) {
 }
 
 BOOST_AUTO_TEST_CASE(keeps_pacemakers_leniencies) {
-    BOOST_TEST(epoch_of("2005-03--5") == 1109116800);  // day -5 of March: Feb 23
+    BOOST_TEST(epoch_of("2005-03--5") == 1109116800);   // day -5 of March: Feb 23
     BOOST_TEST(epoch_of("2005-01-20X") == 1106179200);  // trailing junk ignored
     // The blank ends the date: "01" is read as 01:00 and "20" as a +20:00 zone.
     BOOST_TEST(epoch_of("2005- 01- 20") == 1106110800);
-    BOOST_TEST(epoch_of("2005-01-20T") == 1106179200);  // empty time is midnight
+    BOOST_TEST(epoch_of("2005-01-20T") == 1106179200);              // empty time is midnight
     BOOST_TEST(epoch_of("2005-01-20 12:00:00 abc") == 1106222400);  // unknown zone: UTC
 }
 
 BOOST_AUTO_TEST_CASE(rejects_what_pacemaker_rejects) {
-    for (const char* bad : {"", "abc", "2005", "2005-02-29", "2005-13-01", "2005-00-10", "2005-01-00", "2005-366",
-                            "2005-01-20 25:00:00", "2005-01-20 12:60:00", "2005-01-20 12:00:00 +25:00",
-                            "2005-W54-1", "2005-W03-8", "2005-W03-0"}) {
+    for (const char* bad :
+         {"", "abc", "2005", "2005-02-29", "2005-13-01", "2005-00-10", "2005-01-00", "2005-366", "2005-01-20 25:00:00",
+          "2005-01-20 12:60:00", "2005-01-20 12:00:00 +25:00", "2005-W54-1", "2005-W03-8", "2005-W03-0"}) {
         BOOST_TEST(!parses(bad), "'" << bad << "' should not parse");
     }
 }
@@ -79,12 +79,11 @@ BOOST_AUTO_TEST_CASE(zones) {
     BOOST_TEST(epoch_of("2005-01-20 12:00:00+02:00", plus_one) == 1106218800);
     BOOST_TEST(epoch_of("2005-01-20 12:00:00", plus_one) == 1106218800);
     BOOST_TEST(epoch_of("2005-01-20 12:00:00Z", plus_one) == 1106222400);
-    BOOST_TEST(epoch_of("2005-01-20", plus_one) == 1106179200);  // a date alone is UTC
+    BOOST_TEST(epoch_of("2005-01-20", plus_one) == 1106179200);            // a date alone is UTC
     BOOST_TEST(epoch_of("2005-01-20 12:00:00 ", plus_one) == 1106222400);  // trailing blank: UTC
     // Local fields are kept: formatting with the zone shows them.
     const iso::time_value t = *iso::parse_date_time("2005-01-20 12:00:00 -05:30");
-    BOOST_TEST(iso::format(t, iso::fmt_date | iso::fmt_time | iso::fmt_with_timezone) ==
-               "2005-01-20 12:00:00 -05:30");
+    BOOST_TEST(iso::format(t, iso::fmt_date | iso::fmt_time | iso::fmt_with_timezone) == "2005-01-20 12:00:00 -05:30");
     BOOST_TEST(iso::format(t) == "2005-01-20 17:30:00Z");
 }
 
@@ -103,8 +102,8 @@ BOOST_AUTO_TEST_CASE(time_only_takes_the_date_from_now) {
 }
 
 BOOST_AUTO_TEST_CASE(epoch_round_trip) {
-    for (const int64_t t : {int64_t{0}, int64_t{951782400}, int64_t{1106222400}, int64_t{4102444799},
-                            int64_t{-86400}}) {
+    for (const int64_t t :
+         {int64_t{0}, int64_t{951782400}, int64_t{1106222400}, int64_t{4102444799}, int64_t{-86400}}) {
         BOOST_TEST(iso::to_epoch(iso::from_epoch(static_cast<std::time_t>(t))) == t);
         BOOST_TEST(iso::to_epoch(iso::from_epoch(static_cast<std::time_t>(t), 19800)) == t);
     }

@@ -90,11 +90,11 @@ BOOST_AUTO_TEST_CASE(string_comparisons) {
 }
 
 BOOST_AUTO_TEST_CASE(default_type_depends_on_operation_and_dots) {
-    BOOST_TEST(!compare("10", "lt", "9"));      // integer
-    BOOST_TEST(compare("5.0", "lt", "  7"));    // number ('.' present, blanks fine)
-    BOOST_TEST(compare("1.10", "lt", "1.9"));   // number: 1.1 < 1.9
-    BOOST_TEST(!compare("0x10", "gte", "1"));   // integer 0 (junk after the 0)
-    BOOST_TEST(!compare("5", "eq", "5.0"));     // eq defaults to string
+    BOOST_TEST(!compare("10", "lt", "9"));     // integer
+    BOOST_TEST(compare("5.0", "lt", "  7"));   // number ('.' present, blanks fine)
+    BOOST_TEST(compare("1.10", "lt", "1.9"));  // number: 1.1 < 1.9
+    BOOST_TEST(!compare("0x10", "gte", "1"));  // integer 0 (junk after the 0)
+    BOOST_TEST(!compare("5", "eq", "5.0"));    // eq defaults to string
 }
 
 BOOST_AUTO_TEST_CASE(integer_comparisons) {
@@ -299,7 +299,7 @@ BOOST_AUTO_TEST_CASE(in_range_boundaries_are_inclusive) {
     const cib::expression end_only = date_expr("", "", "2005-01-20");  // operation defaults to in_range
     BOOST_TEST(holds_at(end_only, "2005-01-20 00:00:00"));
     BOOST_TEST(!holds_at(end_only, "2005-01-20 00:00:01"));
-    BOOST_TEST(!holds_at(date_expr("in_range", "", ""), "2005-01-20"));     // needs start or end
+    BOOST_TEST(!holds_at(date_expr("in_range", "", ""), "2005-01-20"));  // needs start or end
     BOOST_TEST(!holds_at(date_expr("in_range", "garbage", ""), "2005-01-20"));
 }
 
@@ -398,12 +398,11 @@ BOOST_AUTO_TEST_CASE(next_change) {
 BOOST_AUTO_TEST_CASE(date_results) {
     hp::rule_context ctx;
     ctx.now = jan20_noon;
-    BOOST_TEST((hp::evaluate_date_expression(date_expr("in_range", "2006-01-01"), ctx) ==
-                hp::date_result::before_range));
-    BOOST_TEST((hp::evaluate_date_expression(date_expr("in_range", "", "2004-01-01"), ctx) ==
-                hp::date_result::after_range));
-    BOOST_TEST((hp::evaluate_date_expression(date_spec({{"years", "2006"}}), ctx) ==
-                hp::date_result::before_range));
+    BOOST_TEST(
+        (hp::evaluate_date_expression(date_expr("in_range", "2006-01-01"), ctx) == hp::date_result::before_range));
+    BOOST_TEST(
+        (hp::evaluate_date_expression(date_expr("in_range", "", "2004-01-01"), ctx) == hp::date_result::after_range));
+    BOOST_TEST((hp::evaluate_date_expression(date_spec({{"years", "2006"}}), ctx) == hp::date_result::before_range));
     BOOST_TEST((hp::evaluate_date_expression(date_expr("lt", ""), ctx) == hp::date_result::undetermined));
 }
 

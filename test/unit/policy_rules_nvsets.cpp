@@ -36,8 +36,8 @@ cib::rule date_rule(const std::string& op, const std::string& start, const std::
     return r;
 }
 
-hp::attr_map unpack(const std::vector<cib::nvset>& sets, bool overwrite = false,
-                    std::string_view always_first = {}, hp::attr_map out = {}) {
+hp::attr_map unpack(const std::vector<cib::nvset>& sets, bool overwrite = false, std::string_view always_first = {},
+                    hp::attr_map out = {}) {
     hp::rule_context ctx;
     ctx.now = 1106222400;  // 2005-01-20 12:00:00Z
     hp::unpack_nvsets(sets, ctx, out, overwrite, always_first);
@@ -131,9 +131,9 @@ BOOST_AUTO_TEST_CASE(higher_scores_first_and_first_value_wins) {
 
 BOOST_AUTO_TEST_CASE(equal_scores_go_in_reverse_document_order) {
     // Pacemaker 2.1.5 lets the *last* of equally scored sets win.
-    const hp::attr_map out = unpack({set_of("m1", "", {{"target-role", "Stopped"}}),
-                                     set_of("m2", "", {{"target-role", "Started"}}),
-                                     set_of("m3", "0", {{"other", "3"}}), set_of("m4", "junk", {{"other", "4"}})});
+    const hp::attr_map out =
+        unpack({set_of("m1", "", {{"target-role", "Stopped"}}), set_of("m2", "", {{"target-role", "Started"}}),
+                set_of("m3", "0", {{"other", "3"}}), set_of("m4", "junk", {{"other", "4"}})});
     BOOST_TEST(out.at("target-role") == "Started");
     BOOST_TEST(out.at("other") == "4");
 }

@@ -481,9 +481,9 @@ BOOST_AUTO_TEST_CASE(matching_digests_schedule_nothing) {
     auto r = f.add_primitive("rsc1", "ocf", {op("monitor", "10s")});
     f.bind_defs();
     f.run_on(r, 0);
-    f.model.node_states.push_back(history("node1", {record("start", "0", 3, "f2317cad3d54cec5d7d7aa7d0bf35cf8"),
-                                                     record("monitor", "10000", 4,
-                                                            "4811cef7f7f94e3a35a70be7916cb2fd")}));
+    f.model.node_states.push_back(
+        history("node1", {record("start", "0", 3, "f2317cad3d54cec5d7d7aa7d0bf35cf8"),
+                          record("monitor", "10000", 4, "4811cef7f7f94e3a35a70be7916cb2fd")}));
     hs::sched s(f.ws);
     hs::handle_rsc_config_changes(s);
     BOOST_TEST(s.rs[r].actions.empty());
@@ -509,9 +509,9 @@ BOOST_AUTO_TEST_CASE(orphaned_monitor_is_cancelled) {
     auto r = f.add_primitive("rsc1");
     f.bind_defs();
     f.run_on(r, 0);
-    f.model.node_states.push_back(history("node1", {record("start", "0", 3, "f2317cad3d54cec5d7d7aa7d0bf35cf8"),
-                                                     record("monitor", "10000", 4,
-                                                            "4811cef7f7f94e3a35a70be7916cb2fd")}));
+    f.model.node_states.push_back(
+        history("node1", {record("start", "0", 3, "f2317cad3d54cec5d7d7aa7d0bf35cf8"),
+                          record("monitor", "10000", 4, "4811cef7f7f94e3a35a70be7916cb2fd")}));
     hs::sched s(f.ws);
     hs::handle_rsc_config_changes(s);
     auto cancels = s.find_actions(r, "rsc1_monitor_10000", 0);

@@ -1,9 +1,9 @@
 // tools/: exit statuses of holdfast verify and simulate, and the demo's decision.
+#include <unistd.h>
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "cib/cib.hpp"
 #include "policy/policy.hpp"

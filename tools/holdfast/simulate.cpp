@@ -47,9 +47,8 @@ constexpr const char* usage_text =
     "[-d DATE]\n";
 
 bool needs_value(const std::string& a) {
-    return a == "-x" || a == "--xml-file" || a == "-G" || a == "--save-graph" || a == "-D" ||
-           a == "--save-dotfile" || a == "-O" || a == "--save-output" || a == "-d" ||
-           a == "--date";
+    return a == "-x" || a == "--xml-file" || a == "-G" || a == "--save-graph" || a == "-D" || a == "--save-dotfile" ||
+           a == "-O" || a == "--save-output" || a == "-d" || a == "--date";
 }
 
 // Accepts the crm_simulate flags Holdfast implements; anything else is an
@@ -69,26 +68,35 @@ std::optional<simulate_options> parse_args(const args& a) {
             }
             value = a[++i];
         }
-        if (flag == "-x" || flag == "--xml-file") o.xml_file = value;
-        else if (flag == "-p" || flag == "--xml-pipe") o.xml_pipe = true;
-        else if (flag == "-S" || flag == "--simulate") o.simulate = true;
-        else if (flag == "-R" || flag == "--run") o.run = true;
-        else if (flag == "-s" || flag == "--show-scores") o.show_scores = true;
-        else if (flag == "-q" || flag == "--quiet") o.quiet = true;
-        else if (flag == "-G" || flag == "--save-graph") o.save_graph = value;
-        else if (flag == "-D" || flag == "--save-dotfile") o.save_dotfile = value;
-        else if (flag == "-O" || flag == "--save-output") o.save_output = value;
-        else if (flag == "-d" || flag == "--date") o.date = value;
-        else if (flag == "-Q") o.quiet = true;  // crm_simulate's short-hand used by cts
+        if (flag == "-x" || flag == "--xml-file")
+            o.xml_file = value;
+        else if (flag == "-p" || flag == "--xml-pipe")
+            o.xml_pipe = true;
+        else if (flag == "-S" || flag == "--simulate")
+            o.simulate = true;
+        else if (flag == "-R" || flag == "--run")
+            o.run = true;
+        else if (flag == "-s" || flag == "--show-scores")
+            o.show_scores = true;
+        else if (flag == "-q" || flag == "--quiet")
+            o.quiet = true;
+        else if (flag == "-G" || flag == "--save-graph")
+            o.save_graph = value;
+        else if (flag == "-D" || flag == "--save-dotfile")
+            o.save_dotfile = value;
+        else if (flag == "-O" || flag == "--save-output")
+            o.save_output = value;
+        else if (flag == "-d" || flag == "--date")
+            o.date = value;
+        else if (flag == "-Q")
+            o.quiet = true;  // crm_simulate's short-hand used by cts
         else {
-            std::fprintf(stderr, "holdfast simulate: unknown option '%s'\n%s", a[i].c_str(),
-                         usage_text);
+            std::fprintf(stderr, "holdfast simulate: unknown option '%s'\n%s", a[i].c_str(), usage_text);
             return std::nullopt;
         }
     }
     if (o.xml_file.empty() == !o.xml_pipe) {
-        std::fprintf(stderr, "holdfast simulate: give exactly one of -x FILE or -p\n%s",
-                     usage_text);
+        std::fprintf(stderr, "holdfast simulate: give exactly one of -x FILE or -p\n%s", usage_text);
         return std::nullopt;
     }
     return o;
@@ -155,8 +163,8 @@ int run_simulate(const args& a) {
     if (opts->date.empty() && !doc->model().execution_date.empty()) {
         auto t = policy::iso8601::from_epoch(*now);
         date_note = "Using the original execution date of: " +
-                    policy::iso8601::format(t, policy::iso8601::fmt_date | policy::iso8601::fmt_time |
-                                                   policy::iso8601::fmt_with_timezone) +
+                    policy::iso8601::format(
+                        t, policy::iso8601::fmt_date | policy::iso8601::fmt_time | policy::iso8601::fmt_with_timezone) +
                     "\n";
     }
     if (!opts->quiet) out += date_note;
@@ -175,10 +183,8 @@ int run_simulate(const args& a) {
     if (opts->show_scores) out += policy::format_scores(result);
     print_summary(out, result);
 
-    if (!opts->save_graph.empty() && !write_text(opts->save_graph, policy::write_graph_xml(result.graph)))
-        return 1;
-    if (!opts->save_dotfile.empty() && !write_text(opts->save_dotfile, write_graph_dot(result.graph)))
-        return 1;
+    if (!opts->save_graph.empty() && !write_text(opts->save_graph, policy::write_graph_xml(result.graph))) return 1;
+    if (!opts->save_dotfile.empty() && !write_text(opts->save_dotfile, write_graph_dot(result.graph))) return 1;
 
     if (opts->simulate) {
         auto run = simulate_transition(*doc, result.graph);

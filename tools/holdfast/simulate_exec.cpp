@@ -84,8 +84,10 @@ std::string meta(const graph_action& a, const char* name, const char* fallback =
 void inject_result(xmlNode* rsc, const graph_action& a, int call_id) {
     const int rc = std::atoi(meta(a, "op_target_rc", "0").c_str());
     std::string id;
-    if (a.interval_ms > 0) id = a.rsc_id + "_" + a.task + "_" + std::to_string(a.interval_ms);
-    else id = a.rsc_id + "_last_0";
+    if (a.interval_ms > 0)
+        id = a.rsc_id + "_" + a.task + "_" + std::to_string(a.interval_ms);
+    else
+        id = a.rsc_id + "_last_0";
     xmlNode* op = child_with_id(rsc, "lrm_rsc_op", id);
     if (!op) op = xmlNewChild(rsc, nullptr, X("lrm_rsc_op"), nullptr);
     set(op, "id", id);
@@ -93,8 +95,8 @@ void inject_result(xmlNode* rsc, const graph_action& a, int call_id) {
     set(op, "operation", a.task);
     set(op, "crm-debug-origin", "do_update_resource");
     set(op, "transition-key", std::to_string(a.id) + ":1:" + std::to_string(rc) + ":holdfast-simulated");
-    set(op, "transition-magic", "0:" + std::to_string(rc) + ";" + std::to_string(a.id) + ":1:" +
-                                    std::to_string(rc) + ":holdfast-simulated");
+    set(op, "transition-magic",
+        "0:" + std::to_string(rc) + ";" + std::to_string(a.id) + ":1:" + std::to_string(rc) + ":holdfast-simulated");
     set(op, "call-id", std::to_string(call_id));
     set(op, "rc-code", std::to_string(rc));
     set(op, "op-status", "0");
@@ -138,11 +140,9 @@ std::string fire(xmlDoc* doc, const graph_action& a) {
                 if (op != "on") fence(doc, a);
                 return "  * Fencing " + a.node_uname + " (" + op + ")";
             }
-            if (!a.rsc_id.empty())
-                return "  * Cluster action:  " + a.task + " for " + a.rsc_id + " on " + a.node_uname;
+            if (!a.rsc_id.empty()) return "  * Cluster action:  " + a.task + " for " + a.rsc_id + " on " + a.node_uname;
             return "  * Cluster action:  " + a.task + " on " + a.node_uname;
-        case action_kind::rsc_op:
-            break;
+        case action_kind::rsc_op: break;
     }
     if (a.task != "delete" && a.task != "meta-data") {
         xmlNode* n = inject_node(doc, a.node_uname, a.router_node.empty() ? a.node_id : a.node_uname);

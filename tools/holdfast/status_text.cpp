@@ -112,8 +112,8 @@ role displayable_role(const working_set& ws, rsc_ix r) {
 
 std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name) {
     const resource& res = ws.resources[r];
-    std::string s = name + "\t(" + res.rclass + (res.provider.empty() ? "" : ":" + res.provider) + ":" + res.type +
-                    "):\t";
+    std::string s =
+        name + "\t(" + res.rclass + (res.provider.empty() ? "" : ":" + res.provider) + ":" + res.type + "):\t";
     if (res.orphan) s += " ORPHANED";
     role shown = displayable_role(ws, r);
     if (res.failed) {
@@ -132,11 +132,15 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
     if (on != policy::none && !ws.nodes[on].online && ws.nodes[on].unclean) flag("UNCLEAN");
     if (auto it = res.meta.find("target-role"); it != res.meta.end()) {
         role t = policy::text_to_role(it->second);
-        if (t == role::stopped) flag("disabled");
-        else if (ws.resources[top_of(ws, r)].promotable && t == role::unpromoted) flag("target-role:" + it->second);
+        if (t == role::stopped)
+            flag("disabled");
+        else if (ws.resources[top_of(ws, r)].promotable && t == role::unpromoted)
+            flag("target-role:" + it->second);
     }
-    if (res.blocked) flag("blocked");
-    else if (!res.managed) flag("unmanaged");
+    if (res.blocked)
+        flag("blocked");
+    else if (!res.managed)
+        flag("unmanaged");
     if (res.failure_ignored) flag("failure ignored");
     if (flags) s += ")";
     if (res.running_on.size() > 1) {
@@ -215,11 +219,16 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
         if (where != policy::none) running.insert(where);
         bool full = c.unique ? (is_active || !ws.resources[i].orphan) : false;
         if (!c.unique && is_active) {
-            if (any_set(ws, i, [](const resource& x) { return x.orphan || !x.managed || x.failed; })) full = true;
-            else if (where == policy::none) full = true;
-            else if (!ws.nodes[where].online && ws.nodes[where].unclean) full = true;
-            else if (instance_role(ws, i) == role::promoted) promoted.push_back(ws.nodes[where].uname);
-            else started.push_back(ws.nodes[where].uname);
+            if (any_set(ws, i, [](const resource& x) { return x.orphan || !x.managed || x.failed; }))
+                full = true;
+            else if (where == policy::none)
+                full = true;
+            else if (!ws.nodes[where].online && ws.nodes[where].unclean)
+                full = true;
+            else if (instance_role(ws, i) == role::promoted)
+                promoted.push_back(ws.nodes[where].uname);
+            else
+                started.push_back(ws.nodes[where].uname);
         }
         if (full) print_resource(ws, i, depth + 1, out);
     }
@@ -239,8 +248,8 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
     if (max <= promoted.size() + started.size()) return;
     std::vector<std::string> stopped;
     for (node_ix n : sorted_nodes(ws)) {
-        const bool allowed = ws.options.symmetric_cluster ||
-                             std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
+        const bool allowed =
+            ws.options.symmetric_cluster || std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
         if (allowed && !running.count(n) && ws.nodes[n].kind != policy::node_kind::guest)
             stopped.push_back(ws.nodes[n].uname);
     }
@@ -256,18 +265,10 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out
         if (ws.resources[p].variant == rsc_variant::clone && !ws.resources[p].unique) anonymous_instance = true;
     const std::string name = anonymous_instance && !res.orphan ? res.base_id : res.id;
     switch (res.variant) {
-        case rsc_variant::primitive:
-            out += indent(depth) + primitive_line(ws, r, name) + "\n";
-            break;
-        case rsc_variant::group:
-            print_group(ws, r, depth, out, res.id);
-            break;
-        case rsc_variant::clone:
-            print_clone(ws, r, depth, out);
-            break;
-        case rsc_variant::bundle:
-            out += indent(depth) + "Container bundle: " + res.id + "\n";
-            break;
+        case rsc_variant::primitive: out += indent(depth) + primitive_line(ws, r, name) + "\n"; break;
+        case rsc_variant::group: print_group(ws, r, depth, out, res.id); break;
+        case rsc_variant::clone: print_clone(ws, r, depth, out); break;
+        case rsc_variant::bundle: out += indent(depth) + "Container bundle: " + res.id + "\n"; break;
     }
 }
 

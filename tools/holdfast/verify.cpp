@@ -21,10 +21,14 @@ int run_verify(const args& a) {
     bool pipe = false, verbose = false;
     for (size_t i = 0; i < a.size(); ++i) {
         const std::string& flag = a[i];
-        if ((flag == "-x" || flag == "--xml-file") && i + 1 < a.size()) file = a[++i];
-        else if (flag.rfind("--xml-file=", 0) == 0) file = flag.substr(11);
-        else if (flag == "-p" || flag == "--xml-pipe") pipe = true;
-        else if (flag == "-V" || flag == "--verbose") verbose = true;
+        if ((flag == "-x" || flag == "--xml-file") && i + 1 < a.size())
+            file = a[++i];
+        else if (flag.rfind("--xml-file=", 0) == 0)
+            file = flag.substr(11);
+        else if (flag == "-p" || flag == "--xml-pipe")
+            pipe = true;
+        else if (flag == "-V" || flag == "--verbose")
+            verbose = true;
         else {
             std::fprintf(stderr, "holdfast verify: unknown or incomplete option '%s'\n%s", flag.c_str(), verify_usage);
             return 2;
@@ -48,7 +52,8 @@ int run_verify(const args& a) {
         p.file = pipe ? "<stdin>" : file;
         std::fprintf(stderr, "holdfast verify: %s\n", p.to_string().c_str());
     }
-    if (problems.empty() && verbose) std::fprintf(stderr, "holdfast verify: %s is valid\n", pipe ? "<stdin>" : file.c_str());
+    if (problems.empty() && verbose)
+        std::fprintf(stderr, "holdfast verify: %s is valid\n", pipe ? "<stdin>" : file.c_str());
     return problems.empty() ? 0 : 1;
 }
 
