@@ -31,6 +31,8 @@ const char* tag_of(const graph_action& a) {
 std::string action_head(const graph_action& a) {
     std::string s = std::string("<") + tag_of(a) + " id=\"" + std::to_string(a.id) + "\" operation=\"" +
                     escape(a.task) + "\" operation_key=\"" + escape(a.operation_key) + "\"";
+    if (!a.internal_operation_key.empty() && a.internal_operation_key != a.operation_key)
+        s += " internal_operation_key=\"" + escape(a.internal_operation_key) + "\"";
     if (!a.node_uname.empty()) {
         s += " on_node=\"" + escape(a.node_uname) + "\" on_node_uuid=\"" + escape(a.node_id) + "\"";
         if (!a.router_node.empty()) s += " router_node=\"" + escape(a.router_node) + "\"";
@@ -63,7 +65,8 @@ void write_action(std::string& out, const graph_action& a) {
 std::string write_graph_xml(const transition_graph& g) {
     std::string out = "<transition_graph cluster-delay=\"" + escape(g.cluster_delay) + "\" stonith-timeout=\"" +
                       escape(g.stonith_timeout) + "\" failed-stop-offset=\"" + escape(g.failed_stop_offset) +
-                      "\" failed-start-offset=\"" + escape(g.failed_start_offset) + "\"  transition_id=\"" +
+                      "\" failed-start-offset=\"" + escape(g.failed_start_offset) + "\"" + (g.migration_limit.empty() ? std::string() : " migration-limit=\"" + escape(g.migration_limit) + "\"") +
+                      "  transition_id=\"" +
                       std::to_string(g.transition_id) + "\">\n";
     for (const auto& syn : g.synapses) {
         out += "  <synapse id=\"" + std::to_string(syn.id) + "\"";

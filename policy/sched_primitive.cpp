@@ -154,6 +154,56 @@ node_ix find_active_on(const sched& s, rsc_ix r, unsigned& all, unsigned& clean)
     return active;
 }
 
+// pcmk__rsc_can_migrate
+bool can_migrate(const sched& s, rsc_ix r, node_ix current) {
+    const rsc_state& st = s.rs[r];
+    if (!(st.flags & rf_allow_migrate) || !(st.flags & rf_managed) || (st.flags & rf_failed) ||
+        (st.flags & rf_start_pending))
+        return false;
+    if (current == none || s.ws.nodes[current].unclean) return false;
+    if (st.allocated_to == none || s.ws.nodes[st.allocated_to].unclean) return false;
+    return true;
+}
+
+void add_migration_meta(action& a, const sched& s, node_ix source, node_ix target) {
+    a.meta.insert_or_assign("migrate_source", s.ws.nodes[source].uname);
+    a.meta.insert_or_assign("migrate_target", s.ws.nodes[target].uname);
+}
+
+// pcmk__create_migration_actions: migrate_to on the old node, migrate_from on
+// the new one, standing in for stop and start.
+void create_migration_actions(sched& s, rsc_ix r, node_ix current) {
+    const std::string& id = s.ws.resources[r].id;
+    const node_ix target = s.rs[r].allocated_to;
+    const bool partial = s.ws.resources[r].partial_migration_target != none;
+    action_ix start = rsc_action(s, r, "start", target, true);
+    action_ix stop = rsc_action(s, r, "stop", current, true);
+    action_ix migrate_to = partial ? -1 : s.custom_action(r, op_key(id, "migrate_to", 0), "migrate_to", current, true, true);
+    action_ix migrate_from = s.custom_action(r, op_key(id, "migrate_from", 0), "migrate_from", target, true, true);
+    s.actions[start].flags |= af_migrate_runnable | af_pseudo;
+    s.actions[stop].flags |= af_migrate_runnable;
+    s.actions[migrate_from].flags |= af_migrate_runnable;
+    if (!partial) {
+        s.actions[migrate_to].flags |= af_migrate_runnable;
+        s.actions[migrate_to].needs = s.actions[start].needs;
+        s.new_ordering(r, op_key(id, "monitor", 0), -1, r, op_key(id, "migrate_to", 0), -1, of_optional);
+        s.new_ordering(r, op_key(id, "migrate_to", 0), -1, r, op_key(id, "migrate_from", 0), -1,
+                       of_optional | of_implies_first_migratable);
+    } else {
+        s.actions[migrate_from].needs = s.actions[start].needs;
+        s.new_ordering(r, op_key(id, "monitor", 0), -1, r, op_key(id, "migrate_from", 0), -1, of_optional);
+    }
+    s.new_ordering(r, op_key(id, "migrate_from", 0), -1, r, op_key(id, "stop", 0), -1,
+                   of_optional | of_implies_first_migratable);
+    s.new_ordering(r, op_key(id, "migrate_from", 0), -1, r, op_key(id, "start", 0), -1,
+                   of_optional | of_implies_first_migratable | of_pseudo_left);
+    if (migrate_to >= 0) {
+        add_migration_meta(s.actions[migrate_to], s, current, target);
+        if (!s.ws.resources[r].is_remote_connection) s.actions[migrate_to].meta.insert_or_assign("record_pending", "true");
+    }
+    add_migration_meta(s.actions[migrate_from], s, current, target);
+}
+
 }  // namespace
 
 void primitive_create_actions(sched& s, rsc_ix r) {
@@ -162,16 +212,27 @@ void primitive_create_actions(sched& s, rsc_ix r) {
     if (st.next_role == role::unknown) st.next_role = st.allocated_to == none ? role::stopped : role::started;
     unsigned all = 0, clean = 0;
     node_ix current = find_active_on(s, r, all, clean);
-    bool need_stop = false, need_promote = false, is_moving = false;
+    bool need_stop = false, need_promote = false, is_moving = false, allow_migrate = false;
+    for (node_ix dangling : st.dangling_migrations) {
+        action_ix stop = rsc_action(s, r, "stop", dangling, false);
+        s.actions[stop].flags |= af_dangle;
+        if (s.ws.options.remove_after_stop) schedule_cleanup(s, r, dangling, false);
+    }
     if (current != none && st.allocated_to != none && current != st.allocated_to && st.next_role >= role::started) {
         is_moving = true;
+        allow_migrate = can_migrate(s, r, current);
         need_stop = true;
     }
-    bool multiply_active = (st.flags & rf_needs_fencing) ? all > 1 : clean > 1;
-    if (res.partial_migration_source != none || res.partial_migration_target != none) {
+    bool multiply_active = false;
+    if (res.partial_migration_source != none && res.partial_migration_target != none && allow_migrate && all == 2 &&
+        current == res.partial_migration_source && st.allocated_to == res.partial_migration_target) {
+        // A partial migration whose target is still right continues
+    } else if (res.partial_migration_source != none || res.partial_migration_target != none) {
         need_stop = true;
         res.partial_migration_source = res.partial_migration_target = none;
-        multiply_active = false;
+        allow_migrate = false;
+    } else {
+        multiply_active = (st.flags & rf_needs_fencing) ? all > 1 : clean > 1;
     }
     if (multiply_active) {
         if (st.recovery_type == recovery::stop_start)
@@ -202,6 +263,7 @@ void primitive_create_actions(sched& s, rsc_ix r) {
     schedule_restart_actions(s, r, current, need_stop, need_promote);
     schedule_role_transition_actions(s, r);
     create_recurring_actions(s, r);
+    if (allow_migrate) create_migration_actions(s, r, current);
 }
 
 void create_recurring_actions(sched& s, rsc_ix r) {
