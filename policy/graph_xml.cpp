@@ -63,11 +63,12 @@ void write_action(std::string& out, const graph_action& a) {
 }  // namespace
 
 std::string write_graph_xml(const transition_graph& g) {
-    std::string out = "<transition_graph cluster-delay=\"" + escape(g.cluster_delay) + "\" stonith-timeout=\"" +
-                      escape(g.stonith_timeout) + "\" failed-stop-offset=\"" + escape(g.failed_stop_offset) +
-                      "\" failed-start-offset=\"" + escape(g.failed_start_offset) + "\"" + (g.migration_limit.empty() ? std::string() : " migration-limit=\"" + escape(g.migration_limit) + "\"") +
-                      "  transition_id=\"" +
-                      std::to_string(g.transition_id) + "\">\n";
+    std::string out =
+        "<transition_graph cluster-delay=\"" + escape(g.cluster_delay) + "\" stonith-timeout=\"" +
+        escape(g.stonith_timeout) + "\" failed-stop-offset=\"" + escape(g.failed_stop_offset) +
+        "\" failed-start-offset=\"" + escape(g.failed_start_offset) + "\"" +
+        (g.migration_limit.empty() ? std::string() : " migration-limit=\"" + escape(g.migration_limit) + "\"") +
+        "  transition_id=\"" + std::to_string(g.transition_id) + "\">\n";
     for (const auto& syn : g.synapses) {
         out += "  <synapse id=\"" + std::to_string(syn.id) + "\"";
         if (syn.priority != 0) out += " priority=\"" + std::to_string(syn.priority) + "\"";

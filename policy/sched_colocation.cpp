@@ -212,7 +212,18 @@ void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, cons
     if (st.flags & rf_merging) return;
     st.flags |= rf_merging;
     std::vector<int> work = nodes;
-    add_scores_matching_attr(s, work, r, attr, factor, false);
+    const auto& members = s.ws.resources[r].children;
+    const bool group = s.ws.resources[r].variant == rsc_variant::group;
+    if (group) {
+        // A group counts as its first member (init_group_colocated_nodes)
+        if (members.empty()) {
+            st.flags &= ~rf_merging;
+            return;
+        }
+        add_colocated_node_scores(s, members.front(), work, attr, factor, this_with);
+    } else {
+        add_scores_matching_attr(s, work, r, attr, factor, false);
+    }
     bool any = false;
     for (node_ix n = 0; n < static_cast<node_ix>(work.size()); ++n)
         any = any || (work[n] != not_allowed && work[n] >= 0 && available(s, n));
@@ -221,7 +232,9 @@ void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, cons
         return;  // roll back optional scores
     }
     const float multiplier = factor < 0 ? -1.0f : 1.0f;
-    for (int ci : this_with ? st.this_with : st.with_this) {
+    const std::vector<int>& chain =
+        this_with ? s.rs[r].this_with : (group ? s.rs[members.back()].with_this : s.rs[r].with_this);
+    for (int ci : std::vector<int>(chain)) {
         const colocation& c = s.colocations[ci];
         if (!this_with && !c.influence) continue;
         rsc_ix other = this_with ? c.primary : c.dependent;

@@ -178,7 +178,8 @@ void create_migration_actions(sched& s, rsc_ix r, node_ix current) {
     const bool partial = s.ws.resources[r].partial_migration_target != none;
     action_ix start = rsc_action(s, r, "start", target, true);
     action_ix stop = rsc_action(s, r, "stop", current, true);
-    action_ix migrate_to = partial ? -1 : s.custom_action(r, op_key(id, "migrate_to", 0), "migrate_to", current, true, true);
+    action_ix migrate_to =
+        partial ? -1 : s.custom_action(r, op_key(id, "migrate_to", 0), "migrate_to", current, true, true);
     action_ix migrate_from = s.custom_action(r, op_key(id, "migrate_from", 0), "migrate_from", target, true, true);
     s.actions[start].flags |= af_migrate_runnable | af_pseudo;
     s.actions[stop].flags |= af_migrate_runnable;
@@ -199,7 +200,8 @@ void create_migration_actions(sched& s, rsc_ix r, node_ix current) {
                    of_optional | of_implies_first_migratable | of_pseudo_left);
     if (migrate_to >= 0) {
         add_migration_meta(s.actions[migrate_to], s, current, target);
-        if (!s.ws.resources[r].is_remote_connection) s.actions[migrate_to].meta.insert_or_assign("record_pending", "true");
+        if (!s.ws.resources[r].is_remote_connection)
+            s.actions[migrate_to].meta.insert_or_assign("record_pending", "true");
     }
     add_migration_meta(s.actions[migrate_from], s, current, target);
 }
