@@ -441,6 +441,14 @@ bool can_fence(const sched& s, node_ix node);
 // ---- placement (sched_colocation.cpp, sched_assign.cpp, sched_primitive.cpp) ----
 // Pacemaker's crm_is_true: yes/true/on/y/1, any case
 bool text_is_true(std::string_view v);
+// Case-insensitive equality (pcmk__str_eq with pcmk__str_casei)
+bool iequals(std::string_view a, std::string_view b);
+// The task a member of a collective uses for the collective's action
+// ("running" -> "start", "stopped" -> "stop", ...)
+std::string member_task(const std::string& task);
+// The newest action of r with this task (on node, unless none): find_first_action
+// over Pacemaker's newest-first action list
+action_ix newest_action(const sched& s, rsc_ix r, const std::string& task, node_ix node);
 // pcmk__colocation_affects(..., preview=false) == affects location
 bool colocation_affects_location(const sched& s, rsc_ix dependent, rsc_ix primary, const colocation& c);
 // pcmk__apply_coloc_to_weights

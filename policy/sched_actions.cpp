@@ -14,19 +14,6 @@ namespace holdfast::policy::sched {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    }
-    return true;
-}
-
-bool is_true(const std::string& v) {
-    return iequals(v, "true") || iequals(v, "yes") || iequals(v, "on") || iequals(v, "y") || v == "1";
-}
-
 bool is_false(const std::string& v) {
     return iequals(v, "false") || iequals(v, "no") || iequals(v, "off") || iequals(v, "n") || v == "0";
 }
@@ -231,7 +218,7 @@ uint64_t initial_rsc_flags(const working_set& ws, const resource& res) {
     if (res.orphan) f |= rf_orphan;
     if (res.managed) f |= rf_managed;
     if (res.blocked) f |= rf_block;
-    if (const auto* n = lookup(res.meta, "notify"); n && is_true(*n)) f |= rf_notify;
+    if (const auto* n = lookup(res.meta, "notify"); n && text_is_true(*n)) f |= rf_notify;
     // Only clone members can be anonymous; everything else is unique
     rsc_ix top = static_cast<rsc_ix>(&res - ws.resources.data());
     while (ws.resources[top].parent != none && ws.resources[ws.resources[top].parent].variant != rsc_variant::bundle)
@@ -246,7 +233,7 @@ uint64_t initial_rsc_flags(const working_set& ws, const resource& res) {
     if (res.start_pending) f |= rf_start_pending;
     if (res.allow_migrate) f |= rf_allow_migrate;
     const auto* m = lookup(res.meta, "maintenance");
-    if (ws.options.maintenance_mode || (m && is_true(*m))) f |= rf_maintenance;
+    if (ws.options.maintenance_mode || (m && text_is_true(*m))) f |= rf_maintenance;
     return f;
 }
 
@@ -310,7 +297,7 @@ sched::sched(working_set& w) : ws(w) {
     for (rsc_ix r : ws.top_level) {
         if (ws.resources[r].orphan) resources.push_back(r);
     }
-    if (auto it = ws.options.raw.find("have-watchdog"); it != ws.options.raw.end() && is_true(it->second))
+    if (auto it = ws.options.raw.find("have-watchdog"); it != ws.options.raw.end() && text_is_true(it->second))
         have_stonith_resource = true;
 }
 
@@ -826,7 +813,7 @@ bool ticket_attr_true(const sched& s, const std::string& ticket, const char* att
     auto t = s.ws.tickets.find(ticket);
     if (t == s.ws.tickets.end()) return false;
     auto a = t->second.find(attr);
-    return a != t->second.end() && is_true(a->second);
+    return a != t->second.end() && text_is_true(a->second);
 }
 
 }  // namespace

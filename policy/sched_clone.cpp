@@ -127,13 +127,50 @@ bool failed_recursive(const sched& s, rsc_ix r) {
     return false;
 }
 
-// Instances to place first: active ones (by instance number), then the rest.
+int instance_number(const std::string& id) {
+    auto colon = id.rfind(':');
+    return colon == std::string::npos ? 0 : std::atoi(id.c_str() + colon + 1);
+}
+
+// pcmk__cmp_instance: which instance to place first (negative: a before b).
+int cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
+    std::vector<node_ix> on_a, on_b;
+    node_ix na = rsc_location(s, a, true, &on_a), nb = rsc_location(s, b, true, &on_b);
+    if (na == none && !on_a.empty()) na = on_a.front();
+    if (nb == none && !on_b.empty()) nb = on_b.front();
+    if (!on_a.empty() && !on_b.empty() && on_a.size() != on_b.size()) return on_a.size() < on_b.size() ? -1 : 1;
+    auto allowed_on = [&](rsc_ix r, node_ix& n) {
+        if (n == none) return true;
+        int w = s.rs[r].allowed[n];
+        if (w == not_allowed || w < 0) {
+            n = none;
+            return false;
+        }
+        return true;
+    };
+    bool ca = allowed_on(a, na), cb = allowed_on(b, nb);
+    if (ca != cb) return ca ? -1 : 1;
+    const int pa = s.ws.resources[a].priority, pb = s.ws.resources[b].priority;
+    if (pa != pb) return pa > pb ? -1 : 1;
+    if (na == none && nb == none) return 0;
+    if (na == none) return 1;
+    if (nb == none) return -1;
+    ca = node_available(s, na);
+    cb = node_available(s, nb);
+    if (ca != cb) return ca ? -1 : 1;
+    const rsc_ix clone = s.ws.resources[a].parent;
+    const bool ta = s.rs[clone].allowed[na] != not_allowed, tb = s.rs[clone].allowed[nb] != not_allowed;
+    if (!ta && !tb) return 0;
+    if (ta != tb) return ta ? -1 : 1;
+    const bool fa = failed_recursive(s, a), fb = failed_recursive(s, b);
+    if (fa != fb) return fa ? 1 : -1;
+    const int ia = instance_number(s.ws.resources[a].id), ib = instance_number(s.ws.resources[b].id);
+    return ia < ib ? -1 : (ia > ib ? 1 : 0);
+}
+
 std::vector<rsc_ix> instance_order(const sched& s, rsc_ix clone) {
     std::vector<rsc_ix> out = s.ws.resources[clone].children;
-    std::stable_sort(out.begin(), out.end(), [&](rsc_ix a, rsc_ix b) {
-        bool aa = rsc_location(s, a, true) != none, ba = rsc_location(s, b, true) != none;
-        return aa && !ba;
-    });
+    std::stable_sort(out.begin(), out.end(), [&](rsc_ix a, rsc_ix b) { return cmp_instance(s, a, b) < 0; });
     return out;
 }
 
@@ -199,24 +236,6 @@ action_ix only_required(const sched& s, rsc_ix r, const char* task) {
 bool ordered(const sched& s, rsc_ix clone) {
     auto it = s.ws.resources[clone].meta.find("ordered");
     return it != s.ws.resources[clone].meta.end() && text_is_true(it->second);
-}
-
-// The non-atomic task an instance uses for a clone action ("running" -> "start").
-std::string child_task(const std::string& task) {
-    if (task == "running") return "start";
-    if (task == "stopped") return "stop";
-    if (task == "promoted") return "promote";
-    if (task == "demoted") return "demote";
-    return task;
-}
-
-action_ix newest_action(const sched& s, rsc_ix r, const std::string& task, node_ix node) {
-    const auto& list = s.rs[r].actions;
-    for (auto it = list.rbegin(); it != list.rend(); ++it) {
-        const action& a = s.actions[*it];
-        if (a.task == task && (node == none || a.node == node)) return *it;
-    }
-    return -1;
 }
 
 }  // namespace
@@ -306,7 +325,7 @@ void clone_apply_coloc_as_primary(sched& s, rsc_ix dependent, rsc_ix clone, cons
 
 uint32_t clone_action_flags(sched& s, action_ix a, node_ix node) {
     uint32_t flags = af_optional | af_runnable | af_pseudo;
-    const std::string task = child_task(s.actions[a].task);
+    const std::string task = member_task(s.actions[a].task);
     bool any_runnable = false;
     for (rsc_ix inst : s.ws.resources[s.actions[a].rsc].children) {
         const bool collective = !s.ws.resources[inst].children.empty();

@@ -36,7 +36,8 @@ void expand_group_colocations(sched& s, rsc_ix g) {
     gs.with_this.clear();
 }
 
-// The non-atomic task a member uses for a group action ("running" -> "start").
+}  // namespace
+
 std::string member_task(const std::string& task) {
     if (task == "running") return "start";
     if (task == "stopped") return "stop";
@@ -53,8 +54,6 @@ action_ix newest_action(const sched& s, rsc_ix r, const std::string& task, node_
     }
     return -1;
 }
-
-}  // namespace
 
 node_ix group_assign(sched& s, rsc_ix g, node_ix prefer) {
     rsc_state& gs = s.rs[g];

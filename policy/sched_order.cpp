@@ -42,15 +42,6 @@ namespace {
 enum class kind { optional, mandatory, serialize };
 enum class symmetry { asymmetric, symmetric, inverse };
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    }
-    return true;
-}
-
 std::optional<bool> parse_bool(const std::string& v) {
     if (v.empty()) return std::nullopt;
     if (iequals(v, "true") || iequals(v, "yes") || iequals(v, "on") || iequals(v, "y") || v == "1") return true;

@@ -13,15 +13,6 @@ namespace holdfast::policy::sched {
 
 namespace {
 
-bool sched_iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    }
-    return true;
-}
-
 bool ticket_role_matches(const sched& s, rsc_ix r, const ticket_rule& t) {
     return t.rsc_role == role::unknown || t.rsc_role == s.rs[r].role_now;
 }
@@ -61,16 +52,16 @@ void rsc_ticket_new(sched& s, const std::string& id, rsc_ix r, const std::string
     t.id = id;
     t.ticket = ticket;
     t.rsc = r;
-    t.rsc_role = (state.empty() || sched_iequals(state, "Started")) ? role::unknown : text_to_role(state);
+    t.rsc_role = (state.empty() || iequals(state, "Started")) ? role::unknown : text_to_role(state);
     std::string lp = loss_policy;
-    if (sched_iequals(lp, "fence") && !s.ws.options.stonith_enabled) lp = "stop";
-    if (sched_iequals(lp, "fence"))
+    if (iequals(lp, "fence") && !s.ws.options.stonith_enabled) lp = "stop";
+    if (iequals(lp, "fence"))
         t.loss_policy = "fence";
-    else if (sched_iequals(lp, "freeze"))
+    else if (iequals(lp, "freeze"))
         t.loss_policy = "freeze";
-    else if (sched_iequals(lp, "demote"))
+    else if (iequals(lp, "demote"))
         t.loss_policy = "demote";
-    else if (sched_iequals(lp, "stop"))
+    else if (iequals(lp, "stop"))
         t.loss_policy = "stop";
     else
         t.loss_policy = (t.rsc_role == role::promoted) ? "demote" : "stop";
