@@ -1,7 +1,7 @@
 // Clones: instances spread over nodes, with pseudo actions for the clone as
 // a whole (Pacemaker 2.1.5's pcmk_sched_clone.c). Anonymous and unique
-// clones are scheduled; promotable clones, notifications, interleaving and
-// bundles are not yet, and policy::unsupported_feature() refuses them.
+// clones are scheduled, interleaved or not; promotable clones, notifications
+// and bundles are not yet, and policy::unsupported_feature() refuses them.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -17,9 +17,6 @@ std::optional<std::string> unsupported_feature(const working_set& ws) {
             return "bundle '" + res.id + "': scheduling bundles is not implemented yet";
         if (res.variant == rsc_variant::clone && res.parent == none) {
             if (res.promotable) return "clone '" + res.id + "': promotable clones are not implemented yet";
-            auto il = res.meta.find("interleave");
-            if (il != res.meta.end() && sched::text_is_true(il->second))
-                return "clone '" + res.id + "': interleaved clones are not implemented yet";
         }
         auto it = res.meta.find("notify");
         if (it != res.meta.end() && sched::text_is_true(it->second))
@@ -238,6 +235,83 @@ bool ordered(const sched& s, rsc_ix clone) {
     return it != s.ws.resources[clone].meta.end() && text_is_true(it->second);
 }
 
+bool meta_true(const sched& s, rsc_ix r, const char* name) {
+    auto it = s.ws.resources[r].meta.find(name);
+    return it != s.ws.resources[r].meta.end() && text_is_true(it->second);
+}
+
+// is_child_compatible / find_compatible_child_by_node: the instance of
+// `clone` on node n (now or as assigned), in instance-number order.
+rsc_ix instance_on(const sched& s, rsc_ix clone, node_ix n, bool current) {
+    std::vector<rsc_ix> kids = s.ws.resources[clone].children;
+    std::stable_sort(kids.begin(), kids.end(), [&](rsc_ix a, rsc_ix b) {
+        return instance_number(s.ws.resources[a].id) < instance_number(s.ws.resources[b].id);
+    });
+    for (rsc_ix k : kids) {
+        if (s.rs[k].flags & rf_block) continue;
+        if (rsc_location(s, k, current) == n) return k;
+    }
+    return none;
+}
+
+// find_compatible_child: the instance of `clone` to pair with `local`
+rsc_ix compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, bool current) {
+    node_ix where = rsc_location(s, local, current);
+    if (where != none) return instance_on(s, clone, where, current);
+    std::vector<node_ix> nodes;
+    for (node_ix n = 0; n < static_cast<node_ix>(s.ws.nodes.size()); ++n)
+        if (s.rs[local].allowed[n] != not_allowed) nodes.push_back(n);
+    std::stable_sort(nodes.begin(), nodes.end(), [&](node_ix a, node_ix b) {
+        int wa = node_available(s, a) ? s.rs[local].allowed[a] : -score_infinity;
+        int wb = node_available(s, b) ? s.rs[local].allowed[b] : -score_infinity;
+        if (wa != wb) return wa > wb;
+        return s.ws.nodes[a].uname < s.ws.nodes[b].uname;
+    });
+    for (node_ix n : nodes)
+        if (rsc_ix k = instance_on(s, clone, n, current); k != none) return k;
+    return none;
+}
+
+bool ends_with(const std::string& text, const char* tail) {
+    const size_t n = std::char_traits<char>::length(tail);
+    return text.size() >= n && text.compare(text.size() - n, n, tail) == 0;
+}
+
+bool can_interleave(const sched& s, action_ix first, action_ix then) {
+    const rsc_ix fr = s.actions[first].rsc, tr = s.actions[then].rsc;
+    if (fr == none || tr == none || fr == tr) return false;
+    if (s.ws.resources[fr].variant != rsc_variant::clone || s.ws.resources[tr].variant != rsc_variant::clone)
+        return false;
+    const std::string& key = s.actions[then].uuid;
+    const rsc_ix decides = (ends_with(key, "_stop_0") || ends_with(key, "_demote_0")) ? fr : tr;
+    return meta_true(s, decides, "interleave");
+}
+
+uint32_t interleave_update(sched& s, action_ix first, action_ix then, node_ix node, uint32_t filter, uint32_t type) {
+    uint32_t changed = 0;
+    const bool current =
+        ends_with(s.actions[first].uuid, "_stopped_0") || ends_with(s.actions[first].uuid, "_demoted_0");
+    const rsc_ix first_clone = s.actions[first].rsc, then_clone = s.actions[then].rsc;
+    const std::string first_task = member_task(s.actions[first].task);
+    const std::string then_task = s.actions[then].task;
+    for (rsc_ix then_child : std::vector<rsc_ix>(s.ws.resources[then_clone].children)) {
+        rsc_ix first_child = compatible_instance(s, then_child, first_clone, current);
+        if (first_child == none) {
+            if (!current && (type & (of_runnable_left | of_implies_then))) {
+                if (s.rs[then_child].allocated_to != none) changed |= updated_then;
+                finalize_assignment(s, then_child, none, true);
+            }
+            continue;
+        }
+        action_ix fa = newest_action(s, first_child, first_task, node);
+        action_ix ta = newest_action(s, then_child, then_task, node);
+        if (fa < 0 || ta < 0) continue;
+        if (s.order_actions(fa, ta, type)) changed |= updated_first | updated_then;
+        changed |= update_ordered_actions(s, then_child, fa, ta, node, action_flags(s, fa, node), filter, type);
+    }
+    return changed;
+}
+
 }  // namespace
 
 node_ix clone_assign(sched& s, rsc_ix c, node_ix prefer) {
@@ -308,7 +382,19 @@ void clone_internal_constraints(sched& s, rsc_ix c) {
 
 // pcmk__clone_apply_coloc_score for a primitive dependent and a clone primary
 void clone_apply_coloc_as_primary(sched& s, rsc_ix dependent, rsc_ix clone, const colocation& c) {
+    const rsc_ix dep_top = c.dependent;
+    const bool interleave = s.ws.resources[dep_top].variant == rsc_variant::clone &&
+                            meta_true(s, dep_top, "interleave") &&
+                            clone_node_max(s, dep_top) == clone_node_max(s, clone);
     if (s.rs[clone].flags & rf_provisional) return;
+    if (interleave) {
+        rsc_ix pair = compatible_instance(s, dependent, clone, false);
+        if (pair != none)
+            apply_coloc_score(s, dependent, pair, c);
+        else if (c.score >= score_infinity)
+            finalize_assignment(s, dependent, none, true);
+        return;
+    }
     if (c.score >= score_infinity) {
         std::vector<bool> keep(s.ws.nodes.size(), false);
         for (rsc_ix inst : s.ws.resources[clone].children) {
@@ -349,6 +435,7 @@ uint32_t bundle_action_flags(sched& s, action_ix a, node_ix) { unsupported_colle
 
 uint32_t multi_update_ordered_actions(sched& s, action_ix first, action_ix then, node_ix node, uint32_t flags,
                                       uint32_t filter, uint32_t type) {
+    if (can_interleave(s, first, then)) return interleave_update(s, first, then, node, filter, type);
     uint32_t changed = primitive_update_ordered_actions(s, first, then, node, flags, filter, type);
     const rsc_ix c = s.actions[then].rsc;
     const std::string task = s.actions[then].task;
