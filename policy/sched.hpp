@@ -455,8 +455,9 @@ bool colocation_affects_location(const sched& s, rsc_ix dependent, rsc_ix primar
 void apply_coloc_to_scores(sched& s, rsc_ix dependent, rsc_ix primary, const colocation& c);
 // pcmk__add_colocated_node_scores: add r's (attenuated) scores into `nodes`, then
 // follow r's colocations (this_with: the ones r depends on; else the ones on r)
+// (only_positive: pcmk__coloc_select_nonnegative, negative results are not applied)
 void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, const std::string& attr, float factor,
-                               bool this_with);
+                               bool this_with, bool only_positive = false);
 // pcmk__new_colocation; and adding an existing colocation to another resource's lists
 void new_colocation(sched& s, const std::string& id, rsc_ix dependent, rsc_ix primary, int score, role dependent_role,
                     role primary_role, const std::string& node_attribute, bool influence);

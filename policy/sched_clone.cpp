@@ -323,7 +323,7 @@ node_ix clone_assign(sched& s, rsc_ix c, node_ix prefer) {
         const colocation col = s.colocations[ci];
         if (!col.influence) continue;
         add_colocated_node_scores(s, col.dependent, s.rs[c].allowed, col.node_attribute,
-                                  static_cast<float>(col.score) / score_infinity, false);
+                                  static_cast<float>(col.score) / score_infinity, false, true);
     }
     distribute_children(s, c);
     s.rs[c].flags &= ~(rf_provisional | rf_allocating);

@@ -207,7 +207,7 @@ void add_scores_matching_attr(sched& s, std::vector<int>& work, rsc_ix r, const 
 // pcmk__add_colocated_node_scores for "with this" influence (select_active),
 // following the chain of colocations that depend on r.
 void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, const std::string& attr, float factor,
-                               bool this_with) {
+                               bool this_with, bool only_positive) {
     rsc_state& st = s.rs[r];
     if (st.flags & rf_merging) return;
     st.flags |= rf_merging;
@@ -220,9 +220,9 @@ void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, cons
             st.flags &= ~rf_merging;
             return;
         }
-        add_colocated_node_scores(s, members.front(), work, attr, factor, this_with);
+        add_colocated_node_scores(s, members.front(), work, attr, factor, this_with, only_positive);
     } else {
-        add_scores_matching_attr(s, work, r, attr, factor, false);
+        add_scores_matching_attr(s, work, r, attr, factor, only_positive);
     }
     bool any = false;
     for (node_ix n = 0; n < static_cast<node_ix>(work.size()); ++n)
@@ -239,7 +239,11 @@ void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, cons
         if (!this_with && !c.influence) continue;
         rsc_ix other = this_with ? c.primary : c.dependent;
         add_colocated_node_scores(s, other, work, c.node_attribute,
-                                  multiplier * static_cast<float>(c.score) / score_infinity, this_with);
+                                  multiplier * static_cast<float>(c.score) / score_infinity, this_with, only_positive);
+    }
+    if (only_positive) {
+        for (int& w : work)
+            if (w == infinity_hack) w = 1;
     }
     nodes = std::move(work);
     st.flags &= ~rf_merging;
