@@ -249,28 +249,45 @@ void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, cons
     st.flags &= ~rf_merging;
 }
 
+namespace {
+
+// mark_action_blocked: r (and its children) cannot `task` because of `reason`
+void mark_action_blocked(sched& s, rsc_ix r, const char* task, rsc_ix reason) {
+    const std::string why = "colocation with " + s.ws.resources[reason].id;
+    for (action_ix a : std::vector<action_ix>(s.rs[r].actions)) {
+        action& act = s.actions[a];
+        if (!(act.flags & af_runnable) || !iequals(act.task, task)) continue;
+        act.flags &= ~af_runnable;
+        set_action_reason(act, why, false);
+        block_colocation_dependents(s, a);
+        s.update_action_for_orderings(a);
+    }
+    for (rsc_ix c : std::vector<rsc_ix>(s.ws.resources[r].children)) mark_action_blocked(s, c, task, reason);
+}
+
+}  // namespace
+
 void block_colocation_dependents(sched& s, action_ix a) {
     const action& act = s.actions[a];
-    if (act.rsc == none || (act.flags & af_runnable)) return;
-    if (act.task != "start" && act.task != "promote") return;
+    if (act.flags & af_runnable) return;
+    const bool is_start = act.task == "start";
+    if (!is_start && act.task != "promote") return;
+    if (act.rsc == none) return;
     rsc_ix top = act.rsc;
     while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    if (s.rs[top].with_this.empty()) return;
+    // The colocation fails only if the whole primary cannot reach the role
+    for (rsc_ix c : s.ws.resources[top].children) {
+        action_ix ca = newest_action(s, c, act.task, none);
+        if (ca < 0 || (s.actions[ca].flags & af_runnable)) return;
+    }
+    const rsc_ix blocker = act.rsc;
+    const std::string task = act.task;
     for (int ci : std::vector<int>(s.rs[top].with_this)) {
-        const colocation& c = s.colocations[ci];
+        const colocation c = s.colocations[ci];
         if (c.score < score_infinity) continue;
-        if (c.primary_role == role::promoted && act.task != "promote") continue;
-        std::vector<rsc_ix> todo{c.dependent};
-        while (!todo.empty()) {
-            rsc_ix d = todo.back();
-            todo.pop_back();
-            for (rsc_ix child : s.ws.resources[d].children) todo.push_back(child);
-            for (action_ix da : s.rs[d].actions) {
-                action& x = s.actions[da];
-                if (x.task != "start" || !(x.flags & af_runnable)) continue;
-                x.flags &= ~af_runnable;
-                s.update_action_for_orderings(da);
-            }
-        }
+        if (task != "start" && c.primary_role != role::promoted) continue;
+        mark_action_blocked(s, c.dependent, c.dependent_role == role::promoted ? "promote" : "start", blocker);
     }
 }
 
