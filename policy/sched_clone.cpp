@@ -265,6 +265,7 @@ rsc_ix compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, bool curr
         int wa = node_available(s, a) ? s.rs[local].allowed[a] : -score_infinity;
         int wb = node_available(s, b) ? s.rs[local].allowed[b] : -score_infinity;
         if (wa != wb) return wa > wb;
+        if (s.num_resources[a] != s.num_resources[b]) return s.num_resources[a] < s.num_resources[b];
         return s.ws.nodes[a].uname < s.ws.nodes[b].uname;
     });
     for (node_ix n : nodes)
