@@ -187,6 +187,77 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
     }
 }
 
+node_ix ensure_node(working_set& ws, const std::string& id, node_kind kind) {
+    if (auto it = ws.node_by_id.find(id); it != ws.node_by_id.end()) {
+        ws.nodes[it->second].kind = kind;
+        ws.nodes[it->second].attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
+        return it->second;
+    }
+    node n;
+    n.id = n.uname = id;
+    n.kind = kind;
+    n.attrs["#uname"] = n.attrs["#id"] = id;
+    n.attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
+    n.unseen = true;
+    ws.node_by_uname[n.uname] = static_cast<node_ix>(ws.nodes.size());
+    ws.node_by_id[n.id] = static_cast<node_ix>(ws.nodes.size());
+    ws.nodes.push_back(std::move(n));
+    return static_cast<node_ix>(ws.nodes.size() - 1);
+}
+
+// Remote and guest nodes exist before resources are unpacked, so that a
+// clone's default clone-max counts them (unpack_remote_nodes runs first in
+// Pacemaker): a quick look at the configuration, top level and group members.
+void declare_remote_nodes(working_set& ws, const std::vector<cib::resource>& defs, bool top) {
+    for (const auto& def : defs) {
+        if (def.kind == cib::resource_kind::group && top) {
+            declare_remote_nodes(ws, def.children, false);
+            continue;
+        }
+        if (def.kind != cib::resource_kind::primitive) continue;
+        if (def.rclass == "ocf" && def.provider == "pacemaker" && def.type == "remote") {
+            ensure_node(ws, def.id, node_kind::remote);
+            continue;
+        }
+        for (const auto& set : def.meta)
+            for (const auto& pair : set.pairs)
+                if (pair.name == "remote-node" && !pair.value.empty()) ensure_node(ws, pair.value, node_kind::guest);
+    }
+}
+
+// Remote nodes come from ocf:pacemaker:remote primitives; guest nodes from a
+// primitive's remote-node meta attribute, which also implies a connection
+// resource of that name running inside the primitive (expand_remote_rsc_meta).
+void unpack_remote_nodes(working_set& ws) {
+    const size_t configured = ws.resources.size();
+    for (size_t i = 0; i < configured; ++i) {
+        if (ws.resources[i].is_remote_connection) {
+            node_ix n = ensure_node(ws, ws.resources[i].id, node_kind::remote);
+            ws.nodes[n].remote_rsc = static_cast<rsc_ix>(i);
+            continue;
+        }
+        const std::string* guest = find(ws.resources[i].meta, "remote-node");
+        if (!guest || ws.resources[i].variant != rsc_variant::primitive || ws.rsc_by_id.count(*guest)) continue;
+        resource conn;
+        conn.id = conn.base_id = *guest;
+        conn.rclass = "ocf";
+        conn.provider = "pacemaker";
+        conn.type = "remote";
+        conn.is_remote_connection = true;
+        conn.container = static_cast<rsc_ix>(i);
+        conn.managed = ws.resources[i].managed;
+        for (const char* k : {"remote-port", "remote-addr", "remote-connect-timeout"})
+            if (const auto* v = find(ws.resources[i].meta, k)) conn.params[k] = *v;
+        conn.params.emplace("addr", *guest);
+        rsc_ix ix = static_cast<rsc_ix>(ws.resources.size());
+        ws.rsc_by_id[conn.id] = ix;
+        ws.resources.push_back(std::move(conn));
+        ws.top_level.push_back(ix);
+        node_ix n = ensure_node(ws, *guest, node_kind::guest);
+        ws.nodes[n].remote_rsc = ix;
+    }
+}
+
 }  // namespace
 
 working_set unpack(const cib::cib_model& cib, std::time_t now) {
@@ -195,7 +266,9 @@ working_set unpack(const cib::cib_model& cib, std::time_t now) {
     ws.now = now;
     unpack_options(ws, cib);
     unpack_nodes(ws, cib);
+    declare_remote_nodes(ws, cib.resources, true);
     unpack_resources(ws, cib);
+    unpack_remote_nodes(ws);
     unpack_node_states(ws, cib);
     for (const auto& t : cib.ticket_states) ws.tickets[t.id] = t.attributes;
     unpack_history(ws, cib);

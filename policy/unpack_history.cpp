@@ -78,7 +78,25 @@ struct node_history {
     fail_response on_fail = fail_response::ignore;
     bool failed = false;
     bool failure_ignored = false;
+    std::string last_failure_key;  // operation + interval of the latest failure
 };
+
+std::string op_key(const cib::op_record& op) { return op.operation + "_" + std::to_string(interval_ms(op)); }
+
+// A completed operation that proves the resource's state forgets earlier
+// recoverable failures (but not ones that stop, fence or move it).
+void clear_past_failure(node_history& h) {
+    switch (h.on_fail) {
+        case fail_response::block:
+        case fail_response::ignore:
+        case fail_response::demote:
+        case fail_response::recover:
+            h.on_fail = fail_response::ignore;
+            h.failed = false;
+            break;
+        default: break;
+    }
+}
 
 // set_active(): a promotable clone's instance runs unpromoted until told otherwise.
 void set_active(const working_set& ws, const resource& r, node_history& h) {
@@ -95,31 +113,39 @@ bool mask_probe_failure(const cib::op_record& op) {
 // update_resource_state(): what a successful (or "pretend successful") result means.
 void apply_success(const working_set& ws, const resource& r, node_history& h, const cib::op_record& op, int rc) {
     const std::string& task = op.operation;
+    bool clear = false;
     if (rc == 5 || mask_probe_failure(op)) {
         h.now = role::stopped;
     } else if (rc == 7) {
-        // a clean "not running" (the failure state was already reset by the remap)
+        clear = true;
     } else if (task == "monitor") {
+        clear = !h.last_failure_key.empty() && h.last_failure_key == op_key(op);
         if (role_rank(h.now) < role_rank(role::started)) set_active(ws, r, h);
     } else if (task == "start" || task == "migrate_from") {
         h.now = role::started;
+        clear = true;
     } else if (task == "stop") {
         h.now = role::stopped;
+        clear = true;
     } else if (task == "promote") {
         h.now = role::promoted;
+        clear = true;
     } else if (task == "demote") {
+        clear = h.on_fail == fail_response::demote;
         h.now = role::unpromoted;
     } else if (task == "migrate_to") {
         h.now = role::started;
     } else if (role_rank(h.now) < role_rank(role::started)) {
         set_active(ws, r, h);
     }
+    if (clear) clear_past_failure(h);
 }
 
 // unpack_rsc_op_failure(): the role a failed operation leaves behind.
-void apply_failure(const working_set& ws, const resource& r, node_history& h, const cib::op_record& op,
-                   fail_response f, int rc) {
+void apply_failure(const working_set& ws, const resource& r, node_history& h, const cib::op_record& op, fail_response f,
+                   int rc) {
     h.failed = true;
+    h.last_failure_key = op_key(op);
     if (worse(f, h.on_fail)) h.on_fail = f;
     const std::string& task = op.operation;
     if (task == "promote") {
@@ -127,8 +153,10 @@ void apply_failure(const working_set& ws, const resource& r, node_history& h, co
     } else if (task == "demote") {
         h.now = f == fail_response::block ? role::promoted : rc == 7 ? role::stopped : role::unpromoted;
     }
-    if (is_probe(op) && rc == 5) h.now = role::stopped;
-    else if (role_rank(h.now) < role_rank(role::started)) set_active(ws, r, h);
+    if (is_probe(op) && rc == 5)
+        h.now = role::stopped;
+    else if (role_rank(h.now) < role_rank(role::started))
+        set_active(ws, r, h);
 }
 
 void apply_pending(const working_set& ws, resource& r, node_ix n, node_history& h, const cib::op_record& op) {
@@ -145,10 +173,89 @@ void apply_pending(const working_set& ws, resource& r, node_ix n, node_history& 
     }
 }
 
+// The name a resource's fail counts use: its history id, without the
+// instance number unless the clone is globally unique (rsc_fail_name).
+std::string fail_name(const working_set& ws, const resource& r) {
+    std::string name = r.clone_name.empty() ? r.id : r.clone_name;
+    rsc_ix p = r.parent;
+    while (p != none && ws.resources[p].variant == rsc_variant::group) p = ws.resources[p].parent;
+    const bool unique = p != none && ws.resources[p].unique;
+    if (!unique) {
+        auto colon = name.rfind(':');
+        if (colon != std::string::npos) name.resize(colon);
+    }
+    return name;
+}
+
+// Does `rest` (what follows "<prefix>-<name>") fit "(:N)?(#op_interval)?".
+bool fail_suffix_matches(std::string_view rest, bool unique) {
+    if (!unique && !rest.empty() && rest[0] == ':') {
+        size_t i = 1;
+        while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) ++i;
+        if (i == 1) return false;
+        rest.remove_prefix(i);
+    }
+    if (rest.empty()) return true;
+    if (rest[0] != '#') return false;
+    auto us = rest.rfind('_');
+    if (us == std::string_view::npos || us < 2 || us + 1 == rest.size()) return false;
+    for (size_t i = us + 1; i < rest.size(); ++i)
+        if (!std::isdigit(static_cast<unsigned char>(rest[i]))) return false;
+    return true;
+}
+
+struct fail_info {
+    int count = 0;
+    int64_t last = 0;
+};
+
+// pe_get_failcount(): fail-count-* and last-failure-* node attributes for r.
+fail_info failcount_on(const working_set& ws, const resource& r, node_ix n, bool effective) {
+    fail_info fi;
+    const std::string name = fail_name(ws, r);
+    rsc_ix p = r.parent;
+    while (p != none && ws.resources[p].variant == rsc_variant::group) p = ws.resources[p].parent;
+    const bool unique = p == none || ws.resources[p].unique;
+    const auto& attrs = ws.nodes[n].attrs;
+    for (const char* prefix : {"fail-count-", "last-failure-"}) {
+        const std::string key = prefix + name;
+        for (auto it = attrs.lower_bound(key); it != attrs.end() && it->first.compare(0, key.size(), key) == 0; ++it) {
+            if (!fail_suffix_matches(std::string_view(it->first).substr(key.size()), unique)) continue;
+            if (prefix[0] == 'f')
+                fi.count = std::min(score_infinity, fi.count + char2score(it->second));
+            else
+                fi.last = std::max<int64_t>(fi.last, std::atoll(it->second.c_str()));
+        }
+    }
+    if (effective && fi.count > 0 && fi.last > 0 && r.failure_timeout > 0 && ws.now > fi.last + r.failure_timeout)
+        fi.count = 0;
+    return fi;
+}
+
+// check_operation_expiry(): an old failure the failure-timeout lets go.
+bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op) {
+    const resource& r = ws.resources[ix];
+    if (r.failure_timeout <= 0 || op.last_rc_change <= 0) return false;
+    // A failure-timeout cannot undo on-fail=block (block_failure)
+    if (r.def)
+        for (const auto& d : r.def->ops)
+            if (d.on_fail == "block") return false;
+    if (ws.now < op.last_rc_change + r.failure_timeout) return false;
+    if (failcount_on(ws, r, n, false).count == 0) return true;
+    if (failcount_on(ws, r, n, true).count != 0) return false;
+    ws.unpack_actions.push_back({unpack_action::kind::clear_failcount, n, ix, "it expired", false, {}, 0, false});
+    return true;
+}
+
 // remap_operation() + unpack_rsc_op(): one history entry.
 void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const cib::op_record& op) {
     resource& r = ws.resources[ix];
     if (op.operation == "notify" || op.operation == "meta-data" || op.op_status == exec_cancelled) return;
+    const bool expired = op.op_status != 7 && op_expired(ws, ix, n, op);
+    if (expired && mask_probe_failure(op) && op.rc_code != target_rc(op)) {
+        if (role_rank(h.now) <= role_rank(role::stopped)) h.now = role::unknown;
+        return;
+    }
     if (mask_probe_failure(op)) {
         apply_success(ws, r, h, op, 7);
         return;
@@ -178,12 +285,16 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         h.now = role::promoted;
         if (rc == 9) done = false;
     }
+    // Only a result still counted as a failure expires (a probe that found the
+    // resource running is not one, whatever the transition expected).
+    if (expired && !done && rc != expected && (interval_ms(op) == 0 || (ws.nodes[n].online && !ws.nodes[n].unclean)))
+        return;
     if (done) {
         apply_success(ws, r, h, op, rc);
         return;
     }
     fail_response f = on_fail_for(ws, r, op);
-    if (f == fail_response::ignore) {
+    if (f == fail_response::ignore && op.op_status != 7) {  // a missing agent is never ignored
         apply_success(ws, r, h, op, expected);
         h.failure_ignored = true;
         return;
@@ -198,9 +309,12 @@ void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::ve
     for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
         const cib::op_record& op = *ops[i];
         if (op.op_status != exec_done) continue;
-        if ((op.operation == "start" || op.operation == "migrate_from") && op.rc_code == 0) start = i;
-        else if (op.operation == "stop" && op.rc_code == 0) stop = i;
-        else if (is_probe(op) && (op.rc_code == 0 || op.rc_code == 8)) start = i;
+        if ((op.operation == "start" || op.operation == "migrate_from") && op.rc_code == 0)
+            start = i;
+        else if (op.operation == "stop" && op.rc_code == 0)
+            stop = i;
+        else if (is_probe(op) && (op.rc_code == 0 || op.rc_code == 8))
+            start = i;
     }
     if (start < 0 || stop > start || !ws.nodes[n].online) return;
     for (int i = start; i < static_cast<int>(ops.size()); ++i) {
@@ -230,34 +344,71 @@ std::string strip_instance(const std::string& id) {
     return id.substr(0, colon);
 }
 
-// The clone instance an anonymous history entry on node n belongs to: one
-// already active there (group members share their group instance), else the
-// first instance not active anywhere.
-rsc_ix anonymous_instance(working_set& ws, const std::vector<rsc_ix>& instances, node_ix n) {
-    auto active_on = [&](rsc_ix r, node_ix where) {
-        return std::find(ws.resources[r].running_on.begin(), ws.resources[r].running_on.end(), where) !=
-               ws.resources[r].running_on.end();
-    };
-    for (rsc_ix i : instances) {
-        rsc_ix top = ws.resources[i].parent;
-        if (top != none && ws.resources[top].variant == rsc_variant::group) {
-            for (rsc_ix sibling : ws.resources[top].children)
-                if (active_on(sibling, n)) return i;
-        } else if (active_on(i, n)) {
-            return i;
-        }
-    }
-    for (rsc_ix i : instances) {
-        rsc_ix top = ws.resources[i].parent;
-        bool busy = false;
-        if (top != none && ws.resources[top].variant == rsc_variant::group) {
-            for (rsc_ix sibling : ws.resources[top].children) busy = busy || !ws.resources[sibling].running_on.empty();
-        } else {
-            busy = !ws.resources[i].running_on.empty();
-        }
-        if (!busy) return i;
-    }
+rsc_ix top_parent(const working_set& ws, rsc_ix r) {
+    while (ws.resources[r].parent != none) r = ws.resources[r].parent;
+    return r;
+}
+
+// The member of instance `inst` whose configured id is `base` (the instance itself for a primitive).
+rsc_ix member_of(const working_set& ws, rsc_ix inst, const std::string& base) {
+    const resource& x = ws.resources[inst];
+    if (x.variant == rsc_variant::primitive) return x.base_id == base ? inst : none;
+    for (rsc_ix c : x.children)
+        if (rsc_ix m = member_of(ws, c, base); m != none) return m;
     return none;
+}
+
+void current_nodes(const working_set& ws, rsc_ix r, std::vector<node_ix>& out) {
+    for (node_ix n : ws.resources[r].running_on)
+        if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+    for (rsc_ix c : ws.resources[r].children) current_nodes(ws, c, out);
+}
+
+bool needs_fencing(const working_set& ws, const resource& r) {
+    const std::string* req = find(r.meta, "requires");
+    if (req) return *req == "fencing" || *req == "unfencing";
+    return ws.options.stonith_enabled;
+}
+
+// find_anonymous_clone(): the instance of an anonymous clone that history of
+// `base` on node n belongs to: the one already active there, else a free
+// one, else a new orphan instance.
+rsc_ix anonymous_instance(working_set& ws, rsc_ix clone, const std::string& base, node_ix n) {
+    rsc_ix found = none, inactive = none;
+    bool skip_inactive = false;
+    std::vector<node_ix> where;
+    for (size_t k = 0; found == none && k < ws.resources[clone].children.size(); ++k) {
+        rsc_ix child = ws.resources[clone].children[k];
+        where.clear();
+        current_nodes(ws, child, where);
+        if (!where.empty()) {
+            if (where.front() != n) continue;
+            found = member_of(ws, child, base);
+            if (found != none && !ws.resources[found].running_on.empty()) {
+                // a second history of the same anonymous instance on one node
+                skip_inactive = true;
+                found = none;
+            }
+        } else if (!skip_inactive && inactive == none && !ws.resources[child].blocked) {
+            inactive = member_of(ws, child, base);
+            if (inactive != none && ws.resources[inactive].pending_node != none &&
+                ws.resources[inactive].pending_node != n)
+                inactive = none;
+        }
+    }
+    if (found == none && !skip_inactive) found = inactive;
+    const node& nd = ws.nodes[n];
+    const bool universal = ws.resources[clone].children.size() >= ws.nodes.size();
+    if (found != none && !needs_fencing(ws, ws.resources[found]) && (!nd.online || nd.unclean) &&
+        nd.kind != node_kind::guest && !universal)
+        found = none;
+    if (found == none) {
+        rsc_ix inst = add_clone_instance(ws, clone);
+        if (inst == none) return none;
+        mark_orphan(ws, inst);
+        found = member_of(ws, inst, base);
+    }
+    return found;
 }
 
 rsc_ix add_orphan(working_set& ws, const cib::lrm_resource& lrm) {
@@ -276,23 +427,42 @@ rsc_ix add_orphan(working_set& ws, const cib::lrm_resource& lrm) {
     return ix;
 }
 
-rsc_ix resolve(working_set& ws, const std::map<std::string, std::vector<rsc_ix>>& instances,
-               const cib::lrm_resource& lrm, node_ix n) {
-    auto it = ws.rsc_by_id.find(lrm.id);
-    if (it != ws.rsc_by_id.end() && ws.resources[it->second].variant == rsc_variant::primitive) {
-        rsc_ix ix = it->second;
-        rsc_ix p = ws.resources[ix].parent;
-        if (p == none || ws.resources[p].variant != rsc_variant::clone || ws.resources[p].unique) return ix;
+// unpack_find_resource(): the resource a history entry belongs to, or a new orphan.
+rsc_ix resolve(working_set& ws, const cib::lrm_resource& lrm, node_ix n) {
+    const std::string base = strip_instance(lrm.id);
+    rsc_ix r = none;
+    if (auto it = ws.rsc_by_id.find(lrm.id); it != ws.rsc_by_id.end()) {
+        if (ws.resources[it->second].variant == rsc_variant::primitive) r = it->second;
+    } else if (auto zero = ws.rsc_by_id.find(base + ":0"); zero != ws.rsc_by_id.end()) {
+        rsc_ix top = top_parent(ws, zero->second);
+        if (!ws.resources[top].unique && ws.resources[zero->second].variant == rsc_variant::primitive) r = zero->second;
     }
-    auto inst = instances.find(strip_instance(lrm.id));
-    if (inst != instances.end()) {
-        rsc_ix ix = anonymous_instance(ws, inst->second, n);
-        if (ix != none) {
-            if (ws.resources[ix].id != lrm.id) ws.resources[ix].clone_name = lrm.id;
-            return ix;
-        }
+    if (r == none) return add_orphan(ws, lrm);
+    rsc_ix top = top_parent(ws, r);
+    if (ws.resources[top].variant == rsc_variant::clone && !ws.resources[top].unique) {
+        r = anonymous_instance(ws, top, base, n);
+        if (r == none) return add_orphan(ws, lrm);
     }
-    return add_orphan(ws, lrm);
+    if (ws.resources[r].id != lrm.id) ws.resources[r].clone_name = lrm.id;
+    return r;
+}
+
+// native_add_running(): a resource active in several places with
+// multiple-active=block is left alone (with its whole group, if that blocks too).
+void block_if_multiply_active(working_set& ws, rsc_ix ix) {
+    auto blocks = [&](rsc_ix r) {
+        const std::string* v = find(ws.resources[r].meta, "multiple-active");
+        return v && *v == "block";
+    };
+    if (!blocks(ix)) return;
+    ws.resources[ix].managed = false;
+    ws.resources[ix].blocked = true;
+    rsc_ix p = ws.resources[ix].parent;
+    if (p == none || ws.resources[p].variant != rsc_variant::group || !blocks(p)) return;
+    for (rsc_ix c : ws.resources[p].children) {
+        ws.resources[c].managed = false;
+        ws.resources[c].blocked = true;
+    }
 }
 
 void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
@@ -308,14 +478,13 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     const bool active = h.now != role::stopped && h.now != role::unknown;
     if (active && !nd.online && !nd.maintenance && r.managed && ws.options.stonith_enabled && !nd.unclean) {
         nd.unclean = true;
-        ws.unpack_actions.push_back({unpack_action::kind::fence, n, none, r.id + " is thought to be active there",
-                                     false, {}, 0, false});
+        ws.unpack_actions.push_back(
+            {unpack_action::kind::fence, n, none, r.id + " is thought to be active there", false, {}, 0, false});
     }
     fail_response f = nd.unclean ? fail_response::ignore : (h.failed ? h.on_fail : fail_response::ignore);
     switch (f) {
         case fail_response::ignore:
-        case fail_response::migrate:
-            break;
+        case fail_response::migrate: break;
         case fail_response::demote:
             r.failed = true;
             ws.unpack_actions.push_back({unpack_action::kind::demote, n, ix, {}, false, {}, 0, false});
@@ -323,20 +492,16 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
         case fail_response::fence:
             if (!nd.unclean) {
                 nd.unclean = true;
-                ws.unpack_actions.push_back({unpack_action::kind::fence, n, none, r.id + " failed there", false, {}, 0,
-                                             false});
+                ws.unpack_actions.push_back(
+                    {unpack_action::kind::fence, n, none, r.id + " failed there", false, {}, 0, false});
             }
             break;
-        case fail_response::standby:
-            nd.standby = nd.standby_onfail = true;
-            break;
+        case fail_response::standby: nd.standby = nd.standby_onfail = true; break;
         case fail_response::block:
             r.managed = false;
             r.blocked = true;
             break;
-        case fail_response::stop:
-            r.target_role = role::stopped;
-            break;
+        case fail_response::stop: r.target_role = role::stopped; break;
         case fail_response::recover:
             if (active) {
                 r.failed = r.stop_required = true;
@@ -346,55 +511,120 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     }
     if (h.failure_ignored) r.failure_ignored = true;
     if (!active) return;
-    r.running_on.push_back(n);
-    nd.running.push_back(ix);
+    if (nd.maintenance) r.managed = false;  // nothing is managed on a node in maintenance
+    if (std::find(r.running_on.begin(), r.running_on.end(), n) == r.running_on.end()) {
+        r.running_on.push_back(n);
+        nd.running.push_back(ix);
+        if (r.managed && r.running_on.size() > 1) block_if_multiply_active(ws, ix);
+    }
     if (role_rank(h.now) > role_rank(r.current_role)) r.current_role = h.now;
-    if (f == fail_response::block || f == fail_response::demote) r.failed = true;
-    else if (f != fail_response::ignore && f != fail_response::migrate) r.failed = r.stop_required = true;
+    if (f == fail_response::block || f == fail_response::demote)
+        r.failed = true;
+    else if (f != fail_response::ignore && f != fail_response::migrate)
+        r.failed = r.stop_required = true;
 }
 
-// fail-count-<id>[#<op>_<interval>] and last-failure-<id>... on each node.
-void unpack_failcounts(working_set& ws, const std::map<std::string, std::vector<rsc_ix>>& instances) {
+// Fail counts of every primitive on every node that has any.
+void unpack_failcounts(working_set& ws) {
     for (size_t ni = 0; ni < ws.nodes.size(); ++ni) {
-        for (const auto& [name, value] : ws.nodes[ni].attrs) {
-            const bool count = name.rfind("fail-count-", 0) == 0;
-            const bool last = name.rfind("last-failure-", 0) == 0;
-            if (!count && !last) continue;
-            std::string id = name.substr(count ? 11 : 13);
-            if (auto hash = id.find('#'); hash != std::string::npos) id.resize(hash);
-            std::vector<rsc_ix> targets;
-            if (auto it = ws.rsc_by_id.find(id); it != ws.rsc_by_id.end()) targets.push_back(it->second);
-            else if (auto in = instances.find(id); in != instances.end()) targets = in->second;
-            for (rsc_ix t : targets) {
-                resource& r = ws.resources[t];
-                if (r.variant != rsc_variant::primitive) continue;
-                node_ix n = static_cast<node_ix>(ni);
-                if (count) r.fail_count[n] = std::min(score_infinity, r.fail_count[n] + char2score(value));
-                else r.last_failure[n] = std::max<int64_t>(r.last_failure[n], std::atoll(value.c_str()));
-            }
+        const auto& attrs = ws.nodes[ni].attrs;
+        auto first = attrs.lower_bound("fail-count-");
+        if (first == attrs.end() || first->first.rfind("fail-count-", 0) != 0) continue;
+        for (size_t ri = 0; ri < ws.resources.size(); ++ri) {
+            resource& r = ws.resources[ri];
+            if (r.variant != rsc_variant::primitive) continue;
+            fail_info fi = failcount_on(ws, r, static_cast<node_ix>(ni), true);
+            if (fi.count > 0) r.fail_count[static_cast<node_ix>(ni)] = fi.count;
+            if (fi.last > 0) r.last_failure[static_cast<node_ix>(ni)] = fi.last;
         }
     }
 }
 
 }  // namespace
 
-void unpack_history(working_set& ws, const cib::cib_model& cib) {
-    std::map<std::string, std::vector<rsc_ix>> instances;  // anonymous clone children by base id
-    for (size_t i = 0; i < ws.resources.size(); ++i) {
-        const resource& r = ws.resources[i];
-        if (r.variant == rsc_variant::primitive && r.id != r.base_id) instances[r.base_id].push_back(static_cast<rsc_ix>(i));
+namespace {
+
+// determine_remote_online_status(): a remote or guest node is up when its
+// connection resource is, and neither it nor its container has failed.
+void remote_online_status(working_set& ws, node& nd) {
+    if (nd.remote_rsc == none) return;
+    const resource& conn = ws.resources[nd.remote_rsc];
+    const resource* container = conn.container != none ? &ws.resources[conn.container] : nullptr;
+    nd.unseen = false;
+    nd.online = conn.current_role == role::started && !conn.running_on.empty();
+    if (container && container->failed) {
+        nd.online = false;
+        nd.remote_requires_reset = true;
+    } else if (conn.failed) {
+        nd.online = false;
+    } else if (conn.current_role == role::stopped || (container && container->current_role == role::stopped)) {
+        nd.online = false;
+        nd.remote_requires_reset = false;
+    } else if (container && conn.running_on.size() == 1 && !ws.nodes[conn.running_on.front()].online) {
+        nd.online = false;
+        nd.remote_requires_reset = true;
     }
-    for (const auto& st : cib.node_states) {
-        node_ix n = find_node(ws, st.id, st.uname);
-        if (n == none || !st.has_lrm) continue;
+}
+
+void unpack_remote_attrs(working_set& ws, node& nd, const cib::node_state& st) {
+    rule_context ctx = base_context(ws);
+    ctx.node_attrs = &nd.attrs;
+    unpack_nvsets(st.transient_attributes, ctx, nd.attrs, true);
+    if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
+    if (const auto* v = find(nd.attrs, "maintenance"); v && truthy(*v)) nd.maintenance = true;
+    if (const auto* s = find(nd.attrs, "shutdown"); s && !s->empty() && *s != "0") nd.shutdown = true;
+}
+
+}  // namespace
+
+void unpack_history(working_set& ws, const cib::cib_model& cib) {
+    // Histories are read in rounds, as unpack_node_history() does: a remote
+    // or guest node's only once its connection (and container) is known to
+    // be up, which other histories may reveal; with fencing enabled, every
+    // remaining node's at the end, to learn what fencing must clean up.
+    std::vector<char> unpacked(ws.nodes.size(), 0);
+    auto eligible = [&](node_ix n) {
+        const node& nd = ws.nodes[n];
+        if (nd.kind == node_kind::member)
+            return nd.online || ws.options.stonith_enabled || ws.options.shutdown_lock_enabled;
+        if (nd.remote_rsc == none) return false;
+        const resource& conn = ws.resources[nd.remote_rsc];
+        if (conn.current_role != role::started) return false;
+        return nd.kind != node_kind::guest || conn.container == none ||
+               ws.resources[conn.container].current_role == role::started;
+    };
+    auto read_node = [&](node_ix n, const cib::node_state& st) {
+        unpacked[n] = 1;
+        if (ws.nodes[n].kind != node_kind::member) {
+            remote_online_status(ws, ws.nodes[n]);
+            unpack_remote_attrs(ws, ws.nodes[n], st);
+        }
+        if (!st.has_lrm) return;
         for (const auto& lrm : st.resources) {
-            rsc_ix ix = resolve(ws, instances, lrm, n);
+            rsc_ix ix = resolve(ws, lrm, n);
             node_history h;
             replay_ops(ws, ix, n, lrm, h);
             settle(ws, ix, n, h);
         }
+    };
+    for (bool again = true; again;) {
+        again = false;
+        for (const auto& st : cib.node_states) {
+            node_ix n = find_node(ws, st.id, st.uname);
+            if (n == none || unpacked[n] || !eligible(n)) continue;
+            read_node(n, st);
+            again = true;
+        }
     }
-    unpack_failcounts(ws, instances);
+    if (ws.options.stonith_enabled) {
+        for (const auto& st : cib.node_states) {
+            node_ix n = find_node(ws, st.id, st.uname);
+            if (n != none && !unpacked[n]) read_node(n, st);
+        }
+    }
+    for (size_t n = 0; n < ws.nodes.size(); ++n)
+        if (ws.nodes[n].kind != node_kind::member && !unpacked[n]) remote_online_status(ws, ws.nodes[n]);
+    unpack_failcounts(ws);
 }
 
 }  // namespace holdfast::policy

@@ -11,7 +11,10 @@
 namespace holdfast::policy {
 
 void unpack_resources(working_set& ws, const cib::cib_model& cib);  // unpack_resources.cpp
-void unpack_history(working_set& ws, const cib::cib_model& cib);    // unpack_history.cpp
+// A further instance "<child>:N" of a clone (orphan instances of history).
+rsc_ix add_clone_instance(working_set& ws, rsc_ix clone);         // unpack_resources.cpp
+void mark_orphan(working_set& ws, rsc_ix r);                      // unpack_resources.cpp, recursive
+void unpack_history(working_set& ws, const cib::cib_model& cib);  // unpack_history.cpp
 
 namespace unpack_detail {
 bool truthy(std::string_view v);

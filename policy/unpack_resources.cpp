@@ -1,5 +1,6 @@
 // The resource tree: primitives, groups, clones (with their instances) and
 // the meta attributes that steer scheduling (lib/pengine/complex.c, clone.c).
+#include <algorithm>
 #include <cstdlib>
 
 #include "policy/unpack_internal.hpp"
@@ -57,6 +58,25 @@ void apply_meta(working_set& ws, rsc_ix ix) {
 
 rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std::string& suffix);
 
+bool has_non_ocf(const working_set& ws, rsc_ix r) {
+    const resource& x = ws.resources[r];
+    if (x.variant == rsc_variant::primitive) return x.rclass != "ocf" && x.rclass != "stonith";
+    for (rsc_ix c : x.children)
+        if (has_non_ocf(ws, c)) return true;
+    return false;
+}
+
+void clear_unique(working_set& ws, rsc_ix r) {
+    ws.resources[r].unique = false;
+    for (rsc_ix c : ws.resources[r].children) clear_unique(ws, c);
+}
+
+// Only OCF and fencing agents can tell instances apart: a unique clone of anything else
+// is made anonymous (pe__force_anon).
+void force_anonymous(working_set& ws, rsc_ix clone) {
+    if (ws.resources[clone].unique && has_non_ocf(ws, clone)) clear_unique(ws, clone);
+}
+
 void build_clone(working_set& ws, const cib::resource& def, rsc_ix ix) {
     resource& c = ws.resources[ix];
     c.variant = rsc_variant::clone;
@@ -70,7 +90,12 @@ void build_clone(working_set& ws, const cib::resource& def, rsc_ix ix) {
     int max = static_cast<int>(ws.nodes.size());
     if (const auto* v = find(ws.resources[ix].meta, "clone-max")) max = std::atoi(v->c_str());
     if (def.children.empty()) return;
-    for (int i = 0; i < max; ++i) build(ws, def.children.front(), ix, ":" + std::to_string(i));
+    // With no instances at all, one ":0" orphan still lets history match the clone
+    for (int i = 0; i < std::max(max, 1); ++i) {
+        rsc_ix child = build(ws, def.children.front(), ix, ":" + std::to_string(i));
+        if (i >= max) mark_orphan(ws, child);
+    }
+    force_anonymous(ws, ix);
 }
 
 rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std::string& suffix) {
@@ -108,8 +133,24 @@ rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std
 
 }  // namespace
 
+rsc_ix add_clone_instance(working_set& ws, rsc_ix clone) {
+    const cib::resource* def = ws.resources[clone].def;
+    if (!def || def->children.empty()) return none;
+    const std::string suffix = ":" + std::to_string(ws.resources[clone].children.size());
+    return build(ws, def->children.front(), clone, suffix);
+}
+
+void mark_orphan(working_set& ws, rsc_ix r) {
+    ws.resources[r].orphan = true;
+    for (rsc_ix c : ws.resources[r].children) mark_orphan(ws, c);
+}
+
 void unpack_resources(working_set& ws, const cib::cib_model& cib) {
     for (const auto& def : cib.resources) ws.top_level.push_back(build(ws, def, none, ""));
+    // Pacemaker keeps its resource list sorted by priority, highest first
+    // (stable: configuration order among equals); orphans come later.
+    std::stable_sort(ws.top_level.begin(), ws.top_level.end(),
+                     [&](rsc_ix a, rsc_ix b) { return ws.resources[a].priority > ws.resources[b].priority; });
 }
 
 }  // namespace holdfast::policy

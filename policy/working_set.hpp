@@ -158,7 +158,7 @@ struct working_set {
     std::string dc_uuid;
     std::vector<node> nodes;
     std::vector<resource> resources;
-    std::vector<rsc_ix> top_level;  // configuration order, orphans appended
+    std::vector<rsc_ix> top_level;  // by priority, highest first (stable: configuration order), orphans appended
     std::map<std::string, rsc_ix> rsc_by_id;
     std::map<std::string, node_ix> node_by_uname;
     std::map<std::string, node_ix> node_by_id;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -42,6 +43,40 @@ bool natural_less(const std::string& a, const std::string& b) {
     return a.size() - i < b.size() - j;
 }
 
+// pe__node_health(): 1 healthy, 0 yellow, -1 red, from the #health-* attributes.
+int node_health(const working_set& ws, const node& n) {
+    const std::string& strategy = ws.options.node_health_strategy;
+    if (strategy.empty() || strategy == "none") return 1;
+    auto option = [&](const char* name) {
+        auto it = ws.options.raw.find(name);
+        return it == ws.options.raw.end() ? 0 : policy::char2score(it->second);
+    };
+    int red = 0, yellow = 0, green = 0;
+    if (strategy == "migrate-on-red") {
+        red = -policy::score_infinity;
+    } else if (strategy == "only-green") {
+        red = yellow = -policy::score_infinity;
+    } else {
+        red = option("node-health-red");
+        yellow = option("node-health-yellow");
+        green = option("node-health-green");
+    }
+    int rc = 1;
+    for (auto it = n.attrs.lower_bound("#health"); it != n.attrs.end() && it->first.rfind("#health", 0) == 0; ++it) {
+        std::string v = it->second;
+        for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (v == "red") return -1;
+        if (v == "yellow") {
+            rc = 0;
+            continue;
+        }
+        const int score = v == "green" ? green : policy::char2score(it->second);
+        if (score <= red) return -1;
+        if (score <= yellow && yellow != green) rc = 0;
+    }
+    return rc;
+}
+
 const char* node_status(const node& n) {
     if (n.unclean) return n.online ? "UNCLEAN (online)" : n.pending ? "UNCLEAN (pending)" : "UNCLEAN (offline)";
     if (n.pending) return "pending";
@@ -68,11 +103,16 @@ void node_list(const working_set& ws, std::string& out) {
     auto add = [](std::string& list, const std::string& name) { list += (list.empty() ? "" : " ") + name; };
     for (node_ix i : sorted_nodes(ws)) {
         const node& n = ws.nodes[i];
-        if (n.unclean || n.pending || (n.standby_onfail && n.online) || n.standby || n.maintenance) {
+        const int health = node_health(ws, n);
+        if (n.unclean || n.pending || (n.standby_onfail && n.online) || n.standby || n.maintenance || health <= 0) {
             const char* kind = n.kind == policy::node_kind::guest    ? "GuestNode"
                                : n.kind == policy::node_kind::remote ? "RemoteNode"
                                                                      : "Node";
-            out += std::string("    * ") + kind + " " + n.uname + ": " + node_status(n) + "\n";
+            out += std::string("    * ") + kind + " " + n.uname + ": " + node_status(n) +
+                   (health < 0    ? " (health is RED)"
+                    : health == 0 ? " (health is YELLOW)"
+                                  : "") +
+                   "\n";
         } else if (n.online) {
             add(n.kind == policy::node_kind::guest    ? guest_online
                 : n.kind == policy::node_kind::remote ? remote_online
@@ -110,6 +150,16 @@ role displayable_role(const working_set& ws, rsc_ix r) {
     return x;
 }
 
+// How crm_simulate (which shows pending actions) names a resource mid-action.
+const char* pending_state(const std::string& task, const char* otherwise) {
+    if (task == "start") return "Starting";
+    if (task == "stop") return "Stopping";
+    if (task == "migrate_to" || task == "migrate_from") return "Migrating";
+    if (task == "promote") return "Promoting";
+    if (task == "demote") return "Demoting";
+    return otherwise;
+}
+
 std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name) {
     const resource& res = ws.resources[r];
     std::string s =
@@ -120,7 +170,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         s += " FAILED";
         if (shown == role::promoted) s += " Promoted";
     } else {
-        s += std::string(" ") + policy::to_string(shown);
+        s += std::string(" ") + pending_state(res.pending_task, policy::to_string(shown));
     }
     node_ix on = res.running_on.size() == 1 ? res.running_on.front() : policy::none;
     if (on != policy::none) s += " " + ws.nodes[on].uname;
@@ -130,6 +180,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         flags = true;
     };
     if (on != policy::none && !ws.nodes[on].online && ws.nodes[on].unclean) flag("UNCLEAN");
+    if (res.pending_task == "monitor") flag("Monitoring");
     if (auto it = res.meta.find("target-role"); it != res.meta.end()) {
         role t = policy::text_to_role(it->second);
         if (t == role::stopped)
@@ -178,6 +229,15 @@ bool active(const working_set& ws, rsc_ix r) {
     return false;
 }
 
+// Every primitive of the instance is active (a group instance: all members).
+bool fully_active(const working_set& ws, rsc_ix r) {
+    const resource& x = ws.resources[r];
+    if (x.children.empty()) return !x.running_on.empty();
+    for (rsc_ix c : x.children)
+        if (!fully_active(ws, c)) return false;
+    return true;
+}
+
 // The single node an instance is active on (a group: its members' node), or none.
 node_ix instance_location(const working_set& ws, rsc_ix r) {
     std::set<node_ix> where;
@@ -217,18 +277,22 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
         const bool is_active = active(ws, i);
         node_ix where = instance_location(ws, i);
         if (where != policy::none) running.insert(where);
-        bool full = c.unique ? (is_active || !ws.resources[i].orphan) : false;
-        if (!c.unique && is_active) {
-            if (any_set(ws, i, [](const resource& x) { return x.orphan || !x.managed || x.failed; }))
-                full = true;
-            else if (where == policy::none)
-                full = true;
-            else if (!ws.nodes[where].online && ws.nodes[where].unclean)
-                full = true;
-            else if (instance_role(ws, i) == role::promoted)
-                promoted.push_back(ws.nodes[where].uname);
-            else
-                started.push_back(ws.nodes[where].uname);
+        const std::string& pending = ws.resources[i].pending_task;
+        bool full = c.unique ? (is_active || !c.orphan) : false;
+        if (c.unique) {
+        } else if (!pending.empty() && pending != "probe") {
+            full = true;
+        } else if (!is_active) {
+        } else if (any_set(ws, i, [](const resource& x) { return x.orphan || !x.managed || x.failed; })) {
+            full = true;
+        } else if (!fully_active(ws, i) || where == policy::none) {
+            full = true;
+        } else if (!ws.nodes[where].online && ws.nodes[where].unclean) {
+            full = true;
+        } else if (instance_role(ws, i) == role::promoted) {
+            promoted.push_back(ws.nodes[where].uname);
+        } else {
+            started.push_back(ws.nodes[where].uname);
         }
         if (full) print_resource(ws, i, depth + 1, out);
     }
@@ -244,14 +308,15 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
         out += indent(depth + 1) + label + ": [ " + join(started) + " ]\n";
     }
     if (c.unique) return;
-    size_t max = c.children.size();
+    size_t max = ws.nodes.size();
+    if (auto it = c.meta.find("clone-max"); it != c.meta.end())
+        max = static_cast<size_t>(std::max(0, std::atoi(it->second.c_str())));
     if (max <= promoted.size() + started.size()) return;
     std::vector<std::string> stopped;
     for (node_ix n : sorted_nodes(ws)) {
         const bool allowed =
             ws.options.symmetric_cluster || std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
-        if (allowed && !running.count(n) && ws.nodes[n].kind != policy::node_kind::guest)
-            stopped.push_back(ws.nodes[n].uname);
+        if (allowed && !running.count(n)) stopped.push_back(ws.nodes[n].uname);
     }
     if (!stopped.empty())
         out += indent(depth + 1) + (disabled(c) ? "Stopped (disabled)" : "Stopped") + ": [ " + join(stopped) + " ]\n";
@@ -263,7 +328,7 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out
     bool anonymous_instance = false;
     for (rsc_ix p = parent; p != policy::none; p = ws.resources[p].parent)
         if (ws.resources[p].variant == rsc_variant::clone && !ws.resources[p].unique) anonymous_instance = true;
-    const std::string name = anonymous_instance && !res.orphan ? res.base_id : res.id;
+    const std::string name = anonymous_instance ? res.base_id : res.id;
     switch (res.variant) {
         case rsc_variant::primitive: out += indent(depth) + primitive_line(ws, r, name) + "\n"; break;
         case rsc_variant::group: print_group(ws, r, depth, out, res.id); break;
@@ -281,7 +346,8 @@ std::string format_cluster_status(const policy::working_set& ws) {
     bool any = false;
     for (rsc_ix r : ws.top_level) {
         const resource& res = ws.resources[r];
-        if (res.orphan && res.running_on.empty()) continue;  // inactive orphans are history only
+        if (res.orphan && res.running_on.empty()) continue;                      // inactive orphans are history only
+        if (!res.def && !res.orphan && res.container != policy::none) continue;  // a guest's implicit connection
         print_resource(ws, r, 0, out);
         any = true;
     }
