@@ -84,6 +84,14 @@ void unpack_options(working_set& ws, const cib::cib_model& cib) {
     ws.dc_uuid = cib.dc_uuid;
 }
 
+bool iequals_ascii(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
 void unpack_nodes(working_set& ws, const cib::cib_model& cib) {
     for (const auto& def : cib.nodes) {
         node n;
@@ -93,16 +101,25 @@ void unpack_nodes(working_set& ws, const cib::cib_model& cib) {
         n.attrs["#uname"] = n.uname;
         n.attrs["#id"] = n.id;
         n.attrs["#kind"] = n.kind == node_kind::remote ? "remote" : "cluster";
+        // add_node_attrs(): the built-in attributes rules may test
+        n.is_dc = !ws.dc_uuid.empty() && iequals_ascii(n.id, ws.dc_uuid);
+        n.attrs["#is_dc"] = n.is_dc ? "true" : "false";
+        if (const auto* name = find(ws.options.raw, "cluster-name")) n.attrs["#cluster-name"] = *name;
         rule_context ctx = base_context(ws);
         ctx.node_attrs = &n.attrs;
         unpack_nvsets(def.attributes, ctx, n.attrs);
+        if (!n.attrs.count("#site-name")) {
+            if (const auto* site = find(n.attrs, "site-name"))
+                n.attrs["#site-name"] = *site;
+            else if (const auto* name = find(n.attrs, "#cluster-name"))
+                n.attrs["#site-name"] = *name;
+        }
         std::map<std::string, std::string> util;
         unpack_nvsets(def.utilization, ctx, util);
         for (const auto& [k, v] : util) n.utilization[k] = std::atoi(v.c_str());
         n.unseen = true;
         // Until its state is known, a cluster node is unclean if fencing at start-up is on
         if (n.kind == node_kind::member && ws.options.startup_fencing && ws.options.stonith_enabled) n.unclean = true;
-        n.is_dc = !ws.dc_uuid.empty() && n.id == ws.dc_uuid;
         ws.node_by_uname[n.uname] = static_cast<node_ix>(ws.nodes.size());
         ws.node_by_id[n.id] = static_cast<node_ix>(ws.nodes.size());
         ws.nodes.push_back(std::move(n));
