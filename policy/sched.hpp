@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "policy/graph.hpp"
+#include "policy/text.hpp"
 #include "policy/working_set.hpp"
 
 namespace holdfast::policy::sched {
@@ -439,10 +440,8 @@ void trigger_unfencing(sched& s, rsc_ix r, node_ix node, const std::string& reas
 bool can_fence(const sched& s, node_ix node);
 
 // ---- placement (sched_colocation.cpp, sched_assign.cpp, sched_primitive.cpp) ----
-// Pacemaker's crm_is_true: yes/true/on/y/1, any case
-bool text_is_true(std::string_view v);
-// Case-insensitive equality (pcmk__str_eq with pcmk__str_casei)
-bool iequals(std::string_view a, std::string_view b);
+using policy::iequals;       // policy/text.hpp
+using policy::text_is_true;  // policy/text.hpp
 // The task a member of a collective uses for the collective's action
 // ("running" -> "start", "stopped" -> "stop", ...)
 std::string member_task(const std::string& task);

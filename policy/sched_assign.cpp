@@ -9,20 +9,6 @@
 
 namespace holdfast::policy::sched {
 
-bool text_is_true(std::string_view v) {
-    std::string s(v);
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s == "true" || s == "yes" || s == "on" || s == "y" || s == "1";
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
 bool node_available(const sched& s, node_ix n) {
     if (n == none) return false;
     const node& nd = s.ws.nodes[n];

@@ -10,16 +10,13 @@
 
 #include "policy/iso8601.hpp"
 #include "policy/rules.hpp"
+#include "policy/text.hpp"
 #include "policy/unpack_internal.hpp"
 
 namespace holdfast::policy {
 namespace unpack_detail {
 
-bool truthy(std::string_view v) {
-    std::string s(v);
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s == "true" || s == "on" || s == "yes" || s == "y" || s == "1";
-}
+bool truthy(std::string_view v) { return text_is_true(v); }
 
 const std::string* find(const std::map<std::string, std::string>& m, const char* key) {
     auto it = m.find(key);
@@ -84,14 +81,6 @@ void unpack_options(working_set& ws, const cib::cib_model& cib) {
     ws.dc_uuid = cib.dc_uuid;
 }
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
 void unpack_nodes(working_set& ws, const cib::cib_model& cib) {
     for (const auto& def : cib.nodes) {
         node n;
@@ -102,7 +91,7 @@ void unpack_nodes(working_set& ws, const cib::cib_model& cib) {
         n.attrs["#id"] = n.id;
         n.attrs["#kind"] = n.kind == node_kind::remote ? "remote" : "cluster";
         // add_node_attrs(): the built-in attributes rules may test
-        n.is_dc = !ws.dc_uuid.empty() && iequals_ascii(n.id, ws.dc_uuid);
+        n.is_dc = !ws.dc_uuid.empty() && iequals(n.id, ws.dc_uuid);
         n.attrs["#is_dc"] = n.is_dc ? "true" : "false";
         if (const auto* name = find(ws.options.raw, "cluster-name")) n.attrs["#cluster-name"] = *name;
         rule_context ctx = base_context(ws);
