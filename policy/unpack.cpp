@@ -184,6 +184,9 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
         unpack_nvsets(st.transient_attributes, ctx, nd.attrs, true);
         if (const auto* s = find(nd.attrs, "shutdown"); s && !s->empty() && *s != "0") nd.shutdown = true;
         member_online_status(ws, n, st);
+        // Without quorum, no-quorum-policy=suicide fences every node still up
+        if (!ws.options.have_quorum && ws.nodes[n].online && ws.options.no_quorum_policy == "suicide")
+            fence(ws, n, "cluster does not have quorum", false);
     }
     for (node& nd : ws.nodes) {
         if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
