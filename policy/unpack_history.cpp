@@ -501,7 +501,7 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
             r.managed = false;
             r.blocked = true;
             break;
-        case fail_response::stop: r.target_role = role::stopped; break;
+        case fail_response::stop: r.next_role = role::stopped; break;
         case fail_response::recover:
             if (active) {
                 r.failed = r.stop_required = true;
