@@ -145,7 +145,8 @@ void apply_location(sched& s, const location_rule& loc) {
 void check_failure_threshold(sched& s, rsc_ix r) {
     const resource& res = s.ws.resources[r];
     for (rsc_ix c : res.children) check_failure_threshold(s, c);
-    if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0) return;
+    // Ignored failures (on-fail=ignore) never ban
+    if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0 || res.failure_ignored) return;
     for (const auto& [n, count] : res.fail_count) {
         if (count <= 0) continue;
         if (res.failure_timeout > 0) {
