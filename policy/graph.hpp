@@ -49,6 +49,7 @@ struct transition_graph {
     int transition_id = 0;
     int batch_limit = 0;
     std::string migration_limit;  // written only when set to a positive number
+    std::string recheck_by;       // epoch seconds of the next time-based re-check; written when set
     std::vector<graph_action> actions;
     std::vector<synapse> synapses;
 };

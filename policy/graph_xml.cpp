@@ -76,6 +76,7 @@ std::string write_graph_xml(const transition_graph& g) {
         "\" failed-start-offset=\"" + escape(g.failed_start_offset) + "\"" +
         (g.migration_limit.empty() ? std::string() : " migration-limit=\"" + escape(g.migration_limit) + "\"") +
         "  transition_id=\"" + std::to_string(g.transition_id) + "\"";
+    if (!g.recheck_by.empty()) out += " recheck-by=\"" + escape(g.recheck_by) + "\"";
     if (g.synapses.empty()) return out + "/>\n";
     out += ">\n";
     for (const auto& syn : g.synapses) {
@@ -179,6 +180,7 @@ void read_graph_props(const xmlNode* root, transition_graph& g) {
     g.failed_stop_offset = prop(root, "failed-stop-offset");
     g.failed_start_offset = prop(root, "failed-start-offset");
     g.migration_limit = prop(root, "migration-limit");
+    g.recheck_by = prop(root, "recheck-by");
     g.transition_id = std::atoi(prop(root, "transition_id").c_str());
     g.batch_limit = std::atoi(prop(root, "batch-limit").c_str());
 }

@@ -3,6 +3,7 @@
 // helpers. Flag propagation along orderings lives in sched_order.cpp.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -59,7 +60,9 @@ int64_t parse_iso_duration(std::string_view t) {
             mult = 1;
         else
             return -1;
-        total += n * mult;
+        // Saturate instead of overflowing on absurd values
+        constexpr int64_t cap = INT64_MAX / 2000;
+        total = (n > cap / mult || total > cap - n * mult) ? cap : total + n * mult;
         any = true;
         i = j + 1;
     }
@@ -92,6 +95,7 @@ int64_t parse_msec(std::string_view text) {
     else if (!units.empty() && units[0] != '\n' && units[0] != '\r')
         return -1;
     int64_t v = std::strtoll(num.c_str(), nullptr, 10);
+    if (v > INT64_MAX / mult) return INT64_MAX / div;  // saturate instead of overflowing
     return v * mult / div;
 }
 

@@ -108,8 +108,10 @@ BOOST_AUTO_TEST_CASE(graph_xml_corpus_round_trip) {
         const std::string want = strip_ignored(slurp(e.path()));
         auto g = parse_graph_xml(want);
         BOOST_CHECK_MESSAGE(g, e.path().filename().string() + " does not parse");
-        if (g && strip_ignored(write_graph_xml(*g)) == want) ++same;
-        else differ.push_back(e.path().stem().string());
+        if (g && strip_ignored(write_graph_xml(*g)) == want)
+            ++same;
+        else
+            differ.push_back(e.path().stem().string());
     }
     std::cout << "graph_xml round-trip: " << same << "/" << total << " exp files identical\n";
     for (size_t i = 0; i < differ.size() && i < 10; ++i) std::cout << "  differs: " << differ[i] << "\n";
