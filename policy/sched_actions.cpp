@@ -284,6 +284,7 @@ sched::sched(working_set& w) : ws(w) {
         }
         st.role_now = res.current_role;
         st.next_role = res.next_role;
+        st.priority = res.priority;
         st.allocated_to = none;
         st.dangling_migrations.clear();
         if (res.dangling_migration != none) st.dangling_migrations.push_back(res.dangling_migration);

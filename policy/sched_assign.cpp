@@ -180,7 +180,10 @@ void apply_coloc_score(sched& s, rsc_ix dependent, rsc_ix primary, const colocat
 void apply_coloc_with_primary(sched& s, rsc_ix dependent, rsc_ix primary, const colocation& c) {
     switch (s.ws.resources[primary].variant) {
         case rsc_variant::primitive:
-            if (colocation_affects_location(s, dependent, primary, c)) apply_coloc_to_scores(s, dependent, primary, c);
+            if (colocation_affects_role(s, dependent, primary, c))
+                apply_coloc_to_priority(s, dependent, primary, c);
+            else if (colocation_affects_location(s, dependent, primary, c))
+                apply_coloc_to_scores(s, dependent, primary, c);
             return;
         case rsc_variant::group: {
             // Colocating with a group means with its last member (mandatory) or first

@@ -15,9 +15,6 @@ std::optional<std::string> unsupported_feature(const working_set& ws) {
     for (const auto& res : ws.resources) {
         if (res.variant == rsc_variant::bundle)
             return "bundle '" + res.id + "': scheduling bundles is not implemented yet";
-        if (res.variant == rsc_variant::clone && res.parent == none) {
-            if (res.promotable) return "clone '" + res.id + "': promotable clones are not implemented yet";
-        }
         auto it = res.meta.find("notify");
         if (it != res.meta.end() && sched::text_is_true(it->second))
             return "resource '" + res.id + "': notifications are not implemented yet";
@@ -129,8 +126,9 @@ int instance_number(const std::string& id) {
     return colon == std::string::npos ? 0 : std::atoi(id.c_str() + colon + 1);
 }
 
-// pcmk__cmp_instance: which instance to place first (negative: a before b).
-int cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
+}  // namespace
+
+int clone_cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
     std::vector<node_ix> on_a, on_b;
     node_ix na = rsc_location(s, a, true, &on_a), nb = rsc_location(s, b, true, &on_b);
     if (na == none && !on_a.empty()) na = on_a.front();
@@ -147,7 +145,7 @@ int cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
     };
     bool ca = allowed_on(a, na), cb = allowed_on(b, nb);
     if (ca != cb) return ca ? -1 : 1;
-    const int pa = s.ws.resources[a].priority, pb = s.ws.resources[b].priority;
+    const int pa = s.rs[a].priority, pb = s.rs[b].priority;
     if (pa != pb) return pa > pb ? -1 : 1;
     if (na == none && nb == none) return 0;
     if (na == none) return 1;
@@ -165,9 +163,11 @@ int cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
     return ia < ib ? -1 : (ia > ib ? 1 : 0);
 }
 
+namespace {
+
 std::vector<rsc_ix> instance_order(const sched& s, rsc_ix clone) {
     std::vector<rsc_ix> out = s.ws.resources[clone].children;
-    std::stable_sort(out.begin(), out.end(), [&](rsc_ix a, rsc_ix b) { return cmp_instance(s, a, b) < 0; });
+    std::stable_sort(out.begin(), out.end(), [&](rsc_ix a, rsc_ix b) { return clone_cmp_instance(s, a, b) < 0; });
     return out;
 }
 
@@ -242,22 +242,24 @@ bool meta_true(const sched& s, rsc_ix r, const char* name) {
 
 // is_child_compatible / find_compatible_child_by_node: the instance of
 // `clone` on node n (now or as assigned), in instance-number order.
-rsc_ix instance_on(const sched& s, rsc_ix clone, node_ix n, bool current) {
+rsc_ix instance_on(const sched& s, rsc_ix clone, node_ix n, bool current, role filter = role::unknown) {
     std::vector<rsc_ix> kids = s.ws.resources[clone].children;
     std::stable_sort(kids.begin(), kids.end(), [&](rsc_ix a, rsc_ix b) {
         return instance_number(s.ws.resources[a].id) < instance_number(s.ws.resources[b].id);
     });
     for (rsc_ix k : kids) {
         if (s.rs[k].flags & rf_block) continue;
+        if (filter != role::unknown && rsc_role(s, k, current) != filter) continue;
         if (rsc_location(s, k, current) == n) return k;
     }
     return none;
 }
 
-// find_compatible_child: the instance of `clone` to pair with `local`
-rsc_ix compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, bool current) {
+}  // namespace
+
+rsc_ix clone_compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, role filter, bool current) {
     node_ix where = rsc_location(s, local, current);
-    if (where != none) return instance_on(s, clone, where, current);
+    if (where != none) return instance_on(s, clone, where, current, filter);
     std::vector<node_ix> nodes;
     for (node_ix n = 0; n < static_cast<node_ix>(s.ws.nodes.size()); ++n)
         if (s.rs[local].allowed[n] != not_allowed) nodes.push_back(n);
@@ -269,8 +271,14 @@ rsc_ix compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, bool curr
         return s.ws.nodes[a].uname < s.ws.nodes[b].uname;
     });
     for (node_ix n : nodes)
-        if (rsc_ix k = instance_on(s, clone, n, current); k != none) return k;
+        if (rsc_ix k = instance_on(s, clone, n, current, filter); k != none) return k;
     return none;
+}
+
+namespace {
+
+rsc_ix compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, bool current) {
+    return clone_compatible_instance(s, local, clone, role::unknown, current);
 }
 
 bool ends_with(const std::string& text, const char* tail) {
@@ -318,6 +326,7 @@ uint32_t interleave_update(sched& s, action_ix first, action_ix then, node_ix no
 node_ix clone_assign(sched& s, rsc_ix c, node_ix prefer) {
     rsc_state& st = s.rs[c];
     if (!(st.flags & rf_provisional) || (st.flags & rf_allocating)) return none;
+    if (st.flags & rf_promotable) promotable_add_scores(s, c);
     st.flags |= rf_allocating;
     for (int ci : std::vector<int>(st.this_with)) assign(s, s.colocations[ci].primary, prefer);
     for (int ci : std::vector<int>(s.rs[c].with_this)) {
@@ -327,6 +336,7 @@ node_ix clone_assign(sched& s, rsc_ix c, node_ix prefer) {
                                   static_cast<float>(col.score) / score_infinity, false, true);
     }
     distribute_children(s, c);
+    if (s.rs[c].flags & rf_promotable) promotable_set_roles(s, c);
     s.rs[c].flags &= ~(rf_provisional | rf_allocating);
     return none;
 }
@@ -361,12 +371,18 @@ void clone_create_actions(sched& s, rsc_ix c) {
             }
         }
     }
+    if (s.rs[c].flags & rf_promotable) promotable_create_actions(s, c);
 }
 
 void clone_internal_constraints(sched& s, rsc_ix c) {
     order_resource_actions(s, c, "stopped", c, "start", of_optional);
     order_resource_actions(s, c, "start", c, "running", of_runnable_left);
     order_resource_actions(s, c, "stop", c, "stopped", of_runnable_left);
+    const bool promotable = s.rs[c].flags & rf_promotable;
+    if (promotable) {
+        order_resource_actions(s, c, "demoted", c, "stop", of_optional);
+        order_resource_actions(s, c, "running", c, "promote", of_runnable_left);
+    }
     const bool is_ordered = ordered(s, c);
     rsc_ix last = none;
     for (rsc_ix inst : s.ws.resources[c].children) {
@@ -379,6 +395,7 @@ void clone_internal_constraints(sched& s, rsc_ix c) {
         if (is_ordered && last != none) order_stops(s, inst, last, of_optional);
         last = inst;
     }
+    if (promotable) promotable_order_instances(s, c, is_ordered);
 }
 
 // pcmk__clone_apply_coloc_score for a primitive dependent and a clone primary
@@ -388,6 +405,16 @@ void clone_apply_coloc_as_primary(sched& s, rsc_ix dependent, rsc_ix clone, cons
                             meta_true(s, dep_top, "interleave") &&
                             clone_node_max(s, dep_top) == clone_node_max(s, clone);
     if (s.rs[clone].flags & rf_provisional) return;
+    if ((s.rs[clone].flags & rf_promotable) && c.primary_role != role::unknown) {
+        if (s.rs[dependent].flags & rf_provisional) {
+            update_dependent_with_promotable(s, clone, dependent, c);
+            return;
+        }
+        if (c.dependent_role == role::promoted) {
+            update_promotable_dependent_priority(s, clone, dependent, c);
+            return;
+        }
+    }
     if (interleave) {
         rsc_ix pair = compatible_instance(s, dependent, clone, false);
         if (pair != none)
@@ -469,6 +496,14 @@ void clone_add_graph_meta(sched& s, rsc_ix clone, std::map<std::string, std::str
     meta["globally-unique"] = (s.rs[clone].flags & rf_unique) ? "true" : "false";
     meta["clone-max"] = std::to_string(clone_max(s, clone));
     meta["clone-node-max"] = std::to_string(clone_node_max(s, clone));
+    if (s.rs[clone].flags & rf_promotable) {
+        const std::string max = std::to_string(promoted_max(s, clone));
+        const std::string node_max = std::to_string(promoted_node_max(s, clone));
+        meta["promoted_max"] = max;
+        meta["promoted_node_max"] = node_max;
+        meta["master_max"] = max;  // the pre-2.0 names, for agents that still read them
+        meta["master_node_max"] = node_max;
+    }
 }
 
 // For anonymous clones one instance per node is probed: the one known
