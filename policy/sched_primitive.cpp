@@ -271,8 +271,12 @@ void primitive_create_actions(sched& s, rsc_ix r) {
 void create_recurring_actions(sched& s, rsc_ix r) {
     const resource& res = s.ws.resources[r];
     const rsc_state& st = s.rs[r];
-    if (!res.def || st.allocated_to == none || st.next_role == role::stopped) return;
-    if (st.flags & rf_maintenance) return;
+    if (st.flags & (rf_block | rf_maintenance)) return;
+    if (st.allocated_to == none || s.ws.nodes[st.allocated_to].maintenance) return;
+    // An active role needs a start here, optional unless something requires it
+    // (a move or recovery turns it on through the stop->start ordering)
+    if (st.next_role != role::stopped || !(st.flags & rf_managed)) rsc_action(s, r, "start", st.allocated_to, true);
+    if (!res.def || st.next_role == role::stopped) return;
     const node_ix n = st.allocated_to;
     for (const auto& op : res.def->ops) {
         if (op.name == "start" || op.name == "stop" || op.name == "promote" || op.name == "demote") continue;
