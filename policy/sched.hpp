@@ -493,6 +493,8 @@ bool clone_probe_instance(sched& s, rsc_ix clone, node_ix n, rsc_ix& chosen);
 // primitive_create_actions / primitive_internal_constraints (sched_primitive.cpp)
 void primitive_create_actions(sched& s, rsc_ix r);
 void primitive_internal_constraints(sched& s, rsc_ix r);
+// Put a clone's instances in instance-number order (pcmk__cmp_instance_number)
+void clone_sort_by_number(sched& s, rsc_ix clone);
 // pcmk__cmp_instance: which instance to place first (negative: a before b)
 int clone_cmp_instance(const sched& s, rsc_ix a, rsc_ix b);
 // find_compatible_child: the instance of `clone` (with role `filter` unless unknown)

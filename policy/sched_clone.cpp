@@ -128,6 +128,13 @@ int instance_number(const std::string& id) {
 
 }  // namespace
 
+void clone_sort_by_number(sched& s, rsc_ix clone) {
+    auto& kids = s.ws.resources[clone].children;
+    std::stable_sort(kids.begin(), kids.end(), [&](rsc_ix a, rsc_ix b) {
+        return instance_number(s.ws.resources[a].id) < instance_number(s.ws.resources[b].id);
+    });
+}
+
 int clone_cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
     std::vector<node_ix> on_a, on_b;
     node_ix na = rsc_location(s, a, true, &on_a), nb = rsc_location(s, b, true, &on_b);
@@ -180,7 +187,9 @@ void distribute_children(sched& s, rsc_ix clone) {
     const bool all_coloc = max < available;
     const int loop_max = std::max(1, available ? max / available : 1);
     int allocated = 0;
-    const auto order = instance_order(s, clone);
+    // Pacemaker keeps the clone's children in this order afterwards
+    s.ws.resources[clone].children = instance_order(s, clone);
+    const auto order = s.ws.resources[clone].children;
     for (rsc_ix inst : order) {
         if (allocated >= max) break;
         node_ix current = rsc_location(s, inst, true);
