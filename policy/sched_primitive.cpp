@@ -206,6 +206,23 @@ void create_migration_actions(sched& s, rsc_ix r, node_ix current) {
     add_migration_meta(s.actions[migrate_from], s, current, target);
 }
 
+bool op_cannot_recur(const std::string& name) {
+    for (const char* task : {"stop", "start", "demote", "promote", "reload-agent", "migrate_to", "migrate_from"})
+        if (name == task) return true;
+    return false;
+}
+
+// is_op_dup: more than one op with this name and interval
+bool is_op_dup(const resource& res, const std::string& name, int64_t interval_ms) {
+    int matches = 0;
+    for (const auto& op : res.def->ops) {
+        if (op.name != name) continue;
+        auto ms = iso8601::parse_interval_ms(op.interval);
+        if ((ms ? *ms : 0) == interval_ms && ++matches > 1) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 void primitive_create_actions(sched& s, rsc_ix r) {
@@ -279,10 +296,11 @@ void create_recurring_actions(sched& s, rsc_ix r) {
     if (!res.def || st.next_role == role::stopped) return;
     const node_ix n = st.allocated_to;
     for (const auto& op : res.def->ops) {
-        if (op.name == "start" || op.name == "stop" || op.name == "promote" || op.name == "demote") continue;
+        if (op_cannot_recur(op.name)) continue;
         if (!op.enabled.empty() && !text_is_true(op.enabled)) continue;
         auto ms = iso8601::parse_interval_ms(op.interval);
         if (!ms || *ms == 0) continue;
+        if (is_op_dup(res, op.name, *ms)) continue;  // a configuration error: Pacemaker drops every copy
         role op_role = op.role.empty() ? role::unknown : text_to_role(op.role);
         if (op_role == role::stopped) continue;
         if (op_role != role::unknown && op_role != st.next_role) continue;
