@@ -206,23 +206,6 @@ void create_migration_actions(sched& s, rsc_ix r, node_ix current) {
     add_migration_meta(s.actions[migrate_from], s, current, target);
 }
 
-bool op_cannot_recur(const std::string& name) {
-    for (const char* task : {"stop", "start", "demote", "promote", "reload-agent", "migrate_to", "migrate_from"})
-        if (name == task) return true;
-    return false;
-}
-
-// is_op_dup: more than one op with this name and interval
-bool is_op_dup(const resource& res, const std::string& name, int64_t interval_ms) {
-    int matches = 0;
-    for (const auto& op : res.def->ops) {
-        if (op.name != name) continue;
-        auto ms = iso8601::parse_interval_ms(op.interval);
-        if ((ms ? *ms : 0) == interval_ms && ++matches > 1) return true;
-    }
-    return false;
-}
-
 }  // namespace
 
 void primitive_create_actions(sched& s, rsc_ix r) {
@@ -283,45 +266,6 @@ void primitive_create_actions(sched& s, rsc_ix r) {
     schedule_role_transition_actions(s, r);
     create_recurring_actions(s, r);
     if (allow_migrate) create_migration_actions(s, r, current);
-}
-
-void create_recurring_actions(sched& s, rsc_ix r) {
-    const resource& res = s.ws.resources[r];
-    const rsc_state& st = s.rs[r];
-    if (st.flags & (rf_block | rf_maintenance)) return;
-    if (st.allocated_to == none || s.ws.nodes[st.allocated_to].maintenance) return;
-    // An active role needs a start here, optional unless something requires it
-    // (a move or recovery turns it on through the stop->start ordering)
-    if (st.next_role != role::stopped || !(st.flags & rf_managed)) rsc_action(s, r, "start", st.allocated_to, true);
-    if (!res.def || st.next_role == role::stopped) return;
-    const node_ix n = st.allocated_to;
-    for (const auto& op : res.def->ops) {
-        if (op_cannot_recur(op.name)) continue;
-        if (!op.enabled.empty() && !text_is_true(op.enabled)) continue;
-        auto ms = iso8601::parse_interval_ms(op.interval);
-        if (!ms || *ms == 0) continue;
-        if (is_op_dup(res, op.name, *ms)) continue;  // a configuration error: Pacemaker drops every copy
-        role op_role = op.role.empty() ? role::unknown : text_to_role(op.role);
-        if (op_role == role::stopped) continue;
-        if (op_role != role::unknown && op_role != st.next_role) continue;
-        const std::string key = op_key(res.id, op.name, *ms);
-        auto starts = resource_actions(s, r, n, "start", true);
-        bool optional = true;
-        for (action_ix a : starts)
-            if (!(s.actions[a].flags & af_optional)) optional = false;
-        if (s.find_actions(r, key, n).empty()) optional = false;
-        action_ix mon = s.custom_action(r, key, op.name, n, optional, true);
-        bool runnable = node_available(s, n);
-        for (action_ix a : starts)
-            if (!(s.actions[a].flags & af_runnable)) runnable = false;
-        if (!runnable) s.actions[mon].flags &= ~af_runnable;
-        if (op_role == role::promoted) s.actions[mon].meta.insert_or_assign("op_target_rc", std::string(1, '8'));
-        s.new_ordering(r, op_key(res.id, "start", 0), -1, r, key, mon, of_implies_then | of_runnable_left);
-        if (op_role == role::promoted)
-            s.new_ordering(r, op_key(res.id, "promote", 0), -1, r, key, mon, of_optional | of_runnable_left);
-        else if (s.ws.resources[r].parent != none && st.next_role == role::unpromoted)
-            s.new_ordering(r, op_key(res.id, "demote", 0), -1, r, key, mon, of_optional | of_runnable_left);
-    }
 }
 
 void primitive_internal_constraints(sched& s, rsc_ix r) {
