@@ -339,7 +339,13 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out
 
 }  // namespace
 
-std::string format_cluster_status(const policy::working_set& ws) {
+std::string format_cluster_status(const policy::working_set& ws, bool show_pending) {
+    if (!show_pending) {
+        // Without pending actions every resource shows its plain role
+        policy::working_set plain = ws;
+        for (auto& res : plain.resources) res.pending_task.clear();
+        return format_cluster_status(plain, true);
+    }
     std::string out;
     node_list(ws, out);
     out += "\n  * Full List of Resources:\n";

@@ -7,6 +7,8 @@
 
 namespace holdfast::tools {
 
-std::string format_cluster_status(const policy::working_set& ws);
+// show_pending: name resources by their pending action ("Starting", "Monitoring"),
+// as crm_simulate does for the current status but not for the revised one
+std::string format_cluster_status(const policy::working_set& ws, bool show_pending = true);
 
 }  // namespace holdfast::tools
