@@ -83,7 +83,10 @@ void inherit_colocations(sched& s, rsc_ix clone, rsc_ix inst, bool all) {
 void unassign(sched& s, rsc_ix r) {
     for (rsc_ix c : s.ws.resources[r].children) unassign(s, c);
     rsc_state& st = s.rs[r];
-    if (st.allocated_to != none) --s.num_resources[st.allocated_to];
+    if (st.allocated_to != none) {
+        --s.num_resources[st.allocated_to];
+        release_capacity(s, st.allocated_to, r);
+    }
     st.allocated_to = none;
     st.flags |= rf_provisional;
 }
