@@ -295,6 +295,8 @@ void create_recurring_actions(sched& s, rsc_ix r) {
         if (!runnable) s.actions[mon].flags &= ~af_runnable;
         if (op_role == role::promoted) s.actions[mon].meta.insert_or_assign("op_target_rc", std::string(1, '8'));
         s.new_ordering(r, op_key(res.id, "start", 0), -1, r, key, mon, of_implies_then | of_runnable_left);
+        // a reload (agent re-read of its parameters) restarts the monitor too
+        s.new_ordering(r, op_key(res.id, "reload-agent", 0), -1, r, key, mon, of_implies_then | of_runnable_left);
         if (op_role == role::promoted)
             s.new_ordering(r, op_key(res.id, "promote", 0), -1, r, key, mon, of_optional | of_runnable_left);
         else if (s.ws.resources[r].parent != none && st.next_role == role::unpromoted)
