@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "cib/cib.hpp"
 #include "policy/policy.hpp"
@@ -219,6 +220,42 @@ BOOST_AUTO_TEST_CASE(node_capacity_comparison_counts_attributes) {
     BOOST_TEST(hs::compare_node_capacities(s, 0, 1) > 0);
     BOOST_TEST(hs::compare_node_capacities(s, 1, 0) < 0);
     BOOST_TEST(hs::compare_node_capacities(s, 0, 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(template_sets_yield_to_the_primitive_own) {
+    // The template says Stopped and 2 cpus; rsc2 overrides both, rsc1 inherits
+    const std::string tmpl =
+        "<template id=\"t\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+        "<meta_attributes id=\"t-m\"><nvpair id=\"t-tr\" name=\"target-role\" value=\"Stopped\"/>"
+        "</meta_attributes><utilization id=\"t-u\">" +
+        pair("t", "cpu", 2) +
+        "</utilization><operations><op id=\"t-mon\" name=\"monitor\" interval=\"10\"/></operations></template>";
+    const std::string rsc1 = "<primitive id=\"rsc1\" template=\"t\"/>";
+    const std::string rsc2 =
+        "<primitive id=\"rsc2\" template=\"t\"><meta_attributes id=\"r2-m\">"
+        "<nvpair id=\"r2-tr\" name=\"target-role\" value=\"Started\"/></meta_attributes>"
+        "<utilization id=\"r2-u\">" +
+        pair("r2", "cpu", 1) +
+        "</utilization><operations><op id=\"r2-mon\" name=\"monitor\" interval=\"20\"/>"
+        "<op id=\"r2-stopped\" name=\"monitor\" interval=\"30\" role=\"Stopped\"/>"
+        "</operations></primitive>";
+    fixture f(cib_text("utilization", two_nodes_cpu2, tmpl + rsc1 + rsc2, both_up));
+    const hp::resource& r1 = f.ws.resources.at(f.ws.rsc_by_id.at("rsc1"));
+    const hp::resource& r2 = f.ws.resources.at(f.ws.rsc_by_id.at("rsc2"));
+    BOOST_TEST(r1.meta.at("target-role") == "Stopped");
+    BOOST_TEST(r1.utilization.at("cpu") == 2);
+    BOOST_TEST(r2.meta.at("target-role") == "Started");
+    BOOST_TEST(r2.utilization.at("cpu") == 1);
+    BOOST_TEST(f.where("rsc1") == "");
+    BOOST_TEST(f.where("rsc2") != "");
+    // rsc2's monitor replaces the template's (same name and role, other
+    // interval); its role=Stopped monitor does not
+    std::vector<std::string> intervals;
+    for (const auto& op : r2.def->ops) intervals.push_back(op.interval + "/" + op.role);
+    BOOST_TEST(intervals.size() == 2u);
+    BOOST_TEST((std::count(intervals.begin(), intervals.end(), "10/") == 0));
+    BOOST_TEST((std::count(intervals.begin(), intervals.end(), "20/") == 1));
+    BOOST_TEST((std::count(intervals.begin(), intervals.end(), "30/Stopped") == 1));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
