@@ -80,7 +80,10 @@ void inherit_colocations(sched& s, rsc_ix clone, rsc_ix inst, bool all) {
 void unassign(sched& s, rsc_ix r) {
     for (rsc_ix c : s.ws.resources[r].children) unassign(s, c);
     rsc_state& st = s.rs[r];
-    if (st.allocated_to != none) --s.num_resources[st.allocated_to];
+    if (st.allocated_to != none) {
+        --s.num_resources[st.allocated_to];
+        release_capacity(s, st.allocated_to, r);
+    }
     st.allocated_to = none;
     st.flags |= rf_provisional;
 }
@@ -272,13 +275,7 @@ rsc_ix clone_compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, rol
     std::vector<node_ix> nodes;
     for (node_ix n = 0; n < static_cast<node_ix>(s.ws.nodes.size()); ++n)
         if (s.rs[local].allowed[n] != not_allowed) nodes.push_back(n);
-    std::stable_sort(nodes.begin(), nodes.end(), [&](node_ix a, node_ix b) {
-        int wa = node_available(s, a) ? s.rs[local].allowed[a] : -score_infinity;
-        int wb = node_available(s, b) ? s.rs[local].allowed[b] : -score_infinity;
-        if (wa != wb) return wa > wb;
-        if (s.num_resources[a] != s.num_resources[b]) return s.num_resources[a] < s.num_resources[b];
-        return s.ws.nodes[a].uname < s.ws.nodes[b].uname;
-    });
+    sort_nodes(s, nodes, s.rs[local].allowed, none);
     for (node_ix n : nodes)
         if (rsc_ix k = instance_on(s, clone, n, current, filter); k != none) return k;
     return none;

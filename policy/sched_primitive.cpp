@@ -281,6 +281,7 @@ void primitive_internal_constraints(sched& s, rsc_ix r) {
     }
     s.new_ordering(r, op_key(id, "lrm_delete", 0), -1, r, op_key(id, "monitor", 0), -1,
                    of_same_node | of_then_cancels_first);
+    create_utilization_constraints(s, r);
 }
 
 void create_actions(sched& s, rsc_ix r) {

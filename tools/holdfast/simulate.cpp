@@ -177,6 +177,7 @@ int run_simulate(const args& a) {
         return 3;
     }
     if (!opts->quiet) {
+        if (auto counts = format_resource_counts(ws); !counts.empty()) out += counts + "\n";
         out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
     }
     policy::schedule_result result = policy::schedule(ws);
