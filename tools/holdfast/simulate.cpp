@@ -177,7 +177,18 @@ int run_simulate(const args& a) {
         return 3;
     }
     if (!opts->quiet) {
-        if (auto counts = format_resource_counts(ws); !counts.empty()) out += counts + "\n";
+        bool printed = false;  // crm_simulate puts a blank line between these blocks
+        if (ws.options.maintenance_mode) {
+            out +=
+                "\n              *** Resource management is DISABLED ***\n"
+                "  The cluster will not attempt to start, stop or recover services\n";
+            printed = true;
+        }
+        if (auto counts = format_resource_counts(ws); !counts.empty()) {
+            out += (printed ? "\n" : "") + counts;
+            printed = true;
+        }
+        if (printed) out += "\n";
         out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
     }
     policy::schedule_result result = policy::schedule(ws);
