@@ -120,6 +120,35 @@ bool file_exists(const std::string& path) {
     return f.good();
 }
 
+// Every Pacemaker schema takes the status section's content as anything
+// (status-1.0.rng), yet it is most of a big CIB: validation sees an empty
+// <status/> in its place, and the real one is put back afterwards.
+class status_set_aside {
+public:
+    explicit status_set_aside(xmlNode* root) {
+        for (xmlNode* c = root ? root->children : nullptr; c; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE && xml::is(c, "status")) {
+                real_ = c;
+                break;
+            }
+        }
+        if (!real_) return;
+        stand_in_ = xmlNewDocNode(root->doc, real_->ns, real_->name, nullptr);
+        if (stand_in_) xmlReplaceNode(real_, stand_in_);
+    }
+    ~status_set_aside() {
+        if (!stand_in_) return;
+        xmlReplaceNode(stand_in_, real_);
+        xmlFreeNode(stand_in_);
+    }
+    status_set_aside(const status_set_aside&) = delete;
+    status_set_aside& operator=(const status_set_aside&) = delete;
+
+private:
+    xmlNode* real_ = nullptr;
+    xmlNode* stand_in_ = nullptr;
+};
+
 expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std::string& name) {
     xmlNode* root = xmlDocGetRootElement(doc);
     std::string with = xml::attr(root, "validate-with");
@@ -136,6 +165,7 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
     std::unique_ptr<xmlRelaxNGValidCtxt, xml::relaxng_valid_deleter> v(xmlRelaxNGNewValidCtxt(schema));
     error_sink sink;
     xmlRelaxNGSetValidStructuredErrors(v.get(), &error_sink::on_error, &sink);
+    status_set_aside aside(root);
     if (xmlRelaxNGValidateDoc(v.get(), doc) != 0) {
         std::string msg = sink.message.empty() ? "does not validate" : sink.message;
         return unexpected(error{errc::schema_invalid, "invalid against " + with + ": " + msg, name, sink.line});
@@ -177,11 +207,13 @@ expected<document, error> load_string(std::string_view text, const load_options&
 }
 
 expected<document, error> load_file(const std::string& path, const load_options& opts) {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) return unexpected(error{errc::io, "cannot read " + path, path, 0});
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return load_string(buf.str(), opts, path);
+    std::string text(static_cast<size_t>(in.tellg()), '\0');
+    in.seekg(0);
+    if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
+        return unexpected(error{errc::io, "cannot read " + path, path, 0});
+    return load_string(text, opts, path);
 }
 
 }  // namespace holdfast::cib
