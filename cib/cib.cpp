@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <new>
 #include <mutex>
 #include <sstream>
 
@@ -99,10 +100,25 @@ std::string schema_dir(const load_options& opts) {
     return opts.schema_dir;
 }
 
-// Parsed schemas are immutable once built; keep them for the process.
+// Storage for a process-lifetime object whose destructor never runs (like
+// absl::NoDestructor): the object stays reachable and costs nothing at exit.
+template <typename T>
+class no_destructor {
+public:
+    no_destructor() { ::new (static_cast<void*>(storage_)) T(); }
+    T& get() { return *std::launder(reinterpret_cast<T*>(storage_)); }
+
+private:
+    alignas(T) unsigned char storage_[sizeof(T)];
+};
+
+// Parsed schemas are immutable once built; keep them for the process. They are
+// never freed: freeing pacemaker-3.x's compiled grammar costs more at exit than
+// validating a large configuration.
 xmlRelaxNG* schema_for(const std::string& path) {
     static std::mutex lock;
-    static std::map<std::string, xml::relaxng_ptr> cache;
+    static no_destructor<std::map<std::string, xml::relaxng_ptr>> storage;
+    auto& cache = storage.get();
     std::lock_guard<std::mutex> guard(lock);
     auto it = cache.find(path);
     if (it != cache.end()) return it->second.get();
