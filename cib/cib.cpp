@@ -196,7 +196,7 @@ expected<document, error> load_string(std::string_view text, const load_options&
     error_sink sink;
     xmlSetStructuredErrorFunc(&sink, &error_sink::on_error);
     xml::doc_ptr doc(xmlCtxtReadMemory(ctxt.get(), text.data(), static_cast<int>(text.size()), name.c_str(), nullptr,
-                                       XML_PARSE_NONET | XML_PARSE_HUGE));
+                                       XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT));
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     if (!doc) {
         std::string msg = sink.message.empty() ? "not well-formed XML" : sink.message;
