@@ -437,4 +437,14 @@ expected<cib_model, error> build_model(xmlNode* root) {
     return m;
 }
 
+void rebuild_status(xmlNode* root, cib_model& m) {
+    m.node_states.clear();
+    m.ticket_states.clear();
+    xmlNode* status = xml::first(root, "status");
+    if (!status) return;
+    builder b;
+    b.index(status);  // id-refs in transient attributes point within the status
+    build_status(b, status, m);
+}
+
 }  // namespace holdfast::cib
