@@ -163,6 +163,8 @@ void unpack_colocations(sched& s) {
             unpack_sets(s, c);
             continue;
         }
+        // Two templates or tags cannot be colocated: Pacemaker ignores the constraint
+        if (find_constraint_resource(s, c.rsc) == none && find_constraint_resource(s, c.with_rsc) == none) continue;
         auto deps = expand_tag_reference(s, c.rsc);
         auto pris = expand_tag_reference(s, c.with_rsc);
         for (const auto& d : deps) {
