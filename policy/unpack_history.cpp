@@ -510,7 +510,12 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
             break;
     }
     if (h.failure_ignored) r.failure_ignored = true;
-    if (!active) return;
+    if (!active) {
+        // Older status sections number anonymous instances: one found stopped
+        // keeps no history name, or stopped instances would look orphaned
+        if (r.clone_name.find(':') != std::string::npos) r.clone_name.clear();
+        return;
+    }
     if (nd.maintenance) r.managed = false;  // nothing is managed on a node in maintenance
     if (std::find(r.running_on.begin(), r.running_on.end(), n) == r.running_on.end()) {
         r.running_on.push_back(n);
