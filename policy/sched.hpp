@@ -360,6 +360,10 @@ void order_notifs_after_fencing(sched& s, action_ix stop, rsc_ix r, action_ix st
 int clone_notifications(sched& s, rsc_ix clone, const std::string& task, action_ix action, action_ix complete);
 // The index of the clone's notification data for task ("start", ...), or -1
 int clone_notify_index(const sched& s, rsc_ix clone, const std::string& task);
+// The end of pe__create_promotable_pseudo_ops, once the promote and demote
+// notifications exist: demotions are notified before anything else, promotions
+// after everything else
+void order_promotable_notifications(sched& s, rsc_ix clone);
 // clone_expand's part: pe__create_notifications for start, stop, promote, demote (in
 // that order) with the clone's data, which is then dropped
 void create_clone_notifications(sched& s, rsc_ix clone);

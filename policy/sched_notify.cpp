@@ -337,6 +337,20 @@ int clone_notify_index(const sched& s, rsc_ix clone, const std::string& task) {
     return it == s.clone_notify.end() ? -1 : it->second;
 }
 
+void order_promotable_notifications(sched& s, rsc_ix clone) {
+    const int start = clone_notify_index(s, clone, "start"), stop = clone_notify_index(s, clone, "stop");
+    const int promote = clone_notify_index(s, clone, "promote"), demote = clone_notify_index(s, clone, "demote");
+    if (promote < 0 || demote < 0 || start < 0 || stop < 0) return;
+    auto order = [&](int first, int then) {
+        s.order_actions(s.notifications[first].post_done, s.notifications[then].pre, of_optional);
+    };
+    order(stop, promote);
+    order(start, promote);
+    order(demote, promote);
+    order(demote, start);
+    order(demote, stop);
+}
+
 void create_clone_notifications(sched& s, rsc_ix clone) {
     for (const char* task : {"start", "stop", "promote", "demote"}) {
         const int ni = clone_notify_index(s, clone, task);
