@@ -287,7 +287,11 @@ void create_recurring_actions(sched& s, rsc_ix r) {
         bool optional = true;
         for (action_ix a : starts)
             if (!(s.actions[a].flags & af_optional)) optional = false;
-        if (s.find_actions(r, key, n).empty()) optional = false;
+        // required when not scheduled yet, or rescheduled for changed parameters
+        const auto existing = s.find_actions(r, key, n);
+        if (existing.empty()) optional = false;
+        for (action_ix a : existing)
+            if (s.actions[a].flags & af_reschedule) optional = false;
         action_ix mon = s.custom_action(r, key, op.name, n, optional, true);
         bool runnable = node_available(s, n);
         for (action_ix a : starts)
