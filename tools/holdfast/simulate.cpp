@@ -177,7 +177,7 @@ int run_simulate(const args& a) {
         return 3;
     }
     if (!opts->quiet) {
-        out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
+        out += format_status_header(ws) + "Current cluster status:\n" + format_cluster_status(ws) + "\n";
     }
     policy::schedule_result result = policy::schedule(ws);
     if (opts->show_scores) out += policy::format_scores(result);

@@ -356,3 +356,58 @@ std::string format_cluster_status(const policy::working_set& ws) {
 }
 
 }  // namespace holdfast::tools
+
+namespace holdfast::tools {
+namespace {
+
+struct instance_counts {
+    int instances = 0;
+    int disabled = 0;
+    int blocked = 0;
+};
+
+// pe__resource_is_disabled: target-role Stopped, or Unpromoted in a promotable clone
+bool resource_disabled(const working_set& ws, rsc_ix r) {
+    const resource& res = ws.resources[r];
+    auto it = res.meta.find("target-role");
+    if (it == res.meta.end()) return false;
+    const role target = policy::text_to_role(it->second);
+    if (target == role::stopped) return true;
+    rsc_ix top = r;
+    while (ws.resources[top].parent != policy::none) top = ws.resources[top].parent;
+    return target == role::unpromoted && ws.resources[top].promotable;
+}
+
+// pe__count_common: every primitive, except orphans that are not active
+void count_instances(const working_set& ws, rsc_ix r, instance_counts& c) {
+    const resource& res = ws.resources[r];
+    if (!res.children.empty()) {
+        for (rsc_ix child : res.children) count_instances(ws, child, c);
+        return;
+    }
+    if (res.orphan && (res.current_role == role::stopped || res.current_role == role::unknown)) return;
+    ++c.instances;
+    if (resource_disabled(ws, r)) ++c.disabled;
+    if (res.blocked) ++c.blocked;
+}
+
+}  // namespace
+
+std::string format_status_header(const policy::working_set& ws) {
+    std::string out;
+    if (ws.options.maintenance_mode)
+        out +=
+            "\n              *** Resource management is DISABLED ***\n"
+            "  The cluster will not attempt to start, stop or recover services\n";
+    instance_counts c;
+    for (rsc_ix r : ws.top_level) count_instances(ws, r, c);
+    if (c.disabled || c.blocked) {
+        if (!out.empty()) out += "\n";
+        out += std::to_string(c.disabled) + " of " + std::to_string(c.instances) + " resource instances DISABLED and " +
+               std::to_string(c.blocked) + " BLOCKED from further action due to failure\n";
+    }
+    if (!out.empty()) out += "\n";
+    return out;
+}
+
+}  // namespace holdfast::tools
