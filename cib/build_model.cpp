@@ -3,6 +3,8 @@
 // use them, and tag ids inside resource sets become their members.
 #include "cib/build_model.hpp"
 
+#include <strings.h>
+
 #include <cstdlib>
 #include <map>
 
@@ -175,14 +177,24 @@ resource builder::make_resource(xmlNode* r) {
             if (out.rclass.empty()) out.rclass = t.rclass;
             if (out.provider.empty()) out.provider = t.provider;
             if (out.type.empty()) out.type = t.type;
-            // The primitive's own sets come first, so they win over the template's
-            out.meta.insert(out.meta.end(), t.meta.begin(), t.meta.end());
-            out.instance.insert(out.instance.end(), t.instance.begin(), t.instance.end());
-            out.utilization.insert(out.utilization.end(), t.utilization.begin(), t.utilization.end());
+            // The expanded primitive holds the template's sets, then its own (in
+            // document order); equal-score sets apply last-first, so its own win
+            out.meta.insert(out.meta.begin(), t.meta.begin(), t.meta.end());
+            out.instance.insert(out.instance.begin(), t.instance.begin(), t.instance.end());
+            out.utilization.insert(out.utilization.begin(), t.utilization.begin(), t.utilization.end());
+            // An op of the primitive replaces the template's ops of the same name
+            // and role, whatever their interval (template_op_key)
+            auto op_role = [](const op_def& op) {
+                const std::string& r = op.role;
+                const bool any = r.empty() || strcasecmp(r.c_str(), "Started") == 0 ||
+                                 strcasecmp(r.c_str(), "Unpromoted") == 0 || strcasecmp(r.c_str(), "Slave") == 0;
+                return any ? std::string("Unknown") : r;
+            };
+            const size_t own = out.ops.size();
             for (auto& op : t.ops) {
                 bool overridden = false;
-                for (const auto& mine : out.ops)
-                    overridden = overridden || (mine.name == op.name && mine.interval == op.interval);
+                for (size_t i = 0; i < own; ++i)
+                    overridden = overridden || (out.ops[i].name == op.name && op_role(out.ops[i]) == op_role(op));
                 if (!overridden) out.ops.push_back(std::move(op));
             }
         }

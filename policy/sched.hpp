@@ -212,7 +212,10 @@ struct rsc_state {
     std::vector<int> tickets;
     std::vector<action_ix> actions;  // creation order (Pacemaker's rsc->actions is newest first)
     int sort_index = 0;
-    role role_now = role::stopped;  // rsc->role
+    int priority = 0;                    // rsc->priority: the configured one; promotable instances use it for promotion
+    bool promotion_added = false;        // promotable clone: promotion scores added (pe__clone_promotion_added)
+    bool promotion_constrained = false;  // promotable clone: instances sorted (pe__clone_promotion_constrained)
+    role role_now = role::stopped;       // rsc->role
     role next_role = role::unknown;
     node_ix allocated_to = none;
     std::vector<node_ix> dangling_migrations;
@@ -252,6 +255,9 @@ struct sched {
     // Per node: how many primitives assignment has put there (num_resources), a
     // tie-break when nodes score the same.
     std::vector<int> num_resources;
+    // Per node: remaining utilization capacity (node->details->utilization as
+    // assignment consumes and releases it); set up by allocate_resources().
+    std::vector<std::map<std::string, int>> capacity;
     // Filled by create_graph() (sched_graph.cpp); per-action graph index, -1 = not in graph.
     transition_graph graph;
     std::vector<int> graph_index;
@@ -496,8 +502,9 @@ void apply_coloc_to_scores(sched& s, rsc_ix dependent, rsc_ix primary, const col
 // pcmk__add_colocated_node_scores: add r's (attenuated) scores into `nodes`, then
 // follow r's colocations (this_with: the ones r depends on; else the ones on r)
 // (only_positive: pcmk__coloc_select_nonnegative, negative results are not applied)
+// (only_active: pcmk__coloc_select_active, roll back when no node is left usable)
 void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, const std::string& attr, float factor,
-                               bool this_with, bool only_positive = false);
+                               bool this_with, bool only_positive = false, bool only_active = true);
 // pcmk__new_colocation; and adding an existing colocation to another resource's lists
 void new_colocation(sched& s, const std::string& id, rsc_ix dependent, rsc_ix primary, int score, role dependent_role,
                     role primary_role, const std::string& node_attribute, bool influence);
@@ -530,6 +537,59 @@ bool clone_probe_instance(sched& s, rsc_ix clone, node_ix n, rsc_ix& chosen);
 // primitive_create_actions / primitive_internal_constraints (sched_primitive.cpp)
 void primitive_create_actions(sched& s, rsc_ix r);
 void primitive_internal_constraints(sched& s, rsc_ix r);
+// Put a clone's instances in instance-number order (pcmk__cmp_instance_number)
+void clone_sort_by_number(sched& s, rsc_ix clone);
+// pcmk__cmp_instance: which instance to place first (negative: a before b)
+int clone_cmp_instance(const sched& s, rsc_ix a, rsc_ix b);
+// find_compatible_child: the instance of `clone` (with role `filter` unless unknown)
+// to pair with `local`, on local's node or else its best allowed node
+rsc_ix clone_compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, role filter, bool current);
+
+// Promotable clones (sched_promotable.cpp)
+int promoted_max(const sched& s, rsc_ix clone);       // promoted-max (master-max), default 1
+int promoted_node_max(const sched& s, rsc_ix clone);  // promoted-node-max (master-node-max), default 1
+// fns->state: a primitive's current or next role; a collective's highest of its members'
+role rsc_role(const sched& s, rsc_ix r, bool current);
+void promotable_add_scores(sched& s, rsc_ix clone);                     // pcmk__add_promotion_scores (before placing)
+void promotable_set_roles(sched& s, rsc_ix clone);                      // pcmk__set_instance_roles (after placing)
+void promotable_create_actions(sched& s, rsc_ix clone);                 // pcmk__create_promotable_actions
+void promotable_restart_ordering(sched& s, rsc_ix r);                   // pcmk__promotable_restart_ordering
+void promotable_order_instances(sched& s, rsc_ix clone, bool ordered);  // pcmk__order_promotable_instances
+// Colocations with a promotable primary: while placing the dependent, and while
+// choosing the dependent's role
+void update_dependent_with_promotable(sched& s, rsc_ix primary, rsc_ix dependent, const colocation& c);
+void update_promotable_dependent_priority(sched& s, rsc_ix primary, rsc_ix dependent, const colocation& c);
+// pcmk__colocation_affects == affects role, and pcmk__apply_coloc_to_priority
+bool colocation_affects_role(const sched& s, rsc_ix dependent, rsc_ix primary, const colocation& c);
+void apply_coloc_to_priority(sched& s, rsc_ix dependent, rsc_ix primary, const colocation& c);
+// Nodes a and b have the same value of a colocation's node attribute
+bool colocation_same_attr(const sched& s, node_ix a, node_ix b, const std::string& attr);
+// A score as Pacemaker prints it (INFINITY, -INFINITY, or the number)
+inline std::string score_text(int w) {
+    return w >= score_infinity ? "INFINITY" : w <= -score_infinity ? "-INFINITY" : std::to_string(w);
+}
+// ---- utilization / placement-strategy (sched_utilization.cpp, placement) ----
+// placement-strategy is not "default" (case-insensitive)
+bool uses_utilization(const sched& s);
+// pcmk__compare_node_capacities: < 0 if a has more free capacity, > 0 if b has
+int compare_node_capacities(const sched& s, node_ix a, node_ix b);
+// pcmk__consume_node_capacity / pcmk__release_node_capacity for r's utilization on n
+void consume_capacity(sched& s, node_ix n, rsc_ix r);
+void release_capacity(sched& s, node_ix n, rsc_ix r);
+// pcmk__ban_insufficient_capacity: -INFINITY on allowed nodes lacking capacity for r
+// (and what is colocated with it); returns the most capable node when none has enough
+node_ix ban_insufficient_capacity(sched& s, rsc_ix r);
+// pcmk__create_utilization_constraints: load_stopped_<node> pseudo actions and their
+// orderings (called from primitive_internal_constraints)
+void create_utilization_constraints(sched& s, rsc_ix r);
+// pcmk__sort_resources: s.resources in assignment order for non-default strategies
+void sort_resources_for_placement(sched& s);
+// compare_nodes() in pcmk_sched_nodes.c: < 0 if a is preferred. weight(n) is the
+// node's score for this purpose; active (or none) is the resource's current node.
+int compare_nodes(const sched& s, node_ix a, node_ix b, int weight_a, int weight_b, node_ix active);
+// pcmk__sort_nodes: GLib's stable merge sort with compare_nodes over weights[n]
+void sort_nodes(const sched& s, std::vector<node_ix>& nodes, const std::vector<int>& weights, node_ix active);
+
 // Clones and bundles are not scheduled by this build; schedule() callers check
 // policy::unsupported_feature() first, so reaching this is a bug (sched_clone.cpp).
 [[noreturn]] void unsupported_collective(const sched& s, rsc_ix r);

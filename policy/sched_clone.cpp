@@ -1,8 +1,8 @@
 // Clones: instances spread over nodes, with pseudo actions for the clone as
 // a whole (Pacemaker 2.1.5's pcmk_sched_clone.c). Anonymous and unique
-// clones are scheduled, interleaved or not, with notifications
-// (sched_notify.cpp); promotable clones and bundles are not yet, and
-// policy::unsupported_feature() refuses them.
+// clones are scheduled, interleaved or not, promotable ones
+// (sched_promotable.cpp) and with notifications (sched_notify.cpp); bundles
+// are not yet, and policy::unsupported_feature() refuses them.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -16,9 +16,6 @@ std::optional<std::string> unsupported_feature(const working_set& ws) {
     for (const auto& res : ws.resources) {
         if (res.variant == rsc_variant::bundle)
             return "bundle '" + res.id + "': scheduling bundles is not implemented yet";
-        if (res.variant == rsc_variant::clone && res.parent == none) {
-            if (res.promotable) return "clone '" + res.id + "': promotable clones are not implemented yet";
-        }
         if (res.is_remote_connection || res.meta.count("remote-node"))
             return "resource '" + res.id + "': remote and guest nodes are not implemented yet";
     }
@@ -81,7 +78,10 @@ void inherit_colocations(sched& s, rsc_ix clone, rsc_ix inst, bool all) {
 void unassign(sched& s, rsc_ix r) {
     for (rsc_ix c : s.ws.resources[r].children) unassign(s, c);
     rsc_state& st = s.rs[r];
-    if (st.allocated_to != none) --s.num_resources[st.allocated_to];
+    if (st.allocated_to != none) {
+        --s.num_resources[st.allocated_to];
+        release_capacity(s, st.allocated_to, r);
+    }
     st.allocated_to = none;
     st.flags |= rf_provisional;
 }
@@ -127,8 +127,16 @@ int instance_number(const std::string& id) {
     return colon == std::string::npos ? 0 : std::atoi(id.c_str() + colon + 1);
 }
 
-// pcmk__cmp_instance: which instance to place first (negative: a before b).
-int cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
+}  // namespace
+
+void clone_sort_by_number(sched& s, rsc_ix clone) {
+    auto& kids = s.ws.resources[clone].children;
+    std::stable_sort(kids.begin(), kids.end(), [&](rsc_ix a, rsc_ix b) {
+        return instance_number(s.ws.resources[a].id) < instance_number(s.ws.resources[b].id);
+    });
+}
+
+int clone_cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
     std::vector<node_ix> on_a, on_b;
     node_ix na = rsc_location(s, a, true, &on_a), nb = rsc_location(s, b, true, &on_b);
     if (na == none && !on_a.empty()) na = on_a.front();
@@ -145,7 +153,7 @@ int cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
     };
     bool ca = allowed_on(a, na), cb = allowed_on(b, nb);
     if (ca != cb) return ca ? -1 : 1;
-    const int pa = s.ws.resources[a].priority, pb = s.ws.resources[b].priority;
+    const int pa = s.rs[a].priority, pb = s.rs[b].priority;
     if (pa != pb) return pa > pb ? -1 : 1;
     if (na == none && nb == none) return 0;
     if (na == none) return 1;
@@ -163,9 +171,11 @@ int cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
     return ia < ib ? -1 : (ia > ib ? 1 : 0);
 }
 
+namespace {
+
 std::vector<rsc_ix> instance_order(const sched& s, rsc_ix clone) {
     std::vector<rsc_ix> out = s.ws.resources[clone].children;
-    std::stable_sort(out.begin(), out.end(), [&](rsc_ix a, rsc_ix b) { return cmp_instance(s, a, b) < 0; });
+    std::stable_sort(out.begin(), out.end(), [&](rsc_ix a, rsc_ix b) { return clone_cmp_instance(s, a, b) < 0; });
     return out;
 }
 
@@ -178,7 +188,9 @@ void distribute_children(sched& s, rsc_ix clone) {
     const bool all_coloc = max < available;
     const int loop_max = std::max(1, available ? max / available : 1);
     int allocated = 0;
-    const auto order = instance_order(s, clone);
+    // Pacemaker keeps the clone's children in this order afterwards
+    s.ws.resources[clone].children = instance_order(s, clone);
+    const auto order = s.ws.resources[clone].children;
     for (rsc_ix inst : order) {
         if (allocated >= max) break;
         node_ix current = rsc_location(s, inst, true);
@@ -240,35 +252,37 @@ bool meta_true(const sched& s, rsc_ix r, const char* name) {
 
 // is_child_compatible / find_compatible_child_by_node: the instance of
 // `clone` on node n (now or as assigned), in instance-number order.
-rsc_ix instance_on(const sched& s, rsc_ix clone, node_ix n, bool current) {
+rsc_ix instance_on(const sched& s, rsc_ix clone, node_ix n, bool current, role filter = role::unknown) {
     std::vector<rsc_ix> kids = s.ws.resources[clone].children;
     std::stable_sort(kids.begin(), kids.end(), [&](rsc_ix a, rsc_ix b) {
         return instance_number(s.ws.resources[a].id) < instance_number(s.ws.resources[b].id);
     });
     for (rsc_ix k : kids) {
         if (s.rs[k].flags & rf_block) continue;
+        if (filter != role::unknown && rsc_role(s, k, current) != filter) continue;
         if (rsc_location(s, k, current) == n) return k;
     }
     return none;
 }
 
-// find_compatible_child: the instance of `clone` to pair with `local`
-rsc_ix compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, bool current) {
+}  // namespace
+
+rsc_ix clone_compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, role filter, bool current) {
     node_ix where = rsc_location(s, local, current);
-    if (where != none) return instance_on(s, clone, where, current);
+    if (where != none) return instance_on(s, clone, where, current, filter);
     std::vector<node_ix> nodes;
     for (node_ix n = 0; n < static_cast<node_ix>(s.ws.nodes.size()); ++n)
         if (s.rs[local].allowed[n] != not_allowed) nodes.push_back(n);
-    std::stable_sort(nodes.begin(), nodes.end(), [&](node_ix a, node_ix b) {
-        int wa = node_available(s, a) ? s.rs[local].allowed[a] : -score_infinity;
-        int wb = node_available(s, b) ? s.rs[local].allowed[b] : -score_infinity;
-        if (wa != wb) return wa > wb;
-        if (s.num_resources[a] != s.num_resources[b]) return s.num_resources[a] < s.num_resources[b];
-        return s.ws.nodes[a].uname < s.ws.nodes[b].uname;
-    });
+    sort_nodes(s, nodes, s.rs[local].allowed, none);
     for (node_ix n : nodes)
-        if (rsc_ix k = instance_on(s, clone, n, current); k != none) return k;
+        if (rsc_ix k = instance_on(s, clone, n, current, filter); k != none) return k;
     return none;
+}
+
+namespace {
+
+rsc_ix compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, bool current) {
+    return clone_compatible_instance(s, local, clone, role::unknown, current);
 }
 
 bool ends_with(const std::string& text, const char* tail) {
@@ -316,6 +330,7 @@ uint32_t interleave_update(sched& s, action_ix first, action_ix then, node_ix no
 node_ix clone_assign(sched& s, rsc_ix c, node_ix prefer) {
     rsc_state& st = s.rs[c];
     if (!(st.flags & rf_provisional) || (st.flags & rf_allocating)) return none;
+    if (st.flags & rf_promotable) promotable_add_scores(s, c);
     st.flags |= rf_allocating;
     for (int ci : std::vector<int>(st.this_with)) assign(s, s.colocations[ci].primary, prefer);
     for (int ci : std::vector<int>(s.rs[c].with_this)) {
@@ -325,6 +340,7 @@ node_ix clone_assign(sched& s, rsc_ix c, node_ix prefer) {
                                   static_cast<float>(col.score) / score_infinity, false, true);
     }
     distribute_children(s, c);
+    if (s.rs[c].flags & rf_promotable) promotable_set_roles(s, c);
     s.rs[c].flags &= ~(rf_provisional | rf_allocating);
     return none;
 }
@@ -363,12 +379,18 @@ void clone_create_actions(sched& s, rsc_ix c) {
             }
         }
     }
+    if (s.rs[c].flags & rf_promotable) promotable_create_actions(s, c);
 }
 
 void clone_internal_constraints(sched& s, rsc_ix c) {
     order_resource_actions(s, c, "stopped", c, "start", of_optional);
     order_resource_actions(s, c, "start", c, "running", of_runnable_left);
     order_resource_actions(s, c, "stop", c, "stopped", of_runnable_left);
+    const bool promotable = s.rs[c].flags & rf_promotable;
+    if (promotable) {
+        order_resource_actions(s, c, "demoted", c, "stop", of_optional);
+        order_resource_actions(s, c, "running", c, "promote", of_runnable_left);
+    }
     const bool is_ordered = ordered(s, c);
     rsc_ix last = none;
     for (rsc_ix inst : s.ws.resources[c].children) {
@@ -381,6 +403,7 @@ void clone_internal_constraints(sched& s, rsc_ix c) {
         if (is_ordered && last != none) order_stops(s, inst, last, of_optional);
         last = inst;
     }
+    if (promotable) promotable_order_instances(s, c, is_ordered);
 }
 
 // pcmk__clone_apply_coloc_score for a primitive dependent and a clone primary
@@ -390,6 +413,16 @@ void clone_apply_coloc_as_primary(sched& s, rsc_ix dependent, rsc_ix clone, cons
                             meta_true(s, dep_top, "interleave") &&
                             clone_node_max(s, dep_top) == clone_node_max(s, clone);
     if (s.rs[clone].flags & rf_provisional) return;
+    if ((s.rs[clone].flags & rf_promotable) && c.primary_role != role::unknown) {
+        if (s.rs[dependent].flags & rf_provisional) {
+            update_dependent_with_promotable(s, clone, dependent, c);
+            return;
+        }
+        if (c.dependent_role == role::promoted) {
+            update_promotable_dependent_priority(s, clone, dependent, c);
+            return;
+        }
+    }
     if (interleave) {
         rsc_ix pair = compatible_instance(s, dependent, clone, false);
         if (pair != none)
@@ -471,6 +504,14 @@ void clone_add_graph_meta(sched& s, rsc_ix clone, std::map<std::string, std::str
     meta["notify"] = (s.rs[clone].flags & rf_notify) ? "true" : "false";
     meta["clone-max"] = std::to_string(clone_max(s, clone));
     meta["clone-node-max"] = std::to_string(clone_node_max(s, clone));
+    if (s.rs[clone].flags & rf_promotable) {
+        const std::string max = std::to_string(promoted_max(s, clone));
+        const std::string node_max = std::to_string(promoted_node_max(s, clone));
+        meta["promoted_max"] = max;
+        meta["promoted_node_max"] = node_max;
+        meta["master_max"] = max;  // the pre-2.0 names, for agents that still read them
+        meta["master_node_max"] = node_max;
+    }
 }
 
 // For anonymous clones one instance per node is probed: the one known

@@ -34,6 +34,14 @@ bool same_attr(const sched& s, node_ix a, node_ix b, const std::string& attr) {
     return true;
 }
 
+}  // namespace
+
+bool colocation_same_attr(const sched& s, node_ix a, node_ix b, const std::string& attr) {
+    return same_attr(s, a, b, attr);
+}
+
+namespace {
+
 bool available(const sched& s, node_ix n) {
     const node& nd = s.ws.nodes[n];
     return nd.online && !nd.shutdown && !nd.unclean && !nd.standby && !nd.maintenance;
@@ -91,7 +99,7 @@ namespace {
 void insert_by_priority(sched& s, std::vector<int>& list, int ci, bool by_primary) {
     auto prio = [&](int x) {
         const colocation& cc = s.colocations[x];
-        return s.ws.resources[by_primary ? cc.primary : cc.dependent].priority;
+        return s.rs[by_primary ? cc.primary : cc.dependent].priority;
     };
     if (std::find(list.begin(), list.end(), ci) != list.end()) return;
     auto pos = std::find_if(list.begin(), list.end(), [&](int x) { return prio(x) < prio(ci); });
@@ -207,7 +215,7 @@ void add_scores_matching_attr(sched& s, std::vector<int>& work, rsc_ix r, const 
 // pcmk__add_colocated_node_scores for "with this" influence (select_active),
 // following the chain of colocations that depend on r.
 void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, const std::string& attr, float factor,
-                               bool this_with, bool only_positive) {
+                               bool this_with, bool only_positive, bool only_active) {
     rsc_state& st = s.rs[r];
     if (st.flags & rf_merging) return;
     st.flags |= rf_merging;
@@ -220,21 +228,21 @@ void add_colocated_node_scores(sched& s, rsc_ix r, std::vector<int>& nodes, cons
             st.flags &= ~rf_merging;
             return;
         }
-        add_colocated_node_scores(s, members.front(), work, attr, factor, this_with, only_positive);
+        add_colocated_node_scores(s, members.front(), work, attr, factor, this_with, only_positive, only_active);
     } else {
         add_scores_matching_attr(s, work, r, attr, factor, only_positive);
     }
     bool any = false;
     for (node_ix n = 0; n < static_cast<node_ix>(work.size()); ++n)
         any = any || (work[n] != not_allowed && work[n] >= 0 && available(s, n));
-    if (!any) {
+    if (!any && only_active) {
         st.flags &= ~rf_merging;
         return;  // roll back optional scores
     }
     const float multiplier = factor < 0 ? -1.0f : 1.0f;
     const std::vector<int>& chain =
         this_with ? s.rs[r].this_with : (group ? s.rs[members.back()].with_this : s.rs[r].with_this);
-    for (int ci : std::vector<int>(chain)) {
+    for (int ci : any ? std::vector<int>(chain) : std::vector<int>()) {
         const colocation& c = s.colocations[ci];
         if (!this_with && !c.influence) continue;
         rsc_ix other = this_with ? c.primary : c.dependent;

@@ -403,23 +403,19 @@ void process_rsc_history(sched& s, const cib::lrm_resource& entry, rsc_ix r, nod
     }
 }
 
-// pcmk__rscs_matching_id for a history entry: the primitive with that id, or
-// the instance of that clone which unpack placed on this node
-std::vector<rsc_ix> rscs_for_history(const sched& s, const std::string& id, node_ix n) {
+// pcmk__rscs_matching_id: every primitive whose id or history name (clone_name)
+// is the entry's id, newest match first as Pacemaker prepends them. An
+// anonymous instance's history may be named after another instance, so one
+// entry can match the instance of that name and the one unpack placed here.
+std::vector<rsc_ix> rscs_for_history(const sched& s, const std::string& id, node_ix) {
     std::vector<rsc_ix> out;
-    if (auto it = s.ws.rsc_by_id.find(id); it != s.ws.rsc_by_id.end()) {
-        if (s.ws.resources[it->second].variant == rsc_variant::primitive) out.push_back(it->second);
-        return out;
-    }
-    std::string base = id.substr(0, id.find(':'));
-    for (rsc_ix r = 0; r < static_cast<rsc_ix>(s.ws.resources.size()); ++r) {
+    auto visit = [&](auto&& self, rsc_ix r) -> void {
         const resource& res = s.ws.resources[r];
-        if (res.variant != rsc_variant::primitive || res.base_id != base) continue;
-        if (std::find(res.running_on.begin(), res.running_on.end(), n) != res.running_on.end()) {
-            out.push_back(r);
-            break;
-        }
-    }
+        if (res.id == id || (!res.clone_name.empty() && res.clone_name == id)) out.insert(out.begin(), r);
+        for (rsc_ix c : res.children) self(self, c);
+    };
+    for (rsc_ix r : s.resources) visit(visit, r);
+    std::erase_if(out, [&](rsc_ix r) { return s.ws.resources[r].variant != rsc_variant::primitive; });
     return out;
 }
 

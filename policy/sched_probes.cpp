@@ -32,6 +32,9 @@ bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n) {
     const node& nd = s.ws.nodes[n];
     if (nd.kind != node_kind::member && (res.rclass == "stonith" || res.is_remote_connection)) return false;
     if (res.variant == rsc_variant::clone) {
+        // Probing puts a clone's instances back in instance-number order
+        // (placement and promotion sorted them), which later phases see
+        clone_sort_by_number(s, r);
         rsc_ix chosen = none;
         if (clone_probe_instance(s, r, n, chosen)) return chosen != none && probe_rsc_on_node(s, chosen, n);
     }

@@ -177,7 +177,19 @@ int run_simulate(const args& a) {
         return 3;
     }
     if (!opts->quiet) {
-        out += format_status_header(ws) + "Current cluster status:\n" + format_cluster_status(ws) + "\n";
+        bool printed = false;  // crm_simulate puts a blank line between these blocks
+        if (ws.options.maintenance_mode) {
+            out +=
+                "\n              *** Resource management is DISABLED ***\n"
+                "  The cluster will not attempt to start, stop or recover services\n";
+            printed = true;
+        }
+        if (auto counts = format_resource_counts(ws); !counts.empty()) {
+            out += (printed ? "\n" : "") + counts;
+            printed = true;
+        }
+        if (printed) out += "\n";
+        out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
     }
     policy::schedule_result result = policy::schedule(ws);
     if (opts->show_scores) out += policy::format_scores(result);
@@ -196,7 +208,7 @@ int run_simulate(const args& a) {
         }
         if (!opts->quiet) {
             policy::working_set revised = policy::unpack(doc->model(), *now);
-            out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised);
+            out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised, false);
         }
     }
     std::fputs(out.c_str(), stdout);

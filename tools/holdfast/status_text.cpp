@@ -339,7 +339,13 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out
 
 }  // namespace
 
-std::string format_cluster_status(const policy::working_set& ws) {
+std::string format_cluster_status(const policy::working_set& ws, bool show_pending) {
+    if (!show_pending) {
+        // Without pending actions every resource shows its plain role
+        policy::working_set plain = ws;
+        for (auto& res : plain.resources) res.pending_task.clear();
+        return format_cluster_status(plain, true);
+    }
     std::string out;
     node_list(ws, out);
     out += "\n  * Full List of Resources:\n";
@@ -355,59 +361,47 @@ std::string format_cluster_status(const policy::working_set& ws) {
     return out;
 }
 
-}  // namespace holdfast::tools
-
-namespace holdfast::tools {
 namespace {
 
-struct instance_counts {
+struct resource_counts {
     int instances = 0;
     int disabled = 0;
     int blocked = 0;
 };
 
 // pe__resource_is_disabled: target-role Stopped, or Unpromoted in a promotable clone
-bool resource_disabled(const working_set& ws, rsc_ix r) {
-    const resource& res = ws.resources[r];
-    auto it = res.meta.find("target-role");
-    if (it == res.meta.end()) return false;
-    const role target = policy::text_to_role(it->second);
-    if (target == role::stopped) return true;
-    rsc_ix top = r;
+bool is_disabled(const policy::working_set& ws, policy::rsc_ix r) {
+    const auto& meta = ws.resources[r].meta;
+    auto it = meta.find("target-role");
+    if (it == meta.end()) return false;
+    const policy::role target = policy::text_to_role(it->second);
+    if (target == policy::role::stopped) return true;
+    policy::rsc_ix top = r;
     while (ws.resources[top].parent != policy::none) top = ws.resources[top].parent;
-    return target == role::unpromoted && ws.resources[top].promotable;
+    return target == policy::role::unpromoted && ws.resources[top].promotable;
 }
 
-// pe__count_common: every primitive, except orphans that are not active
-void count_instances(const working_set& ws, rsc_ix r, instance_counts& c) {
-    const resource& res = ws.resources[r];
+// pe__count_common: every primitive instance that exists or is active
+void count_resource(const policy::working_set& ws, policy::rsc_ix r, resource_counts& c) {
+    const policy::resource& res = ws.resources[r];
     if (!res.children.empty()) {
-        for (rsc_ix child : res.children) count_instances(ws, child, c);
+        for (policy::rsc_ix child : res.children) count_resource(ws, child, c);
         return;
     }
-    if (res.orphan && (res.current_role == role::stopped || res.current_role == role::unknown)) return;
+    if (res.orphan && res.current_role <= policy::role::stopped) return;
     ++c.instances;
-    if (resource_disabled(ws, r)) ++c.disabled;
+    if (is_disabled(ws, r)) ++c.disabled;
     if (res.blocked) ++c.blocked;
 }
 
 }  // namespace
 
-std::string format_status_header(const policy::working_set& ws) {
-    std::string out;
-    if (ws.options.maintenance_mode)
-        out +=
-            "\n              *** Resource management is DISABLED ***\n"
-            "  The cluster will not attempt to start, stop or recover services\n";
-    instance_counts c;
-    for (rsc_ix r : ws.top_level) count_instances(ws, r, c);
-    if (c.disabled || c.blocked) {
-        if (!out.empty()) out += "\n";
-        out += std::to_string(c.disabled) + " of " + std::to_string(c.instances) + " resource instances DISABLED and " +
-               std::to_string(c.blocked) + " BLOCKED from further action due to failure\n";
-    }
-    if (!out.empty()) out += "\n";
-    return out;
+std::string format_resource_counts(const policy::working_set& ws) {
+    resource_counts c;
+    for (policy::rsc_ix r : ws.top_level) count_resource(ws, r, c);
+    if (c.disabled == 0 && c.blocked == 0) return {};
+    return std::to_string(c.disabled) + " of " + std::to_string(c.instances) + " resource instances DISABLED and " +
+           std::to_string(c.blocked) + " BLOCKED from further action due to failure\n";
 }
 
 }  // namespace holdfast::tools

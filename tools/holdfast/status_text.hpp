@@ -7,11 +7,13 @@
 
 namespace holdfast::tools {
 
-std::string format_cluster_status(const policy::working_set& ws);
+// show_pending: name resources by their pending action ("Starting", "Monitoring"),
+// as crm_simulate does for the current status but not for the revised one
+std::string format_cluster_status(const policy::working_set& ws, bool show_pending = true);
 
-// What crm_simulate prints before the initial status: a maintenance-mode
-// banner, and how many resource instances are disabled (target-role) or
-// blocked by a failure; empty when there is nothing to say.
-std::string format_status_header(const policy::working_set& ws);
+// crm_simulate's line before the status when resources are disabled or blocked
+// ("N of M resource instances DISABLED and K BLOCKED from further action due
+// to failure"), with its newline; empty when there are none.
+std::string format_resource_counts(const policy::working_set& ws);
 
 }  // namespace holdfast::tools
