@@ -232,6 +232,11 @@ sched::sched(working_set& w) : ws(w) {
         if (ws.options.symmetric_cluster) {
             for (size_t n = 0; n < n_nodes; ++n) st.allowed[n] = configured_weight(ws, static_cast<node_ix>(n));
         }
+        // process_orphan_resource: history of a resource no longer configured
+        // must not run anywhere (orphaned clone instances are the clone's business)
+        if (res.orphan && res.parent == none && ws.options.stop_orphan_resources) {
+            for (size_t n = 0; n < n_nodes; ++n) st.allowed[n] = -score_infinity;
+        }
         st.known_on.assign(n_nodes, false);
         for (const auto* list : {&res.running_on, &res.known_on}) {
             for (node_ix nd : *list) {
