@@ -520,7 +520,10 @@ rsc_ix resolve(working_set& ws, const cib::lrm_resource& lrm, node_ix n) {
         if (ws.resources[it->second].variant == rsc_variant::primitive) r = it->second;
     } else if (auto zero = ws.rsc_by_id.find(base + ":0"); zero != ws.rsc_by_id.end()) {
         rsc_ix top = top_parent(ws, zero->second);
-        if (!ws.resources[top].unique && ws.resources[zero->second].variant == rsc_variant::primitive) r = zero->second;
+        // only anonymous clone instances go by another number; anything
+        // else (an orphan "x:0" included) is unique (common_unpack)
+        const bool anonymous = ws.resources[top].variant == rsc_variant::clone && !ws.resources[top].unique;
+        if (anonymous && ws.resources[zero->second].variant == rsc_variant::primitive) r = zero->second;
     }
     if (r == none) return add_orphan(ws, lrm);
     rsc_ix top = top_parent(ws, r);
