@@ -366,7 +366,7 @@ void promotable_restart_ordering(sched& s, rsc_ix r) {
     order_resource_actions(s, r, "demoted", r, "start", of_optional);
     order_resource_actions(s, r, "demoted", r, "promote", of_optional);
     order_resource_actions(s, r, "running", r, "promote", of_optional);
-    order_resource_actions(s, r, "demote", r, "stop", of_optional);
+    order_resource_actions(s, r, "demote", r, "demoted", of_optional);
 }
 
 void promotable_order_instances(sched& s, rsc_ix clone, bool ordered) {
