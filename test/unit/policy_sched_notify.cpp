@@ -53,6 +53,12 @@ std::string cib_text(const std::string& resources, const std::string& status, bo
            resources + "</resources><constraints/></configuration><status>" + status + "</status></cib>";
 }
 
+void replace_once(std::string& text, const std::string& what, const std::string& with) {
+    const auto at = text.find(what);
+    BOOST_REQUIRE(at != std::string::npos);
+    text.replace(at, what.size(), with);
+}
+
 struct fixture {
     cib::document doc;
     hp::working_set ws;
@@ -191,6 +197,41 @@ BOOST_AUTO_TEST_CASE(fenced_node_is_not_told_and_survivors_hear_after_fencing) {
     const std::vector<std::string> confirmed = {"d:0_post_notify_stop_0@n1", "d:1_post_notify_stop_0@n2",
                                                 "d:2_post_notify_stonith_0"};
     BOOST_TEST(f.inputs("d:2_confirmed-post_notify_stonith_0") == confirmed, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(promoted_role_moving_is_notified_around_demote_and_promote) {
+    // s promoted on n1, the Promoted role preferred on n2: demote n1, then promote n2
+    const std::string ms =
+        "<clone id=\"ms\"><meta_attributes id=\"msm\"><nvpair id=\"msm1\" name=\"notify\" value=\"true\"/>"
+        "<nvpair id=\"msm2\" name=\"promotable\" value=\"true\"/><nvpair id=\"msm3\" name=\"promoted-max\" "
+        "value=\"1\"/></meta_attributes><primitive id=\"s\" class=\"ocf\" provider=\"pacemaker\" "
+        "type=\"Stateful\"/></clone>";
+    std::string text = cib_text(ms, "");
+    const std::string location = "<rsc_location id=\"l1\" rsc=\"ms\" node=\"n2\" score=\"100\" role=\"Promoted\"/>";
+    replace_once(text, "<constraints/>", "<constraints>" + location + "</constraints>");
+    std::string unpromoted = started("s");
+    replace_once(unpromoted, "type=\"Dummy\"", "type=\"Stateful\"");
+    std::string promoted = unpromoted;
+    replace_once(promoted, "operation=\"start\"", "operation=\"promote\"");
+    replace_once(text, "</status>", state("n1", up, promoted) + state("n2", up, unpromoted) + "</status>");
+    replace_once(text, "<node id=\"n3\" uname=\"n3\"/>", "");
+    fixture f(text);
+    for (const char* key : {"s:0_pre_notify_demote_0", "s:0_post_notify_demote_0", "s:0_pre_notify_promote_0",
+                            "s:0_post_notify_promote_0"}) {
+        BOOST_TEST(f.meta(key, "n1", "notify_demote_resource") == "s:0", key);
+        BOOST_TEST(f.meta(key, "n1", "notify_promote_uname") == "n2", key);
+        BOOST_TEST(f.meta(key, "n1", "notify_promoted_resource") == "s:0", key);
+        BOOST_TEST(f.meta(key, "n1", "notify_master_uname") == "n1", key);
+        BOOST_TEST(f.meta(key, "n1", "notify_unpromoted_resource") == "s:1", key);
+        BOOST_TEST(f.meta(key, "n1", "notify_slave_resource") == "s:1", key);
+        BOOST_TEST(f.meta(key, "n1", "notify_active_resource") == "s:0 s:1", key);
+    }
+    BOOST_TEST(f.meta("s:1_post_notify_promote_0", "n2", "notify_key_operation") == "promoted");
+    // demotions are notified before promotions start being
+    const std::vector<std::string> after_demote = {"ms_confirmed-post_notify_demoted_0"};
+    BOOST_TEST(f.inputs("ms_pre_notify_promote_0") == after_demote, boost::test_tools::per_element());
+    const std::vector<std::string> demoted = {"ms_confirmed-pre_notify_demote_0", "ms_demoted_0"};
+    BOOST_TEST(f.inputs("ms_post_notify_demoted_0") == demoted, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(notify_task_of_pseudo_actions) {
