@@ -702,6 +702,19 @@ action_ix sched::custom_action(rsc_ix rsc, const std::string& key, const std::st
     return ai;
 }
 
+std::map<std::string, std::string> rsc_params(const sched& s, rsc_ix r, node_ix n) {
+    const resource& res = s.ws.resources[r];
+    if (n == none || !res.def) return res.params;
+    rule_context ctx;
+    ctx.now = s.ws.now;
+    ctx.utc_offset = iso8601::host_utc_offset(s.ws.now);
+    ctx.node_attrs = &s.ws.nodes[n].attrs;
+    ctx.rsc = rule_context::resource_agent{res.def->rclass, res.def->provider, res.def->type};
+    std::map<std::string, std::string> out;
+    unpack_nvsets(res.def->instance, ctx, out);
+    return out;
+}
+
 action_ix new_rsc_pseudo_action(sched& s, rsc_ix r, std::string_view task, bool optional, bool runnable) {
     action_ix a = s.custom_action(r, op_key(s.ws.resources[r].id, task, 0), std::string(task), none, optional, true);
     s.actions[a].flags |= af_pseudo;

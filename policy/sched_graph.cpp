@@ -195,7 +195,7 @@ void add_attributes(sched& s, action_ix ai, graph_action& g) {
     auto& attrs = g.attributes;
     for (const auto& [k, v] : a.extra) attrs[k] = v;
     if (a.rsc != none && (a.node != none || s.ws.resources[a.rsc].variant == rsc_variant::primitive)) {
-        for (const auto& [k, v] : s.ws.resources[a.rsc].params) attrs[k] = v;
+        for (const auto& [k, v] : rsc_params(s, a.rsc, a.node)) attrs[k] = v;
     }
     add_meta_fields(a.meta, attrs);
     if (a.rsc != none) {
