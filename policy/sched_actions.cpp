@@ -712,6 +712,8 @@ std::map<std::string, std::string> rsc_params(const sched& s, rsc_ix r, node_ix 
     ctx.rsc = rule_context::resource_agent{res.def->rclass, res.def->provider, res.def->type};
     std::map<std::string, std::string> out;
     unpack_nvsets(res.def->instance, ctx, out);
+    // what holds without a node (and anything set beyond the definition) still applies
+    for (const auto& [k, v] : res.params) out.emplace(k, v);
     return out;
 }
 
