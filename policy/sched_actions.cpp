@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "policy/iso8601.hpp"
@@ -496,6 +497,18 @@ void apply_on_fail(sched& s, action& a, const resource& res, const std::string& 
     if (a.fail_role == role::unknown) a.fail_role = (a.task == "promote") ? role::unpromoted : role::started;
 }
 
+// unpack_interval_origin: a recurring op with an interval-origin waits until
+// the next multiple of its interval after the origin (milliseconds)
+std::optional<int64_t> interval_origin_delay(const sched& s, const action& a) {
+    const auto* origin_text = lookup(a.meta, "interval-origin");
+    const int64_t interval_sec = a.interval_ms / 1000;
+    if (!origin_text || a.interval_ms == 0 || interval_sec == 0) return std::nullopt;
+    auto origin = iso8601::parse_date_time(*origin_text, iso8601::host_parse_env(s.ws.now));
+    if (!origin) return std::nullopt;
+    int64_t since = (static_cast<int64_t>(s.ws.now) - iso8601::to_epoch(*origin)) % interval_sec;
+    return (((since <= 0) ? 0 : interval_sec) - since) * 1000;
+}
+
 void unpack_operation(sched& s, action& a, const cib::op_def* entry) {
     const resource& res = s.ws.resources[a.rsc];
     const bool is_probe = a.task == "monitor" && a.interval_ms == 0;
@@ -534,7 +547,9 @@ void unpack_operation(sched& s, action& a, const cib::op_def* entry) {
     a.fail_role = role::unknown;
     apply_on_fail(s, a, res, effective_on_fail(a, res, entry));
 
-    if (const auto* d = lookup(a.meta, "start-delay")) {
+    if (auto delay = interval_origin_delay(s, a)) {
+        a.meta["start-delay"] = std::to_string(*delay);
+    } else if (const auto* d = lookup(a.meta, "start-delay")) {
         int64_t ms = parse_msec(*d);
         a.meta["start-delay"] = std::to_string(ms < 0 ? 0 : ms);
     }
