@@ -253,6 +253,8 @@ void unpack_one_ordering(sched& s, const cib::order_constraint& c) {
             set.id = id;
             set.action = act;
             set.resources = expand_tag_reference(s, id);
+            // pcmk__tag_to_set: a tag's or template's members are not ordered among themselves
+            if (find_constraint_resource(s, id) == none) set.sequential = "false";
             return set;
         };
         if (expand_tag_reference(s, c.first).empty() || expand_tag_reference(s, c.then).empty()) return;

@@ -76,6 +76,13 @@ void force_anonymous(working_set& ws, rsc_ix clone) {
     if (ws.resources[clone].unique && has_non_ocf(ws, clone)) clear_unique(ws, clone);
 }
 
+bool def_has_non_ocf(const cib::resource& def) {
+    if (def.kind == cib::resource_kind::primitive) return def.rclass != "ocf" && def.rclass != "stonith";
+    for (const auto& child : def.children)
+        if (def_has_non_ocf(child)) return true;
+    return false;
+}
+
 void build_clone(working_set& ws, const cib::resource& def, rsc_ix ix) {
     resource& c = ws.resources[ix];
     c.variant = rsc_variant::clone;
@@ -86,9 +93,18 @@ void build_clone(working_set& ws, const cib::resource& def, rsc_ix ix) {
         c.stickiness = 1;
     }
     apply_meta(ws, ix);
-    int max = static_cast<int>(ws.nodes.size());
-    if (const auto* v = find(ws.resources[ix].meta, "clone-max")) max = std::atoi(v->c_str());
+    int max = std::max(1, static_cast<int>(ws.nodes.size()));
+    if (const auto* v = find(ws.resources[ix].meta, "clone-max")) max = std::max(0, std::atoi(v->c_str()));
     if (def.children.empty()) return;
+    // A unique clone of agents that cannot tell instances apart is anonymous,
+    // with at most one instance per node (pe__force_anon, while the first
+    // instance is unpacked), and anonymous clones run one instance per node
+    const bool forced_anonymous = c.unique && def_has_non_ocf(def.children.front());
+    if (forced_anonymous) max = std::min(max, static_cast<int>(ws.nodes.size()));
+    if (const auto* v = find(c.meta, "clone-node-max");
+        v && (forced_anonymous || !c.unique) && std::atoi(v->c_str()) > 1)
+        c.meta["clone-node-max"] = "1";
+    if (find(c.meta, "clone-max")) c.meta["clone-max"] = std::to_string(max);
     // With no instances at all, one ":0" orphan still lets history match the clone
     for (int i = 0; i < std::max(max, 1); ++i) {
         rsc_ix child = build(ws, def.children.front(), ix, ":" + std::to_string(i));
