@@ -177,6 +177,8 @@ int run_simulate(const args& a) {
         return 3;
     }
     if (!opts->quiet) {
+        std::string preamble = format_status_preamble(ws);
+        if (!preamble.empty()) out += preamble + "\n";
         out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
     }
     policy::schedule_result result = policy::schedule(ws);

@@ -337,7 +337,41 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out
     }
 }
 
+// pe__count_common(): leaves count as instances, except inactive orphans.
+void count_instances(const working_set& ws, rsc_ix r, int counts[3]) {
+    const resource& res = ws.resources[r];
+    if (!res.children.empty()) {
+        for (rsc_ix c : res.children) count_instances(ws, c, counts);
+        return;
+    }
+    if (res.orphan && res.current_role == role::stopped) return;
+    ++counts[0];
+    auto it = res.meta.find("target-role");
+    if (it != res.meta.end()) {
+        role t = policy::text_to_role(it->second);
+        if (t == role::stopped || (t == role::unpromoted && ws.resources[top_of(ws, r)].promotable)) ++counts[1];
+    }
+    if (res.blocked) ++counts[2];
+}
+
 }  // namespace
+
+std::string format_status_preamble(const policy::working_set& ws) {
+    std::string out;
+    if (ws.options.maintenance_mode) {
+        out +=
+            "\n              *** Resource management is DISABLED ***\n"
+            "  The cluster will not attempt to start, stop or recover services\n";
+    }
+    int counts[3] = {0, 0, 0};  // instances, disabled, blocked
+    for (rsc_ix r : ws.top_level) count_instances(ws, r, counts);
+    if (counts[1] || counts[2]) {
+        if (!out.empty()) out += "\n";
+        out += std::to_string(counts[1]) + " of " + std::to_string(counts[0]) + " resource instances DISABLED and " +
+               std::to_string(counts[2]) + " BLOCKED from further action due to failure\n";
+    }
+    return out;
+}
 
 std::string format_cluster_status(const policy::working_set& ws) {
     std::string out;

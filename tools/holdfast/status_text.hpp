@@ -9,4 +9,8 @@ namespace holdfast::tools {
 
 std::string format_cluster_status(const policy::working_set& ws);
 
+// What crm_simulate prints before "Current cluster status:": the maintenance-mode
+// banner and the count of disabled and blocked resource instances, when any.
+std::string format_status_preamble(const policy::working_set& ws);
+
 }  // namespace holdfast::tools
