@@ -175,10 +175,12 @@ resource builder::make_resource(xmlNode* r) {
             if (out.rclass.empty()) out.rclass = t.rclass;
             if (out.provider.empty()) out.provider = t.provider;
             if (out.type.empty()) out.type = t.type;
-            // The primitive's own sets come first, so they win over the template's
-            out.meta.insert(out.meta.end(), t.meta.begin(), t.meta.end());
-            out.instance.insert(out.instance.end(), t.instance.begin(), t.instance.end());
-            out.utilization.insert(out.utilization.end(), t.utilization.begin(), t.utilization.end());
+            // Pacemaker's expansion copies the template and appends the
+            // primitive's own children, so the template's sets come first in
+            // document order (and sets of equal score are applied last-first)
+            out.meta.insert(out.meta.begin(), t.meta.begin(), t.meta.end());
+            out.instance.insert(out.instance.begin(), t.instance.begin(), t.instance.end());
+            out.utilization.insert(out.utilization.begin(), t.utilization.begin(), t.utilization.end());
             for (auto& op : t.ops) {
                 bool overridden = false;
                 for (const auto& mine : out.ops)

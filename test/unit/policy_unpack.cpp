@@ -215,4 +215,16 @@ BOOST_AUTO_TEST_CASE(expired_failure_is_forgotten) {
     BOOST_TEST(f.rsc("d").running_on.empty());
 }
 
+BOOST_AUTO_TEST_CASE(primitive_meta_overrides_its_template) {
+    const std::string rscs =
+        "<template id=\"t\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><meta_attributes id=\"tm\">"
+        "<nvpair id=\"tr\" name=\"target-role\" value=\"Stopped\"/></meta_attributes></template>"
+        "<primitive id=\"a\" template=\"t\"/>"
+        "<primitive id=\"b\" template=\"t\"><meta_attributes id=\"bm\"><nvpair id=\"br\" "
+        "name=\"target-role\" value=\"Started\"/></meta_attributes></primitive>";
+    fixture f(cib_text(rscs, state("n1", up)));
+    BOOST_TEST(f.rsc("a").meta.at("target-role") == "Stopped");
+    BOOST_TEST(f.rsc("b").meta.at("target-role") == "Started");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
