@@ -494,5 +494,8 @@ void primitive_internal_constraints(sched& s, rsc_ix r);
 [[noreturn]] void unsupported_collective(const sched& s, rsc_ix r);
 // Recurring monitors of r for its next role (sched_primitive.cpp)
 void create_recurring_actions(sched& s, rsc_ix r);
+// The monitors of a role="Stopped" op of r on every node but its assigned one
+// (sched_recurring_stopped.cpp)
+void recurring_op_for_inactive(sched& s, rsc_ix r, const cib::op_def& op, const std::string& key, int64_t ms);
 
 }  // namespace holdfast::policy::sched

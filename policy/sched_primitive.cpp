@@ -268,37 +268,51 @@ void primitive_create_actions(sched& s, rsc_ix r) {
     if (allow_migrate) create_migration_actions(s, r, current);
 }
 
+namespace {
+
+// recurring_op_for_active: the monitor of an op configured for the role r will
+// have on its assigned node, after (and as required as) its start there
+void recurring_op_for_active(sched& s, rsc_ix r, action_ix start, const cib::op_def& op, const std::string& key) {
+    const rsc_state& st = s.rs[r];
+    const node_ix n = st.allocated_to;
+    role op_role = op.role.empty() ? role::unknown : text_to_role(op.role);
+    if (op_role == role::stopped) return;
+    if (op_role != role::unknown && op_role != st.next_role) return;
+    bool optional = (s.actions[start].flags & af_optional) && !s.find_actions(r, key, n).empty();
+    action_ix mon = s.custom_action(r, key, op.name, n, optional, true);
+    const node& nd = s.ws.nodes[n];
+    if (!(s.actions[start].flags & af_runnable) || !nd.online || nd.unclean) s.actions[mon].flags &= ~af_runnable;
+    if (op_role == role::promoted) s.actions[mon].meta.insert_or_assign("op_target_rc", std::string(1, '8'));
+    if (!(st.flags & rf_managed)) return;  // an unmanaged resource's monitor waits for nothing
+    s.new_ordering(r, op_key(s.ws.resources[r].id, "start", 0), -1, r, key, mon, of_implies_then | of_runnable_left);
+    if (op_role == role::promoted)
+        s.new_ordering(r, op_key(s.ws.resources[r].id, "promote", 0), -1, r, key, mon, of_optional | of_runnable_left);
+    else if (s.ws.resources[r].parent != none && st.next_role == role::unpromoted)
+        s.new_ordering(r, op_key(s.ws.resources[r].id, "demote", 0), -1, r, key, mon, of_optional | of_runnable_left);
+}
+
+}  // namespace
+
+// pcmk__create_recurring_actions: per configured recurring op, the monitor for
+// the active role (where r will run) and for the Stopped role (everywhere else)
 void create_recurring_actions(sched& s, rsc_ix r) {
     const resource& res = s.ws.resources[r];
     const rsc_state& st = s.rs[r];
-    if (!res.def || st.allocated_to == none || st.next_role == role::stopped) return;
-    if (st.flags & rf_maintenance) return;
+    if (!res.def || (st.flags & rf_block) || (st.flags & rf_maintenance)) return;
     const node_ix n = st.allocated_to;
+    const bool active =
+        n != none && !s.ws.nodes[n].maintenance && (st.next_role != role::stopped || !(st.flags & rf_managed));
+    // Like Pacemaker, (re)request the start as optional: for an unmanaged
+    // resource that makes it optional again, and so its monitors too
+    const action_ix start = active ? s.custom_action(r, op_key(res.id, "start", 0), "start", n, true, true) : -1;
     for (const auto& op : res.def->ops) {
         if (op.name == "start" || op.name == "stop" || op.name == "promote" || op.name == "demote") continue;
         if (!op.enabled.empty() && !text_is_true(op.enabled)) continue;
         auto ms = iso8601::parse_interval_ms(op.interval);
         if (!ms || *ms == 0) continue;
-        role op_role = op.role.empty() ? role::unknown : text_to_role(op.role);
-        if (op_role == role::stopped) continue;
-        if (op_role != role::unknown && op_role != st.next_role) continue;
         const std::string key = op_key(res.id, op.name, *ms);
-        auto starts = resource_actions(s, r, n, "start", true);
-        bool optional = true;
-        for (action_ix a : starts)
-            if (!(s.actions[a].flags & af_optional)) optional = false;
-        if (s.find_actions(r, key, n).empty()) optional = false;
-        action_ix mon = s.custom_action(r, key, op.name, n, optional, true);
-        bool runnable = node_available(s, n);
-        for (action_ix a : starts)
-            if (!(s.actions[a].flags & af_runnable)) runnable = false;
-        if (!runnable) s.actions[mon].flags &= ~af_runnable;
-        if (op_role == role::promoted) s.actions[mon].meta.insert_or_assign("op_target_rc", std::string(1, '8'));
-        s.new_ordering(r, op_key(res.id, "start", 0), -1, r, key, mon, of_implies_then | of_runnable_left);
-        if (op_role == role::promoted)
-            s.new_ordering(r, op_key(res.id, "promote", 0), -1, r, key, mon, of_optional | of_runnable_left);
-        else if (s.ws.resources[r].parent != none && st.next_role == role::unpromoted)
-            s.new_ordering(r, op_key(res.id, "demote", 0), -1, r, key, mon, of_optional | of_runnable_left);
+        if (active) recurring_op_for_active(s, r, start, op, key);
+        recurring_op_for_inactive(s, r, op, key, *ms);
     }
 }
 

@@ -302,25 +302,38 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     apply_failure(ws, r, h, op, f, rc);
 }
 
-// Recurring monitors active since the last start are known to run: the
-// scheduler keeps them instead of scheduling them anew (process_recurring).
-void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::vector<const cib::op_record*>& ops) {
-    int start = -1, stop = -1;
+// calculate_active_ops: the history index of the last stop (completed) and of
+// the last start, or failing that of the last promote/demote, or of the last
+// monitor that found it running after the last stop
+void active_op_range(const std::vector<const cib::op_record*>& ops, int& start, int& stop) {
+    start = stop = -1;
+    int implied_monitor = -1, implied_clone = -1;
     for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
         const cib::op_record& op = *ops[i];
-        if (op.op_status != exec_done) continue;
-        if ((op.operation == "start" || op.operation == "migrate_from") && op.rc_code == 0)
-            start = i;
-        else if (op.operation == "stop" && op.rc_code == 0)
+        if (op.operation == "stop" && op.op_status == exec_done)
             stop = i;
-        else if (is_probe(op) && (op.rc_code == 0 || op.rc_code == 8))
+        else if (op.operation == "start" || op.operation == "migrate_from")
             start = i;
+        else if (implied_monitor <= stop && op.operation == "monitor") {
+            if (op.rc_code == 0 || op.rc_code == 8) implied_monitor = i;
+        } else if (op.operation == "promote" || op.operation == "demote")
+            implied_clone = i;
     }
-    if (start < 0 || stop > start || !ws.nodes[n].online) return;
-    for (int i = start; i < static_cast<int>(ops.size()); ++i) {
+    if (start == -1) start = implied_clone != -1 ? implied_clone : implied_monitor;
+}
+
+// Recurring monitors recorded since the resource last became active (or all of
+// them, when the history shows neither start nor stop) are known to run: the
+// scheduler keeps them instead of scheduling them anew (process_recurring).
+void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::vector<const cib::op_record*>& ops) {
+    if (!ws.nodes[n].online) return;
+    int start = -1, stop = -1;
+    active_op_range(ops, start, stop);
+    for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+        if ((start < stop && i <= stop) || i < start) continue;
         const cib::op_record& op = *ops[i];
         const int64_t ms = interval_ms(op);
-        if (ms == 0 || op.op_status == exec_cancelled) continue;
+        if (ms == 0 || op.op_status == exec_pending) continue;
         ws.unpack_actions.push_back({unpack_action::kind::recurring, n, ix, {}, false, op.operation, ms, false});
     }
 }
