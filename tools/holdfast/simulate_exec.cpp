@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <queue>
 #include <set>
@@ -147,6 +148,15 @@ void inject_result(xmlNode* rsc, const graph_action& a, int call_id) {
     set(op, "op-status", "0");
     set(op, "interval", std::to_string(a.interval_ms));
     set(op, "on_node", a.node_uname);
+    // Like crm_simulate, stamp the result with the wall-clock time: it is newer
+    // than anything in the input, which migration history checks rely on
+    const std::string stamp = std::to_string(static_cast<long long>(std::time(nullptr)));
+    set(op, "last-run", stamp);
+    set(op, "last-rc-change", stamp);
+    if (task == "migrate_to" || task == "migrate_from") {
+        set(op, "migrate_source", meta(a, "migrate_source"));
+        set(op, "migrate_target", meta(a, "migrate_target"));
+    }
 }
 
 int next_call_id(xmlNode* rsc) {
