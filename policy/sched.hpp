@@ -387,6 +387,10 @@ void set_action_reason(action& a, const std::string& reason, bool overwrite);
 // fns->location: the single node r is on (current) or assigned to (!current), else none;
 // `all` (optional) receives every such node without duplicates.
 node_ix rsc_location(const sched& s, rsc_ix r, bool current, std::vector<node_ix>* all = nullptr);
+// pe__find_active_on: the node r counts as active on (a partial migration's
+// source; else, unless r needs fencing, the first cleanly active node; else the
+// first), counting all and cleanly-active nodes
+node_ix find_active_on(const sched& s, rsc_ix r, unsigned& all, unsigned& clean);
 // Interval/timeout text ("10s", "1m", "500ms", "PT1M", plain ms for intervals) to ms; -1 if invalid.
 int64_t parse_interval_ms(std::string_view text);
 // Resource actions of r with this task ("stop", "start", ... interval 0) on node

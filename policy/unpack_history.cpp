@@ -134,7 +134,7 @@ void apply_success(const working_set& ws, const resource& r, node_history& h, co
         clear = h.on_fail == fail_response::demote;
         h.now = role::unpromoted;
     } else if (task == "migrate_to") {
-        h.now = role::started;
+        // unpack_migrate_to_success() decides (see replay_one)
     } else if (role_rank(h.now) < role_rank(role::started)) {
         set_active(ws, r, h);
     }
@@ -291,14 +291,18 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         return;
     if (done) {
         apply_success(ws, r, h, op, rc);
+        if (op.operation == "migrate_to") migrate_to_success(ws, ix, n, op, h.now);
         return;
     }
     fail_response f = on_fail_for(ws, r, op);
     if (f == fail_response::ignore && op.op_status != 7) {  // a missing agent is never ignored
         apply_success(ws, r, h, op, expected);
+        if (op.operation == "migrate_to") migrate_to_success(ws, ix, n, op, h.now);
         h.failure_ignored = true;
         return;
     }
+    if (op.operation == "migrate_to") migrate_to_failure(ws, ix, n, op, h.now);
+    if (op.operation == "migrate_from") migrate_from_failure(ws, ix, n, op, h.now);
     apply_failure(ws, r, h, op, f, rc);
 }
 
@@ -524,12 +528,7 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     }
     if (h.failure_ignored) r.failure_ignored = true;
     if (!active) return;
-    if (nd.maintenance) r.managed = false;  // nothing is managed on a node in maintenance
-    if (std::find(r.running_on.begin(), r.running_on.end(), n) == r.running_on.end()) {
-        r.running_on.push_back(n);
-        nd.running.push_back(ix);
-        if (r.managed && r.running_on.size() > 1) block_if_multiply_active(ws, ix);
-    }
+    add_running(ws, ix, n);
     if (role_rank(h.now) > role_rank(r.current_role)) r.current_role = h.now;
     if (f == fail_response::block || f == fail_response::demote)
         r.failed = true;
@@ -639,5 +638,18 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
         if (ws.nodes[n].kind != node_kind::member && !unpacked[n]) remote_online_status(ws, ws.nodes[n]);
     unpack_failcounts(ws);
 }
+
+namespace unpack_detail {
+
+void add_running(working_set& ws, rsc_ix ix, node_ix n) {
+    resource& r = ws.resources[ix];
+    if (std::find(r.running_on.begin(), r.running_on.end(), n) != r.running_on.end()) return;
+    if (ws.nodes[n].maintenance) r.managed = false;  // nothing is managed on a node in maintenance
+    r.running_on.push_back(n);
+    ws.nodes[n].running.push_back(ix);
+    if (r.managed && r.running_on.size() > 1) block_if_multiply_active(ws, ix);
+}
+
+}  // namespace unpack_detail
 
 }  // namespace holdfast::policy

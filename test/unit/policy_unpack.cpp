@@ -227,4 +227,40 @@ BOOST_AUTO_TEST_CASE(primitive_meta_overrides_its_template) {
     BOOST_TEST(f.rsc("b").meta.at("target-role") == "Started");
 }
 
+// A migration history entry; on_node is left out as in older CIBs
+std::string mig(const std::string& task, int call, int rc, const std::string& from, const std::string& to) {
+    return "<lrm_rsc_op id=\"d_" + task + "_0\" operation=\"" + task + "\" call-id=\"" + std::to_string(call) +
+           "\" rc-code=\"" + std::to_string(rc) +
+           "\" op-status=\"0\" interval=\"0\" transition-key=\"1:1:0:abc\" migrate_source=\"" + from +
+           "\" migrate_target=\"" + to + "\"/>";
+}
+
+BOOST_AUTO_TEST_CASE(migration_history_partial_dangling_and_failed) {
+    const std::string vm =
+        "<primitive id=\"d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><meta_attributes id=\"m\">"
+        "<nvpair id=\"am\" name=\"allow-migrate\" value=\"true\"/></meta_attributes></primitive>";
+    const std::string started = op("d", "monitor", 1, 7, 7) + op("d", "start", 2, 0, 0);
+    const std::string probed = op("d", "monitor", 1, 7, 7);
+    // migrate_to done, nothing on the target yet: partial, active on both
+    fixture partial(cib_text(vm, state("n1", up, lrm("d", started + mig("migrate_to", 3, 0, "n1", "n2"))) +
+                                     state("n2", up, lrm("d", probed)) + state("n3", up)));
+    BOOST_TEST(partial.where("d") == "n2 n1");
+    BOOST_TEST(partial.rsc("d").partial_migration_source == partial.ws.node_by_uname.at("n1"));
+    BOOST_TEST(partial.rsc("d").partial_migration_target == partial.ws.node_by_uname.at("n2"));
+    // both halves done: only the source's stop is missing
+    fixture dangling(cib_text(vm, state("n1", up, lrm("d", started + mig("migrate_to", 3, 0, "n1", "n2"))) +
+                                      state("n2", up, lrm("d", probed + mig("migrate_from", 2, 0, "n1", "n2"))) +
+                                      state("n3", up)));
+    BOOST_TEST(dangling.where("d") == "n2");
+    BOOST_TEST(dangling.rsc("d").dangling_migration == dangling.ws.node_by_uname.at("n1"));
+    // migrate_from failed and the target has stopped it since: recover, no migrating
+    fixture failed(cib_text(
+        vm, state("n1", up, lrm("d", started + mig("migrate_to", 3, 0, "n1", "n2"))) +
+                state("n2", up, lrm("d", probed + mig("migrate_from", 2, 1, "n1", "n2") + op("d", "stop", 4, 0, 0))) +
+                state("n3", up)));
+    BOOST_TEST(failed.where("d") == "n1");
+    BOOST_TEST(failed.rsc("d").failed);
+    BOOST_TEST(!failed.rsc("d").allow_migrate);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
