@@ -447,6 +447,11 @@ device_digests fencing_device_digests(sched& s, rsc_ix device, node_ix node) {
     return d;
 }
 
+bool history_params_changed(sched& s, rsc_ix r, node_ix node, const cib::op_record& op) {
+    digest_rc rc = compare_digests(s, r, node, op);
+    return rc != digest_rc::match && rc != digest_rc::unknown;
+}
+
 void schedule_cancel(sched& s, rsc_ix r, const std::string& call_id, const std::string& task, int64_t interval_ms,
                      node_ix node, const std::string& reason) {
     (void)reason;

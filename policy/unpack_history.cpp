@@ -107,7 +107,8 @@ void set_active(const working_set& ws, const resource& r, node_history& h) {
 }
 
 bool mask_probe_failure(const cib::op_record& op) {
-    return is_probe(op) && (op.rc_code == 5 || op.rc_code == 6 || op.op_status == 7);
+    return is_probe(op) &&
+           (op.rc_code == 5 /* not installed */ || op.rc_code == 2 /* invalid param */ || op.op_status == 7);
 }
 
 // update_resource_state(): what a successful (or "pretend successful") result means.
@@ -247,17 +248,57 @@ bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op)
     return true;
 }
 
+rsc_ix top_parent(const working_set& ws, rsc_ix r);
+
+// The resource a history-based ban applies to: an anonymous clone's whole
+// clone, otherwise the resource itself (unpack_rsc_op's "parent")
+rsc_ix ban_target(const working_set& ws, rsc_ix ix) {
+    rsc_ix top = top_parent(ws, ix);
+    const resource& t = ws.resources[top];
+    return t.variant == rsc_variant::clone && !t.unique ? top : ix;
+}
+
+// resource_location(rsc, node, -INFINITY, tag) while unpacking (node none: everywhere)
+void ban(working_set& ws, rsc_ix r, node_ix n, const char* tag) {
+    ws.unpack_actions.push_back({unpack_action::kind::ban, n, r, tag, false, {}, 0, false});
+}
+
+// remap_operation(): a result that means the agent can never succeed on this
+// node (PCMK_EXEC_ERROR_HARD) or anywhere (PCMK_EXEC_ERROR_FATAL)
+enum class hard_failure { none, node, everywhere };
+hard_failure hardness(const cib::op_record& op) {
+    if (op.op_status == 5 || op.op_status == 10 || op.op_status == 11) return hard_failure::node;
+    if (op.op_status == 6) return hard_failure::everywhere;
+    if (op.op_status != exec_done && op.op_status != 4) return hard_failure::none;
+    const int rc = op.rc_code;
+    if (rc == 2 || rc == 4 || rc == 5 || (rc == 3 && interval_ms(op) == 0)) return hard_failure::node;
+    if (rc == 6) return hard_failure::everywhere;
+    return hard_failure::none;
+}
+
 // remap_operation() + unpack_rsc_op(): one history entry.
 void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const cib::op_record& op) {
     resource& r = ws.resources[ix];
     if (op.operation == "notify" || op.operation == "meta-data" || op.op_status == exec_cancelled) return;
     const bool expired = op.op_status != 7 && op_expired(ws, ix, n, op);
+    if (op.op_status != 7 && !expired && (op.operation == "start" || op.operation == "monitor") && op.id.size() >= 15 &&
+        op.id.compare(op.id.size() - 15, 15, "_last_failure_0") == 0) {
+        unpack_action check{unpack_action::kind::param_check, n, ix, {}, false, {}, 0, false};
+        check.op = &op;
+        ws.unpack_actions.push_back(check);
+    }
     if (expired && mask_probe_failure(op) && op.rc_code != target_rc(op)) {
         if (role_rank(h.now) <= role_rank(role::stopped)) h.now = role::unknown;
         return;
     }
     if (mask_probe_failure(op)) {
         apply_success(ws, r, h, op, 7);
+        ban(ws, ban_target(ws, ix), n, "masked-probe-failure");
+        // record_failed_op: once per node and history id, and only from online nodes
+        const std::string& hid = r.clone_name.empty() ? r.id : r.clone_name;
+        auto same = [&](const failed_probe& f) { return f.node == n && f.rsc_id == hid; };
+        if (ws.nodes[n].online && std::none_of(ws.failed_probes.begin(), ws.failed_probes.end(), same))
+            ws.failed_probes.push_back({hid, n, op.rc_code});
         return;
     }
     if (op.op_status == exec_pending) {
@@ -301,9 +342,17 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         h.failure_ignored = true;
         return;
     }
+    if (op.op_status == 7) ban(ws, ban_target(ws, ix), n, "hard-error");
+    if (op.operation == "stop") ban(ws, ix, n, "__stop_fail__");
     if (op.operation == "migrate_to") migrate_to_failure(ws, ix, n, op, h.now);
     if (op.operation == "migrate_from") migrate_from_failure(ws, ix, n, op, h.now);
     apply_failure(ws, r, h, op, f, rc);
+    if (op.op_status == 7) return;
+    switch (hardness(op)) {
+        case hard_failure::node: ban(ws, ban_target(ws, ix), n, "hard-error"); break;
+        case hard_failure::everywhere: ban(ws, ban_target(ws, ix), none, "fatal-error"); break;
+        case hard_failure::none: break;
+    }
 }
 
 // calculate_active_ops: the history index of the last stop (completed) and of
@@ -500,8 +549,8 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     }
     fail_response f = nd.unclean ? fail_response::ignore : (h.failed ? h.on_fail : fail_response::ignore);
     switch (f) {
-        case fail_response::ignore:
-        case fail_response::migrate: break;
+        case fail_response::ignore: break;
+        case fail_response::migrate: ban(ws, ix, n, "__action_migration_auto__"); break;
         case fail_response::demote:
             r.failed = true;
             ws.unpack_actions.push_back({unpack_action::kind::demote, n, ix, {}, false, {}, 0, false});

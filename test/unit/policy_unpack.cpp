@@ -263,4 +263,27 @@ BOOST_AUTO_TEST_CASE(migration_history_partial_dangling_and_failed) {
     BOOST_TEST(!failed.rsc("d").allow_migrate);
 }
 
+BOOST_AUTO_TEST_CASE(hard_failures_ban_nodes) {
+    auto bans = [](const hp::working_set& ws) {
+        std::string out;
+        for (const auto& a : ws.unpack_actions)
+            if (a.what == hp::unpack_action::kind::ban)
+                out += (out.empty() ? "" : " ") + a.reason + "@" + (a.node == hp::none ? "*" : ws.nodes[a.node].uname);
+        return out;
+    };
+    // a probe finding the agent not installed: not running there, and banned there
+    fixture probe(
+        cib_text(dummy, state("n1", up, lrm("d", op("d", "monitor", 1, 5, 7))) + state("n2", up) + state("n3", up)));
+    BOOST_TEST(probe.where("d").empty());
+    BOOST_TEST(bans(probe.ws) == "masked-probe-failure@n1");
+    BOOST_TEST(probe.ws.failed_probes.size() == 1u);
+    // a failed stop, and a start failing as not configured (fatal: banned everywhere)
+    std::string stop_failed = op("d", "monitor", 1, 7, 7) + op("d", "start", 2, 0, 0) + op("d", "stop", 3, 1, 0);
+    fixture stop(cib_text(dummy, state("n1", up, lrm("d", stop_failed)) + state("n2", up) + state("n3", up)));
+    BOOST_TEST(bans(stop.ws) == "__stop_fail__@n1");
+    fixture fatal(cib_text(dummy, state("n1", up, lrm("d", op("d", "monitor", 1, 7, 7) + op("d", "start", 2, 6, 0))) +
+                                      state("n2", up) + state("n3", up)));
+    BOOST_TEST(bans(fatal.ws) == "fatal-error@*");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

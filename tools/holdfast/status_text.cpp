@@ -160,6 +160,38 @@ const char* pending_state(const std::string& task, const char* otherwise) {
     return otherwise;
 }
 
+const char* ocf_exit_text(int rc) {
+    switch (rc) {
+        case 0: return "ok";
+        case 1: return "error";
+        case 2: return "invalid parameter";
+        case 3: return "unimplemented feature";
+        case 4: return "insufficient privileges";
+        case 5: return "not installed";
+        case 6: return "not configured";
+        case 7: return "not running";
+        case 8: return "promoted";
+        case 9: return "promoted (failed)";
+        case 190: return "OCF_DEGRADED";
+        case 191: return "promoted (degraded)";
+        default: return "unknown";
+    }
+}
+
+// pe__failed_probe_for_rsc: the text of r's failed probe on node (any node if
+// none), matched by the id the history uses (a clone's configured child id)
+const char* failed_probe_text(const working_set& ws, rsc_ix r, node_ix node) {
+    const resource& res = ws.resources[r];
+    rsc_ix top = top_of(ws, r);
+    const resource& t = ws.resources[top];
+    std::string id = res.id;
+    if (t.variant == rsc_variant::clone)
+        id = t.def && !t.def->children.empty() ? t.def->children.front().id : res.base_id;
+    for (const auto& f : ws.failed_probes)
+        if ((node == policy::none || f.node == node) && f.rsc_id == id) return ocf_exit_text(f.rc);
+    return nullptr;
+}
+
 std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name) {
     const resource& res = ws.resources[r];
     std::string s =
@@ -174,6 +206,9 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
     }
     node_ix on = res.running_on.size() == 1 ? res.running_on.front() : policy::none;
     if (on != policy::none) s += " " + ws.nodes[on].uname;
+    if (shown == role::stopped) {
+        if (const char* probe = failed_probe_text(ws, r, on)) s += std::string(" (") + probe + ") ";
+    }
     bool flags = false;
     auto flag = [&](const std::string& f) {
         s += (flags ? ", " : " (") + f;
@@ -312,14 +347,17 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
     if (auto it = c.meta.find("clone-max"); it != c.meta.end())
         max = static_cast<size_t>(std::max(0, std::atoi(it->second.c_str())));
     if (max <= promoted.size() + started.size()) return;
-    std::vector<std::string> stopped;
+    // Stopped nodes grouped by their state text, the texts in sorted order
+    std::map<std::string, std::vector<std::string>> stopped;
     for (node_ix n : sorted_nodes(ws)) {
         const bool allowed =
             ws.options.symmetric_cluster || std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
-        if (allowed && !running.count(n)) stopped.push_back(ws.nodes[n].uname);
+        if (!allowed || running.count(n)) continue;
+        std::string state = disabled(c) ? "Stopped (disabled)" : "Stopped";
+        if (const char* probe = failed_probe_text(ws, r, n)) state = std::string("Stopped (") + probe + ")";
+        stopped[state].push_back(ws.nodes[n].uname);
     }
-    if (!stopped.empty())
-        out += indent(depth + 1) + (disabled(c) ? "Stopped (disabled)" : "Stopped") + ": [ " + join(stopped) + " ]\n";
+    for (const auto& [state, nodes] : stopped) out += indent(depth + 1) + state + ": [ " + join(nodes) + " ]\n";
 }
 
 void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out) {
