@@ -514,12 +514,17 @@ rsc_ix resolve(working_set& ws, const cib::lrm_resource& lrm, node_ix n) {
 }
 
 // native_add_running(): a resource active in several places with
-// multiple-active=block is left alone (with its whole group, if that blocks too).
+// multiple-active=block is left alone (with its whole group, if that blocks
+// too); with multiple-active=stop_only it may run nowhere.
 void block_if_multiply_active(working_set& ws, rsc_ix ix) {
     auto blocks = [&](rsc_ix r) {
         const std::string* v = find(ws.resources[r].meta, "multiple-active");
         return v && *v == "block";
     };
+    if (const std::string* v = find(ws.resources[ix].meta, "multiple-active"); v && *v == "stop_only") {
+        ban(ws, ix, none, "multiple-active=stop_only");  // make sure it does not come up again
+        return;
+    }
     if (!blocks(ix)) return;
     ws.resources[ix].managed = false;
     ws.resources[ix].blocked = true;
@@ -576,6 +581,11 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
             break;
     }
     if (h.failure_ignored) r.failure_ignored = true;
+    // A stop on the source after migrate_to leaves a partial migration's
+    // resource active on the target
+    if (h.now == role::stopped && r.partial_migration_source == n && r.partial_migration_target != none &&
+        !r.running_on.empty() && role_rank(r.current_role) < role_rank(role::started))
+        r.current_role = role::started;
     if (!active) return;
     add_running(ws, ix, n);
     if (role_rank(h.now) > role_rank(r.current_role)) r.current_role = h.now;
