@@ -276,6 +276,30 @@ hard_failure hardness(const cib::op_record& op) {
     return hard_failure::none;
 }
 
+// pe_can_fence while unpacking (cluster nodes): fencing is configured and
+// either quorum (or no-quorum-policy=ignore) or the node itself is up
+bool can_fence_node(const working_set& ws, node_ix n) {
+    if (ws.nodes[n].kind == node_kind::guest) return true;
+    if (!ws.options.stonith_enabled) return false;
+    bool device = false;
+    for (const auto& r : ws.resources)
+        device = device || (r.variant == rsc_variant::primitive && r.rclass == "stonith");
+    if (!device) return false;
+    if (ws.options.have_quorum || ws.options.no_quorum_policy == "ignore") return true;
+    return ws.nodes[n].online;
+}
+
+// check_recoverable: a stop that failed for good (hard error) where fencing
+// cannot clean up leaves the resource blocked
+void check_recoverable(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op) {
+    if (op.operation != "stop" || (op.op_status != exec_done && op.op_status != 4)) return;
+    const int rc = op.rc_code;
+    if (!(rc == 2 || rc == 4 || rc == 5 || (rc == 3 && interval_ms(op) == 0))) return;
+    if (can_fence_node(ws, n)) return;
+    ws.resources[ix].managed = false;
+    ws.resources[ix].blocked = true;
+}
+
 // remap_operation() + unpack_rsc_op(): one history entry.
 void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const cib::op_record& op) {
     resource& r = ws.resources[ix];
@@ -305,6 +329,7 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         apply_pending(ws, r, n, h, op);
         return;
     }
+    check_recoverable(ws, ix, n, op);
     const int expected = target_rc(op);
     int rc = op.rc_code;
     if (op.operation == "monitor" && rc == 190) rc = 0;  // degraded: still running
