@@ -23,6 +23,21 @@ rule_context node_context(const sched& s, node_ix n) {
     return ctx;
 }
 
+// pe_rsc_params(rsc, node): r's instance attributes as evaluated for node
+// (rules in them may test node attributes), then its parents'
+attr_map params_on_node(const sched& s, rsc_ix r, node_ix n) {
+    attr_map out;
+    rule_context ctx = node_context(s, n);
+    for (rsc_ix it = r; it != none; it = s.ws.resources[it].parent) {
+        const resource& res = s.ws.resources[it];
+        if (res.def)
+            unpack_nvsets(res.def->instance, ctx, out);
+        else
+            for (const auto& [k, v] : res.params) out.emplace(k, v);
+    }
+    return out;
+}
+
 // A <rule> of a location constraint: a location_rule scoring every node the
 // rule holds on (generate_location_rule).
 void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::rule& rule, std::string_view discovery,
@@ -33,10 +48,10 @@ void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::ru
     if (li < 0) return;
     s.locations[li].role_filter = *role_filter;
     const resource& res = s.ws.resources[r];
-    rule_context::match_data match{&res.params, &res.meta, submatches};
     for (node_ix n : s.nodes) {
+        const attr_map params = params_on_node(s, r, n);
         rule_context ctx = node_context(s, n);
-        ctx.match = match;
+        ctx.match = rule_context::match_data{&params, &res.meta, submatches};
         if (!evaluate_rule(rule, ctx)) continue;
         int score = rule_score(rule, s.ws.nodes[n].attrs, submatches);
         s.locations[li].nodes.push_back({n, score});
@@ -75,12 +90,19 @@ private:
 };
 
 void unpack_pattern(sched& s, const cib::location_constraint& c) {
-    posix_regex re(c.rsc_pattern);
+    // A leading '!' selects the resources the pattern does not match
+    const bool invert = !c.rsc_pattern.empty() && c.rsc_pattern[0] == '!';
+    posix_regex re(invert ? c.rsc_pattern.substr(1) : c.rsc_pattern);
     if (!re.ok()) return;  // an invalid pattern matches nothing, as in Pacemaker
     for (rsc_ix r : s.resources) {
         const std::string& id = s.ws.resources[r].id;
         regmatch_t m[10];
-        if (regexec(re.get(), id.c_str(), 10, m, 0) != 0) continue;
+        const bool matched = regexec(re.get(), id.c_str(), 10, m, 0) == 0;
+        if (invert) {
+            if (!matched) location_for(s, c, r, nullptr);
+            continue;
+        }
+        if (!matched) continue;
         std::vector<std::string> sub;
         for (const auto& g : m) {
             if (g.rm_so < 0) break;

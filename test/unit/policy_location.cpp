@@ -1,0 +1,86 @@
+// Location constraints: inverted rsc-pattern and value-source="param" rules,
+// whose resource parameters are evaluated for each node. Inline CIBs,
+// unpacked and scheduled; checks are on where the starts go.
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "cib/cib.hpp"
+#include "policy/policy.hpp"
+#include "policy/unpack.hpp"
+
+namespace hp = holdfast::policy;
+namespace cib = holdfast::cib;
+
+namespace {
+
+std::string node(const std::string& name, const std::string& fake) {
+    return "<node id=\"" + name + "\" uname=\"" + name + "\"><instance_attributes id=\"" + name + "-a\"><nvpair id=\"" +
+           name + "-f\" name=\"fake\" value=\"" + fake + "\"/></instance_attributes></node>";
+}
+
+std::string up(const std::string& name) {
+    return "<node_state id=\"" + name + "\" uname=\"" + name +
+           "\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\"/>";
+}
+
+// Where each resource's start is scheduled, "rsc@node ..." in graph order
+std::string starts(const std::string& resources, const std::string& constraints) {
+    const std::string text =
+        "<cib validate-with=\"pacemaker-3.7\" epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\" have-quorum=\"1\">"
+        "<configuration><crm_config><cluster_property_set id=\"o\"><nvpair id=\"s\" name=\"stonith-enabled\" "
+        "value=\"false\"/></cluster_property_set></crm_config><nodes>" +
+        node("n1", "100") + node("n2", "200") + node("n3", "300") + "</nodes><resources>" + resources +
+        "</resources><constraints>" + constraints + "</constraints></configuration><status>" + up("n1") + up("n2") +
+        up("n3") + "</status></cib>";
+    cib::load_options o;
+    o.validate = false;
+    auto doc = cib::load_string(text, o);
+    BOOST_REQUIRE(doc.has_value());
+    hp::working_set ws = hp::unpack(doc->model(), 5000);
+    hp::schedule_result result = hp::schedule(ws);
+    std::string out;
+    for (const auto& a : result.graph.actions)
+        if (a.task == "start") out += (out.empty() ? "" : " ") + a.rsc_id + "@" + a.node_uname;
+    return out;
+}
+
+std::string dummy(const std::string& id, const std::string& sets) {
+    return "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">" + sets + "</primitive>";
+}
+
+std::string rule_location(const std::string& select, const std::string& op) {
+    return "<rsc_location id=\"l\" " + select +
+           "><rule id=\"r\" score=\"INFINITY\"><expression id=\"e\" attribute=\"fake\" operation=\"" + op +
+           "\" value=\"fake\" value-source=\"param\"/></rule></rsc_location>";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(policy_location)
+
+BOOST_AUTO_TEST_CASE(inverted_pattern_selects_the_non_matching_resources) {
+    const std::string params =
+        "<instance_attributes id=\"i\"><nvpair id=\"f\" name=\"fake\" value=\"300\"/></instance_attributes>";
+    // "!^rsc" applies to "other" only: it goes where fake equals its own parameter
+    BOOST_TEST(starts(dummy("other", params), rule_location("rsc-pattern=\"!^rsc\"", "eq")) == "other@n3");
+}
+
+BOOST_AUTO_TEST_CASE(value_source_param_is_evaluated_per_node) {
+    // the parameter is 200 by default (matching n2) but 100 on n3 (matching nowhere)
+    const std::string params =
+        "<instance_attributes id=\"i\" score=\"10\"><nvpair id=\"f\" name=\"fake\" value=\"200\"/>"
+        "</instance_attributes><instance_attributes id=\"i3\" score=\"20\"><rule id=\"on3\" score=\"INFINITY\">"
+        "<expression id=\"u\" attribute=\"#uname\" operation=\"eq\" value=\"n3\"/></rule>"
+        "<nvpair id=\"f3\" name=\"fake\" value=\"100\"/></instance_attributes>";
+    BOOST_TEST(starts(dummy("rsc1", params), rule_location("rsc=\"rsc1\"", "eq")) == "rsc1@n2");
+    // 0 by default (matching nowhere) but 300 on n3, matching n3's own value
+    const std::string only_n3 =
+        "<instance_attributes id=\"i\" score=\"10\"><nvpair id=\"f\" name=\"fake\" value=\"0\"/>"
+        "</instance_attributes><instance_attributes id=\"i3\" score=\"20\"><rule id=\"on3\" score=\"INFINITY\">"
+        "<expression id=\"u\" attribute=\"#uname\" operation=\"eq\" value=\"n3\"/></rule>"
+        "<nvpair id=\"f3\" name=\"fake\" value=\"300\"/></instance_attributes>";
+    BOOST_TEST(starts(dummy("rsc1", only_n3), rule_location("rsc=\"rsc1\"", "eq")) == "rsc1@n3");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
