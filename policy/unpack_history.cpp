@@ -419,10 +419,10 @@ void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::ve
 void replay_ops(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& lrm, node_history& h) {
     std::vector<const cib::op_record*> ops;
     for (const auto& op : lrm.ops) ops.push_back(&op);
-    std::stable_sort(ops.begin(), ops.end(), [](const auto* a, const auto* b) {
-        if (a->call_id < 0 || b->call_id < 0) return a->call_id >= 0 && b->call_id < 0;
-        return a->call_id < b->call_id;
-    });
+    // sort_op_by_callid: call ids, then (equal ids) last-rc-change, then
+    // transition numbers for pending entries
+    std::stable_sort(ops.begin(), ops.end(),
+                     [](const auto* a, const auto* b) { return is_newer_op(*a, *b, true) < 0; });
     record_active_monitors(ws, ix, n, ops);
     for (const cib::op_record* op : ops) replay_one(ws, ix, n, h, *op);
 }
