@@ -63,24 +63,50 @@ std::vector<rsc_ix> set_members(sched& s, const cib::resource_set& set) {
     return out;
 }
 
+bool set_sequential(const cib::resource_set& set) { return set.sequential.empty() || text_is_true(set.sequential); }
+
+// unpack_colocation_set: members of one sequential set. A positive score chains
+// them (each with the previous for ordering="group", the default; each previous
+// with the next otherwise); a negative one keeps each away from all before it.
+void colocate_within_set(sched& s, const cib::colocation_constraint& c, const cib::resource_set& set,
+                         const std::vector<rsc_ix>& m) {
+    const int score = char2score(set.score.empty() ? c.score : set.score);
+    if (!set_sequential(set)) return;
+    const bool group = set.ordering.empty() || iequals(set.ordering, "group");
+    for (size_t j = 1; j < m.size(); ++j) {
+        if (score > 0 && group) {
+            add_colocation(s, set.id, m[j], m[j - 1], score, set.role, set.role, c.node_attribute, c.influence);
+        } else if (score > 0) {
+            add_colocation(s, set.id, m[j - 1], m[j], score, set.role, set.role, c.node_attribute, c.influence);
+        }
+    }
+    if (score >= 0) return;
+    for (size_t j = 0; j < m.size(); ++j) {
+        for (size_t k = 0; k < j; ++k)
+            add_colocation(s, set.id, m[j], m[k], score, set.role, set.role, c.node_attribute, c.influence);
+    }
+}
+
+// colocate_rsc_sets: the first set with the second, through the first member of
+// a sequential first set and the last of a sequential second one (or all of them)
+void colocate_sets(sched& s, const cib::colocation_constraint& c, const cib::resource_set& set1,
+                   const std::vector<rsc_ix>& m1, const cib::resource_set& set2, const std::vector<rsc_ix>& m2) {
+    const int score = char2score(c.score);
+    if (score == 0) return;
+    std::vector<rsc_ix> from = m1, to = m2;
+    if (set_sequential(set1) && !m1.empty()) from = {m1.front()};
+    if (set_sequential(set2) && !m2.empty()) to = {m2.back()};
+    for (rsc_ix r1 : from)
+        for (rsc_ix r2 : to)
+            add_colocation(s, c.id, r1, r2, score, set1.role, set2.role, c.node_attribute, c.influence);
+}
+
 void unpack_sets(sched& s, const cib::colocation_constraint& c) {
     std::vector<std::vector<rsc_ix>> members;
     for (const auto& set : c.sets) members.push_back(set_members(s, set));
     for (size_t i = 0; i < c.sets.size(); ++i) {
-        const auto& set = c.sets[i];
-        const int score = char2score(set.score.empty() ? c.score : set.score);
-        const bool sequential = set.sequential.empty() || text_is_true(set.sequential);
-        if (!sequential || score == 0) continue;
-        for (size_t j = 1; j < members[i].size(); ++j)
-            add_colocation(s, set.id, members[i][j], members[i][j - 1], score, set.role, set.role, c.node_attribute,
-                           c.influence);
-    }
-    // Between sets: each set depends on the one after it
-    const int score = char2score(c.score);
-    for (size_t i = 0; i + 1 < c.sets.size(); ++i) {
-        if (members[i].empty() || members[i + 1].empty()) continue;
-        add_colocation(s, c.id, members[i].front(), members[i + 1].back(), score, c.sets[i].role, c.sets[i + 1].role,
-                       c.node_attribute, c.influence);
+        colocate_within_set(s, c, c.sets[i], members[i]);
+        if (i > 0) colocate_sets(s, c, c.sets[i - 1], members[i - 1], c.sets[i], members[i]);
     }
 }
 

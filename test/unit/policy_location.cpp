@@ -1,6 +1,6 @@
-// Location constraints: inverted rsc-pattern and value-source="param" rules,
-// whose resource parameters are evaluated for each node. Inline CIBs,
-// unpacked and scheduled; checks are on where the starts go.
+// Placement constraints: inverted rsc-pattern and value-source="param"
+// location rules (parameters evaluated for each node), and colocation sets.
+// Inline CIBs, unpacked and scheduled; checks are on where the starts go.
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -81,6 +81,23 @@ BOOST_AUTO_TEST_CASE(value_source_param_is_evaluated_per_node) {
         "<expression id=\"u\" attribute=\"#uname\" operation=\"eq\" value=\"n3\"/></rule>"
         "<nvpair id=\"f3\" name=\"fake\" value=\"300\"/></instance_attributes>";
     BOOST_TEST(starts(dummy("rsc1", only_n3), rule_location("rsc=\"rsc1\"", "eq")) == "rsc1@n3");
+}
+
+BOOST_AUTO_TEST_CASE(negative_colocation_set_separates_every_pair) {
+    const std::string rscs = dummy("a", "") + dummy("b", "") + dummy("c", "");
+    auto set = [](const std::string& score) {
+        return "<rsc_colocation id=\"c\" score=\"" + score +
+               "\"><resource_set id=\"s\"><resource_ref id=\"a\"/><resource_ref id=\"b\"/>"
+               "<resource_ref id=\"c\"/></resource_set></rsc_colocation>";
+    };
+    // each member avoids all members before it, not just the previous one
+    std::string apart = starts(rscs, set("-INFINITY"));
+    BOOST_TEST(apart.find("@n1") != std::string::npos);
+    BOOST_TEST(apart.find("@n2") != std::string::npos);
+    BOOST_TEST(apart.find("@n3") != std::string::npos);
+    // a positive set keeps them together
+    std::string together = starts(rscs, set("INFINITY"));
+    BOOST_TEST(together == "a@n1 b@n1 c@n1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
