@@ -198,7 +198,7 @@ int run_simulate(const args& a) {
         }
         if (!opts->quiet) {
             policy::working_set revised = policy::unpack(doc->model(), *now);
-            out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised);
+            out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised, false);
         }
     }
     std::fputs(out.c_str(), stdout);

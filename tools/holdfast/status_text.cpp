@@ -21,6 +21,10 @@ using policy::rsc_ix;
 using policy::rsc_variant;
 using policy::working_set;
 
+// crm_simulate shows pending actions in the status before the transition
+// (pcmk_show_pending) but not in the revised one; set per format call.
+bool show_pending = true;
+
 // Pacemaker's node-name order: case-insensitive, digit runs compared as numbers.
 bool natural_less(const std::string& a, const std::string& b) {
     size_t i = 0, j = 0;
@@ -202,7 +206,8 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         s += " FAILED";
         if (shown == role::promoted) s += " Promoted";
     } else {
-        s += std::string(" ") + pending_state(res.pending_task, policy::to_string(shown));
+        const char* state = policy::to_string(shown);
+        s += std::string(" ") + (show_pending ? pending_state(res.pending_task, state) : state);
     }
     node_ix on = res.running_on.size() == 1 ? res.running_on.front() : policy::none;
     if (on != policy::none) s += " " + ws.nodes[on].uname;
@@ -215,7 +220,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         flags = true;
     };
     if (on != policy::none && !ws.nodes[on].online && ws.nodes[on].unclean) flag("UNCLEAN");
-    if (res.pending_task == "monitor") flag("Monitoring");
+    if (show_pending && res.pending_task == "monitor") flag("Monitoring");
     if (auto it = res.meta.find("target-role"); it != res.meta.end()) {
         role t = policy::text_to_role(it->second);
         if (t == role::stopped)
@@ -315,7 +320,7 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
         const std::string& pending = ws.resources[i].pending_task;
         bool full = c.unique ? (is_active || !c.orphan) : false;
         if (c.unique) {
-        } else if (!pending.empty() && pending != "probe") {
+        } else if (show_pending && !pending.empty() && pending != "probe") {
             full = true;
         } else if (!is_active) {
         } else if (any_set(ws, i, [](const resource& x) { return x.orphan || !x.managed || x.failed; })) {
@@ -411,7 +416,8 @@ std::string format_status_preamble(const policy::working_set& ws) {
     return out;
 }
 
-std::string format_cluster_status(const policy::working_set& ws) {
+std::string format_cluster_status(const policy::working_set& ws, bool with_pending) {
+    show_pending = with_pending;
     std::string out;
     node_list(ws, out);
     out += "\n  * Full List of Resources:\n";

@@ -7,7 +7,9 @@
 
 namespace holdfast::tools {
 
-std::string format_cluster_status(const policy::working_set& ws);
+// with_pending: name resources by their pending actions ("Starting") as
+// crm_simulate does before the transition (not in the revised status)
+std::string format_cluster_status(const policy::working_set& ws, bool with_pending = true);
 
 // What crm_simulate prints before "Current cluster status:": the maintenance-mode
 // banner and the count of disabled and blocked resource instances, when any.
