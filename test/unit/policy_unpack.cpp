@@ -286,4 +286,15 @@ BOOST_AUTO_TEST_CASE(hard_failures_ban_nodes) {
     BOOST_TEST(bans(fatal.ws) == "fatal-error@*");
 }
 
+BOOST_AUTO_TEST_CASE(members_inherit_group_instance_attributes) {
+    const std::string grp =
+        "<group id=\"g\"><instance_attributes id=\"gi\"><nvpair id=\"gp\" name=\"p\" value=\"group\"/>"
+        "<nvpair id=\"gq\" name=\"q\" value=\"group\"/></instance_attributes>"
+        "<primitive id=\"d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><instance_attributes "
+        "id=\"di\"><nvpair id=\"dq\" name=\"q\" value=\"own\"/></instance_attributes></primitive></group>";
+    fixture f(cib_text(grp, state("n1", up)));
+    BOOST_TEST(f.rsc("d").params.at("p") == "group");
+    BOOST_TEST(f.rsc("d").params.at("q") == "own");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
