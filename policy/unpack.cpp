@@ -193,6 +193,9 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
             fence(ws, n, "cluster does not have quorum", false);
     }
     for (node& nd : ws.nodes) {
+        // unpack_transient_attributes: a cluster node without a node_state
+        // never gets its standby, maintenance or discovery flags
+        if (nd.kind == node_kind::member && nd.unseen) continue;
         if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
         if (const auto* v = find(nd.attrs, "maintenance"); v && truthy(*v)) nd.maintenance = true;
         if (const auto* v = find(nd.attrs, "resource-discovery-enabled"); v && !truthy(*v))

@@ -515,6 +515,8 @@ rsc_ix add_orphan(working_set& ws, const cib::lrm_resource& lrm) {
     ws.resources.push_back(std::move(r));
     ws.rsc_by_id[lrm.id] = ix;
     ws.top_level.push_back(ix);
+    // process_orphan_resource: an orphan being stopped may not run anywhere
+    if (ws.options.stop_orphan_resources) ban(ws, ix, none, "__orphan_do_not_run__");
     return ix;
 }
 
