@@ -327,6 +327,12 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     }
     if (op.op_status == exec_pending) {
         apply_pending(ws, r, n, h, op);
+        // A migration still pending on a node to be fenced: the target must stop it
+        if (op.operation == "migrate_to" && ws.nodes[n].unclean) {
+            auto target = ws.node_by_uname.find(op.migrate_target);
+            if (target != ws.node_by_uname.end())
+                ws.unpack_actions.push_back({unpack_action::kind::stop, target->second, ix, {}, false, {}, 0, false});
+        }
         return;
     }
     check_recoverable(ws, ix, n, op);
