@@ -295,6 +295,12 @@ void create_recurring_actions(sched& s, rsc_ix r) {
         if (!op.enabled.empty() && !text_is_true(op.enabled)) continue;
         auto ms = iso8601::parse_interval_ms(op.interval);
         if (!ms || *ms == 0) continue;
+        // is_op_dup: an op configured twice (same name and interval) gets no monitor at all
+        const auto same = [&](const cib::op_def& o) {
+            auto oms = iso8601::parse_interval_ms(o.interval);
+            return o.name == op.name && oms && *oms == *ms;
+        };
+        if (std::count_if(res.def->ops.begin(), res.def->ops.end(), same) > 1) continue;
         const std::string key = op_key(res.id, op.name, *ms);
         if (active) recurring_op_for_active(s, r, start, op, key);
         recurring_op_for_inactive(s, r, op, key, *ms);

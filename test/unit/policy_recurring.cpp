@@ -111,4 +111,16 @@ BOOST_AUTO_TEST_CASE(unmanaged_monitor_needs_no_start) {
     BOOST_TEST(!has(ops, "start 0 n1"));
 }
 
+BOOST_AUTO_TEST_CASE(duplicate_ops_get_no_monitor) {
+    // "10" and "PT10S" are the same op twice: Pacemaker schedules neither
+    std::string text =
+        cib_text("", state("n1", op("r", "monitor", 1, 7, 7)) + state("n2", op("r", "monitor", 1, 7, 7)) +
+                         state("n3", op("r", "monitor", 1, 7, 7)));
+    const std::string ops = "<op id=\"m20\" name=\"monitor\" interval=\"20\" role=\"Stopped\"/>";
+    text.replace(text.find(ops), ops.size(), "<op id=\"m10b\" name=\"monitor\" interval=\"PT10S\"/>");
+    auto graph = graph_ops(text);
+    BOOST_TEST(has(graph, "start 0 n1"));
+    BOOST_TEST(!has(graph, "monitor 10000 n1"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,9 @@ BOOST_AUTO_TEST_CASE(intervals_parse_in_pacemaker_units) {
     BOOST_TEST(parse_interval_ms("2m") == 120000);
     BOOST_TEST(parse_interval_ms("PT1M") == 60000);
     BOOST_TEST(parse_interval_ms("bogus") == -1);
+    // Pacemaker's duration parser takes seconds and hours outside the time part too
+    BOOST_TEST(parse_interval_ms("P30S") == 30000);
+    BOOST_TEST(parse_interval_ms("PT1M30S") == 90000);
 }
 
 BOOST_AUTO_TEST_CASE(huge_intervals_saturate) {
