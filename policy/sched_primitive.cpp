@@ -263,7 +263,11 @@ void recurring_op_for_active(sched& s, rsc_ix r, action_ix start, const cib::op_
     role op_role = op.role.empty() ? role::unknown : text_to_role(op.role);
     if (op_role == role::stopped) return;
     if (op_role != role::unknown && op_role != st.next_role) return;
-    bool optional = (s.actions[start].flags & af_optional) && !s.find_actions(r, key, n).empty();
+    // active_recurring_should_be_optional: already running, not to be rescheduled
+    const auto running = s.find_actions(r, key, n);
+    bool optional = (s.actions[start].flags & af_optional) && !running.empty();
+    for (action_ix a : running)
+        if (s.actions[a].flags & af_reschedule) optional = false;
     action_ix mon = s.custom_action(r, key, op.name, n, optional, true);
     const node& nd = s.ws.nodes[n];
     if (!(s.actions[start].flags & af_runnable) || !nd.online || nd.unclean) s.actions[mon].flags &= ~af_runnable;
