@@ -128,6 +128,28 @@ void insert_by_priority(sched& s, std::vector<int>& list, int ci, bool by_primar
 void add_this_with(sched& s, rsc_ix r, int ci) { insert_by_priority(s, s.rs[r].this_with, ci, true); }
 void add_with_this(sched& s, rsc_ix r, int ci) { insert_by_priority(s, s.rs[r].with_this, ci, false); }
 
+namespace {
+// anti_colocation_order: what makes `first` lose its role comes before what
+// makes `then` gain its own, where both happen on the same node
+void anti_colocation_order(sched& s, rsc_ix first, role first_role, rsc_ix then, role then_role) {
+    std::vector<const char*> first_tasks, then_tasks;
+    if (first_role == role::promoted) {
+        first_tasks = {"demote"};
+    } else {
+        first_tasks = {"stop"};
+        if (first_role == role::unpromoted) first_tasks.push_back("promote");
+    }
+    if (then_role == role::promoted) {
+        then_tasks = {"promote"};
+    } else {
+        then_tasks = {"start"};
+        if (then_role == role::unpromoted) then_tasks.push_back("demote");
+    }
+    for (const char* f : first_tasks)
+        for (const char* t : then_tasks) order_resource_actions(s, first, f, then, t, of_anti_colocation);
+}
+}  // namespace
+
 void new_colocation(sched& s, const std::string& id, rsc_ix dependent, rsc_ix primary, int score, role dependent_role,
                     role primary_role, const std::string& node_attribute, bool influence) {
     if (score == 0 || dependent == none || primary == none) return;
@@ -144,6 +166,10 @@ void new_colocation(sched& s, const std::string& id, rsc_ix dependent, rsc_ix pr
     int ci = static_cast<int>(s.colocations.size()) - 1;
     add_this_with(s, dependent, ci);
     add_with_this(s, primary, ci);
+    if (score <= -score_infinity) {
+        anti_colocation_order(s, dependent, dependent_role, primary, primary_role);
+        anti_colocation_order(s, primary, primary_role, dependent, dependent_role);
+    }
 }
 
 void unpack_colocations(sched& s) {
