@@ -316,7 +316,10 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
     for (rsc_ix i : c.children) {
         const bool is_active = active(ws, i);
         node_ix where = instance_location(ws, i);
-        if (where != policy::none) running.insert(where);
+        // native_add_running: an unmanaged instance on an offline node is not
+        // added to the clone's own active nodes, so that node lists as stopped
+        const bool counted = ws.resources[i].managed || (where != policy::none && ws.nodes[where].online);
+        if (where != policy::none && counted) running.insert(where);
         const std::string& pending = ws.resources[i].pending_task;
         bool full = c.unique ? (is_active || !c.orphan) : false;
         if (c.unique) {
