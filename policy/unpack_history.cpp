@@ -373,6 +373,8 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         h.failure_ignored = true;
         return;
     }
+    // A missing agent cannot be ignored: the resource is failed and must move
+    if (op.op_status == 7 && f == fail_response::ignore) f = fail_response::migrate;
     if (op.op_status == 7) ban(ws, ban_target(ws, ix), n, "hard-error");
     if (op.operation == "stop") ban(ws, ix, n, "__stop_fail__");
     if (op.operation == "migrate_to") migrate_to_failure(ws, ix, n, op, h.now);
@@ -624,7 +626,7 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     if (role_rank(h.now) > role_rank(r.current_role)) r.current_role = h.now;
     if (f == fail_response::block || f == fail_response::demote)
         r.failed = true;
-    else if (f != fail_response::ignore && f != fail_response::migrate)
+    else if (f != fail_response::ignore)
         r.failed = r.stop_required = true;
 }
 
