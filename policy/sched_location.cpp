@@ -171,6 +171,8 @@ void check_failure_threshold(sched& s, rsc_ix r) {
     if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0 || res.failure_ignored) return;
     for (const auto& [n, count] : res.fail_count) {
         if (count <= 0) continue;
+        // failcount_clear_action_exists: a fail count about to be cleared does not ban
+        if (!resource_actions(s, r, n, "clear_failcount", true).empty()) continue;
         if (res.failure_timeout > 0) {
             auto lf = res.last_failure.find(n);
             if (lf != res.last_failure.end() && lf->second + res.failure_timeout <= s.ws.now) continue;
