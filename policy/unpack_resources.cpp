@@ -51,12 +51,16 @@ void apply_meta(working_set& ws, rsc_ix ix) {
     if (const auto* v = find(m, "failure-timeout")) r.failure_timeout = seconds_of(*v);
     if (const auto* v = find(m, "allow-migrate")) r.allow_migrate = truthy(*v);
     if (const auto* v = find(m, "critical")) r.critical = truthy(*v);
-    if (const auto* v = find(m, "target-role")) {
-        role t = text_to_role(*v);
-        if (t != role::unknown && t != role::started) r.target_role = r.next_role = t;
-    }
     if (const auto* v = find(m, "globally-unique")) r.unique = truthy(*v);
     if (const auto* v = find(m, "promotable")) r.promotable = r.promotable || truthy(*v);
+    if (const auto* v = find(m, "target-role")) {
+        role t = text_to_role(*v);
+        // get_target_role: promoted/unpromoted only make sense in promotable clones
+        rsc_ix top = ix;
+        while (ws.resources[top].parent != none) top = ws.resources[top].parent;
+        const bool ignored = static_cast<int>(t) > static_cast<int>(role::started) && !ws.resources[top].promotable;
+        if (t != role::unknown && t != role::started && !ignored) r.target_role = r.next_role = t;
+    }
 }
 
 rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std::string& suffix);

@@ -297,4 +297,13 @@ BOOST_AUTO_TEST_CASE(members_inherit_group_instance_attributes) {
     BOOST_TEST(f.rsc("d").params.at("q") == "own");
 }
 
+BOOST_AUTO_TEST_CASE(promoted_target_role_is_ignored_outside_promotable_clones) {
+    const std::string prim =
+        "<primitive id=\"d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><meta_attributes id=\"m\">"
+        "<nvpair id=\"tr\" name=\"target-role\" value=\"Promoted\"/></meta_attributes></primitive>";
+    fixture f(cib_text(prim, state("n1", up)));
+    BOOST_TEST((f.rsc("d").next_role == hp::role::unknown));
+    BOOST_TEST((f.rsc("d").target_role == hp::role::unknown));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
