@@ -299,6 +299,12 @@ void schedule_reload(sched& s, rsc_ix r, node_ix n) {
 
 // pcmk__check_action_config: true if the op's definition changed (or it is an orphan)
 bool check_action_config(sched& s, rsc_ix r, node_ix n, const cib::op_record& op) {
+    const auto& expired = s.ws.failure_expired_monitors;
+    if (std::find(expired.begin(), expired.end(), &op) != expired.end()) {
+        cib::op_record forced = op;
+        forced.op_restart_digest = "calculated-failure-timeout";
+        return check_action_config(s, r, n, forced);
+    }
     int64_t interval = std::strtoll(op.interval.c_str(), nullptr, 10);
     const std::string& task = op.operation;
     if (interval > 0 && !action_in_config(s, r, task, interval)) {

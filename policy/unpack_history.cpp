@@ -359,8 +359,12 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     }
     // Only a result still counted as a failure expires (a probe that found the
     // resource running is not one, whatever the transition expected).
-    if (expired && !done && rc != expected && (interval_ms(op) == 0 || (ws.nodes[n].online && !ws.nodes[n].unclean)))
+    if (expired && !done && rc != expected && (interval_ms(op) == 0 || (ws.nodes[n].online && !ws.nodes[n].unclean))) {
+        // An expired recurring failure reschedules its monitor: Pacemaker forces
+        // the entry's restart digest to differ ("calculated-failure-timeout")
+        if (interval_ms(op) != 0) ws.failure_expired_monitors.push_back(&op);
         return;
+    }
     if (done) {
         apply_success(ws, r, h, op, rc);
         if (op.operation == "migrate_to") migrate_to_success(ws, ix, n, op, h.now);
@@ -431,8 +435,9 @@ void replay_ops(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& 
     // transition numbers for pending entries
     std::stable_sort(ops.begin(), ops.end(),
                      [](const auto* a, const auto* b) { return is_newer_op(*a, *b, true) < 0; });
-    record_active_monitors(ws, ix, n, ops);
     for (const cib::op_record* op : ops) replay_one(ws, ix, n, h, *op);
+    // process_recurring runs once every entry is unpacked (action ids follow)
+    record_active_monitors(ws, ix, n, ops);
 }
 
 std::string strip_instance(const std::string& id) {

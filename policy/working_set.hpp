@@ -179,6 +179,9 @@ struct working_set {
     std::map<std::string, std::map<std::string, std::string>> tickets;  // ticket -> state attrs
     std::vector<unpack_action> unpack_actions;                          // see unpack_action
     std::vector<failed_probe> failed_probes;                            // in history order
+    // Recurring-op history entries whose failure expired: their configuration
+    // check sees a changed restart digest, so the monitor is rescheduled
+    std::vector<const cib::op_record*> failure_expired_monitors;
 };
 
 }  // namespace holdfast::policy
