@@ -210,6 +210,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         s += std::string(" ") + (show_pending ? pending_state(res.pending_task, state) : state);
     }
     node_ix on = res.running_on.size() == 1 ? res.running_on.front() : policy::none;
+    if (res.running_on.empty()) on = res.pending_node;  // where a non-probe action is pending
     if (on != policy::none) s += " " + ws.nodes[on].uname;
     if (shown == role::stopped) {
         if (const char* probe = failed_probe_text(ws, r, on)) s += std::string(" (") + probe + ") ";
