@@ -409,23 +409,19 @@ void process_rsc_history(sched& s, const cib::lrm_resource& entry, rsc_ix r, nod
     }
 }
 
-// pcmk__rscs_matching_id for a history entry: the primitive with that id, or
-// the instance of that clone which unpack placed on this node
-std::vector<rsc_ix> rscs_for_history(const sched& s, const std::string& id, node_ix n) {
+// pcmk__rscs_matching_id for a history entry: every resource whose id, or
+// history name (an anonymous instance unpack renamed), is the entry's id, in
+// Pacemaker's (prepended) order
+void add_if_matching(const sched& s, rsc_ix r, const std::string& id, std::vector<rsc_ix>& out) {
+    const resource& res = s.ws.resources[r];
+    if (res.id == id || (!res.clone_name.empty() && res.clone_name == id)) out.insert(out.begin(), r);
+    for (rsc_ix c : res.children) add_if_matching(s, c, id, out);
+}
+
+std::vector<rsc_ix> rscs_for_history(const sched& s, const std::string& id) {
     std::vector<rsc_ix> out;
-    if (auto it = s.ws.rsc_by_id.find(id); it != s.ws.rsc_by_id.end()) {
-        if (s.ws.resources[it->second].variant == rsc_variant::primitive) out.push_back(it->second);
-        return out;
-    }
-    std::string base = id.substr(0, id.find(':'));
-    for (rsc_ix r = 0; r < static_cast<rsc_ix>(s.ws.resources.size()); ++r) {
-        const resource& res = s.ws.resources[r];
-        if (res.variant != rsc_variant::primitive || res.base_id != base) continue;
-        if (std::find(res.running_on.begin(), res.running_on.end(), n) != res.running_on.end()) {
-            out.push_back(r);
-            break;
-        }
-    }
+    for (rsc_ix top : s.resources) add_if_matching(s, top, id, out);
+    std::erase_if(out, [&](rsc_ix r) { return s.ws.resources[r].variant != rsc_variant::primitive; });
     return out;
 }
 
@@ -497,7 +493,7 @@ void handle_rsc_config_changes(sched& s) {
         if (!state) continue;
         for (const auto& entry : state->resources) {
             if (entry.ops.empty()) continue;
-            for (rsc_ix r : rscs_for_history(s, entry.id, n)) process_rsc_history(s, entry, r, n);
+            for (rsc_ix r : rscs_for_history(s, entry.id)) process_rsc_history(s, entry, r, n);
         }
     }
 }
