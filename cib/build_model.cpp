@@ -181,10 +181,18 @@ resource builder::make_resource(xmlNode* r) {
             out.meta.insert(out.meta.begin(), t.meta.begin(), t.meta.end());
             out.instance.insert(out.instance.begin(), t.instance.begin(), t.instance.end());
             out.utilization.insert(out.utilization.begin(), t.utilization.begin(), t.utilization.end());
+            // template_op_key: a template op is overridden by the primitive's op of
+            // the same name and role (Started/Unpromoted count as no role), whatever
+            // the intervals
+            auto op_role = [](const std::string& r) {
+                return (r.empty() || r == "Started" || r == "Unpromoted" || r == "Slave") ? std::string() : r;
+            };
+            const size_t own = out.ops.size();
             for (auto& op : t.ops) {
                 bool overridden = false;
-                for (const auto& mine : out.ops)
-                    overridden = overridden || (mine.name == op.name && mine.interval == op.interval);
+                for (size_t i = 0; i < own; ++i)
+                    overridden =
+                        overridden || (out.ops[i].name == op.name && op_role(out.ops[i].role) == op_role(op.role));
                 if (!overridden) out.ops.push_back(std::move(op));
             }
         }
