@@ -179,6 +179,9 @@ void unpack_colocations(sched& s) {
             unpack_sets(s, c);
             continue;
         }
+        // unpack_colocation_tags: colocating two templates/tags makes no sense
+        // and the constraint is ignored
+        if (find_constraint_resource(s, c.rsc) == none && find_constraint_resource(s, c.with_rsc) == none) continue;
         auto deps = expand_tag_reference(s, c.rsc);
         auto pris = expand_tag_reference(s, c.with_rsc);
         for (const auto& d : deps) {
