@@ -86,10 +86,15 @@ void unpack_one_ticket(sched& s, const cib::ticket_constraint& c) {
     if (!sets.empty()) {
         for (const auto& set : sets) {
             std::vector<rsc_ix> members;
-            for (const auto& id : set.resources) {
-                rsc_ix r = find_constraint_resource(s, id);
-                if (r == none) return;
-                members.push_back(r);
+            for (const auto& ref : set.resources) {
+                // pcmk__expand_tags_in_sets: a template or tag stands for its resources
+                auto ids = expand_tag_reference(s, ref);
+                if (ids.empty()) return;
+                for (const auto& id : ids) {
+                    rsc_ix r = find_constraint_resource(s, id);
+                    if (r == none) return;
+                    members.push_back(r);
+                }
             }
             for (rsc_ix r : members) rsc_ticket_new(s, set.id, r, c.ticket, set.role, c.loss_policy);
         }
