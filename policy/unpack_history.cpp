@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "policy/iso8601.hpp"
+#include "policy/text.hpp"
 #include "policy/unpack_internal.hpp"
 
 namespace holdfast::policy {
@@ -234,13 +235,33 @@ fail_info failcount_on(const working_set& ws, const resource& r, node_ix n, bool
 }
 
 // check_operation_expiry(): an old failure the failure-timeout lets go.
+std::string strip_instance(const std::string& id);
+
+// block_failure + is_matched_failure: the history entry is a failure of an
+// operation configured with on-fail=block
+bool blocking_failure(const resource& r, const cib::op_record& op) {
+    if (!r.def) return false;
+    const std::string name = strip_instance(r.id);
+    for (const auto& d : r.def->ops) {
+        if (d.on_fail != "block" || !policy::iequals(d.name, op.operation)) continue;
+        auto ms = iso8601::parse_interval_ms(d.interval);
+        if (!ms || static_cast<int64_t>(*ms) != interval_ms(op)) continue;
+        if (policy::iequals(op.id, name + "_last_failure_0")) return true;
+        if (policy::iequals(op.id, name + "_" + d.name + "_" + std::to_string(*ms)) && op.rc_code != target_rc(op))
+            return true;
+    }
+    return false;
+}
+
 bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op) {
-    const resource& r = ws.resources[ix];
+    resource& r = ws.resources[ix];
     if (r.failure_timeout <= 0 || op.last_rc_change <= 0) return false;
-    // A failure-timeout cannot undo on-fail=block (block_failure)
-    if (r.def)
-        for (const auto& d : r.def->ops)
-            if (d.on_fail == "block") return false;
+    // pe_get_failcount: a fail count from an on-fail=block failure disregards
+    // the failure-timeout from then on
+    if (failcount_on(ws, r, n, false).count > 0 && blocking_failure(r, op)) {
+        r.failure_timeout = 0;
+        return false;
+    }
     if (ws.now < op.last_rc_change + r.failure_timeout) return false;
     if (failcount_on(ws, r, n, false).count == 0) return true;
     if (failcount_on(ws, r, n, true).count != 0) return false;
