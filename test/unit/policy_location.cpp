@@ -100,4 +100,37 @@ BOOST_AUTO_TEST_CASE(negative_colocation_set_separates_every_pair) {
     BOOST_TEST(together == "a@n1 b@n1 c@n1");
 }
 
+BOOST_AUTO_TEST_CASE(anti_colocation_orders_stop_before_start_on_the_same_node) {
+    // a leaves n1 (banned), b (kept away from a) starts there: b waits for a's stop
+    const std::string text =
+        "<cib validate-with=\"pacemaker-3.7\" epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\" have-quorum=\"1\">"
+        "<configuration><crm_config><cluster_property_set id=\"o\"><nvpair id=\"s\" name=\"stonith-enabled\" "
+        "value=\"false\"/></cluster_property_set></crm_config><nodes>" +
+        node("n1", "1") + node("n2", "2") + "</nodes><resources>" + dummy("a", "") + dummy("b", "") +
+        "</resources><constraints><rsc_location id=\"ban\" rsc=\"a\" node=\"n1\" score=\"-INFINITY\"/>"
+        "<rsc_location id=\"pref\" rsc=\"b\" node=\"n1\" score=\"100\"/>"
+        "<rsc_colocation id=\"apart\" rsc=\"b\" with-rsc=\"a\" score=\"-INFINITY\"/></constraints>"
+        "</configuration><status><node_state id=\"n1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" "
+        "join=\"member\" expected=\"member\"><lrm id=\"n1\"><lrm_resources><lrm_resource id=\"a\" "
+        "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><lrm_rsc_op id=\"a_start_0\" operation=\"start\" "
+        "call-id=\"2\" rc-code=\"0\" op-status=\"0\" interval=\"0\" transition-key=\"1:1:0:x\"/>"
+        "</lrm_resource></lrm_resources></lrm></node_state>" +
+        up("n2") + "</status></cib>";
+    cib::load_options o;
+    o.validate = false;
+    auto doc = cib::load_string(text, o);
+    BOOST_REQUIRE(doc.has_value());
+    hp::working_set ws = hp::unpack(doc->model(), 5000);
+    hp::schedule_result result = hp::schedule(ws);
+    const auto& g = result.graph;
+    bool ordered = false;
+    for (const auto& syn : g.synapses) {
+        const auto& act = g.actions[syn.action];
+        if (act.operation_key != "b_start_0" || act.node_uname != "n1") continue;
+        for (int in : syn.inputs)
+            ordered = ordered || (g.actions[in].operation_key == "a_stop_0" && g.actions[in].node_uname == "n1");
+    }
+    BOOST_TEST(ordered);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
