@@ -438,6 +438,10 @@ void set_action_reason(action& a, const std::string& reason, bool overwrite);
 // fns->location: the single node r is on (current) or assigned to (!current), else none;
 // `all` (optional) receives every such node without duplicates.
 node_ix rsc_location(const sched& s, rsc_ix r, bool current, std::vector<node_ix>* all = nullptr);
+// pe__find_active_on: the node r counts as active on (a partial migration's
+// source; else, unless r needs fencing, the first cleanly active node; else the
+// first), counting all and cleanly-active nodes
+node_ix find_active_on(const sched& s, rsc_ix r, unsigned& all, unsigned& clean);
 // Interval/timeout text ("10s", "1m", "500ms", "PT1M", plain ms for intervals) to ms; -1 if invalid.
 int64_t parse_interval_ms(std::string_view text);
 // Resource actions of r with this task ("stop", "start", ... interval 0) on node
@@ -451,6 +455,9 @@ std::vector<action_ix> resource_actions(const sched& s, rsc_ix r, node_ix node, 
 // pcmk__handle_rsc_config_changes: restarts/reloads/reschedules for changed
 // definitions (operation digests), cancels orphaned or maintenance-mode monitors
 void handle_rsc_config_changes(sched& s);
+// should_clear_for_param_change: the parameters a history entry of r on node ran
+// with differ from the current ones (a digest mismatch; no digest is no change)
+bool history_params_changed(sched& s, rsc_ix r, node_ix node, const cib::op_record& op);
 // pcmk__schedule_cancel: cancel a recurring op (ordered after any stop of r)
 void schedule_cancel(sched& s, rsc_ix r, const std::string& call_id, const std::string& task, int64_t interval_ms,
                      node_ix node, const std::string& reason);
@@ -597,7 +604,7 @@ void sort_nodes(const sched& s, std::vector<node_ix>& nodes, const std::vector<i
 // Clones and bundles are not scheduled by this build; schedule() callers check
 // policy::unsupported_feature() first, so reaching this is a bug (sched_clone.cpp).
 [[noreturn]] void unsupported_collective(const sched& s, rsc_ix r);
-// Recurring monitors of r for its next role (sched_primitive.cpp)
+// Recurring monitors of r for its next role, and for the Stopped role elsewhere (sched_recurring.cpp)
 void create_recurring_actions(sched& s, rsc_ix r);
 
 }  // namespace holdfast::policy::sched

@@ -320,6 +320,25 @@ std::vector<action_ix> resource_actions(const sched& s, rsc_ix r, node_ix node, 
     return out;
 }
 
+node_ix find_active_on(const sched& s, rsc_ix r, unsigned& all, unsigned& clean) {
+    const resource& res = s.ws.resources[r];
+    all = clean = 0;
+    node_ix active = none;
+    auto happy = [&](node_ix n) { return s.ws.nodes[n].online && !s.ws.nodes[n].unclean; };
+    for (node_ix n : res.running_on) {
+        ++all;
+        if (happy(n)) ++clean;
+        if (res.partial_migration_source != none) {
+            if (n == res.partial_migration_source) active = n;
+        } else if (!(s.rs[r].flags & rf_needs_fencing)) {
+            // Without fencing needs, the first cleanly active node counts
+            if (happy(n) && (active == none || !happy(active))) active = n;
+        }
+        if (active == none) active = n;
+    }
+    return active;
+}
+
 node_ix rsc_location(const sched& s, rsc_ix r, bool current, std::vector<node_ix>* all) {
     std::vector<node_ix> result;
     const resource& res = s.ws.resources[r];

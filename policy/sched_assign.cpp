@@ -63,6 +63,7 @@ bool assign_best_node(sched& s, rsc_ix r, node_ix prefer) {
 }
 
 void log_scores(sched& s, rsc_ix r, const char* where) {
+    if (s.rs[r].flags & rf_orphan) return;  // pe__show_node_weights skips orphans
     for (node_ix n : s.nodes) {
         int w = s.rs[r].allowed[n];
         if (w == not_allowed) continue;

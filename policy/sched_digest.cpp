@@ -300,6 +300,12 @@ void schedule_reload(sched& s, rsc_ix r, node_ix n) {
 
 // pcmk__check_action_config: true if the op's definition changed (or it is an orphan)
 bool check_action_config(sched& s, rsc_ix r, node_ix n, const cib::op_record& op) {
+    const auto& expired = s.ws.failure_expired_monitors;
+    if (std::find(expired.begin(), expired.end(), &op) != expired.end()) {
+        cib::op_record forced = op;
+        forced.op_restart_digest = "calculated-failure-timeout";
+        return check_action_config(s, r, n, forced);
+    }
     int64_t interval = std::strtoll(op.interval.c_str(), nullptr, 10);
     const std::string& task = op.operation;
     if (interval > 0 && !action_in_config(s, r, task, interval)) {
@@ -455,6 +461,11 @@ device_digests fencing_device_digests(sched& s, rsc_ix device, node_ix node) {
     for (const char* secret : {"passwd", "password", "user"}) all.erase(secret);
     d.secure = params_digest(all);
     return d;
+}
+
+bool history_params_changed(sched& s, rsc_ix r, node_ix node, const cib::op_record& op) {
+    digest_rc rc = compare_digests(s, r, node, op);
+    return rc != digest_rc::match && rc != digest_rc::unknown;
 }
 
 void schedule_cancel(sched& s, rsc_ix r, const std::string& call_id, const std::string& task, int64_t interval_ms,

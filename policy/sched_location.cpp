@@ -24,6 +24,21 @@ rule_context node_context(const sched& s, node_ix n) {
     return ctx;
 }
 
+// pe_rsc_params(rsc, node): r's instance attributes as evaluated for node
+// (rules in them may test node attributes), then its parents'
+attr_map params_on_node(const sched& s, rsc_ix r, node_ix n) {
+    attr_map out;
+    rule_context ctx = node_context(s, n);
+    for (rsc_ix it = r; it != none; it = s.ws.resources[it].parent) {
+        const resource& res = s.ws.resources[it];
+        if (res.def)
+            unpack_nvsets(res.def->instance, ctx, out);
+        else
+            for (const auto& [k, v] : res.params) out.emplace(k, v);
+    }
+    return out;
+}
+
 // A <rule> of a location constraint: a location_rule scoring every node the
 // rule holds on (generate_location_rule).
 void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::rule& rule, std::string_view discovery,
@@ -34,13 +49,10 @@ void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::ru
     if (li < 0) return;
     s.locations[li].role_filter = *role_filter;
     const resource& res = s.ws.resources[r];
-    // Instance attributes with rules of their own differ per node (pe_rsc_params)
-    const bool per_node = res.def && std::any_of(res.def->instance.begin(), res.def->instance.end(),
-                                                 [](const cib::nvset& set) { return !set.rules.empty(); });
     for (node_ix n : s.nodes) {
-        const std::map<std::string, std::string> node_params = per_node ? rsc_params(s, r, n) : res.params;
+        const attr_map params = params_on_node(s, r, n);
         rule_context ctx = node_context(s, n);
-        ctx.match = rule_context::match_data{&node_params, &res.meta, submatches};
+        ctx.match = rule_context::match_data{&params, &res.meta, submatches};
         if (!evaluate_rule(rule, ctx)) continue;
         int score = rule_score(rule, s.ws.nodes[n].attrs, submatches);
         s.locations[li].nodes.push_back({n, score});
@@ -80,7 +92,7 @@ private:
 
 void unpack_pattern(sched& s, const cib::location_constraint& c) {
     // A leading '!' selects the resources the pattern does not match
-    const bool invert = c.rsc_pattern.front() == '!';
+    const bool invert = !c.rsc_pattern.empty() && c.rsc_pattern[0] == '!';
     posix_regex re(invert ? c.rsc_pattern.substr(1) : c.rsc_pattern);
     if (!re.ok()) return;  // an invalid pattern matches nothing, as in Pacemaker
     for (rsc_ix r : s.resources) {
@@ -195,6 +207,8 @@ void check_failure_threshold(sched& s, rsc_ix r) {
     if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0 || res.failure_ignored) return;
     for (const auto& [n, count] : res.fail_count) {
         if (count <= 0) continue;
+        // failcount_clear_action_exists: a fail count about to be cleared does not ban
+        if (!resource_actions(s, r, n, "clear_failcount", true).empty()) continue;
         if (res.failure_timeout > 0) {
             auto lf = res.last_failure.find(n);
             if (lf != res.last_failure.end() && lf->second + res.failure_timeout <= s.ws.now) continue;

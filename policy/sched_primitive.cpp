@@ -139,21 +139,6 @@ void schedule_role_transition_actions(sched& s, rsc_ix r) {
     }
 }
 
-// The node a resource is active on, counting all and cleanly-active nodes
-// (pe__find_active_on).
-node_ix find_active_on(const sched& s, rsc_ix r, unsigned& all, unsigned& clean) {
-    const resource& res = s.ws.resources[r];
-    all = clean = 0;
-    node_ix active = none;
-    for (node_ix n : res.running_on) {
-        ++all;
-        const node& nd = s.ws.nodes[n];
-        if (nd.online && !nd.unclean) ++clean;
-        if (active == none || n == res.partial_migration_source) active = n;
-    }
-    return active;
-}
-
 // pcmk__rsc_can_migrate
 bool can_migrate(const sched& s, rsc_ix r, node_ix current) {
     const rsc_state& st = s.rs[r];

@@ -137,7 +137,8 @@ void resource_summary(item_writer& w, rsc_ix r) {
     node_ix next = s.rs[r].allocated_to;
     node_ix current = none;
     if (!res.running_on.empty()) {
-        current = res.running_on.front();
+        unsigned all = 0, clean = 0;
+        current = find_active_on(s, r, all, clean);
         if (s.rs[r].role_now == role::stopped) s.rs[r].role_now = role::started;
     }
     if (current == none && res.orphan) return;

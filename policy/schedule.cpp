@@ -147,6 +147,13 @@ void replay_unpack_actions(policy::sched::sched& s) {
                     s.custom_action(ua.rsc, op_key(s.ws.resources[ua.rsc].id, ua.task, ua.interval_ms), ua.task,
                                     ua.node, true, true);
                 break;
+            case unpack_action::kind::param_check:
+                if (ua.rsc != none && ua.node != none && ua.op && history_params_changed(s, ua.rsc, ua.node, *ua.op))
+                    clear_failcount_action(s, ua.rsc, ua.node, "resource parameters have changed");
+                break;
+            case unpack_action::kind::ban:
+                if (ua.rsc != none) resource_location(s, ua.rsc, ua.node, -score_infinity, ua.reason);
+                break;
             case unpack_action::kind::clear_failcount:
                 if (ua.rsc != none && ua.node != none) {
                     action_ix clear = clear_failcount_action(s, ua.rsc, ua.node, ua.reason);

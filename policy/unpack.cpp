@@ -82,7 +82,11 @@ void unpack_options(working_set& ws, const cib::cib_model& cib) {
     o.remove_after_stop = flag("remove-after-stop", false);
     o.shutdown_lock_enabled = flag("shutdown-lock", false);
     if (const auto* v = find(o.raw, "no-quorum-policy")) o.no_quorum_policy = *v;
-    if (o.no_quorum_policy == "suicide" && !o.stonith_enabled) o.no_quorum_policy = "stop";
+    // suicide needs fencing, and quorum now or no-quorum-panic: a cluster that
+    // never had quorum just stops
+    if (o.no_quorum_policy == "suicide" &&
+        (!o.stonith_enabled || (!truthy(cib.have_quorum) && std::atoi(cib.no_quorum_panic.c_str()) == 0)))
+        o.no_quorum_policy = "stop";
     if (const auto* v = find(o.raw, "stonith-action")) o.stonith_action = *v == "poweroff" ? "off" : *v;
     if (const auto* v = find(o.raw, "placement-strategy")) o.placement_strategy = *v;
     if (const auto* v = find(o.raw, "node-health-strategy")) o.node_health_strategy = *v;

@@ -108,7 +108,8 @@ void set_active(const working_set& ws, const resource& r, node_history& h) {
 }
 
 bool mask_probe_failure(const cib::op_record& op) {
-    return is_probe(op) && (op.rc_code == 5 || op.rc_code == 6 || op.op_status == 7);
+    return is_probe(op) &&
+           (op.rc_code == 5 /* not installed */ || op.rc_code == 2 /* invalid param */ || op.op_status == 7);
 }
 
 // update_resource_state(): what a successful (or "pretend successful") result means.
@@ -135,7 +136,7 @@ void apply_success(const working_set& ws, const resource& r, node_history& h, co
         clear = h.on_fail == fail_response::demote;
         h.now = role::unpromoted;
     } else if (task == "migrate_to") {
-        h.now = role::started;
+        // unpack_migrate_to_success() decides (see replay_one)
     } else if (role_rank(h.now) < role_rank(role::started)) {
         set_active(ws, r, h);
     }
@@ -234,13 +235,33 @@ fail_info failcount_on(const working_set& ws, const resource& r, node_ix n, bool
 }
 
 // check_operation_expiry(): an old failure the failure-timeout lets go.
+std::string strip_instance(const std::string& id);
+
+// block_failure + is_matched_failure: the history entry is a failure of an
+// operation configured with on-fail=block
+bool blocking_failure(const resource& r, const cib::op_record& op) {
+    if (!r.def) return false;
+    const std::string name = strip_instance(r.id);
+    for (const auto& d : r.def->ops) {
+        if (d.on_fail != "block" || !policy::iequals(d.name, op.operation)) continue;
+        auto ms = iso8601::parse_interval_ms(d.interval);
+        if (!ms || static_cast<int64_t>(*ms) != interval_ms(op)) continue;
+        if (policy::iequals(op.id, name + "_last_failure_0")) return true;
+        if (policy::iequals(op.id, name + "_" + d.name + "_" + std::to_string(*ms)) && op.rc_code != target_rc(op))
+            return true;
+    }
+    return false;
+}
+
 bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op) {
-    const resource& r = ws.resources[ix];
+    resource& r = ws.resources[ix];
     if (r.failure_timeout <= 0 || op.last_rc_change <= 0) return false;
-    // A failure-timeout cannot undo on-fail=block (block_failure)
-    if (r.def)
-        for (const auto& d : r.def->ops)
-            if (d.on_fail == "block") return false;
+    // pe_get_failcount: a fail count from an on-fail=block failure disregards
+    // the failure-timeout from then on
+    if (failcount_on(ws, r, n, false).count > 0 && blocking_failure(r, op)) {
+        r.failure_timeout = 0;
+        return false;
+    }
     if (ws.now < op.last_rc_change + r.failure_timeout) return false;
     if (failcount_on(ws, r, n, false).count == 0) return true;
     if (failcount_on(ws, r, n, true).count != 0) return false;
@@ -248,23 +269,53 @@ bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op)
     return true;
 }
 
-// pe_can_fence() as status unpacking sees it
-bool can_fence_node(const working_set& ws, node_ix n) {
-    if (ws.nodes[n].kind == node_kind::guest) return true;  // by stopping its container
-    if (!ws.options.stonith_enabled) return false;
-    bool device = false;
-    if (auto it = ws.options.raw.find("have-watchdog"); it != ws.options.raw.end()) device = truthy(it->second);
-    for (const auto& r : ws.resources) device = device || (!r.orphan && r.rclass == "stonith");
-    if (!device) return false;
-    return ws.options.have_quorum || ws.options.no_quorum_policy == "ignore" || ws.nodes[n].online;
+rsc_ix top_parent(const working_set& ws, rsc_ix r);
+
+// The resource a history-based ban applies to: an anonymous clone's whole
+// clone, otherwise the resource itself (unpack_rsc_op's "parent")
+rsc_ix ban_target(const working_set& ws, rsc_ix ix) {
+    rsc_ix top = top_parent(ws, ix);
+    const resource& t = ws.resources[top];
+    return t.variant == rsc_variant::clone && !t.unique ? top : ix;
 }
 
-// check_recoverable(): a stop that failed for good (not installed, invalid
-// configuration, ...) on a node that cannot be fenced leaves the resource blocked
+// resource_location(rsc, node, -INFINITY, tag) while unpacking (node none: everywhere)
+void ban(working_set& ws, rsc_ix r, node_ix n, const char* tag) {
+    ws.unpack_actions.push_back({unpack_action::kind::ban, n, r, tag, false, {}, 0, false});
+}
+
+// remap_operation(): a result that means the agent can never succeed on this
+// node (PCMK_EXEC_ERROR_HARD) or anywhere (PCMK_EXEC_ERROR_FATAL)
+enum class hard_failure { none, node, everywhere };
+hard_failure hardness(const cib::op_record& op) {
+    if (op.op_status == 5 || op.op_status == 10 || op.op_status == 11) return hard_failure::node;
+    if (op.op_status == 6) return hard_failure::everywhere;
+    if (op.op_status != exec_done && op.op_status != 4) return hard_failure::none;
+    const int rc = op.rc_code;
+    if (rc == 2 || rc == 4 || rc == 5 || (rc == 3 && interval_ms(op) == 0)) return hard_failure::node;
+    if (rc == 6) return hard_failure::everywhere;
+    return hard_failure::none;
+}
+
+// pe_can_fence while unpacking (cluster nodes): fencing is configured and
+// either quorum (or no-quorum-policy=ignore) or the node itself is up
+bool can_fence_node(const working_set& ws, node_ix n) {
+    if (ws.nodes[n].kind == node_kind::guest) return true;
+    if (!ws.options.stonith_enabled) return false;
+    bool device = false;
+    for (const auto& r : ws.resources)
+        device = device || (r.variant == rsc_variant::primitive && r.rclass == "stonith");
+    if (!device) return false;
+    if (ws.options.have_quorum || ws.options.no_quorum_policy == "ignore") return true;
+    return ws.nodes[n].online;
+}
+
+// check_recoverable: a stop that failed for good (hard error) where fencing
+// cannot clean up leaves the resource blocked
 void check_recoverable(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op) {
     if (op.operation != "stop" || (op.op_status != exec_done && op.op_status != 4)) return;
     const int rc = op.rc_code;
-    if (rc != 2 && rc != 4 && rc != 5 && !(rc == 3 && interval_ms(op) == 0)) return;
+    if (!(rc == 2 || rc == 4 || rc == 5 || (rc == 3 && interval_ms(op) == 0))) return;
     if (can_fence_node(ws, n)) return;
     ws.resources[ix].managed = false;
     ws.resources[ix].blocked = true;
@@ -275,16 +326,34 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     resource& r = ws.resources[ix];
     if (op.operation == "notify" || op.operation == "meta-data" || op.op_status == exec_cancelled) return;
     const bool expired = op.op_status != 7 && op_expired(ws, ix, n, op);
+    if (op.op_status != 7 && !expired && (op.operation == "start" || op.operation == "monitor") && op.id.size() >= 15 &&
+        op.id.compare(op.id.size() - 15, 15, "_last_failure_0") == 0) {
+        unpack_action check{unpack_action::kind::param_check, n, ix, {}, false, {}, 0, false};
+        check.op = &op;
+        ws.unpack_actions.push_back(check);
+    }
     if (expired && mask_probe_failure(op) && op.rc_code != target_rc(op)) {
         if (role_rank(h.now) <= role_rank(role::stopped)) h.now = role::unknown;
         return;
     }
     if (mask_probe_failure(op)) {
         apply_success(ws, r, h, op, 7);
+        ban(ws, ban_target(ws, ix), n, "masked-probe-failure");
+        // record_failed_op: once per node and history id, and only from online nodes
+        const std::string& hid = r.clone_name.empty() ? r.id : r.clone_name;
+        auto same = [&](const failed_probe& f) { return f.node == n && f.rsc_id == hid; };
+        if (ws.nodes[n].online && std::none_of(ws.failed_probes.begin(), ws.failed_probes.end(), same))
+            ws.failed_probes.push_back({hid, n, op.rc_code});
         return;
     }
     if (op.op_status == exec_pending) {
         apply_pending(ws, r, n, h, op);
+        // A migration still pending on a node to be fenced: the target must stop it
+        if (op.operation == "migrate_to" && ws.nodes[n].unclean) {
+            auto target = ws.node_by_uname.find(op.migrate_target);
+            if (target != ws.node_by_uname.end())
+                ws.unpack_actions.push_back({unpack_action::kind::stop, target->second, ix, {}, false, {}, 0, false});
+        }
         return;
     }
     check_recoverable(ws, ix, n, op);
@@ -311,19 +380,37 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     }
     // Only a result still counted as a failure expires (a probe that found the
     // resource running is not one, whatever the transition expected).
-    if (expired && !done && rc != expected && (interval_ms(op) == 0 || (ws.nodes[n].online && !ws.nodes[n].unclean)))
+    if (expired && !done && rc != expected && (interval_ms(op) == 0 || (ws.nodes[n].online && !ws.nodes[n].unclean))) {
+        // An expired recurring failure reschedules its monitor: Pacemaker forces
+        // the entry's restart digest to differ ("calculated-failure-timeout")
+        if (interval_ms(op) != 0) ws.failure_expired_monitors.push_back(&op);
         return;
+    }
     if (done) {
         apply_success(ws, r, h, op, rc);
+        if (op.operation == "migrate_to") migrate_to_success(ws, ix, n, op, h.now);
         return;
     }
     fail_response f = on_fail_for(ws, r, op);
     if (f == fail_response::ignore && op.op_status != 7) {  // a missing agent is never ignored
         apply_success(ws, r, h, op, expected);
+        if (op.operation == "migrate_to") migrate_to_success(ws, ix, n, op, h.now);
         h.failure_ignored = true;
         return;
     }
+    // A missing agent cannot be ignored: the resource is failed and must move
+    if (op.op_status == 7 && f == fail_response::ignore) f = fail_response::migrate;
+    if (op.op_status == 7) ban(ws, ban_target(ws, ix), n, "hard-error");
+    if (op.operation == "stop") ban(ws, ix, n, "__stop_fail__");
+    if (op.operation == "migrate_to") migrate_to_failure(ws, ix, n, op, h.now);
+    if (op.operation == "migrate_from") migrate_from_failure(ws, ix, n, op, h.now);
     apply_failure(ws, r, h, op, f, rc);
+    if (op.op_status == 7) return;
+    switch (hardness(op)) {
+        case hard_failure::node: ban(ws, ban_target(ws, ix), n, "hard-error"); break;
+        case hard_failure::everywhere: ban(ws, ban_target(ws, ix), none, "fatal-error"); break;
+        case hard_failure::none: break;
+    }
 }
 
 // unpack_shutdown_lock: history saying the resource was locked to this node
@@ -339,25 +426,33 @@ void unpack_shutdown_lock(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_
     ws.resources[ix].lock_time = since;
 }
 
-// Recurring monitors active since the last start (or since the last stop,
-// for monitors of the Stopped role) are known to run: the scheduler keeps
-// them instead of scheduling them anew (calculate_active_ops and
-// process_recurring in Pacemaker's unpack.c).
-void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::vector<const cib::op_record*>& ops) {
-    int start = -1, stop = -1, implied_monitor = -1, implied_clone = -1;
+// calculate_active_ops: the history index of the last stop (completed) and of
+// the last start, or failing that of the last promote/demote, or of the last
+// monitor that found it running after the last stop
+void active_op_range(const std::vector<const cib::op_record*>& ops, int& start, int& stop) {
+    start = stop = -1;
+    int implied_monitor = -1, implied_clone = -1;
     for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
         const cib::op_record& op = *ops[i];
         if (op.operation == "stop" && op.op_status == exec_done)
             stop = i;
         else if (op.operation == "start" || op.operation == "migrate_from")
             start = i;
-        else if (implied_monitor <= stop && op.operation == "monitor" && (op.rc_code == 0 || op.rc_code == 8))
-            implied_monitor = i;
-        else if (op.operation == "promote" || op.operation == "demote")
+        else if (implied_monitor <= stop && op.operation == "monitor") {
+            if (op.rc_code == 0 || op.rc_code == 8) implied_monitor = i;
+        } else if (op.operation == "promote" || op.operation == "demote")
             implied_clone = i;
     }
     if (start == -1) start = implied_clone != -1 ? implied_clone : implied_monitor;
+}
+
+// Recurring monitors recorded since the resource last became active (or all of
+// them, when the history shows neither start nor stop) are known to run: the
+// scheduler keeps them instead of scheduling them anew (process_recurring).
+void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::vector<const cib::op_record*>& ops) {
     if (!ws.nodes[n].online) return;
+    int start = -1, stop = -1;
+    active_op_range(ops, start, stop);
     for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
         if ((start < stop && i <= stop) || i < start) continue;
         const cib::op_record& op = *ops[i];
@@ -430,8 +525,9 @@ void replay_ops(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& 
     std::vector<const cib::op_record*> ops;
     for (auto it = lrm.ops.rbegin(); it != lrm.ops.rend(); ++it) ops.push_back(&*it);
     sort_ops(ops);
-    record_active_monitors(ws, ix, n, ops);
     for (const cib::op_record* op : ops) replay_one(ws, ix, n, h, *op);
+    // process_recurring runs once every entry is unpacked (action ids follow)
+    record_active_monitors(ws, ix, n, ops);
 }
 
 std::string strip_instance(const std::string& id) {
@@ -522,6 +618,8 @@ rsc_ix add_orphan(working_set& ws, const cib::lrm_resource& lrm) {
     ws.resources.push_back(std::move(r));
     ws.rsc_by_id[lrm.id] = ix;
     ws.top_level.push_back(ix);
+    // process_orphan_resource: an orphan being stopped may not run anywhere
+    if (ws.options.stop_orphan_resources) ban(ws, ix, none, "__orphan_do_not_run__");
     return ix;
 }
 
@@ -549,12 +647,17 @@ rsc_ix resolve(working_set& ws, const cib::lrm_resource& lrm, node_ix n) {
 }
 
 // native_add_running(): a resource active in several places with
-// multiple-active=block is left alone (with its whole group, if that blocks too).
+// multiple-active=block is left alone (with its whole group, if that blocks
+// too); with multiple-active=stop_only it may run nowhere.
 void block_if_multiply_active(working_set& ws, rsc_ix ix) {
     auto blocks = [&](rsc_ix r) {
         const std::string* v = find(ws.resources[r].meta, "multiple-active");
         return v && *v == "block";
     };
+    if (const std::string* v = find(ws.resources[ix].meta, "multiple-active"); v && *v == "stop_only") {
+        ban(ws, ix, none, "multiple-active=stop_only");  // make sure it does not come up again
+        return;
+    }
     if (!blocks(ix)) return;
     ws.resources[ix].managed = false;
     ws.resources[ix].blocked = true;
@@ -584,8 +687,8 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     }
     fail_response f = nd.unclean ? fail_response::ignore : (h.failed ? h.on_fail : fail_response::ignore);
     switch (f) {
-        case fail_response::ignore:
-        case fail_response::migrate: break;
+        case fail_response::ignore: break;
+        case fail_response::migrate: ban(ws, ix, n, "__action_migration_auto__"); break;
         case fail_response::demote:
             r.failed = true;
             ws.unpack_actions.push_back({unpack_action::kind::demote, n, ix, {}, false, {}, 0, false});
@@ -611,22 +714,22 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
             break;
     }
     if (h.failure_ignored) r.failure_ignored = true;
+    // A stop on the source after migrate_to leaves a partial migration's
+    // resource active on the target
+    if (h.now == role::stopped && r.partial_migration_source == n && r.partial_migration_target != none &&
+        !r.running_on.empty() && role_rank(r.current_role) < role_rank(role::started))
+        r.current_role = role::started;
     if (!active) {
         // A stopped instance forgets an instance-numbered history name, or
         // stopped instances would look like orphans
         if (r.clone_name.find(':') != std::string::npos) r.clone_name.clear();
         return;
     }
-    if (nd.maintenance) r.managed = false;  // nothing is managed on a node in maintenance
-    if (std::find(r.running_on.begin(), r.running_on.end(), n) == r.running_on.end()) {
-        r.running_on.push_back(n);
-        nd.running.push_back(ix);
-        if (r.managed && r.running_on.size() > 1) block_if_multiply_active(ws, ix);
-    }
+    add_running(ws, ix, n);
     if (role_rank(h.now) > role_rank(r.current_role)) r.current_role = h.now;
     if (f == fail_response::block || f == fail_response::demote)
         r.failed = true;
-    else if (f != fail_response::ignore && f != fail_response::migrate)
+    else if (f != fail_response::ignore)
         r.failed = r.stop_required = true;
 }
 
@@ -733,5 +836,18 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
         if (ws.nodes[n].kind != node_kind::member && !unpacked[n]) remote_online_status(ws, ws.nodes[n]);
     unpack_failcounts(ws);
 }
+
+namespace unpack_detail {
+
+void add_running(working_set& ws, rsc_ix ix, node_ix n) {
+    resource& r = ws.resources[ix];
+    if (std::find(r.running_on.begin(), r.running_on.end(), n) != r.running_on.end()) return;
+    if (ws.nodes[n].maintenance) r.managed = false;  // nothing is managed on a node in maintenance
+    r.running_on.push_back(n);
+    ws.nodes[n].running.push_back(ix);
+    if (r.managed && r.running_on.size() > 1) block_if_multiply_active(ws, ix);
+}
+
+}  // namespace unpack_detail
 
 }  // namespace holdfast::policy

@@ -24,6 +24,15 @@ int64_t seconds_of(std::string_view text);
 int utilization_value(const std::string& text);
 // The node a node_state names (by id, else by uname), or none.
 node_ix find_node(const working_set& ws, const std::string& id, const std::string& uname);
+// native_add_running: r is active on node n (unpack_history.cpp)
+void add_running(working_set& ws, rsc_ix r, node_ix n);
+// Migration history (unpack_migration.cpp): update the role the entry leaves on
+// its own node (`now`) and where else the resource may be active
+void migrate_to_success(working_set& ws, rsc_ix r, node_ix n, const cib::op_record& op, role& now);
+void migrate_to_failure(working_set& ws, rsc_ix r, node_ix n, const cib::op_record& op, role& now);
+void migrate_from_failure(working_set& ws, rsc_ix r, node_ix n, const cib::op_record& op, role& now);
+// pe__is_newer_op: > 0 when a happened after b, < 0 before, 0 when unknown
+int is_newer_op(const cib::op_record& a, const cib::op_record& b, bool same_node_default);
 }  // namespace unpack_detail
 
 }  // namespace holdfast::policy

@@ -21,7 +21,8 @@ rsc_ix add_resource(working_set& ws, resource r) {
 }
 
 // Meta attributes: the resource's own, then its parent's, then rsc_defaults
-// (earlier sources win), as get_meta_attributes() layers them.
+// (earlier sources win), as get_meta_attributes() layers them; instance
+// attributes: its own, then its parent's.
 void evaluate_meta(working_set& ws, const cib::resource* def, rsc_ix ix) {
     resource& r = ws.resources[ix];
     rule_context ctx = base_context(ws);
@@ -35,6 +36,8 @@ void evaluate_meta(working_set& ws, const cib::resource* def, rsc_ix ix) {
     }
     if (r.parent != none) {
         for (const auto& [k, v] : ws.resources[r.parent].meta) r.meta.emplace(k, v);
+        // get_rsc_attributes: instance attributes are inherited the same way
+        for (const auto& [k, v] : ws.resources[r.parent].params) r.params.emplace(k, v);
     }
     if (ws.cib) unpack_nvsets(ws.cib->rsc_defaults, ctx, r.meta);
 }

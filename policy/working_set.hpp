@@ -144,8 +144,21 @@ struct cluster_options {
 //   clear_failcount  pe__clear_failcount(rsc, node, reason); after_remote_fencing: also
 //                    ordered after the fencing of the remote node rsc connects
 //   clear_history    pe__clear_resource_history(rsc, node): lrm_delete (an expired shutdown lock)
+//   ban              resource_location(rsc, node, -INFINITY, reason): node none = every node
+//                    (failed stops, hard and fatal errors, masked probe failures)
+//   param_check      should_clear_for_param_change: clear the fail count of rsc on node
+//                    if the parameters `op` (a last-failure entry) ran with have changed
 struct unpack_action {
-    enum class kind { fence, stop, demote, recurring, clear_failcount, clear_history } what = kind::fence;
+    enum class kind {
+        fence,
+        stop,
+        demote,
+        recurring,
+        clear_failcount,
+        clear_history,
+        ban,
+        param_check
+    } what = kind::fence;
     node_ix node = none;
     rsc_ix rsc = none;
     std::string reason;           // fence: why (shown in the summary); clear_failcount: why
@@ -153,6 +166,16 @@ struct unpack_action {
     std::string task;             // recurring: the operation name
     int64_t interval_ms = 0;      // recurring
     bool after_remote_fencing = false;
+    const cib::op_record* op = nullptr;  // param_check
+};
+
+// A probe whose failure unpacking treated as "not running" (rc 5 not installed,
+// rc 2 invalid parameter, or a missing agent): status displays show it
+// (Pacemaker's data_set->failed, as pe__failed_probe_for_rsc reads it).
+struct failed_probe {
+    std::string rsc_id;  // the id the history uses ("rsc" for anonymous clone instances)
+    node_ix node = none;
+    int rc = 0;
 };
 
 struct working_set {
@@ -168,6 +191,10 @@ struct working_set {
     std::map<std::string, node_ix> node_by_id;
     std::map<std::string, std::map<std::string, std::string>> tickets;  // ticket -> state attrs
     std::vector<unpack_action> unpack_actions;                          // see unpack_action
+    std::vector<failed_probe> failed_probes;                            // in history order
+    // Recurring-op history entries whose failure expired: their configuration
+    // check sees a changed restart digest, so the monitor is rescheduled
+    std::vector<const cib::op_record*> failure_expired_monitors;
 };
 
 }  // namespace holdfast::policy

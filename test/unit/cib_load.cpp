@@ -133,3 +133,24 @@ BOOST_AUTO_TEST_CASE(every_corpus_cib_loads) {
     BOOST_TEST(failed == 0);
     BOOST_TEST(loaded >= 798);
 }
+
+// Template expansion: the template's ops are overridden by the primitive's op of
+// the same name and role (Started counting as none), whatever the interval; its
+// nvsets come first, so the primitive's own values win.
+BOOST_AUTO_TEST_CASE(template_ops_yield_to_same_name_and_role) {
+    const std::string rscs =
+        "      <template id=\"t\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><operations>"
+        "<op id=\"t5\" name=\"monitor\" interval=\"5\"/><op id=\"ts\" name=\"monitor\" interval=\"7\" "
+        "role=\"Stopped\"/></operations></template>\n"
+        "      <primitive id=\"p\" template=\"t\"><operations><op id=\"p10\" name=\"monitor\" interval=\"10\" "
+        "role=\"Started\"/></operations></primitive>\n";
+    auto doc = cib::load_string(cib_with(rscs), cib::load_options{.validate = false});
+    BOOST_REQUIRE(doc.has_value());
+    const cib::resource* p = nullptr;
+    for (const auto& r : doc->model().resources)
+        if (r.id == "p") p = &r;
+    BOOST_REQUIRE(p != nullptr);
+    BOOST_REQUIRE(p->ops.size() == 2u);
+    BOOST_TEST(p->ops[0].id == "p10");
+    BOOST_TEST(p->ops[1].id == "ts");
+}

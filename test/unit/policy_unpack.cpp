@@ -215,4 +215,95 @@ BOOST_AUTO_TEST_CASE(expired_failure_is_forgotten) {
     BOOST_TEST(f.rsc("d").running_on.empty());
 }
 
+BOOST_AUTO_TEST_CASE(primitive_meta_overrides_its_template) {
+    const std::string rscs =
+        "<template id=\"t\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><meta_attributes id=\"tm\">"
+        "<nvpair id=\"tr\" name=\"target-role\" value=\"Stopped\"/></meta_attributes></template>"
+        "<primitive id=\"a\" template=\"t\"/>"
+        "<primitive id=\"b\" template=\"t\"><meta_attributes id=\"bm\"><nvpair id=\"br\" "
+        "name=\"target-role\" value=\"Started\"/></meta_attributes></primitive>";
+    fixture f(cib_text(rscs, state("n1", up)));
+    BOOST_TEST(f.rsc("a").meta.at("target-role") == "Stopped");
+    BOOST_TEST(f.rsc("b").meta.at("target-role") == "Started");
+}
+
+// A migration history entry; on_node is left out as in older CIBs
+std::string mig(const std::string& task, int call, int rc, const std::string& from, const std::string& to) {
+    return "<lrm_rsc_op id=\"d_" + task + "_0\" operation=\"" + task + "\" call-id=\"" + std::to_string(call) +
+           "\" rc-code=\"" + std::to_string(rc) +
+           "\" op-status=\"0\" interval=\"0\" transition-key=\"1:1:0:abc\" migrate_source=\"" + from +
+           "\" migrate_target=\"" + to + "\"/>";
+}
+
+BOOST_AUTO_TEST_CASE(migration_history_partial_dangling_and_failed) {
+    const std::string vm =
+        "<primitive id=\"d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><meta_attributes id=\"m\">"
+        "<nvpair id=\"am\" name=\"allow-migrate\" value=\"true\"/></meta_attributes></primitive>";
+    const std::string started = op("d", "monitor", 1, 7, 7) + op("d", "start", 2, 0, 0);
+    const std::string probed = op("d", "monitor", 1, 7, 7);
+    // migrate_to done, nothing on the target yet: partial, active on both
+    fixture partial(cib_text(vm, state("n1", up, lrm("d", started + mig("migrate_to", 3, 0, "n1", "n2"))) +
+                                     state("n2", up, lrm("d", probed)) + state("n3", up)));
+    BOOST_TEST(partial.where("d") == "n2 n1");
+    BOOST_TEST(partial.rsc("d").partial_migration_source == partial.ws.node_by_uname.at("n1"));
+    BOOST_TEST(partial.rsc("d").partial_migration_target == partial.ws.node_by_uname.at("n2"));
+    // both halves done: only the source's stop is missing
+    fixture dangling(cib_text(vm, state("n1", up, lrm("d", started + mig("migrate_to", 3, 0, "n1", "n2"))) +
+                                      state("n2", up, lrm("d", probed + mig("migrate_from", 2, 0, "n1", "n2"))) +
+                                      state("n3", up)));
+    BOOST_TEST(dangling.where("d") == "n2");
+    BOOST_TEST(dangling.rsc("d").dangling_migration == dangling.ws.node_by_uname.at("n1"));
+    // migrate_from failed and the target has stopped it since: recover, no migrating
+    fixture failed(cib_text(
+        vm, state("n1", up, lrm("d", started + mig("migrate_to", 3, 0, "n1", "n2"))) +
+                state("n2", up, lrm("d", probed + mig("migrate_from", 2, 1, "n1", "n2") + op("d", "stop", 4, 0, 0))) +
+                state("n3", up)));
+    BOOST_TEST(failed.where("d") == "n1");
+    BOOST_TEST(failed.rsc("d").failed);
+    BOOST_TEST(!failed.rsc("d").allow_migrate);
+}
+
+BOOST_AUTO_TEST_CASE(hard_failures_ban_nodes) {
+    auto bans = [](const hp::working_set& ws) {
+        std::string out;
+        for (const auto& a : ws.unpack_actions)
+            if (a.what == hp::unpack_action::kind::ban)
+                out += (out.empty() ? "" : " ") + a.reason + "@" + (a.node == hp::none ? "*" : ws.nodes[a.node].uname);
+        return out;
+    };
+    // a probe finding the agent not installed: not running there, and banned there
+    fixture probe(
+        cib_text(dummy, state("n1", up, lrm("d", op("d", "monitor", 1, 5, 7))) + state("n2", up) + state("n3", up)));
+    BOOST_TEST(probe.where("d").empty());
+    BOOST_TEST(bans(probe.ws) == "masked-probe-failure@n1");
+    BOOST_TEST(probe.ws.failed_probes.size() == 1u);
+    // a failed stop, and a start failing as not configured (fatal: banned everywhere)
+    std::string stop_failed = op("d", "monitor", 1, 7, 7) + op("d", "start", 2, 0, 0) + op("d", "stop", 3, 1, 0);
+    fixture stop(cib_text(dummy, state("n1", up, lrm("d", stop_failed)) + state("n2", up) + state("n3", up)));
+    BOOST_TEST(bans(stop.ws) == "__stop_fail__@n1");
+    fixture fatal(cib_text(dummy, state("n1", up, lrm("d", op("d", "monitor", 1, 7, 7) + op("d", "start", 2, 6, 0))) +
+                                      state("n2", up) + state("n3", up)));
+    BOOST_TEST(bans(fatal.ws) == "fatal-error@*");
+}
+
+BOOST_AUTO_TEST_CASE(members_inherit_group_instance_attributes) {
+    const std::string grp =
+        "<group id=\"g\"><instance_attributes id=\"gi\"><nvpair id=\"gp\" name=\"p\" value=\"group\"/>"
+        "<nvpair id=\"gq\" name=\"q\" value=\"group\"/></instance_attributes>"
+        "<primitive id=\"d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><instance_attributes "
+        "id=\"di\"><nvpair id=\"dq\" name=\"q\" value=\"own\"/></instance_attributes></primitive></group>";
+    fixture f(cib_text(grp, state("n1", up)));
+    BOOST_TEST(f.rsc("d").params.at("p") == "group");
+    BOOST_TEST(f.rsc("d").params.at("q") == "own");
+}
+
+BOOST_AUTO_TEST_CASE(promoted_target_role_is_ignored_outside_promotable_clones) {
+    const std::string prim =
+        "<primitive id=\"d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><meta_attributes id=\"m\">"
+        "<nvpair id=\"tr\" name=\"target-role\" value=\"Promoted\"/></meta_attributes></primitive>";
+    fixture f(cib_text(prim, state("n1", up)));
+    BOOST_TEST((f.rsc("d").next_role == hp::role::unknown));
+    BOOST_TEST((f.rsc("d").target_role == hp::role::unknown));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -91,6 +91,33 @@ policy::graph_action op(int id, const char* task, const char* node, int64_t inte
 
 }  // namespace
 
+// crm_simulate's line before the status: disabled (target-role=Stopped) and
+// blocked (on-fail=block) instances out of all non-orphan ones.
+BOOST_AUTO_TEST_CASE(status_preamble_counts_disabled_and_blocked) {
+    const std::string cib_text =
+        R"(<cib validate-with="pacemaker-3.0" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
+  <configuration>
+    <crm_config/>
+    <nodes><node id="n1" uname="node1"/></nodes>
+    <resources>
+      <primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/>
+      <clone id="c"><meta_attributes id="cm"><nvpair id="cr" name="target-role" value="Stopped"/></meta_attributes>
+        <primitive id="b" class="ocf" provider="heartbeat" type="Dummy"/></clone>
+    </resources>
+    <constraints/>
+  </configuration>
+  <status/>
+</cib>)";
+    auto doc = cib::load_string(cib_text, cib::load_options{.validate = false});
+    BOOST_REQUIRE(doc.has_value());
+    const auto ws = policy::unpack(doc->model(), 1000);
+    BOOST_TEST(tools::format_status_preamble(ws) ==
+               "1 of 2 resource instances DISABLED and 0 BLOCKED from further action due to failure\n");
+    auto quiet = cib::load_string(kCib, cib::load_options{.validate = false});
+    BOOST_REQUIRE(quiet.has_value());
+    BOOST_TEST(tools::format_status_preamble(policy::unpack(quiet->model(), 1000)).empty());
+}
+
 BOOST_AUTO_TEST_CASE(exec_fires_in_pass_order_and_fences) {
     auto doc = cib::load_string(kCib, cib::load_options{.validate = false});
     BOOST_REQUIRE(doc);
@@ -245,7 +272,7 @@ BOOST_AUTO_TEST_CASE(exec_corpus_revised_status) {
         tools::simulate_transition(*doc, *g);
         BOOST_REQUIRE(doc->reload_model());
         const auto ws = policy::unpack(doc->model(), now);
-        if (squashed_lines(tools::format_cluster_status(ws)) == revised_section(slurp(summary)))
+        if (squashed_lines(tools::format_cluster_status(ws, false)) == revised_section(slurp(summary)))
             ++same;
         else
             differ.push_back(name);

@@ -198,18 +198,8 @@ int run_simulate(const args& a) {
         return 3;
     }
     if (!opts->quiet) {
-        bool printed = false;  // crm_simulate puts a blank line between these blocks
-        if (ws.options.maintenance_mode) {
-            out +=
-                "\n              *** Resource management is DISABLED ***\n"
-                "  The cluster will not attempt to start, stop or recover services\n";
-            printed = true;
-        }
-        if (auto counts = format_resource_counts(ws); !counts.empty()) {
-            out += (printed ? "\n" : "") + counts;
-            printed = true;
-        }
-        if (printed) out += "\n";
+        std::string preamble = format_status_preamble(ws);
+        if (!preamble.empty()) out += preamble + "\n";
         out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
     }
     timer.mark("status");

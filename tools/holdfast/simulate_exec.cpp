@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <queue>
 #include <set>
@@ -83,9 +84,13 @@ xmlNode* inject_node(status_index& ix, const std::string& uname, const std::stri
 std::unordered_map<std::string, xmlNode*>& rscs_of(status_index& ix, xmlNode* node_state, xmlNode* container) {
     auto [it, fresh] = ix.rscs.try_emplace(node_state);
     if (fresh) {
+        // An id with several entries maps to null: crm_simulate's XPath lookup
+        // finds no single match then, and injects a new entry every time
         for (xmlNode* c = container->children; c; c = c->next)
-            if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, X("lrm_resource")) == 0)
-                it->second.emplace(attr(c, "id"), c);
+            if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, X("lrm_resource")) == 0) {
+                auto [entry, added] = it->second.emplace(attr(c, "id"), c);
+                if (!added) entry->second = nullptr;
+            }
     }
     return it->second;
 }
@@ -98,7 +103,7 @@ xmlNode* inject_resource(status_index& ix, xmlNode* node_state, const graph_acti
     xmlNode* rscs = ensure_child(lrm, "lrm_resources");
     auto& by_id = rscs_of(ix, node_state, rscs);
     auto found = by_id.find(shown);
-    if (found == by_id.end() && shown != a.rsc_id) found = by_id.find(a.rsc_id);
+    if ((found == by_id.end() || !found->second) && shown != a.rsc_id) found = by_id.find(a.rsc_id);
     xmlNode* r = found == by_id.end() ? nullptr : found->second;
     if (!r) {
         r = xmlNewChild(rscs, nullptr, X("lrm_resource"), nullptr);
@@ -150,6 +155,15 @@ void inject_result(xmlNode* rsc, const graph_action& a, int call_id) {
     set(op, "op-status", "0");
     set(op, "interval", std::to_string(a.interval_ms));
     set(op, "on_node", a.node_uname);
+    // Like crm_simulate, stamp the result with the wall-clock time: it is newer
+    // than anything in the input, which migration history checks rely on
+    const std::string stamp = std::to_string(static_cast<long long>(std::time(nullptr)));
+    set(op, "last-run", stamp);
+    set(op, "last-rc-change", stamp);
+    if (task == "migrate_to" || task == "migrate_from") {
+        set(op, "migrate_source", meta(a, "migrate_source"));
+        set(op, "migrate_target", meta(a, "migrate_target"));
+    }
 }
 
 int next_call_id(xmlNode* rsc) {

@@ -21,6 +21,10 @@ using policy::rsc_ix;
 using policy::rsc_variant;
 using policy::working_set;
 
+// crm_simulate shows pending actions in the status before the transition
+// (pcmk_show_pending) but not in the revised one; set per format call.
+bool show_pending = true;
+
 // Pacemaker's node-name order: case-insensitive, digit runs compared as numbers.
 bool natural_less(const std::string& a, const std::string& b) {
     size_t i = 0, j = 0;
@@ -160,6 +164,38 @@ const char* pending_state(const std::string& task, const char* otherwise) {
     return otherwise;
 }
 
+const char* ocf_exit_text(int rc) {
+    switch (rc) {
+        case 0: return "ok";
+        case 1: return "error";
+        case 2: return "invalid parameter";
+        case 3: return "unimplemented feature";
+        case 4: return "insufficient privileges";
+        case 5: return "not installed";
+        case 6: return "not configured";
+        case 7: return "not running";
+        case 8: return "promoted";
+        case 9: return "promoted (failed)";
+        case 190: return "OCF_DEGRADED";
+        case 191: return "promoted (degraded)";
+        default: return "unknown";
+    }
+}
+
+// pe__failed_probe_for_rsc: the text of r's failed probe on node (any node if
+// none), matched by the id the history uses (a clone's configured child id)
+const char* failed_probe_text(const working_set& ws, rsc_ix r, node_ix node) {
+    const resource& res = ws.resources[r];
+    rsc_ix top = top_of(ws, r);
+    const resource& t = ws.resources[top];
+    std::string id = res.id;
+    if (t.variant == rsc_variant::clone)
+        id = t.def && !t.def->children.empty() ? t.def->children.front().id : res.base_id;
+    for (const auto& f : ws.failed_probes)
+        if ((node == policy::none || f.node == node) && f.rsc_id == id) return ocf_exit_text(f.rc);
+    return nullptr;
+}
+
 std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name) {
     const resource& res = ws.resources[r];
     std::string s =
@@ -170,11 +206,16 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         s += " FAILED";
         if (shown == role::promoted) s += " Promoted";
     } else {
-        s += std::string(" ") + pending_state(res.pending_task, policy::to_string(shown));
+        const char* state = policy::to_string(shown);
+        s += std::string(" ") + (show_pending ? pending_state(res.pending_task, state) : state);
     }
     node_ix on = res.running_on.size() == 1 ? res.running_on.front() : policy::none;
+    if (res.running_on.empty()) on = res.pending_node;                     // where a non-probe action is pending
     if (on == policy::none && res.running_on.empty()) on = res.lock_node;  // shown where it is locked
     if (on != policy::none) s += " " + ws.nodes[on].uname;
+    if (shown == role::stopped) {
+        if (const char* probe = failed_probe_text(ws, r, on)) s += std::string(" (") + probe + ") ";
+    }
     bool flags = false;
     auto flag = [&](const std::string& f) {
         s += (flags ? ", " : " (") + f;
@@ -182,7 +223,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
     };
     if (on != policy::none && !ws.nodes[on].online && ws.nodes[on].unclean) flag("UNCLEAN");
     if (on != policy::none && on == res.lock_node) flag("LOCKED");
-    if (res.pending_task == "monitor") flag("Monitoring");
+    if (show_pending && res.pending_task == "monitor") flag("Monitoring");
     if (auto it = res.meta.find("target-role"); it != res.meta.end()) {
         role t = policy::text_to_role(it->second);
         if (t == role::stopped)
@@ -278,11 +319,14 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
     for (rsc_ix i : c.children) {
         const bool is_active = active(ws, i);
         node_ix where = instance_location(ws, i);
-        if (where != policy::none) running.insert(where);
+        // native_add_running: an unmanaged instance on an offline node is not
+        // added to the clone's own active nodes, so that node lists as stopped
+        const bool counted = ws.resources[i].managed || (where != policy::none && ws.nodes[where].online);
+        if (where != policy::none && counted) running.insert(where);
         const std::string& pending = ws.resources[i].pending_task;
         bool full = c.unique ? (is_active || !c.orphan) : false;
         if (c.unique) {
-        } else if (!pending.empty() && pending != "probe") {
+        } else if (show_pending && !pending.empty() && pending != "probe") {
             full = true;
         } else if (!is_active) {
         } else if (any_set(ws, i, [](const resource& x) { return x.orphan || !x.managed || x.failed; })) {
@@ -314,18 +358,20 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
     if (auto it = c.meta.find("clone-max"); it != c.meta.end())
         max = static_cast<size_t>(std::max(0, std::atoi(it->second.c_str())));
     if (max <= promoted.size() + started.size()) return;
-    std::vector<std::string> stopped;
-    for (node_ix n : sorted_nodes(ws)) {
-        const bool allowed =
-            ws.options.symmetric_cluster || std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
-        if (allowed && !running.count(n)) stopped.push_back(ws.nodes[n].uname);
-    }
+    // Stopped nodes grouped by their state text, the texts in sorted order
+    std::map<std::string, std::vector<std::string>> stopped;
     // configured_role(): the clone's target-role, else its first instance's
     const bool stopped_by_config =
         c.meta.count("target-role") ? disabled(c) : (!c.children.empty() && disabled(ws.resources[c.children.front()]));
-    if (!stopped.empty())
-        out += indent(depth + 1) + (stopped_by_config ? "Stopped (disabled)" : "Stopped") + ": [ " + join(stopped) +
-               " ]\n";
+    for (node_ix n : sorted_nodes(ws)) {
+        const bool allowed =
+            ws.options.symmetric_cluster || std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
+        if (!allowed || running.count(n)) continue;
+        std::string state = stopped_by_config ? "Stopped (disabled)" : "Stopped";
+        if (const char* probe = failed_probe_text(ws, r, n)) state = std::string("Stopped (") + probe + ")";
+        stopped[state].push_back(ws.nodes[n].uname);
+    }
+    for (const auto& [state, nodes] : stopped) out += indent(depth + 1) + state + ": [ " + join(nodes) + " ]\n";
 }
 
 void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out) {
@@ -345,13 +391,19 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out
 
 }  // namespace
 
-std::string format_cluster_status(const policy::working_set& ws, bool show_pending) {
-    if (!show_pending) {
-        // Without pending actions every resource shows its plain role
-        policy::working_set plain = ws;
-        for (auto& res : plain.resources) res.pending_task.clear();
-        return format_cluster_status(plain, true);
+std::string format_status_preamble(const policy::working_set& ws) {
+    std::string out;
+    if (ws.options.maintenance_mode) {
+        out +=
+            "\n              *** Resource management is DISABLED ***\n"
+            "  The cluster will not attempt to start, stop or recover services\n";
     }
+    if (auto counts = format_resource_counts(ws); !counts.empty()) out += (out.empty() ? "" : "\n") + counts;
+    return out;
+}
+
+std::string format_cluster_status(const policy::working_set& ws, bool with_pending) {
+    show_pending = with_pending;
     std::string out;
     node_list(ws, out);
     out += "\n  * Full List of Resources:\n";

@@ -7,13 +7,17 @@
 
 namespace holdfast::tools {
 
-// show_pending: name resources by their pending action ("Starting", "Monitoring"),
-// as crm_simulate does for the current status but not for the revised one
-std::string format_cluster_status(const policy::working_set& ws, bool show_pending = true);
+// with_pending: name resources by their pending actions ("Starting") as
+// crm_simulate does before the transition (not in the revised status)
+std::string format_cluster_status(const policy::working_set& ws, bool with_pending = true);
 
 // crm_simulate's line before the status when resources are disabled or blocked
 // ("N of M resource instances DISABLED and K BLOCKED from further action due
 // to failure"), with its newline; empty when there are none.
 std::string format_resource_counts(const policy::working_set& ws);
+
+// What crm_simulate prints before "Current cluster status:": the maintenance-mode
+// banner and the count of disabled and blocked resource instances, when any.
+std::string format_status_preamble(const policy::working_set& ws);
 
 }  // namespace holdfast::tools
