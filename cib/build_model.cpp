@@ -22,6 +22,8 @@ struct builder {
 
     void index(xmlNode* n) {
         for (xmlNode* c : children(n)) {
+            // Operation history is most of a big CIB and nothing refers into it
+            if (xml::is(c, "lrm")) continue;
             if (xml::has_attr(c, "id") && !xml::has_attr(c, "id-ref")) by_id.emplace(attr(c, "id"), c);
             index(c);
         }
@@ -258,31 +260,58 @@ std::vector<resource_set> builder::sets(xmlNode* c) {
 
 int64_t to_i64(const std::string& s) { return s.empty() ? 0 : std::atoll(s.c_str()); }
 
+// One pass over the entry's attributes: histories hold most of a big CIB
 op_record make_record(xmlNode* o) {
     op_record r;
-    r.id = attr(o, "id");
-    r.operation = attr(o, "operation");
-    r.interval = attr(o, "interval");
-    if (r.interval.empty()) r.interval = "0";
-    r.call_id = std::atoi(attr(o, "call-id").c_str());
-    r.rc_code = std::atoi(attr(o, "rc-code").c_str());
-    r.op_status = std::atoi(attr(o, "op-status").c_str());
-    r.op_digest = attr(o, "op-digest");
-    r.op_restart_digest = attr(o, "op-restart-digest");
-    r.op_secure_digest = attr(o, "op-secure-digest");
-    r.op_secure_params = attr(o, "op-secure-params");
-    r.op_force_restart = attr(o, "op-force-restart");
-    r.transition_key = attr(o, "transition-key");
-    r.transition_magic = attr(o, "transition-magic");
-    r.on_node = attr(o, "on_node");
-    r.migrate_source = attr(o, "migrate_source");
-    r.migrate_target = attr(o, "migrate_target");
-    r.exit_reason = attr(o, "exit-reason");
-    r.crm_feature_set = attr(o, "crm_feature_set");
-    r.last_rc_change = to_i64(attr(o, "last-rc-change"));
-    r.last_run = to_i64(attr(o, "last-run"));
-    r.exec_time = to_i64(attr(o, "exec-time"));
-    r.queue_time = to_i64(attr(o, "queue-time"));
+    r.interval = "0";
+    for (const xmlAttr* a = o->properties; a; a = a->next) {
+        const std::string_view name = reinterpret_cast<const char*>(a->name);
+        std::string value = xml::attr_value(o, a);
+        if (name == "id")
+            r.id = std::move(value);
+        else if (name == "operation")
+            r.operation = std::move(value);
+        else if (name == "interval")
+            r.interval = value.empty() ? "0" : std::move(value);
+        else if (name == "call-id")
+            r.call_id = std::atoi(value.c_str());
+        else if (name == "rc-code")
+            r.rc_code = std::atoi(value.c_str());
+        else if (name == "op-status")
+            r.op_status = std::atoi(value.c_str());
+        else if (name == "op-digest")
+            r.op_digest = std::move(value);
+        else if (name == "op-restart-digest")
+            r.op_restart_digest = std::move(value);
+        else if (name == "op-secure-digest")
+            r.op_secure_digest = std::move(value);
+        else if (name == "op-secure-params")
+            r.op_secure_params = std::move(value);
+        else if (name == "op-force-restart")
+            r.op_force_restart = std::move(value);
+        else if (name == "transition-key")
+            r.transition_key = std::move(value);
+        else if (name == "transition-magic")
+            r.transition_magic = std::move(value);
+        else if (name == "on_node")
+            r.on_node = std::move(value);
+        else if (name == "migrate_source")
+            r.migrate_source = std::move(value);
+        else if (name == "migrate_target")
+            r.migrate_target = std::move(value);
+        else if (name == "exit-reason")
+            r.exit_reason = std::move(value);
+        else if (name == "crm_feature_set")
+            r.crm_feature_set = std::move(value);
+        else if (name == "last-rc-change")
+            r.last_rc_change = to_i64(value);
+        else if (name == "last-run")
+            r.last_run = to_i64(value);
+        else if (name == "exec-time")
+            r.exec_time = to_i64(value);
+        else if (name == "queue-time")
+            r.queue_time = to_i64(value);
+    }
     return r;
 }
 
@@ -412,6 +441,16 @@ expected<cib_model, error> build_model(xmlNode* root) {
     build_configuration(b, config, m);
     if (xmlNode* status = xml::first(root, "status")) build_status(b, status, m);
     return m;
+}
+
+void rebuild_status(xmlNode* root, cib_model& m) {
+    m.node_states.clear();
+    m.ticket_states.clear();
+    xmlNode* status = xml::first(root, "status");
+    if (!status) return;
+    builder b;
+    b.index(status);  // id-refs in transient attributes point within the status
+    build_status(b, status, m);
 }
 
 }  // namespace holdfast::cib

@@ -776,8 +776,16 @@ action_ix clear_failcount_action(sched& s, rsc_ix r, node_ix node, const std::st
 
 bool sched::order_actions(action_ix first, action_ix then, uint32_t type) {
     if (type == of_none || first < 0 || then < 0 || first == then) return false;
-    for (const auto& l : actions[first].after) {
-        if (l.other == then && (l.type & type)) return false;
+    // Every edge is in both lists; search the shorter one (a fencing action can
+    // have thousands of edges on one side)
+    const auto& afters = actions[first].after;
+    const auto& befores = actions[then].before;
+    if (afters.size() <= befores.size()) {
+        for (const auto& l : afters)
+            if (l.other == then && (l.type & type)) return false;
+    } else {
+        for (const auto& l : befores)
+            if (l.other == first && (l.type & type)) return false;
     }
     actions[first].after.push_back({then, type});
     actions[then].before.push_back({first, type});

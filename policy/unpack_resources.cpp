@@ -51,10 +51,6 @@ void apply_meta(working_set& ws, rsc_ix ix) {
     if (const auto* v = find(m, "failure-timeout")) r.failure_timeout = seconds_of(*v);
     if (const auto* v = find(m, "allow-migrate")) r.allow_migrate = truthy(*v);
     if (const auto* v = find(m, "critical")) r.critical = truthy(*v);
-    if (const auto* v = find(m, "target-role")) {
-        role t = text_to_role(*v);
-        if (t != role::unknown && t != role::started) r.target_role = r.next_role = t;
-    }
     if (const auto* v = find(m, "globally-unique")) r.unique = truthy(*v);
     if (const auto* v = find(m, "promotable")) r.promotable = r.promotable || truthy(*v);
 }
@@ -152,11 +148,29 @@ rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std
 
 }  // namespace
 
+// get_target_role: a target-role above Started only means something for
+// promotable clones, and there Promoted is what would happen anyway, so only
+// Stopped and (in promotable clones) Unpromoted constrain the next role.
+void apply_target_role(working_set& ws, rsc_ix ix) {
+    resource& r = ws.resources[ix];
+    for (rsc_ix c : r.children) apply_target_role(ws, c);
+    const auto* v = find(r.meta, "target-role");
+    if (!v) return;
+    const role t = text_to_role(*v);
+    if (t == role::unknown || t == role::started) return;
+    rsc_ix top = ix;
+    while (ws.resources[top].parent != none) top = ws.resources[top].parent;
+    if (t > role::started && (!ws.resources[top].promotable || t > role::unpromoted)) return;
+    r.target_role = r.next_role = t;
+}
+
 rsc_ix add_clone_instance(working_set& ws, rsc_ix clone) {
     const cib::resource* def = ws.resources[clone].def;
     if (!def || def->children.empty()) return none;
     const std::string suffix = ":" + std::to_string(ws.resources[clone].children.size());
-    return build(ws, def->children.front(), clone, suffix);
+    const rsc_ix inst = build(ws, def->children.front(), clone, suffix);
+    if (inst != none) apply_target_role(ws, inst);
+    return inst;
 }
 
 void mark_orphan(working_set& ws, rsc_ix r) {
@@ -166,6 +180,7 @@ void mark_orphan(working_set& ws, rsc_ix r) {
 
 void unpack_resources(working_set& ws, const cib::cib_model& cib) {
     for (const auto& def : cib.resources) ws.top_level.push_back(build(ws, def, none, ""));
+    for (rsc_ix r : ws.top_level) apply_target_role(ws, r);
     // Pacemaker keeps its resource list sorted by priority, highest first
     // (stable: configuration order among equals); orphans come later.
     std::stable_sort(ws.top_level.begin(), ws.top_level.end(),
