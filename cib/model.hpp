@@ -249,6 +249,7 @@ struct lrm_resource {
     std::string type;
     std::string container;
     std::vector<op_record> ops;  // document order
+    std::string shutdown_lock;   // shutdown-lock: when the node's shutdown locked it there (epoch seconds)
 };
 
 struct node_state {

@@ -220,7 +220,8 @@ struct rsc_state {
     role next_role = role::unknown;
     node_ix allocated_to = none;
     std::vector<node_ix> dangling_migrations;
-    node_ix lock_node = none;
+    node_ix lock_node = none;  // shutdown-lock (sched_location.cpp)
+    int64_t lock_time = 0;
     // clones/bundles: per-variant data lives in the variant files, keyed by rsc
 };
 

@@ -139,6 +139,41 @@ void unpack_locations(sched& s) {
 
 namespace {
 
+// shutdown_time: when the node asked to shut down (its "shutdown" attribute), else now
+int64_t shutdown_time(const sched& s, node_ix n) {
+    auto it = s.ws.nodes[n].attrs.find("shutdown");
+    const int64_t t = it == s.ws.nodes[n].attrs.end() ? 0 : std::atoll(it->second.c_str());
+    return t == 0 ? s.ws.now : t;
+}
+
+// pcmk__primitive_shutdown_lock: with shutdown-lock, a resource active only on
+// a node that shuts down cleanly stays with that node (banned elsewhere) rather
+// than moving; so does one whose history says it was locked there. Groups lock
+// their members; clones, fence devices and remote connections are never locked.
+void shutdown_lock(sched& s, rsc_ix r) {
+    const resource& res = s.ws.resources[r];
+    if (res.variant == rsc_variant::group) {
+        for (rsc_ix m : res.children) shutdown_lock(s, m);
+        return;
+    }
+    if (res.variant != rsc_variant::primitive || res.rclass == "stonith" || res.is_remote_connection) return;
+    rsc_state& st = s.rs[r];
+    st.lock_node = res.lock_node;
+    st.lock_time = res.lock_time;
+    if (st.lock_node != none) {
+        if (!res.running_on.empty()) st.lock_node = none;  // started elsewhere meanwhile: leave it be
+    } else if (res.running_on.size() == 1) {
+        const node_ix n = res.running_on.front();
+        if (s.ws.nodes[n].shutdown && !s.ws.nodes[n].unclean) {
+            st.lock_node = n;
+            st.lock_time = shutdown_time(s, n);
+        }
+    }
+    if (st.lock_node == none) return;
+    for (node_ix n : s.nodes)
+        if (n != st.lock_node) resource_location(s, r, n, -score_infinity, "shutdown-lock");
+}
+
 // pcmk__apply_location: add a constraint's node scores to the resource's allowed nodes
 void apply_location(sched& s, const location_rule& loc) {
     rsc_state& st = s.rs[loc.rsc];
@@ -188,6 +223,9 @@ void apply_stickiness(sched& s, rsc_ix r) {
 }  // namespace
 
 void apply_node_criteria(sched& s) {
+    if (s.ws.options.shutdown_lock_enabled) {
+        for (rsc_ix r : s.resources) shutdown_lock(s, r);
+    }
     for (const auto& loc : s.locations) apply_location(s, loc);
     for (rsc_ix r : s.resources) apply_stickiness(s, r);
     for (rsc_ix r : s.resources) check_failure_threshold(s, r);

@@ -137,6 +137,11 @@ void replay_unpack_actions(policy::sched::sched& s) {
                     s.custom_action(ua.rsc, op_key(s.ws.resources[ua.rsc].id, "demote", 0), "demote", ua.node, false,
                                     true);
                 break;
+            case unpack_action::kind::clear_history:
+                if (ua.rsc != none && ua.node != none)
+                    s.custom_action(ua.rsc, op_key(s.ws.resources[ua.rsc].id, "lrm_delete", 0), "lrm_delete", ua.node,
+                                    false, true);
+                break;
             case unpack_action::kind::recurring:
                 if (ua.rsc != none && ua.node != none)
                     s.custom_action(ua.rsc, op_key(s.ws.resources[ua.rsc].id, ua.task, ua.interval_ms), ua.task,

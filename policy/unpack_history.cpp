@@ -326,6 +326,19 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     apply_failure(ws, r, h, op, f, rc);
 }
 
+// unpack_shutdown_lock: history saying the resource was locked to this node
+// when it shut down; an expired lock is ignored
+void unpack_shutdown_lock(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& lrm) {
+    const int64_t since = lrm.shutdown_lock.empty() ? 0 : std::atoll(lrm.shutdown_lock.c_str());
+    if (since == 0) return;
+    if (ws.options.shutdown_lock > 0 && ws.now > since + ws.options.shutdown_lock) {
+        ws.unpack_actions.push_back({unpack_action::kind::clear_history, n, ix, {}, false, {}, 0, false});
+        return;
+    }
+    ws.resources[ix].lock_node = n;
+    ws.resources[ix].lock_time = since;
+}
+
 // Recurring monitors active since the last start (or since the last stop,
 // for monitors of the Stopped role) are known to run: the scheduler keeps
 // them instead of scheduling them anew (calculate_active_ops and
@@ -695,6 +708,7 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
         if (!st.has_lrm) return;
         for (const auto& lrm : st.resources) {
             rsc_ix ix = resolve(ws, lrm, n);
+            if (ws.options.shutdown_lock_enabled) unpack_shutdown_lock(ws, ix, n, lrm);
             node_history h;
             replay_ops(ws, ix, n, lrm, h);
             settle(ws, ix, n, h);

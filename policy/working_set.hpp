@@ -91,6 +91,8 @@ struct resource {
     node_ix partial_migration_source = none;
     node_ix partial_migration_target = none;
     node_ix dangling_migration = none;
+    node_ix lock_node = none;       // shutdown-lock: kept on this node while it is down
+    int64_t lock_time = 0;          // when that lock began
     rsc_ix container = none;        // guest connections / bundle parts: the resource they run inside
     std::string clone_name;         // clone instances: the id its history uses when that differs (pe rsc->clone_name)
     bool failure_ignored = false;   // a failure was ignored (on-fail=ignore): shown in status
@@ -141,8 +143,9 @@ struct cluster_options {
 //   recurring        process_recurring: optional <rsc>_<task>_<interval_ms> on node
 //   clear_failcount  pe__clear_failcount(rsc, node, reason); after_remote_fencing: also
 //                    ordered after the fencing of the remote node rsc connects
+//   clear_history    pe__clear_resource_history(rsc, node): lrm_delete (an expired shutdown lock)
 struct unpack_action {
-    enum class kind { fence, stop, demote, recurring, clear_failcount } what = kind::fence;
+    enum class kind { fence, stop, demote, recurring, clear_failcount, clear_history } what = kind::fence;
     node_ix node = none;
     rsc_ix rsc = none;
     std::string reason;           // fence: why (shown in the summary); clear_failcount: why
