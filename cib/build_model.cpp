@@ -433,6 +433,7 @@ expected<cib_model, error> build_model(xmlNode* root) {
     m.have_quorum = attr(root, "have-quorum");
     m.dc_uuid = attr(root, "dc-uuid");
     m.execution_date = attr(root, "execution-date");
+    m.crm_feature_set = attr(root, "crm_feature_set");
     m.no_quorum_panic = attr(root, "no-quorum-panic");
     builder b;
     b.index(root);

@@ -280,7 +280,8 @@ struct cib_model {
     std::string num_updates;
     std::string have_quorum;
     std::string dc_uuid;
-    std::string execution_date;  // crm_simulate's "now" when set
+    std::string execution_date;   // crm_simulate's "now" when set
+    std::string crm_feature_set;  // the <cib> element's (digests without an op record use it)
     std::string no_quorum_panic;
 
     std::vector<nvset> crm_config;

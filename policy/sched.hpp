@@ -11,7 +11,8 @@
 // Files: sched_actions.cpp (actions, edges, propagation), sched_order.cpp
 // (order constraints), sched_location.cpp, sched_colocation.cpp,
 // sched_assign.cpp (node sorting, allocation order), sched_primitive.cpp,
-// sched_group.cpp, sched_clone.cpp, sched_promotable.cpp, sched_fencing.cpp,
+// sched_group.cpp, sched_clone.cpp, sched_promotable.cpp, sched_notify.cpp
+// (clone notifications), sched_fencing.cpp,
 // sched_recurring.cpp, sched_probes.cpp, sched_migration.cpp,
 // sched_summary.cpp (Transition Summary), sched_graph.cpp (graph creation).
 #include <climits>

@@ -300,12 +300,22 @@ bool can_interleave(const sched& s, action_ix first, action_ix then) {
     return meta_true(s, decides, "interleave");
 }
 
+// clone_child_action: the task a clone action stands for among its instances,
+// folded to the atomic one ("running" -> "start") for primitive instances only
+// (get_complex_task): instances that are groups have "running" actions of their own
+std::string clone_child_task(const sched& s, action_ix a) {
+    const std::string task = notified_task(s.actions[a]);
+    const auto& kids = s.ws.resources[s.actions[a].rsc].children;
+    if (kids.empty() || s.ws.resources[kids.front()].variant == rsc_variant::primitive) return member_task(task);
+    return task;
+}
+
 uint32_t interleave_update(sched& s, action_ix first, action_ix then, node_ix node, uint32_t filter, uint32_t type) {
     uint32_t changed = 0;
     const bool current =
         ends_with(s.actions[first].uuid, "_stopped_0") || ends_with(s.actions[first].uuid, "_demoted_0");
     const rsc_ix first_clone = s.actions[first].rsc, then_clone = s.actions[then].rsc;
-    const std::string first_task = member_task(notified_task(s.actions[first]));
+    const std::string first_task = clone_child_task(s, first);
     const std::string then_task = s.actions[then].task;
     for (rsc_ix then_child : std::vector<rsc_ix>(s.ws.resources[then_clone].children)) {
         rsc_ix first_child = compatible_instance(s, then_child, first_clone, current);
@@ -447,7 +457,7 @@ void clone_apply_coloc_as_primary(sched& s, rsc_ix dependent, rsc_ix clone, cons
 
 uint32_t clone_action_flags(sched& s, action_ix a, node_ix node) {
     uint32_t flags = af_optional | af_runnable | af_pseudo;
-    const std::string task = member_task(notified_task(s.actions[a]));
+    const std::string task = clone_child_task(s, a);
     bool any_runnable = false;
     for (rsc_ix inst : s.ws.resources[s.actions[a].rsc].children) {
         const bool collective = !s.ws.resources[inst].children.empty();

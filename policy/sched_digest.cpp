@@ -458,8 +458,18 @@ device_digests fencing_device_digests(sched& s, rsc_ix device, node_ix node) {
     filter_for_digest(all);
     device_digests d;
     d.all = params_digest(all);
-    for (const char* secret : {"passwd", "password", "user"}) all.erase(secret);
-    d.secure = params_digest(all);
+    // Without an op record the CIB's feature set decides (pe__calculate_digests);
+    // older ones hash only the agent's own parameters, as calculate_secure_digest does
+    const std::string version = (s.ws.cib && !s.ws.cib->crm_feature_set.empty()) ? s.ws.cib->crm_feature_set : "3.16.2";
+    const bool old = compare_version(version, "3.16.0") < 0;
+    std::map<std::string, std::string> secure = old ? rsc_params(s, device, node) : all;
+    for (auto it = secure.begin(); it != secure.end();) {
+        const bool secret = it->first == "passwd" || it->first == "password" || it->first == "user";
+        it = (secret || (old && is_fence_param(it->first))) ? secure.erase(it) : std::next(it);
+    }
+    filter_for_digest(secure);
+    if (old) secure.erase("CRM_meta_timeout");
+    d.secure = params_digest(secure);
     return d;
 }
 

@@ -113,6 +113,12 @@ void schedule_probes(sched& s) {
             continue;
         }
         if (nd.unclean || !nd.rsc_discovery_enabled) continue;
+        // Saved CIBs from before Pacemaker 1.1.14 ask for a re-probe this way
+        if (auto it = nd.attrs.find("probe_complete"); it != nd.attrs.end() && !text_is_true(it->second)) {
+            action_ix reprobe = s.custom_action(none, "probe_again-" + nd.uname, "probe_again", n, false, true);
+            s.actions[reprobe].meta.emplace("op_no_wait", "true");
+            continue;
+        }
         probe_list(s, s.resources, n);
     }
 }
