@@ -18,8 +18,6 @@ std::optional<std::string> unsupported_feature(const working_set& ws) {
         auto it = res.meta.find("notify");
         if (it != res.meta.end() && sched::text_is_true(it->second))
             return "resource '" + res.id + "': notifications are not implemented yet";
-        if (res.is_remote_connection || res.meta.count("remote-node"))
-            return "resource '" + res.id + "': remote and guest nodes are not implemented yet";
     }
     return std::nullopt;
 }

@@ -547,11 +547,16 @@ namespace {
 // determine_remote_online_status(): a remote or guest node is up when its
 // connection resource is, and neither it nor its container has failed.
 void remote_online_status(working_set& ws, node& nd) {
-    if (nd.remote_rsc == none) return;
+    if (nd.remote_rsc == none) {
+        nd.online = false;
+        return;
+    }
     const resource& conn = ws.resources[nd.remote_rsc];
     const resource* container = conn.container != none ? &ws.resources[conn.container] : nullptr;
-    nd.unseen = false;
-    nd.online = conn.current_role == role::started && !conn.running_on.empty();
+    const node* host = container && conn.running_on.size() == 1 ? &ws.nodes[conn.running_on.front()] : nullptr;
+    if (conn.current_role == role::started) nd.online = true;
+    // A connection on its way from started to stopped shuts the node down
+    if (conn.current_role == role::started && conn.next_role == role::stopped) nd.shutdown = true;
     if (container && container->failed) {
         nd.online = false;
         nd.remote_requires_reset = true;
@@ -560,19 +565,26 @@ void remote_online_status(working_set& ws, node& nd) {
     } else if (conn.current_role == role::stopped || (container && container->current_role == role::stopped)) {
         nd.online = false;
         nd.remote_requires_reset = false;
-    } else if (container && conn.running_on.size() == 1 && !ws.nodes[conn.running_on.front()].online) {
+    } else if (host && !host->online && host->unclean) {
         nd.online = false;
         nd.remote_requires_reset = true;
     }
 }
 
+// unpack_handle_remote_attrs
 void unpack_remote_attrs(working_set& ws, node& nd, const cib::node_state& st) {
+    if (!nd.remote_requires_reset) nd.unclean = nd.unseen = false;
     rule_context ctx = base_context(ws);
     ctx.node_attrs = &nd.attrs;
     unpack_nvsets(st.transient_attributes, ctx, nd.attrs, true);
+    if (const auto* s = find(nd.attrs, "shutdown"); s && !s->empty() && *s != "0") nd.shutdown = true;
     if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
     if (const auto* v = find(nd.attrs, "maintenance"); v && truthy(*v)) nd.maintenance = true;
-    if (const auto* s = find(nd.attrs, "shutdown"); s && !s->empty() && *s != "0") nd.shutdown = true;
+    if (nd.remote_rsc != none && !ws.resources[nd.remote_rsc].managed) nd.maintenance = true;
+    if (const auto* v = find(nd.attrs, "resource-discovery-enabled"); v && !truthy(*v)) {
+        // remote nodes without fencing cannot be trusted to report what runs there
+        if (nd.kind == node_kind::guest || ws.options.stonith_enabled) nd.rsc_discovery_enabled = false;
+    }
 }
 
 }  // namespace
@@ -589,9 +601,8 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
             return nd.online || ws.options.stonith_enabled || ws.options.shutdown_lock_enabled;
         if (nd.remote_rsc == none) return false;
         const resource& conn = ws.resources[nd.remote_rsc];
-        if (conn.current_role != role::started) return false;
-        return nd.kind != node_kind::guest || conn.container == none ||
-               ws.resources[conn.container].current_role == role::started;
+        if (conn.container == none) return ws.options.shutdown_lock_enabled || conn.current_role == role::started;
+        return conn.current_role == role::started && ws.resources[conn.container].current_role == role::started;
     };
     auto read_node = [&](node_ix n, const cib::node_state& st) {
         unpacked[n] = 1;
@@ -622,8 +633,12 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
             if (n != none && !unpacked[n]) read_node(n, st);
         }
     }
-    for (size_t n = 0; n < ws.nodes.size(); ++n)
-        if (ws.nodes[n].kind != node_kind::member && !unpacked[n]) remote_online_status(ws, ws.nodes[n]);
+    for (size_t n = 0; n < ws.nodes.size(); ++n) {
+        node& nd = ws.nodes[n];
+        if (nd.kind == node_kind::member) continue;
+        if (nd.shutdown && nd.remote_rsc != none) ws.resources[nd.remote_rsc].next_role = role::stopped;
+        if (!unpacked[n]) remote_online_status(ws, nd);
+    }
     unpack_failcounts(ws);
 }
 

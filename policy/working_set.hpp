@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,7 @@ struct resource {
     bool promotable = false;  // clone: promotable
     bool orphan = false;      // in status, not in configuration
     bool is_remote_connection = false;
+    int64_t remote_reconnect_ms = 0;  // remote connections: reconnect_interval parameter
     bool critical = true;
     int priority = 0;
     int stickiness = 0;
@@ -164,6 +166,10 @@ struct working_set {
     std::map<std::string, node_ix> node_by_id;
     std::map<std::string, std::map<std::string, std::string>> tickets;  // ticket -> state attrs
     std::vector<unpack_action> unpack_actions;                          // see unpack_action
+    // Connection primitives implied by guest nodes (a primitive's remote-node meta),
+    // as Pacemaker adds them to the configuration (pe_create_remote_xml); unpacked
+    // after the configured resources. Shared so the resources' def pointers stay valid.
+    std::vector<std::shared_ptr<const cib::resource>> implicit_defs;
 };
 
 }  // namespace holdfast::policy

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "policy/rules.hpp"
+#include "policy/text.hpp"
 
 namespace holdfast::tools {
 namespace {
@@ -346,8 +347,9 @@ std::string format_cluster_status(const policy::working_set& ws) {
     bool any = false;
     for (rsc_ix r : ws.top_level) {
         const resource& res = ws.resources[r];
-        if (res.orphan && res.running_on.empty()) continue;                      // inactive orphans are history only
-        if (!res.def && !res.orphan && res.container != policy::none) continue;  // a guest's implicit connection
+        if (res.orphan && res.running_on.empty()) continue;  // inactive orphans are history only
+        // a guest's implicit connection (internal_rsc meta) is not shown
+        if (auto it = res.meta.find("internal_rsc"); it != res.meta.end() && policy::text_is_true(it->second)) continue;
         print_resource(ws, r, 0, out);
         any = true;
     }
