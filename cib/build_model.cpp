@@ -281,6 +281,7 @@ void build_status(builder& b, xmlNode* status, cib_model& m) {
         st.crm_debug_origin = attr(ns, "crm-debug-origin");
         st.shutdown = attr(ns, "shutdown");
         st.remote_node = attr(ns, "remote_node") == "true";
+        st.node_fenced = attr(ns, "node_fenced");
         for (xmlNode* t : children(ns, "transient_attributes")) {
             for (auto& set : b.nvsets(t, "instance_attributes")) st.transient_attributes.push_back(std::move(set));
         }

@@ -261,6 +261,7 @@ struct node_state {
     std::string crm_debug_origin;
     std::string shutdown;
     bool remote_node = false;  // remote_node="true"
+    std::string node_fenced;   // remote nodes: node_fenced="1" once fenced
     bool has_lrm = false;
     std::vector<nvset> transient_attributes;
     std::vector<lrm_resource> resources;

@@ -176,7 +176,10 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
         node_ix n = find_node(ws, st.id, st.uname);
         if (n == none) continue;
         node& nd = ws.nodes[n];
-        if (nd.kind != node_kind::member) continue;  // remote nodes: their connection decides
+        if (nd.kind != node_kind::member) {  // remote nodes: their connection decides
+            nd.remote_was_fenced = std::atoi(st.node_fenced.c_str()) > 0;
+            continue;
+        }
         nd.unseen = false;
         nd.unclean = false;
         rule_context ctx = base_context(ws);

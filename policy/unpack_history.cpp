@@ -12,7 +12,18 @@ namespace {
 
 using namespace unpack_detail;
 
-enum class fail_response { ignore, demote, recover, block, stop, standby, fence, migrate };
+enum class fail_response {
+    ignore,
+    demote,
+    recover,
+    reset_remote,
+    restart_container,
+    block,
+    stop,
+    standby,
+    fence,
+    migrate
+};
 
 constexpr int exec_pending = -1;
 constexpr int exec_done = 0;
@@ -55,20 +66,39 @@ fail_response parse_on_fail(std::string_view v, fail_response fallback) {
 }
 
 // on-fail for an operation: configured on the matching <op>, else Pacemaker's default.
+// A connection to a remote node proper (not a guest's): pe__resource_is_remote_conn
+bool is_remote_conn(const working_set& ws, const resource& r) {
+    if (!r.is_remote_connection) return false;
+    auto it = ws.node_by_id.find(r.id);
+    return it != ws.node_by_id.end() && ws.nodes[it->second].kind == node_kind::remote;
+}
+
+// The defaults unpack_operation() applies when no (valid) on-fail is configured.
+fail_response default_on_fail(const working_set& ws, const resource& r, const cib::op_record& op, bool configured) {
+    if (!configured && r.container != none) return fail_response::restart_container;
+    if ((!configured || !r.managed) && is_remote_conn(ws, r) && !is_probe(op) && op.operation != "start")
+        return r.managed ? fail_response::reset_remote : fail_response::stop;
+    if (!configured && op.operation == "stop")
+        return ws.options.stonith_enabled ? fail_response::fence : fail_response::block;
+    return fail_response::recover;
+}
+
 fail_response on_fail_for(const working_set& ws, const resource& r, const cib::op_record& op) {
-    fail_response fallback = fail_response::recover;
-    if (op.operation == "stop") fallback = ws.options.stonith_enabled ? fail_response::fence : fail_response::block;
-    if (!r.def) return fallback;
-    for (const auto& d : r.def->ops) {
-        if (d.name != op.operation || d.on_fail.empty()) continue;
-        auto ms = iso8601::parse_interval_ms(d.interval);
-        if (ms && static_cast<int64_t>(*ms) == interval_ms(op)) {
-            fail_response f = parse_on_fail(d.on_fail, fallback);
+    if (r.def) {
+        for (const auto& d : r.def->ops) {
+            if (d.name != op.operation || d.on_fail.empty()) continue;
+            auto ms = iso8601::parse_interval_ms(d.interval);
+            if (!ms || static_cast<int64_t>(*ms) != interval_ms(op)) continue;
+            if (d.on_fail == "restart-container" && r.container != none) return fail_response::restart_container;
+            constexpr auto unknown = static_cast<fail_response>(-1);
+            fail_response f = parse_on_fail(d.on_fail, unknown);
+            if (f == unknown) break;
             if (f == fail_response::fence && !ws.options.stonith_enabled) f = fail_response::block;
+            if (!r.managed && is_remote_conn(ws, r)) return default_on_fail(ws, r, op, true);
             return f;
         }
     }
-    return fallback;
+    return default_on_fail(ws, r, op, false);
 }
 
 bool worse(fail_response a, fail_response b) { return static_cast<int>(a) > static_cast<int>(b); }
@@ -84,13 +114,18 @@ struct node_history {
 std::string op_key(const cib::op_record& op) { return op.operation + "_" + std::to_string(interval_ms(op)); }
 
 // A completed operation that proves the resource's state forgets earlier
-// recoverable failures (but not ones that stop, fence or move it).
-void clear_past_failure(node_history& h) {
+// recoverable failures (but not ones that stop, fence or move it, nor a
+// connection reset that waits for a reconnect interval).
+void clear_past_failure(const resource& r, node_history& h) {
     switch (h.on_fail) {
+        case fail_response::reset_remote:
+            if (r.remote_reconnect_ms != 0) break;
+            [[fallthrough]];
         case fail_response::block:
         case fail_response::ignore:
         case fail_response::demote:
         case fail_response::recover:
+        case fail_response::restart_container:
             h.on_fail = fail_response::ignore;
             h.failed = false;
             break;
@@ -138,7 +173,7 @@ void apply_success(const working_set& ws, const resource& r, node_history& h, co
     } else if (role_rank(h.now) < role_rank(role::started)) {
         set_active(ws, r, h);
     }
-    if (clear) clear_past_failure(h);
+    if (clear) clear_past_failure(r, h);
 }
 
 // unpack_rsc_op_failure(): the role a failed operation leaves behind.
@@ -465,6 +500,62 @@ void block_if_multiply_active(working_set& ws, rsc_ix ix) {
     }
 }
 
+void unpack_fence(working_set& ws, node_ix n, const std::string& reason);
+
+// on-fail=reset-remote (the default for a remote connection's failures):
+// fence the remote node unless it was fenced already, stop the connection
+void reset_remote(working_set& ws, rsc_ix ix, node_ix n, bool active) {
+    resource& r = ws.resources[ix];
+    r.failed = r.stop_required = true;
+    if (ws.options.stonith_enabled) {
+        auto it = ws.node_by_id.find(r.id);
+        if (it != ws.node_by_id.end() && ws.nodes[it->second].kind == node_kind::remote &&
+            !ws.nodes[it->second].remote_was_fenced)
+            unpack_fence(ws, it->second, "remote connection is unrecoverable");
+    }
+    if (active) ws.unpack_actions.push_back({unpack_action::kind::stop, n, ix, {}, false, {}, 0, false});
+    if (r.remote_reconnect_ms > 0) r.next_role = role::stopped;
+}
+
+// pe_fence_node while unpacking: a guest node is "fenced" by recovering its
+// container; a remote or cluster node gets a fencing action (replayed by
+// schedule()).
+void unpack_fence(working_set& ws, node_ix n, const std::string& reason) {
+    node& nd = ws.nodes[n];
+    if (nd.kind == node_kind::guest && nd.remote_rsc != none && ws.resources[nd.remote_rsc].container != none) {
+        resource& container = ws.resources[ws.resources[nd.remote_rsc].container];
+        if (!container.failed && container.managed) {
+            nd.remote_requires_reset = true;
+            container.failed = container.stop_required = true;
+        }
+        return;
+    }
+    if (nd.kind != node_kind::member) {
+        if (nd.remote_rsc == none || ws.resources[nd.remote_rsc].managed) nd.remote_requires_reset = true;
+    } else if (nd.unclean) {
+        return;
+    }
+    nd.unclean = true;
+    ws.unpack_actions.push_back({unpack_action::kind::fence, n, none, reason, false, {}, 0, false});
+}
+
+// process_rsc_state: a managed resource thought active on a node that is down
+void fence_if_active_on_down_node(working_set& ws, resource& r, node& nd, node_ix n) {
+    if (nd.online || nd.maintenance || !r.managed) return;
+    std::string reason = r.id + " is thought to be active there";
+    if (nd.kind == node_kind::guest) {
+        r.failed = r.stop_required = true;
+    } else if (!ws.options.stonith_enabled) {
+        return;
+    } else if (nd.kind == node_kind::remote && nd.remote_rsc != none && !ws.resources[nd.remote_rsc].failed) {
+        // Fencing happens only if the connection cannot start elsewhere
+        nd.unseen = true;
+        reason =
+            r.id + " is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
+    }
+    unpack_fence(ws, n, reason);
+}
+
 void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     resource& r = ws.resources[ix];
     node& nd = ws.nodes[n];
@@ -476,11 +567,7 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
         }
     }
     const bool active = h.now != role::stopped && h.now != role::unknown;
-    if (active && !nd.online && !nd.maintenance && r.managed && ws.options.stonith_enabled && !nd.unclean) {
-        nd.unclean = true;
-        ws.unpack_actions.push_back(
-            {unpack_action::kind::fence, n, none, r.id + " is thought to be active there", false, {}, 0, false});
-    }
+    if (active) fence_if_active_on_down_node(ws, r, nd, n);
     fail_response f = nd.unclean ? fail_response::ignore : (h.failed ? h.on_fail : fail_response::ignore);
     switch (f) {
         case fail_response::ignore:
@@ -489,13 +576,15 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
             r.failed = true;
             ws.unpack_actions.push_back({unpack_action::kind::demote, n, ix, {}, false, {}, 0, false});
             break;
-        case fail_response::fence:
-            if (!nd.unclean) {
-                nd.unclean = true;
-                ws.unpack_actions.push_back(
-                    {unpack_action::kind::fence, n, none, r.id + " failed there", false, {}, 0, false});
-            }
+        case fail_response::fence: unpack_fence(ws, n, r.id + " failed there"); break;
+        case fail_response::restart_container:
+            r.failed = r.stop_required = true;
+            if (r.container != none)
+                ws.unpack_actions.push_back({unpack_action::kind::stop, n, r.container, {}, false, {}, 0, false});
+            else if (active)
+                ws.unpack_actions.push_back({unpack_action::kind::stop, n, ix, {}, false, {}, 0, false});
             break;
+        case fail_response::reset_remote: reset_remote(ws, ix, n, active); break;
         case fail_response::standby: nd.standby = nd.standby_onfail = true; break;
         case fail_response::block:
             r.managed = false;
@@ -510,6 +599,12 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
             break;
     }
     if (h.failure_ignored) r.failure_ignored = true;
+    // A failed connection leaves an unclean remote node to be fenced even if
+    // the connection is to be re-established in this transition
+    if (r.failed && r.is_remote_connection) {
+        auto it = ws.node_by_id.find(r.id);
+        if (it != ws.node_by_id.end() && ws.nodes[it->second].unclean) ws.nodes[it->second].unseen = false;
+    }
     if (!active) return;
     if (nd.maintenance) r.managed = false;  // nothing is managed on a node in maintenance
     if (std::find(r.running_on.begin(), r.running_on.end(), n) == r.running_on.end()) {

@@ -40,6 +40,7 @@ struct node {
     bool is_dc = false;
     bool unseen = false;  // no node_state at all
     bool remote_requires_reset = false;
+    bool remote_was_fenced = false;  // remote/guest: node_fenced in its node_state
     bool rsc_discovery_enabled = true;
     bool fenced_in_transition = false;         // set by schedule(): a fencing op targets it
     std::map<std::string, std::string> attrs;  // configured + transient, incl. #uname #id #kind
