@@ -277,6 +277,9 @@ sched::sched(working_set& w) : ws(w) {
         if (ws.options.symmetric_cluster || (res.is_remote_connection && res.container != none)) {
             for (size_t n = 0; n < n_nodes; ++n) st.allowed[n] = configured_weight(ws, static_cast<node_ix>(n));
         }
+        // A resource known only from history may not run anywhere (__orphan_do_not_run__)
+        if (res.orphan && res.parent == none && ws.options.stop_orphan_resources)
+            st.allowed.assign(n_nodes, -score_infinity);
         st.known_on.assign(n_nodes, false);
         for (const auto* list : {&res.running_on, &res.known_on}) {
             for (node_ix nd : *list) {

@@ -42,6 +42,25 @@ node_ix find_node(const working_set& ws, const std::string& id, const std::strin
     return none;
 }
 
+// pe_create_node for a remote or guest node, unless one of that id exists
+node_ix ensure_node(working_set& ws, const std::string& id, node_kind kind) {
+    if (auto it = ws.node_by_id.find(id); it != ws.node_by_id.end()) {
+        ws.nodes[it->second].kind = kind;
+        ws.nodes[it->second].attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
+        return it->second;
+    }
+    node n;
+    n.id = n.uname = id;
+    n.kind = kind;
+    n.attrs["#uname"] = n.attrs["#id"] = id;
+    n.attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
+    n.unseen = true;
+    ws.node_by_uname[n.uname] = static_cast<node_ix>(ws.nodes.size());
+    ws.node_by_id[n.id] = static_cast<node_ix>(ws.nodes.size());
+    ws.nodes.push_back(std::move(n));
+    return static_cast<node_ix>(ws.nodes.size() - 1);
+}
+
 }  // namespace unpack_detail
 
 namespace {
@@ -197,24 +216,6 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
         if (const auto* v = find(nd.attrs, "resource-discovery-enabled"); v && !truthy(*v))
             nd.rsc_discovery_enabled = false;
     }
-}
-
-node_ix ensure_node(working_set& ws, const std::string& id, node_kind kind) {
-    if (auto it = ws.node_by_id.find(id); it != ws.node_by_id.end()) {
-        ws.nodes[it->second].kind = kind;
-        ws.nodes[it->second].attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
-        return it->second;
-    }
-    node n;
-    n.id = n.uname = id;
-    n.kind = kind;
-    n.attrs["#uname"] = n.attrs["#id"] = id;
-    n.attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
-    n.unseen = true;
-    ws.node_by_uname[n.uname] = static_cast<node_ix>(ws.nodes.size());
-    ws.node_by_id[n.id] = static_cast<node_ix>(ws.nodes.size());
-    ws.nodes.push_back(std::move(n));
-    return static_cast<node_ix>(ws.nodes.size() - 1);
 }
 
 // pe_create_remote_xml: the ocf:pacemaker:remote primitive for a guest node

@@ -455,11 +455,41 @@ rsc_ix add_orphan(working_set& ws, const cib::lrm_resource& lrm) {
     r.type = lrm.type;
     r.orphan = true;
     r.managed = ws.options.stop_orphan_resources && !ws.options.maintenance_mode;
+    r.is_remote_connection = r.rclass == "ocf" && r.provider == "pacemaker" && r.type == "remote";
     rsc_ix ix = static_cast<rsc_ix>(ws.resources.size());
     ws.resources.push_back(std::move(r));
     ws.rsc_by_id[lrm.id] = ix;
     ws.top_level.push_back(ix);
+    if (ws.resources[ix].is_remote_connection) {
+        // An orphaned connection still provides its node, which shuts down
+        // (its container, if any, is mapped once this node's history is read)
+        auto it = ws.node_by_id.find(lrm.id);
+        node_ix n = it != ws.node_by_id.end() ? it->second : ensure_node(ws, lrm.id, node_kind::remote);
+        node& nd = ws.nodes[n];
+        nd.remote_rsc = ix;
+        if (ws.options.startup_fencing && ws.options.stonith_enabled) nd.unclean = true;
+        nd.unseen = true;
+        nd.shutdown = true;
+    }
     return ix;
+}
+
+// handle_orphaned_container_fillers: an orphan whose history names its
+// container runs inside it (and a connection so contained provides a guest node)
+void map_orphan_containers(working_set& ws, const cib::node_state& st) {
+    for (const auto& lrm : st.resources) {
+        if (lrm.container.empty()) continue;
+        auto c = ws.rsc_by_id.find(lrm.container);
+        auto r = ws.rsc_by_id.find(lrm.id);
+        if (c == ws.rsc_by_id.end() || r == ws.rsc_by_id.end()) continue;
+        resource& res = ws.resources[r->second];
+        if (!res.orphan || res.parent != none || res.container != none) continue;
+        res.container = c->second;
+        if (!res.is_remote_connection) continue;
+        auto n = ws.node_by_id.find(res.id);
+        if (n != ws.node_by_id.end() && ws.nodes[n->second].remote_rsc == r->second)
+            ws.nodes[n->second].kind = node_kind::guest;
+    }
 }
 
 // unpack_find_resource(): the resource a history entry belongs to, or a new orphan.
@@ -712,11 +742,13 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
             replay_ops(ws, ix, n, lrm, h);
             settle(ws, ix, n, h);
         }
+        map_orphan_containers(ws, st);
     };
     for (bool again = true; again;) {
         again = false;
         for (const auto& st : cib.node_states) {
             node_ix n = find_node(ws, st.id, st.uname);
+            unpacked.resize(ws.nodes.size(), 0);  // orphaned connections may add nodes
             if (n == none || unpacked[n] || !eligible(n)) continue;
             read_node(n, st);
             again = true;
@@ -725,9 +757,11 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
     if (ws.options.stonith_enabled) {
         for (const auto& st : cib.node_states) {
             node_ix n = find_node(ws, st.id, st.uname);
+            unpacked.resize(ws.nodes.size(), 0);
             if (n != none && !unpacked[n]) read_node(n, st);
         }
     }
+    unpacked.resize(ws.nodes.size(), 0);
     for (size_t n = 0; n < ws.nodes.size(); ++n) {
         node& nd = ws.nodes[n];
         if (nd.kind == node_kind::member) continue;

@@ -23,6 +23,8 @@ rule_context base_context(const working_set& ws);
 int64_t seconds_of(std::string_view text);
 // The node a node_state names (by id, else by uname), or none.
 node_ix find_node(const working_set& ws, const std::string& id, const std::string& uname);
+// The remote or guest node of this id, created (as pe_create_node) if missing
+node_ix ensure_node(working_set& ws, const std::string& id, node_kind kind);
 }  // namespace unpack_detail
 
 }  // namespace holdfast::policy
