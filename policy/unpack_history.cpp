@@ -276,9 +276,25 @@ bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op)
         for (const auto& d : r.def->ops)
             if (d.on_fail == "block") return false;
     if (ws.now < op.last_rc_change + r.failure_timeout) return false;
-    if (failcount_on(ws, r, n, false).count == 0) return true;
-    if (failcount_on(ws, r, n, true).count != 0) return false;
-    ws.unpack_actions.push_back({unpack_action::kind::clear_failcount, n, ix, "it expired", false, {}, 0, false});
+    // should_ignore_failure_timeout: a remote connection's monitor failure
+    // stays until its node has been fenced
+    if (r.remote_reconnect_ms > 0 && ws.options.stonith_enabled && op.operation == "monitor" && interval_ms(op) != 0) {
+        auto it = ws.node_by_id.find(r.id);
+        if (it != ws.node_by_id.end() && !ws.nodes[it->second].remote_was_fenced) return false;
+    }
+    const std::string suffix = "_last_failure_0";
+    const bool last_failure =
+        op.id.size() >= suffix.size() && op.id.compare(op.id.size() - suffix.size(), suffix.size(), suffix) == 0;
+    std::string reason = "it expired";
+    if (failcount_on(ws, r, n, false).count == 0) {
+        if (!last_failure || r.remote_reconnect_ms == 0) return true;
+        reason = "reconnect interval is set";  // cleared even without a fail count
+    } else if (failcount_on(ws, r, n, true).count != 0) {
+        return false;
+    }
+    // A connection's failure is cleared only after its node's fencing
+    const bool after_fencing = ws.options.stonith_enabled && r.remote_reconnect_ms > 0;
+    ws.unpack_actions.push_back({unpack_action::kind::clear_failcount, n, ix, reason, false, {}, 0, after_fencing});
     return true;
 }
 
