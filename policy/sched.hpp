@@ -205,6 +205,10 @@ struct rsc_state {
     node_ix allocated_to = none;
     std::vector<node_ix> dangling_migrations;
     node_ix lock_node = none;
+    // resource-discovery: exclusive somewhere (rsc->exclusive_discover), and per node
+    // the strongest mode of the location constraints applied there (rsc_discover_mode)
+    bool exclusive_discover = false;
+    std::vector<uint8_t> discover_mode;  // location_rule::discover values, per node_ix
     // clones/bundles: per-variant data lives in the variant files, keyed by rsc
 };
 
@@ -283,6 +287,8 @@ void unpack_tickets(sched& s);
 // sched_location.cpp (placement): pcmk__new_location -- a location_rule for r (with
 // `node` at `score` unless node is none); returns its index in s.locations, or -1
 int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::string_view discover_mode, node_ix node);
+// sched_location.cpp (placement): r's rsc_discover_mode on node n (a location_rule::discover value)
+uint8_t discover_mode_on(const sched& s, rsc_ix r, node_ix n);
 // sched_location.cpp (placement): shutdown locks, locations, stickiness, failure
 // thresholds, exclusive discovery (apply_node_criteria in pcmk_sched_allocate.c)
 void apply_node_criteria(sched& s);

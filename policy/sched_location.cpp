@@ -98,6 +98,7 @@ int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::stri
     loc.id = id;
     loc.rsc = r;
     loc.discover_mode = discover_of(discover_mode);
+    if (loc.discover_mode == location_rule::discover::exclusive) s.rs[r].exclusive_discover = true;
     if (node != none) loc.nodes.push_back({node, score});
     s.locations.push_back(std::move(loc));
     int li = static_cast<int>(s.locations.size()) - 1;
@@ -136,6 +137,13 @@ void apply_location(sched& s, const location_rule& loc) {
         for (rsc_ix c : s.ws.resources[r].children) self(self, c, n, score);
         int& cur = s.rs[r].allowed[n];
         cur = cur == not_allowed ? score : add_scores(cur, score);
+        auto& modes = s.rs[r].discover_mode;
+        if (modes.empty()) modes.assign(s.ws.nodes.size(), 0);
+        const auto mode = static_cast<uint8_t>(loc.discover_mode);
+        if (modes[n] < mode) {
+            if (loc.discover_mode == location_rule::discover::exclusive) s.rs[r].exclusive_discover = true;
+            modes[n] = mode;
+        }
     };
     for (const auto& [n, score] : loc.nodes) apply(apply, loc.rsc, n, score);
 }
@@ -174,12 +182,31 @@ void apply_stickiness(sched& s, rsc_ix r) {
     resource_location(s, r, n, res.stickiness, "stickiness");
 }
 
+// apply_exclusive_discovery: with exclusive discovery, a node no exclusive
+// constraint names may not run the resource
+void apply_exclusive_discovery(sched& s, rsc_ix r, node_ix n) {
+    rsc_ix top = r;
+    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    if (!s.rs[r].exclusive_discover && !s.rs[top].exclusive_discover) return;
+    for (rsc_ix c : s.ws.resources[r].children) apply_exclusive_discovery(s, c, n);
+    if (s.rs[r].allowed[n] != not_allowed &&
+        discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive))
+        s.rs[r].allowed[n] = -score_infinity;
+}
+
 }  // namespace
+
+uint8_t discover_mode_on(const sched& s, rsc_ix r, node_ix n) {
+    const auto& modes = s.rs[r].discover_mode;
+    return modes.empty() ? 0 : modes[n];
+}
 
 void apply_node_criteria(sched& s) {
     for (const auto& loc : s.locations) apply_location(s, loc);
     for (rsc_ix r : s.resources) apply_stickiness(s, r);
     for (rsc_ix r : s.resources) check_failure_threshold(s, r);
+    for (node_ix n : s.nodes)
+        for (rsc_ix r : s.resources) apply_exclusive_discovery(s, r, n);
 }
 
 }  // namespace holdfast::policy::sched
