@@ -150,18 +150,33 @@ void apply_location(sched& s, const location_rule& loc) {
 
 // Failures at or beyond migration-threshold ban the resource from a node,
 // unless failure-timeout has expired them (check_failure_threshold).
+int effective_failcount(const sched& s, const resource& res, node_ix n) {
+    auto fc = res.fail_count.find(n);
+    if (fc == res.fail_count.end() || fc->second <= 0) return 0;
+    if (res.failure_timeout > 0) {
+        auto lf = res.last_failure.find(n);
+        if (lf != res.last_failure.end() && lf->second + res.failure_timeout <= s.ws.now) return 0;
+    }
+    return fc->second;
+}
+
+// pe_get_failcount with pe_fc_fillers: a container's count includes the
+// failures of the resources inside it
+int failcount_with_fillers(const sched& s, rsc_ix r, node_ix n) {
+    int count = effective_failcount(s, s.ws.resources[r], n);
+    for (const auto& res : s.ws.resources)
+        if (res.container == r) count = add_scores(count, effective_failcount(s, res, n));
+    return count;
+}
+
 void check_failure_threshold(sched& s, rsc_ix r) {
     const resource& res = s.ws.resources[r];
     for (rsc_ix c : res.children) check_failure_threshold(s, c);
     // Ignored failures (on-fail=ignore) never ban
     if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0 || res.failure_ignored) return;
-    for (const auto& [n, count] : res.fail_count) {
-        if (count <= 0) continue;
-        if (res.failure_timeout > 0) {
-            auto lf = res.last_failure.find(n);
-            if (lf != res.last_failure.end() && lf->second + res.failure_timeout <= s.ws.now) continue;
-        }
-        if (count < res.migration_threshold) continue;
+    for (node_ix n : s.nodes) {
+        const int count = failcount_with_fillers(s, r, n);
+        if (count <= 0 || count < res.migration_threshold) continue;
         // Anonymous clone instances ban the whole clone from the node
         rsc_ix target = r;
         if (!(s.rs[r].flags & rf_unique)) {
