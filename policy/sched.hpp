@@ -409,6 +409,8 @@ std::vector<action_ix> resource_actions(const sched& s, rsc_ix r, node_ix node, 
 // pcmk__handle_rsc_config_changes: restarts/reloads/reschedules for changed
 // definitions (operation digests), cancels orphaned or maintenance-mode monitors
 void handle_rsc_config_changes(sched& s);
+// rsc_action_digest_cmp: the parameters a history entry recorded differ from r's now
+bool op_parameters_changed(sched& s, rsc_ix r, node_ix n, const cib::op_record& op);
 // pcmk__schedule_cancel: cancel a recurring op (ordered after any stop of r)
 void schedule_cancel(sched& s, rsc_ix r, const std::string& call_id, const std::string& task, int64_t interval_ms,
                      node_ix node, const std::string& reason);

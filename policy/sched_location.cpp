@@ -150,6 +150,12 @@ void apply_location(sched& s, const location_rule& loc) {
 
 // Failures at or beyond migration-threshold ban the resource from a node,
 // unless failure-timeout has expired them (check_failure_threshold).
+bool failcount_clear_exists(const sched& s, rsc_ix r, node_ix n) {
+    for (action_ix a : s.rs[r].actions)
+        if (s.actions[a].task == "clear_failcount" && s.actions[a].node == n) return true;
+    return false;
+}
+
 int effective_failcount(const sched& s, const resource& res, node_ix n) {
     auto fc = res.fail_count.find(n);
     if (fc == res.fail_count.end() || fc->second <= 0) return 0;
@@ -175,6 +181,7 @@ void check_failure_threshold(sched& s, rsc_ix r) {
     // Ignored failures (on-fail=ignore) never ban
     if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0 || res.failure_ignored) return;
     for (node_ix n : s.nodes) {
+        if (failcount_clear_exists(s, r, n)) continue;  // the count is about to be cleared
         const int count = failcount_with_fillers(s, r, n);
         if (count <= 0 || count < res.migration_threshold) continue;
         // Anonymous clone instances ban the whole clone from the node

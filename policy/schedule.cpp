@@ -139,6 +139,7 @@ void replay_unpack_actions(policy::sched::sched& s) {
                                     ua.node, true, true);
                 break;
             case unpack_action::kind::clear_failcount:
+                if (ua.if_params_changed && !op_parameters_changed(s, ua.rsc, ua.node, *ua.if_params_changed)) break;
                 if (ua.rsc != none && ua.node != none) {
                     action_ix clear = clear_failcount_action(s, ua.rsc, ua.node, ua.reason);
                     auto remote = s.ws.node_by_uname.find(s.ws.resources[ua.rsc].id);

@@ -267,6 +267,11 @@ fail_info failcount_on(const working_set& ws, const resource& r, node_ix n, bool
     return fi;
 }
 
+bool is_last_failure(const cib::op_record& op) {
+    const std::string suffix = "_last_failure_0";
+    return op.id.size() >= suffix.size() && op.id.compare(op.id.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 // check_operation_expiry(): an old failure the failure-timeout lets go.
 bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op) {
     const resource& r = ws.resources[ix];
@@ -282,9 +287,7 @@ bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op)
         auto it = ws.node_by_id.find(r.id);
         if (it != ws.node_by_id.end() && !ws.nodes[it->second].remote_was_fenced) return false;
     }
-    const std::string suffix = "_last_failure_0";
-    const bool last_failure =
-        op.id.size() >= suffix.size() && op.id.compare(op.id.size() - suffix.size(), suffix.size(), suffix) == 0;
+    const bool last_failure = is_last_failure(op);
     std::string reason = "it expired";
     if (failcount_on(ws, r, n, false).count == 0) {
         if (!last_failure || r.remote_reconnect_ms == 0) return true;
@@ -303,6 +306,13 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     resource& r = ws.resources[ix];
     if (op.operation == "notify" || op.operation == "meta-data" || op.op_status == exec_cancelled) return;
     const bool expired = op.op_status != 7 && op_expired(ws, ix, n, op);
+    if (!expired && (op.operation == "start" || op.operation == "monitor") && is_last_failure(op)) {
+        // should_clear_for_param_change: decided once the scheduler can compute digests
+        unpack_action clear{
+            unpack_action::kind::clear_failcount, n, ix, "resource parameters have changed", false, {}, 0, false};
+        clear.if_params_changed = &op;
+        ws.unpack_actions.push_back(clear);
+    }
     if (expired && mask_probe_failure(op) && op.rc_code != target_rc(op)) {
         if (role_rank(h.now) <= role_rank(role::stopped)) h.now = role::unknown;
         return;

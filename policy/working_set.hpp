@@ -152,6 +152,9 @@ struct unpack_action {
     std::string task;             // recurring: the operation name
     int64_t interval_ms = 0;      // recurring
     bool after_remote_fencing = false;
+    // clear_failcount: only if this last failure's parameters changed since (the
+    // digest check needs the scheduler, so schedule() makes it)
+    const cib::op_record* if_params_changed = nullptr;
 };
 
 struct working_set {
