@@ -3,6 +3,8 @@
 // use them, and tag ids inside resource sets become their members.
 #include "cib/build_model.hpp"
 
+#include <strings.h>
+
 #include <cstdlib>
 #include <map>
 
@@ -20,6 +22,8 @@ struct builder {
 
     void index(xmlNode* n) {
         for (xmlNode* c : children(n)) {
+            // Operation history is most of a big CIB and nothing refers into it
+            if (xml::is(c, "lrm")) continue;
             if (xml::has_attr(c, "id") && !xml::has_attr(c, "id-ref")) by_id.emplace(attr(c, "id"), c);
             index(c);
         }
@@ -175,14 +179,24 @@ resource builder::make_resource(xmlNode* r) {
             if (out.rclass.empty()) out.rclass = t.rclass;
             if (out.provider.empty()) out.provider = t.provider;
             if (out.type.empty()) out.type = t.type;
-            // The primitive's own sets come first, so they win over the template's
-            out.meta.insert(out.meta.end(), t.meta.begin(), t.meta.end());
-            out.instance.insert(out.instance.end(), t.instance.begin(), t.instance.end());
-            out.utilization.insert(out.utilization.end(), t.utilization.begin(), t.utilization.end());
+            // The expanded primitive holds the template's sets, then its own (in
+            // document order); equal-score sets apply last-first, so its own win
+            out.meta.insert(out.meta.begin(), t.meta.begin(), t.meta.end());
+            out.instance.insert(out.instance.begin(), t.instance.begin(), t.instance.end());
+            out.utilization.insert(out.utilization.begin(), t.utilization.begin(), t.utilization.end());
+            // An op of the primitive replaces the template's ops of the same name
+            // and role, whatever their interval (template_op_key)
+            auto op_role = [](const op_def& op) {
+                const std::string& r = op.role;
+                const bool any = r.empty() || strcasecmp(r.c_str(), "Started") == 0 ||
+                                 strcasecmp(r.c_str(), "Unpromoted") == 0 || strcasecmp(r.c_str(), "Slave") == 0;
+                return any ? std::string("Unknown") : r;
+            };
+            const size_t own = out.ops.size();
             for (auto& op : t.ops) {
                 bool overridden = false;
-                for (const auto& mine : out.ops)
-                    overridden = overridden || (mine.name == op.name && mine.interval == op.interval);
+                for (size_t i = 0; i < own; ++i)
+                    overridden = overridden || (out.ops[i].name == op.name && op_role(out.ops[i]) == op_role(op));
                 if (!overridden) out.ops.push_back(std::move(op));
             }
         }
@@ -241,31 +255,58 @@ std::vector<resource_set> builder::sets(xmlNode* c) {
 
 int64_t to_i64(const std::string& s) { return s.empty() ? 0 : std::atoll(s.c_str()); }
 
+// One pass over the entry's attributes: histories hold most of a big CIB
 op_record make_record(xmlNode* o) {
     op_record r;
-    r.id = attr(o, "id");
-    r.operation = attr(o, "operation");
-    r.interval = attr(o, "interval");
-    if (r.interval.empty()) r.interval = "0";
-    r.call_id = std::atoi(attr(o, "call-id").c_str());
-    r.rc_code = std::atoi(attr(o, "rc-code").c_str());
-    r.op_status = std::atoi(attr(o, "op-status").c_str());
-    r.op_digest = attr(o, "op-digest");
-    r.op_restart_digest = attr(o, "op-restart-digest");
-    r.op_secure_digest = attr(o, "op-secure-digest");
-    r.op_secure_params = attr(o, "op-secure-params");
-    r.op_force_restart = attr(o, "op-force-restart");
-    r.transition_key = attr(o, "transition-key");
-    r.transition_magic = attr(o, "transition-magic");
-    r.on_node = attr(o, "on_node");
-    r.migrate_source = attr(o, "migrate_source");
-    r.migrate_target = attr(o, "migrate_target");
-    r.exit_reason = attr(o, "exit-reason");
-    r.crm_feature_set = attr(o, "crm_feature_set");
-    r.last_rc_change = to_i64(attr(o, "last-rc-change"));
-    r.last_run = to_i64(attr(o, "last-run"));
-    r.exec_time = to_i64(attr(o, "exec-time"));
-    r.queue_time = to_i64(attr(o, "queue-time"));
+    r.interval = "0";
+    for (const xmlAttr* a = o->properties; a; a = a->next) {
+        const std::string_view name = reinterpret_cast<const char*>(a->name);
+        std::string value = xml::attr_value(o, a);
+        if (name == "id")
+            r.id = std::move(value);
+        else if (name == "operation")
+            r.operation = std::move(value);
+        else if (name == "interval")
+            r.interval = value.empty() ? "0" : std::move(value);
+        else if (name == "call-id")
+            r.call_id = std::atoi(value.c_str());
+        else if (name == "rc-code")
+            r.rc_code = std::atoi(value.c_str());
+        else if (name == "op-status")
+            r.op_status = std::atoi(value.c_str());
+        else if (name == "op-digest")
+            r.op_digest = std::move(value);
+        else if (name == "op-restart-digest")
+            r.op_restart_digest = std::move(value);
+        else if (name == "op-secure-digest")
+            r.op_secure_digest = std::move(value);
+        else if (name == "op-secure-params")
+            r.op_secure_params = std::move(value);
+        else if (name == "op-force-restart")
+            r.op_force_restart = std::move(value);
+        else if (name == "transition-key")
+            r.transition_key = std::move(value);
+        else if (name == "transition-magic")
+            r.transition_magic = std::move(value);
+        else if (name == "on_node")
+            r.on_node = std::move(value);
+        else if (name == "migrate_source")
+            r.migrate_source = std::move(value);
+        else if (name == "migrate_target")
+            r.migrate_target = std::move(value);
+        else if (name == "exit-reason")
+            r.exit_reason = std::move(value);
+        else if (name == "crm_feature_set")
+            r.crm_feature_set = std::move(value);
+        else if (name == "last-rc-change")
+            r.last_rc_change = to_i64(value);
+        else if (name == "last-run")
+            r.last_run = to_i64(value);
+        else if (name == "exec-time")
+            r.exec_time = to_i64(value);
+        else if (name == "queue-time")
+            r.queue_time = to_i64(value);
+    }
     return r;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <new>
 #include <mutex>
 #include <sstream>
 
@@ -99,10 +100,25 @@ std::string schema_dir(const load_options& opts) {
     return opts.schema_dir;
 }
 
-// Parsed schemas are immutable once built; keep them for the process.
+// Storage for a process-lifetime object whose destructor never runs (like
+// absl::NoDestructor): the object stays reachable and costs nothing at exit.
+template <typename T>
+class no_destructor {
+public:
+    no_destructor() { ::new (static_cast<void*>(storage_)) T(); }
+    T& get() { return *std::launder(reinterpret_cast<T*>(storage_)); }
+
+private:
+    alignas(T) unsigned char storage_[sizeof(T)];
+};
+
+// Parsed schemas are immutable once built; keep them for the process. They are
+// never freed: freeing pacemaker-3.x's compiled grammar costs more at exit than
+// validating a large configuration.
 xmlRelaxNG* schema_for(const std::string& path) {
     static std::mutex lock;
-    static std::map<std::string, xml::relaxng_ptr> cache;
+    static no_destructor<std::map<std::string, xml::relaxng_ptr>> storage;
+    auto& cache = storage.get();
     std::lock_guard<std::mutex> guard(lock);
     auto it = cache.find(path);
     if (it != cache.end()) return it->second.get();
@@ -120,6 +136,35 @@ bool file_exists(const std::string& path) {
     return f.good();
 }
 
+// Every Pacemaker schema takes the status section's content as anything
+// (status-1.0.rng), yet it is most of a big CIB: validation sees an empty
+// <status/> in its place, and the real one is put back afterwards.
+class status_set_aside {
+public:
+    explicit status_set_aside(xmlNode* root) {
+        for (xmlNode* c = root ? root->children : nullptr; c; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE && xml::is(c, "status")) {
+                real_ = c;
+                break;
+            }
+        }
+        if (!real_) return;
+        stand_in_ = xmlNewDocNode(root->doc, real_->ns, real_->name, nullptr);
+        if (stand_in_) xmlReplaceNode(real_, stand_in_);
+    }
+    ~status_set_aside() {
+        if (!stand_in_) return;
+        xmlReplaceNode(stand_in_, real_);
+        xmlFreeNode(stand_in_);
+    }
+    status_set_aside(const status_set_aside&) = delete;
+    status_set_aside& operator=(const status_set_aside&) = delete;
+
+private:
+    xmlNode* real_ = nullptr;
+    xmlNode* stand_in_ = nullptr;
+};
+
 expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std::string& name) {
     xmlNode* root = xmlDocGetRootElement(doc);
     std::string with = xml::attr(root, "validate-with");
@@ -136,6 +181,7 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
     std::unique_ptr<xmlRelaxNGValidCtxt, xml::relaxng_valid_deleter> v(xmlRelaxNGNewValidCtxt(schema));
     error_sink sink;
     xmlRelaxNGSetValidStructuredErrors(v.get(), &error_sink::on_error, &sink);
+    status_set_aside aside(root);
     if (xmlRelaxNGValidateDoc(v.get(), doc) != 0) {
         std::string msg = sink.message.empty() ? "does not validate" : sink.message;
         return unexpected(error{errc::schema_invalid, "invalid against " + with + ": " + msg, name, sink.line});
@@ -150,7 +196,7 @@ expected<document, error> load_string(std::string_view text, const load_options&
     error_sink sink;
     xmlSetStructuredErrorFunc(&sink, &error_sink::on_error);
     xml::doc_ptr doc(xmlCtxtReadMemory(ctxt.get(), text.data(), static_cast<int>(text.size()), name.c_str(), nullptr,
-                                       XML_PARSE_NONET | XML_PARSE_HUGE));
+                                       XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT));
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     if (!doc) {
         std::string msg = sink.message.empty() ? "not well-formed XML" : sink.message;
@@ -177,11 +223,13 @@ expected<document, error> load_string(std::string_view text, const load_options&
 }
 
 expected<document, error> load_file(const std::string& path, const load_options& opts) {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) return unexpected(error{errc::io, "cannot read " + path, path, 0});
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return load_string(buf.str(), opts, path);
+    std::string text(static_cast<size_t>(in.tellg()), '\0');
+    in.seekg(0);
+    if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
+        return unexpected(error{errc::io, "cannot read " + path, path, 0});
+    return load_string(text, opts, path);
 }
 
 }  // namespace holdfast::cib

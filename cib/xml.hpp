@@ -38,13 +38,23 @@ inline bool is(const xmlNode* n, const char* name) {
 
 inline std::string name(const xmlNode* n) { return reinterpret_cast<const char*>(n->name); }
 
-// An attribute's value, or "" when absent.
-inline std::string attr(const xmlNode* n, const char* a) {
-    xmlChar* v = xmlGetProp(n, x(a));
+// The value of an attribute node (one text child in all but odd cases,
+// read in place; anything else through libxml2's general path).
+inline std::string attr_value(const xmlNode* owner, const xmlAttr* p) {
+    const xmlNode* t = p->children;
+    if (!t) return {};
+    if (!t->next && t->type == XML_TEXT_NODE && t->content) return reinterpret_cast<const char*>(t->content);
+    xmlChar* v = xmlNodeListGetString(owner->doc, t, 1);
     if (!v) return {};
     std::string out(reinterpret_cast<const char*>(v));
     xmlFree(v);
     return out;
+}
+
+// An attribute's value, or "" when absent.
+inline std::string attr(const xmlNode* n, const char* a) {
+    const xmlAttr* p = xmlHasProp(n, x(a));
+    return p ? attr_value(n, p) : std::string();
 }
 
 inline bool has_attr(const xmlNode* n, const char* a) { return xmlHasProp(n, x(a)) != nullptr; }

@@ -244,6 +244,9 @@ struct sched {
     // Per node: how many primitives assignment has put there (num_resources), a
     // tie-break when nodes score the same.
     std::vector<int> num_resources;
+    // Per node: remaining utilization capacity (node->details->utilization as
+    // assignment consumes and releases it); set up by allocate_resources().
+    std::vector<std::map<std::string, int>> capacity;
     // Filled by create_graph() (sched_graph.cpp); per-action graph index, -1 = not in graph.
     transition_graph graph;
     std::vector<int> graph_index;
@@ -501,6 +504,8 @@ bool clone_probe_instance(sched& s, rsc_ix clone, node_ix n, rsc_ix& chosen);
 // primitive_create_actions / primitive_internal_constraints (sched_primitive.cpp)
 void primitive_create_actions(sched& s, rsc_ix r);
 void primitive_internal_constraints(sched& s, rsc_ix r);
+// Put a clone's instances in instance-number order (pcmk__cmp_instance_number)
+void clone_sort_by_number(sched& s, rsc_ix clone);
 // pcmk__cmp_instance: which instance to place first (negative: a before b)
 int clone_cmp_instance(const sched& s, rsc_ix a, rsc_ix b);
 // find_compatible_child: the instance of `clone` (with role `filter` unless unknown)
@@ -530,6 +535,27 @@ bool colocation_same_attr(const sched& s, node_ix a, node_ix b, const std::strin
 inline std::string score_text(int w) {
     return w >= score_infinity ? "INFINITY" : w <= -score_infinity ? "-INFINITY" : std::to_string(w);
 }
+// ---- utilization / placement-strategy (sched_utilization.cpp, placement) ----
+// placement-strategy is not "default" (case-insensitive)
+bool uses_utilization(const sched& s);
+// pcmk__compare_node_capacities: < 0 if a has more free capacity, > 0 if b has
+int compare_node_capacities(const sched& s, node_ix a, node_ix b);
+// pcmk__consume_node_capacity / pcmk__release_node_capacity for r's utilization on n
+void consume_capacity(sched& s, node_ix n, rsc_ix r);
+void release_capacity(sched& s, node_ix n, rsc_ix r);
+// pcmk__ban_insufficient_capacity: -INFINITY on allowed nodes lacking capacity for r
+// (and what is colocated with it); returns the most capable node when none has enough
+node_ix ban_insufficient_capacity(sched& s, rsc_ix r);
+// pcmk__create_utilization_constraints: load_stopped_<node> pseudo actions and their
+// orderings (called from primitive_internal_constraints)
+void create_utilization_constraints(sched& s, rsc_ix r);
+// pcmk__sort_resources: s.resources in assignment order for non-default strategies
+void sort_resources_for_placement(sched& s);
+// compare_nodes() in pcmk_sched_nodes.c: < 0 if a is preferred. weight(n) is the
+// node's score for this purpose; active (or none) is the resource's current node.
+int compare_nodes(const sched& s, node_ix a, node_ix b, int weight_a, int weight_b, node_ix active);
+// pcmk__sort_nodes: GLib's stable merge sort with compare_nodes over weights[n]
+void sort_nodes(const sched& s, std::vector<node_ix>& nodes, const std::vector<int>& weights, node_ix active);
 
 // Clones and bundles are not scheduled by this build; schedule() callers check
 // policy::unsupported_feature() first, so reaching this is a bug (sched_clone.cpp).

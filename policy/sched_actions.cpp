@@ -24,51 +24,6 @@ const std::string* lookup(const std::map<std::string, std::string>& m, const std
     return it == m.end() ? nullptr : &it->second;
 }
 
-// ISO 8601 duration "PnYnMnWnDTnHnMnS" in seconds (months 30 days, years 365 days,
-// which is close enough for operation intervals); -1 if it does not parse.
-int64_t parse_iso_duration(std::string_view t) {
-    if (t.empty() || t[0] != 'P') return -1;
-    int64_t total = 0;
-    bool in_time = false;
-    size_t i = 1;
-    bool any = false;
-    while (i < t.size()) {
-        if (t[i] == 'T') {
-            in_time = true;
-            ++i;
-            continue;
-        }
-        size_t j = i;
-        while (j < t.size() && std::isdigit(static_cast<unsigned char>(t[j]))) ++j;
-        if (j == i || j >= t.size()) return -1;
-        int64_t n = std::strtoll(std::string(t.substr(i, j - i)).c_str(), nullptr, 10);
-        char u = t[j];
-        int64_t mult = 0;
-        if (!in_time && u == 'Y')
-            mult = 365LL * 86400;
-        else if (!in_time && u == 'M')
-            mult = 30LL * 86400;
-        else if (!in_time && u == 'W')
-            mult = 7LL * 86400;
-        else if (!in_time && u == 'D')
-            mult = 86400;
-        else if (in_time && u == 'H')
-            mult = 3600;
-        else if (in_time && u == 'M')
-            mult = 60;
-        else if (in_time && u == 'S')
-            mult = 1;
-        else
-            return -1;
-        // Saturate instead of overflowing on absurd values
-        constexpr int64_t cap = INT64_MAX / 2000;
-        total = (n > cap / mult || total > cap - n * mult) ? cap : total + n * mult;
-        any = true;
-        i = j + 1;
-    }
-    return any ? total : -1;
-}
-
 // crm_get_msec: a number with an optional unit, seconds by default.
 int64_t parse_msec(std::string_view text) {
     size_t i = 0;
@@ -104,8 +59,9 @@ int64_t parse_msec(std::string_view text) {
 int64_t parse_interval_ms(std::string_view text) {
     if (text.empty()) return 0;
     if (text[0] == 'P') {
-        int64_t sec = parse_iso_duration(text);
-        return sec < 0 ? -1 : sec * 1000;
+        // Pacemaker's duration parser (e.g. it takes "P10S" as ten seconds)
+        auto ms = iso8601::parse_interval_ms(text);
+        return ms ? static_cast<int64_t>(*ms) : -1;
     }
     return parse_msec(text);
 }
@@ -788,8 +744,16 @@ action_ix clear_failcount_action(sched& s, rsc_ix r, node_ix node, const std::st
 
 bool sched::order_actions(action_ix first, action_ix then, uint32_t type) {
     if (type == of_none || first < 0 || then < 0 || first == then) return false;
-    for (const auto& l : actions[first].after) {
-        if (l.other == then && (l.type & type)) return false;
+    // Every edge is in both lists; search the shorter one (a fencing action can
+    // have thousands of edges on one side)
+    const auto& afters = actions[first].after;
+    const auto& befores = actions[then].before;
+    if (afters.size() <= befores.size()) {
+        for (const auto& l : afters)
+            if (l.other == then && (l.type & type)) return false;
+    } else {
+        for (const auto& l : befores)
+            if (l.other == first && (l.type & type)) return false;
     }
     actions[first].after.push_back({then, type});
     actions[then].before.push_back({first, type});

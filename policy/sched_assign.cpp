@@ -22,7 +22,7 @@ bool node_usable(const sched& s, rsc_ix r, node_ix n) {
     return node_available(s, n) && w != not_allowed && w >= 0;
 }
 
-// compare_nodes() in pcmk_sched_nodes.c, as a strict weak order.
+// sorted_allowed_nodes(): r's allowed nodes, best first (pcmk__sort_nodes)
 std::vector<node_ix> sorted_allowed_nodes(const sched& s, rsc_ix r) {
     const auto& allowed = s.rs[r].allowed;
     const auto& running = s.ws.resources[r].running_on;
@@ -30,20 +30,13 @@ std::vector<node_ix> sorted_allowed_nodes(const sched& s, rsc_ix r) {
     std::vector<node_ix> nodes;
     for (node_ix n = 0; n < static_cast<node_ix>(allowed.size()); ++n)
         if (allowed[n] != not_allowed) nodes.push_back(n);
-    auto weight = [&](node_ix n) { return node_available(s, n) ? allowed[n] : -score_infinity; };
-    std::sort(nodes.begin(), nodes.end(), [&](node_ix a, node_ix b) {
-        if (weight(a) != weight(b)) return weight(a) > weight(b);
-        if (s.ws.options.placement_strategy != "minimal") {
-            int ra = s.num_resources[a], rb = s.num_resources[b];
-            if (ra != rb) return ra < rb;
-            if (active != none && (a == active || b == active)) return a == active;
-        }
-        return std::strcmp(s.ws.nodes[a].uname.c_str(), s.ws.nodes[b].uname.c_str()) < 0;
-    });
+    sort_nodes(s, nodes, allowed, active);
     return nodes;
 }
 
 bool assign_best_node(sched& s, rsc_ix r, node_ix prefer) {
+    const node_ix most_free = ban_insufficient_capacity(s, r);
+    if (prefer == none) prefer = most_free;
     rsc_state& st = s.rs[r];
     if (!(st.flags & rf_provisional)) return st.allocated_to != none;
     std::vector<node_ix> nodes = sorted_allowed_nodes(s, r);
@@ -132,7 +125,10 @@ bool finalize_assignment(sched& s, rsc_ix r, node_ix chosen, bool force) {
             chosen = none;
         }
     }
-    if (st.allocated_to != none) --s.num_resources[st.allocated_to];
+    if (st.allocated_to != none) {
+        --s.num_resources[st.allocated_to];
+        release_capacity(s, st.allocated_to, r);
+    }
     st.allocated_to = none;
     st.flags &= ~rf_provisional;
     if (chosen == none) {
@@ -152,6 +148,7 @@ bool finalize_assignment(sched& s, rsc_ix r, node_ix chosen, bool force) {
     }
     st.allocated_to = chosen;
     ++s.num_resources[chosen];
+    consume_capacity(s, chosen, r);
     return true;
 }
 
@@ -225,6 +222,9 @@ node_ix assign(sched& s, rsc_ix r, node_ix prefer) {
 
 void allocate_resources(sched& s) {
     s.num_resources.assign(s.ws.nodes.size(), 0);
+    s.capacity.clear();
+    for (const node& n : s.ws.nodes) s.capacity.push_back(n.utilization);
+    if (uses_utilization(s)) sort_resources_for_placement(s);
     for (rsc_ix r : s.resources)
         if (s.ws.resources[r].is_remote_connection) assign(s, r, s.ws.resources[r].partial_migration_target);
     for (rsc_ix r : s.resources)

@@ -78,7 +78,10 @@ void inherit_colocations(sched& s, rsc_ix clone, rsc_ix inst, bool all) {
 void unassign(sched& s, rsc_ix r) {
     for (rsc_ix c : s.ws.resources[r].children) unassign(s, c);
     rsc_state& st = s.rs[r];
-    if (st.allocated_to != none) --s.num_resources[st.allocated_to];
+    if (st.allocated_to != none) {
+        --s.num_resources[st.allocated_to];
+        release_capacity(s, st.allocated_to, r);
+    }
     st.allocated_to = none;
     st.flags |= rf_provisional;
 }
@@ -125,6 +128,13 @@ int instance_number(const std::string& id) {
 }
 
 }  // namespace
+
+void clone_sort_by_number(sched& s, rsc_ix clone) {
+    auto& kids = s.ws.resources[clone].children;
+    std::stable_sort(kids.begin(), kids.end(), [&](rsc_ix a, rsc_ix b) {
+        return instance_number(s.ws.resources[a].id) < instance_number(s.ws.resources[b].id);
+    });
+}
 
 int clone_cmp_instance(const sched& s, rsc_ix a, rsc_ix b) {
     std::vector<node_ix> on_a, on_b;
@@ -178,7 +188,9 @@ void distribute_children(sched& s, rsc_ix clone) {
     const bool all_coloc = max < available;
     const int loop_max = std::max(1, available ? max / available : 1);
     int allocated = 0;
-    const auto order = instance_order(s, clone);
+    // Pacemaker keeps the clone's children in this order afterwards
+    s.ws.resources[clone].children = instance_order(s, clone);
+    const auto order = s.ws.resources[clone].children;
     for (rsc_ix inst : order) {
         if (allocated >= max) break;
         node_ix current = rsc_location(s, inst, true);
@@ -261,13 +273,7 @@ rsc_ix clone_compatible_instance(const sched& s, rsc_ix local, rsc_ix clone, rol
     std::vector<node_ix> nodes;
     for (node_ix n = 0; n < static_cast<node_ix>(s.ws.nodes.size()); ++n)
         if (s.rs[local].allowed[n] != not_allowed) nodes.push_back(n);
-    std::stable_sort(nodes.begin(), nodes.end(), [&](node_ix a, node_ix b) {
-        int wa = node_available(s, a) ? s.rs[local].allowed[a] : -score_infinity;
-        int wb = node_available(s, b) ? s.rs[local].allowed[b] : -score_infinity;
-        if (wa != wb) return wa > wb;
-        if (s.num_resources[a] != s.num_resources[b]) return s.num_resources[a] < s.num_resources[b];
-        return s.ws.nodes[a].uname < s.ws.nodes[b].uname;
-    });
+    sort_nodes(s, nodes, s.rs[local].allowed, none);
     for (node_ix n : nodes)
         if (rsc_ix k = instance_on(s, clone, n, current, filter); k != none) return k;
     return none;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 
 #include "policy/sched.hpp"
 
@@ -403,24 +404,33 @@ void process_rsc_history(sched& s, const cib::lrm_resource& entry, rsc_ix r, nod
     }
 }
 
-// pcmk__rscs_matching_id for a history entry: the primitive with that id, or
-// the instance of that clone which unpack placed on this node
-std::vector<rsc_ix> rscs_for_history(const sched& s, const std::string& id, node_ix n) {
-    std::vector<rsc_ix> out;
-    if (auto it = s.ws.rsc_by_id.find(id); it != s.ws.rsc_by_id.end()) {
-        if (s.ws.resources[it->second].variant == rsc_variant::primitive) out.push_back(it->second);
-        return out;
-    }
-    std::string base = id.substr(0, id.find(':'));
-    for (rsc_ix r = 0; r < static_cast<rsc_ix>(s.ws.resources.size()); ++r) {
+// pcmk__rscs_matching_id: every primitive whose id or history name (clone_name)
+// is the entry's id, newest match first as Pacemaker prepends them. An
+// anonymous instance's history may be named after another instance, so one
+// entry can match the instance of that name and the one unpack placed here.
+// Primitives by every name their history may use (id and clone_name), in the
+// order a walk of the resource tree finds them
+using history_index = std::unordered_map<std::string, std::vector<rsc_ix>>;
+
+history_index index_history_names(const sched& s) {
+    history_index index;
+    auto visit = [&](auto&& self, rsc_ix r) -> void {
         const resource& res = s.ws.resources[r];
-        if (res.variant != rsc_variant::primitive || res.base_id != base) continue;
-        if (std::find(res.running_on.begin(), res.running_on.end(), n) != res.running_on.end()) {
-            out.push_back(r);
-            break;
+        if (res.variant == rsc_variant::primitive) {
+            index[res.id].push_back(r);
+            if (!res.clone_name.empty() && res.clone_name != res.id) index[res.clone_name].push_back(r);
         }
-    }
-    return out;
+        for (rsc_ix c : res.children) self(self, c);
+    };
+    for (rsc_ix r : s.resources) visit(visit, r);
+    return index;
+}
+
+// The primitives a history entry belongs to, newest match first (Pacemaker prepends)
+std::vector<rsc_ix> rscs_for_history(const history_index& index, const std::string& id) {
+    auto it = index.find(id);
+    if (it == index.end()) return {};
+    return {it->second.rbegin(), it->second.rend()};
 }
 
 bool node_available(const node& n) { return n.online && !n.shutdown && !n.unclean && !n.standby && !n.maintenance; }
@@ -478,20 +488,17 @@ bool op_parameters_changed(sched& s, rsc_ix r, node_ix n, const cib::op_record& 
 
 void handle_rsc_config_changes(sched& s) {
     if (!s.ws.cib) return;
+    const history_index index = index_history_names(s);
+    std::unordered_map<std::string, const cib::node_state*> states;
+    for (const auto& ns : s.ws.cib->node_states) states.emplace(ns.uname, &ns);  // first one wins
     for (node_ix n : s.nodes) {
         const node& nd = s.ws.nodes[n];
         if (!nd.maintenance && !node_available(nd)) continue;
-        const cib::node_state* state = nullptr;
-        for (const auto& ns : s.ws.cib->node_states) {
-            if (ns.uname == nd.uname) {
-                state = &ns;
-                break;
-            }
-        }
-        if (!state) continue;
-        for (const auto& entry : state->resources) {
+        auto found = states.find(nd.uname);
+        if (found == states.end()) continue;
+        for (const auto& entry : found->second->resources) {
             if (entry.ops.empty()) continue;
-            for (rsc_ix r : rscs_for_history(s, entry.id, n)) process_rsc_history(s, entry, r, n);
+            for (rsc_ix r : rscs_for_history(index, entry.id)) process_rsc_history(s, entry, r, n);
         }
     }
 }

@@ -314,44 +314,6 @@ void primitive_create_actions(sched& s, rsc_ix r) {
     if (allow_migrate) create_migration_actions(s, r, current);
 }
 
-void create_recurring_actions(sched& s, rsc_ix r) {
-    const resource& res = s.ws.resources[r];
-    const rsc_state& st = s.rs[r];
-    if (st.flags & (rf_block | rf_maintenance)) return;
-    if (st.allocated_to == none || s.ws.nodes[st.allocated_to].maintenance) return;
-    // An active role needs a start here, optional unless something requires it
-    // (a move or recovery turns it on through the stop->start ordering)
-    if (st.next_role != role::stopped || !(st.flags & rf_managed)) rsc_action(s, r, "start", st.allocated_to, true);
-    if (!res.def || st.next_role == role::stopped) return;
-    const node_ix n = st.allocated_to;
-    for (const auto& op : res.def->ops) {
-        if (op.name == "start" || op.name == "stop" || op.name == "promote" || op.name == "demote") continue;
-        if (!op.enabled.empty() && !text_is_true(op.enabled)) continue;
-        auto ms = iso8601::parse_interval_ms(op.interval);
-        if (!ms || *ms == 0) continue;
-        role op_role = op.role.empty() ? role::unknown : text_to_role(op.role);
-        if (op_role == role::stopped) continue;
-        if (op_role != role::unknown && op_role != st.next_role) continue;
-        const std::string key = op_key(res.id, op.name, *ms);
-        auto starts = resource_actions(s, r, n, "start", true);
-        bool optional = true;
-        for (action_ix a : starts)
-            if (!(s.actions[a].flags & af_optional)) optional = false;
-        if (s.find_actions(r, key, n).empty()) optional = false;
-        action_ix mon = s.custom_action(r, key, op.name, n, optional, true);
-        bool runnable = node_available(s, n);
-        for (action_ix a : starts)
-            if (!(s.actions[a].flags & af_runnable)) runnable = false;
-        if (!runnable) s.actions[mon].flags &= ~af_runnable;
-        if (op_role == role::promoted) s.actions[mon].meta.insert_or_assign("op_target_rc", std::string(1, '8'));
-        s.new_ordering(r, op_key(res.id, "start", 0), -1, r, key, mon, of_implies_then | of_runnable_left);
-        if (op_role == role::promoted)
-            s.new_ordering(r, op_key(res.id, "promote", 0), -1, r, key, mon, of_optional | of_runnable_left);
-        else if (s.ws.resources[r].parent != none && st.next_role == role::unpromoted)
-            s.new_ordering(r, op_key(res.id, "demote", 0), -1, r, key, mon, of_optional | of_runnable_left);
-    }
-}
-
 void primitive_internal_constraints(sched& s, rsc_ix r) {
     if (!(s.rs[r].flags & rf_managed)) return;
     const std::string& id = s.ws.resources[r].id;
@@ -365,6 +327,7 @@ void primitive_internal_constraints(sched& s, rsc_ix r) {
     }
     s.new_ordering(r, op_key(id, "lrm_delete", 0), -1, r, op_key(id, "monitor", 0), -1,
                    of_same_node | of_then_cancels_first);
+    create_utilization_constraints(s, r);
     if (s.ws.resources[r].container != none) container_constraints(s, r);
     // Remote connections and fence devices never run on Pacemaker Remote nodes
     if (s.ws.resources[r].is_remote_connection || (s.rs[r].flags & rf_fence_device)) avoid_remote_nodes(s, r);

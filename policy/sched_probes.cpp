@@ -75,6 +75,9 @@ bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n) {
     if (nd.kind != node_kind::member && (res.rclass == "stonith" || res.is_remote_connection)) return false;
     if (nd.kind == node_kind::guest && contains_guest(s, r)) return false;
     if (res.variant == rsc_variant::clone) {
+        // Probing puts a clone's instances back in instance-number order
+        // (placement and promotion sorted them), which later phases see
+        clone_sort_by_number(s, r);
         // Exclusive discovery elsewhere: the clone may never run here
         if (s.rs[r].exclusive_discover && s.rs[r].allowed[n] != not_allowed &&
             discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive)) {

@@ -5,6 +5,8 @@
 #include "policy/unpack.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <string_view>
 
@@ -34,6 +36,18 @@ rule_context base_context(const working_set& ws) {
 int64_t seconds_of(std::string_view text) {
     auto ms = iso8601::parse_interval_ms(text);
     return ms ? static_cast<int64_t>(*ms) / 1000 : 0;
+}
+
+// A utilization amount: the leading integer (clamped to int), 0 if there is none
+// (Pacemaker's utilization_value with pcmk__scan_min_int)
+int utilization_value(const std::string& text) {
+    errno = 0;
+    char* end = nullptr;
+    long long v = std::strtoll(text.c_str(), &end, 10);
+    if (end == text.c_str()) return 0;
+    if (errno == ERANGE) v = text.find('-') == std::string::npos ? LLONG_MAX : LLONG_MIN;
+    errno = 0;
+    return static_cast<int>(std::clamp<long long>(v, INT_MIN, INT_MAX));
 }
 
 node_ix find_node(const working_set& ws, const std::string& id, const std::string& uname) {
@@ -124,7 +138,7 @@ void unpack_nodes(working_set& ws, const cib::cib_model& cib) {
         }
         std::map<std::string, std::string> util;
         unpack_nvsets(def.utilization, ctx, util);
-        for (const auto& [k, v] : util) n.utilization[k] = std::atoi(v.c_str());
+        for (const auto& [k, v] : util) n.utilization[k] = utilization_value(v);
         n.unseen = true;
         // Until its state is known, a cluster node is unclean if fencing at start-up is on
         if (n.kind == node_kind::member && ws.options.startup_fencing && ws.options.stonith_enabled) n.unclean = true;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "policy/iso8601.hpp"
+#include "policy/text.hpp"
 #include "policy/unpack_internal.hpp"
 
 namespace holdfast::policy {
@@ -363,36 +364,97 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     apply_failure(ws, r, h, op, f, rc);
 }
 
-// Recurring monitors active since the last start are known to run: the
-// scheduler keeps them instead of scheduling them anew (process_recurring).
+// Recurring monitors active since the last start (or since the last stop,
+// for monitors of the Stopped role) are known to run: the scheduler keeps
+// them instead of scheduling them anew (calculate_active_ops and
+// process_recurring in Pacemaker's unpack.c).
 void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::vector<const cib::op_record*>& ops) {
-    int start = -1, stop = -1;
+    int start = -1, stop = -1, implied_monitor = -1, implied_clone = -1;
     for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
         const cib::op_record& op = *ops[i];
-        if (op.op_status != exec_done) continue;
-        if ((op.operation == "start" || op.operation == "migrate_from") && op.rc_code == 0)
-            start = i;
-        else if (op.operation == "stop" && op.rc_code == 0)
+        if (op.operation == "stop" && op.op_status == exec_done)
             stop = i;
-        else if (is_probe(op) && (op.rc_code == 0 || op.rc_code == 8))
+        else if (op.operation == "start" || op.operation == "migrate_from")
             start = i;
+        else if (implied_monitor <= stop && op.operation == "monitor" && (op.rc_code == 0 || op.rc_code == 8))
+            implied_monitor = i;
+        else if (op.operation == "promote" || op.operation == "demote")
+            implied_clone = i;
     }
-    if (start < 0 || stop > start || !ws.nodes[n].online) return;
-    for (int i = start; i < static_cast<int>(ops.size()); ++i) {
+    if (start == -1) start = implied_clone != -1 ? implied_clone : implied_monitor;
+    if (!ws.nodes[n].online) return;
+    for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+        if ((start < stop && i <= stop) || i < start) continue;
         const cib::op_record& op = *ops[i];
         const int64_t ms = interval_ms(op);
-        if (ms == 0 || op.op_status == exec_cancelled) continue;
+        if (ms == 0 || op.op_status == exec_pending) continue;
         ws.unpack_actions.push_back({unpack_action::kind::recurring, n, ix, {}, false, op.operation, ms, false});
     }
 }
 
+// The transition number and UUID of a transition magic
+// ("status:rc;action:transition:target:uuid"), false if malformed
+bool decode_magic(const std::string& magic, int& transition, std::string& uuid) {
+    const auto semi = magic.find(';');
+    if (semi == std::string::npos) return false;
+    const std::string key = magic.substr(semi + 1);
+    const auto c1 = key.find(':');
+    const auto c2 = c1 == std::string::npos ? c1 : key.find(':', c1 + 1);
+    const auto c3 = c2 == std::string::npos ? c2 : key.find(':', c2 + 1);
+    if (c3 == std::string::npos) return false;
+    transition = std::atoi(key.substr(c1 + 1, c2 - c1 - 1).c_str());
+    uuid = key.substr(c3 + 1);
+    return true;
+}
+
+// pe__is_newer_op(a, b, true): negative when a is older than b
+int compare_ops(const cib::op_record& a, const cib::op_record& b) {
+    const bool same_node = a.on_node.empty() || b.on_node.empty() || iequals(a.on_node, b.on_node);
+    if (same_node && a.id == b.id) return 0;
+    const int ca = a.call_id, cb = b.call_id;
+    if (ca == -1 && cb == -1) return 0;  // both pending
+    if (same_node && ca >= 0 && ca < cb) return -1;
+    if (same_node && cb >= 0 && ca > cb) return 1;
+    if (ca >= 0 && cb >= 0 && (!same_node || ca == cb)) {
+        if (a.last_rc_change >= 0 && a.last_rc_change < b.last_rc_change) return -1;
+        if (b.last_rc_change >= 0 && a.last_rc_change > b.last_rc_change) return 1;
+        return 0;
+    }
+    // One is pending: a transition's age says which came first
+    int ta = -1, tb = -1;
+    std::string ua, ub;
+    if (!decode_magic(a.transition_magic, ta, ua) || !decode_magic(b.transition_magic, tb, ub)) return 0;
+    if (!iequals(ua, ub) || ta == tb) {
+        if (cb == -1) return -1;
+        if (ca == -1) return 1;
+    } else if ((ta >= 0 && ta < tb) || tb == -1) {
+        return -1;
+    } else if ((tb >= 0 && ta > tb) || ta == -1) {
+        return 1;
+    }
+    return 0;
+}
+
+// g_list_sort's merge sort with compare_ops, which is not a strict weak
+// ordering, so only the same algorithm gives the same order
+void sort_ops(std::vector<const cib::op_record*>& ops) {
+    if (ops.size() < 2) return;
+    const size_t half = (ops.size() + 1) / 2;
+    std::vector<const cib::op_record*> left(ops.begin(), ops.begin() + half), right(ops.begin() + half, ops.end());
+    sort_ops(left);
+    sort_ops(right);
+    size_t i = 0, j = 0, k = 0;
+    while (i < left.size() && j < right.size())
+        ops[k++] = compare_ops(*left[i], *right[j]) <= 0 ? left[i++] : right[j++];
+    while (i < left.size()) ops[k++] = left[i++];
+    while (j < right.size()) ops[k++] = right[j++];
+}
+
 void replay_ops(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& lrm, node_history& h) {
+    // Pacemaker prepends each entry to its list, then sorts
     std::vector<const cib::op_record*> ops;
-    for (const auto& op : lrm.ops) ops.push_back(&op);
-    std::stable_sort(ops.begin(), ops.end(), [](const auto* a, const auto* b) {
-        if (a->call_id < 0 || b->call_id < 0) return a->call_id >= 0 && b->call_id < 0;
-        return a->call_id < b->call_id;
-    });
+    for (auto it = lrm.ops.rbegin(); it != lrm.ops.rend(); ++it) ops.push_back(&*it);
+    sort_ops(ops);
     record_active_monitors(ws, ix, n, ops);
     for (const cib::op_record* op : ops) replay_one(ws, ix, n, h, *op);
 }
@@ -661,7 +723,12 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
         auto it = ws.node_by_id.find(r.id);
         if (it != ws.node_by_id.end() && ws.nodes[it->second].unclean) ws.nodes[it->second].unseen = false;
     }
-    if (!active) return;
+    if (!active) {
+        // A stopped instance forgets an instance-numbered history name, or
+        // stopped instances would look like orphans
+        if (r.clone_name.find(':') != std::string::npos) r.clone_name.clear();
+        return;
+    }
     if (nd.maintenance) r.managed = false;  // nothing is managed on a node in maintenance
     if (std::find(r.running_on.begin(), r.running_on.end(), n) == r.running_on.end()) {
         r.running_on.push_back(n);

@@ -21,6 +21,7 @@ bool truthy(std::string_view v);
 const std::string* find(const std::map<std::string, std::string>& m, const char* key);
 rule_context base_context(const working_set& ws);
 int64_t seconds_of(std::string_view text);
+int utilization_value(const std::string& text);
 // The node a node_state names (by id, else by uname), or none.
 node_ix find_node(const working_set& ws, const std::string& id, const std::string& uname);
 // The remote or guest node of this id, created (as pe_create_node) if missing

@@ -29,6 +29,9 @@ void evaluate_meta(working_set& ws, const cib::resource* def, rsc_ix ix) {
         ctx.rsc = rule_context::resource_agent{def->rclass, def->provider, def->type};
         unpack_nvsets(def->meta, ctx, r.meta);
         unpack_nvsets(def->instance, ctx, r.params);
+        attr_map util;
+        unpack_nvsets(def->utilization, ctx, util);
+        for (const auto& [k, v] : util) r.utilization[k] = utilization_value(v);
     }
     if (r.parent != none) {
         for (const auto& [k, v] : ws.resources[r.parent].meta) r.meta.emplace(k, v);

@@ -66,6 +66,7 @@ struct resource {
 
     std::map<std::string, std::string> meta;    // evaluated meta attributes (incl. rsc_defaults)
     std::map<std::string, std::string> params;  // evaluated instance attributes
+    std::map<std::string, int> utilization;     // evaluated <utilization> (placement-strategy)
 
     // configuration-derived
     bool managed = true;

@@ -6,6 +6,7 @@
 // clock: "now" is --date, else the CIB's execution-date, else the wall clock,
 // decided here once.
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -145,12 +146,31 @@ void print_summary(std::string& out, const policy::schedule_result& r) {
     for (const auto& line : r.summary) out += "  * " + line.text + "\n";
 }
 
+// HOLDFAST_TIMING=1 prints how long each phase took to stderr (for benchmarks)
+class phase_timer {
+public:
+    phase_timer() : on_(std::getenv("HOLDFAST_TIMING") != nullptr), last_(std::chrono::steady_clock::now()) {}
+    void mark(const char* phase) {
+        if (!on_) return;
+        const auto now = std::chrono::steady_clock::now();
+        std::fprintf(stderr, "holdfast timing: %-10s %8.3f s\n", phase,
+                     std::chrono::duration<double>(now - last_).count());
+        last_ = now;
+    }
+
+private:
+    bool on_;
+    std::chrono::steady_clock::time_point last_;
+};
+
 }  // namespace
 
 int run_simulate(const args& a) {
     auto opts = parse_args(a);
     if (!opts) return 2;
+    phase_timer timer;
     auto doc = load_input(*opts);
+    timer.mark("load");
     if (!doc) {
         std::fprintf(stderr, "holdfast simulate: %s\n", doc.error().to_string().c_str());
         return 1;
@@ -169,6 +189,7 @@ int run_simulate(const args& a) {
     }
     if (!opts->quiet) out += date_note;
     policy::working_set ws = policy::unpack(doc->model(), *now);
+    timer.mark("unpack");
     // Like crm_simulate: a saved CIB hides secret parameters, so a change only
     // in them is not a definition change
     ws.options.sanitized = true;
@@ -177,9 +198,23 @@ int run_simulate(const args& a) {
         return 3;
     }
     if (!opts->quiet) {
+        bool printed = false;  // crm_simulate puts a blank line between these blocks
+        if (ws.options.maintenance_mode) {
+            out +=
+                "\n              *** Resource management is DISABLED ***\n"
+                "  The cluster will not attempt to start, stop or recover services\n";
+            printed = true;
+        }
+        if (auto counts = format_resource_counts(ws); !counts.empty()) {
+            out += (printed ? "\n" : "") + counts;
+            printed = true;
+        }
+        if (printed) out += "\n";
         out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
     }
+    timer.mark("status");
     policy::schedule_result result = policy::schedule(ws);
+    timer.mark("schedule");
     if (opts->show_scores) out += policy::format_scores(result);
     print_summary(out, result);
 
@@ -190,13 +225,16 @@ int run_simulate(const args& a) {
         auto run = simulate_transition(*doc, result.graph);
         out += "\nExecuting Cluster Transition:\n";
         for (const auto& line : run.lines) out += line + "\n";
-        if (auto r = doc->reload_model(); !r) {
-            std::fprintf(stderr, "holdfast simulate: %s\n", r.error().to_string().c_str());
-            return 1;
-        }
+        timer.mark("execute");
         if (!opts->quiet) {
+            if (auto r = doc->reload_model(); !r) {
+                std::fprintf(stderr, "holdfast simulate: %s\n", r.error().to_string().c_str());
+                return 1;
+            }
+            timer.mark("reload");
             policy::working_set revised = policy::unpack(doc->model(), *now);
-            out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised);
+            out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised, false);
+            timer.mark("revised");
         }
     }
     std::fputs(out.c_str(), stdout);

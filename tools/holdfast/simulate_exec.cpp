@@ -139,9 +139,12 @@ void inject_result(xmlNode* rsc, const graph_action& a, int call_id) {
     set(op, "operation_key", rsc_id + "_" + task + "_" + std::to_string(a.interval_ms));
     set(op, "operation", task);
     set(op, "crm-debug-origin", "do_update_resource");
-    set(op, "transition-key", std::to_string(a.id) + ":1:" + std::to_string(rc) + ":holdfast-simulated");
-    set(op, "transition-magic",
-        "0:" + std::to_string(rc) + ";" + std::to_string(a.id) + ":1:" + std::to_string(rc) + ":holdfast-simulated");
+    // crm_simulate's keys: transition -1 (newer than any real one) and the
+    // placeholder UUID it uses, so that history sorting treats them alike
+    const std::string key =
+        std::to_string(a.id) + ":-1:" + std::to_string(rc) + ":xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    set(op, "transition-key", key);
+    set(op, "transition-magic", "0:" + std::to_string(rc) + ";" + key);
     set(op, "call-id", std::to_string(call_id));
     set(op, "rc-code", std::to_string(rc));
     set(op, "op-status", "0");

@@ -340,7 +340,13 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out
 
 }  // namespace
 
-std::string format_cluster_status(const policy::working_set& ws) {
+std::string format_cluster_status(const policy::working_set& ws, bool show_pending) {
+    if (!show_pending) {
+        // Without pending actions every resource shows its plain role
+        policy::working_set plain = ws;
+        for (auto& res : plain.resources) res.pending_task.clear();
+        return format_cluster_status(plain, true);
+    }
     std::string out;
     node_list(ws, out);
     out += "\n  * Full List of Resources:\n";
@@ -355,6 +361,49 @@ std::string format_cluster_status(const policy::working_set& ws) {
     }
     if (!any) out += "    * No resources\n";
     return out;
+}
+
+namespace {
+
+struct resource_counts {
+    int instances = 0;
+    int disabled = 0;
+    int blocked = 0;
+};
+
+// pe__resource_is_disabled: target-role Stopped, or Unpromoted in a promotable clone
+bool is_disabled(const policy::working_set& ws, policy::rsc_ix r) {
+    const auto& meta = ws.resources[r].meta;
+    auto it = meta.find("target-role");
+    if (it == meta.end()) return false;
+    const policy::role target = policy::text_to_role(it->second);
+    if (target == policy::role::stopped) return true;
+    policy::rsc_ix top = r;
+    while (ws.resources[top].parent != policy::none) top = ws.resources[top].parent;
+    return target == policy::role::unpromoted && ws.resources[top].promotable;
+}
+
+// pe__count_common: every primitive instance that exists or is active
+void count_resource(const policy::working_set& ws, policy::rsc_ix r, resource_counts& c) {
+    const policy::resource& res = ws.resources[r];
+    if (!res.children.empty()) {
+        for (policy::rsc_ix child : res.children) count_resource(ws, child, c);
+        return;
+    }
+    if (res.orphan && res.current_role <= policy::role::stopped) return;
+    ++c.instances;
+    if (is_disabled(ws, r)) ++c.disabled;
+    if (res.blocked) ++c.blocked;
+}
+
+}  // namespace
+
+std::string format_resource_counts(const policy::working_set& ws) {
+    resource_counts c;
+    for (policy::rsc_ix r : ws.top_level) count_resource(ws, r, c);
+    if (c.disabled == 0 && c.blocked == 0) return {};
+    return std::to_string(c.disabled) + " of " + std::to_string(c.instances) + " resource instances DISABLED and " +
+           std::to_string(c.blocked) + " BLOCKED from further action due to failure\n";
 }
 
 }  // namespace holdfast::tools
