@@ -223,8 +223,18 @@ bool any_set(const working_set& ws, rsc_ix r, bool (*pred)(const resource&)) {
     return false;
 }
 
+// native_active: a managed primitive only "running" on a node that is down
+// but clean (a guest whose container failed) does not count as active
+bool primitive_active(const working_set& ws, const resource& x) {
+    for (node_ix n : x.running_on) {
+        const policy::node& nd = ws.nodes[n];
+        if (nd.unclean || nd.online || !x.managed) return true;
+    }
+    return false;
+}
+
 bool active(const working_set& ws, rsc_ix r) {
-    if (!ws.resources[r].running_on.empty()) return true;
+    if (primitive_active(ws, ws.resources[r])) return true;
     for (rsc_ix c : ws.resources[r].children)
         if (active(ws, c)) return true;
     return false;
@@ -233,7 +243,7 @@ bool active(const working_set& ws, rsc_ix r) {
 // Every primitive of the instance is active (a group instance: all members).
 bool fully_active(const working_set& ws, rsc_ix r) {
     const resource& x = ws.resources[r];
-    if (x.children.empty()) return !x.running_on.empty();
+    if (x.children.empty()) return primitive_active(ws, x);
     for (rsc_ix c : x.children)
         if (!fully_active(ws, c)) return false;
     return true;
