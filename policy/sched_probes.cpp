@@ -7,18 +7,6 @@
 namespace holdfast::policy::sched {
 namespace {
 
-bool discovery_never(const sched& s, rsc_ix r, node_ix n) {
-    for (rsc_ix x = r; x != none; x = s.ws.resources[x].parent) {
-        for (int li : s.rs[x].locations) {
-            const location_rule& loc = s.locations[li];
-            if (loc.discover_mode != location_rule::discover::never) continue;
-            for (const auto& entry : loc.nodes)
-                if (entry.first == n) return true;
-        }
-    }
-    return false;
-}
-
 bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n);
 
 // guest_resource_will_stop: the guest's container is to be stopped or moved
@@ -96,7 +84,7 @@ bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n) {
         if (s.rs[r].allowed[n] == not_allowed) return false;
         if (discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive)) return false;
     }
-    if (discovery_never(s, r, n)) return false;
+    if (discover_mode_on(s, r, n) == static_cast<uint8_t>(location_rule::discover::never)) return false;
     if (!guest_allows_probe(s, r, n)) return false;
     const std::string key = op_key(res.id, "monitor", 0);
     action_ix probe = s.custom_action(r, key, "monitor", n, false, true);
