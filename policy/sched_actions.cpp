@@ -231,7 +231,8 @@ sched::sched(working_set& w) : ws(w) {
         st.allowed.assign(n_nodes, not_allowed);
         // Guest connections may always opt in: their container decides (remote_connection_default)
         if (ws.options.symmetric_cluster || (res.is_remote_connection && res.container != none)) {
-            for (size_t n = 0; n < n_nodes; ++n) st.allowed[n] = configured_weight(ws, static_cast<node_ix>(n));
+            for (size_t n = 0; n < n_nodes; ++n)
+                if (!ws.nodes[n].late) st.allowed[n] = configured_weight(ws, static_cast<node_ix>(n));
         }
         // A resource known only from history may not run anywhere (__orphan_do_not_run__)
         if (res.orphan && res.parent == none && ws.options.stop_orphan_resources)

@@ -554,6 +554,7 @@ rsc_ix add_orphan(working_set& ws, const cib::lrm_resource& lrm) {
         auto it = ws.node_by_id.find(lrm.id);
         node_ix n = it != ws.node_by_id.end() ? it->second : ensure_node(ws, lrm.id, node_kind::remote);
         node& nd = ws.nodes[n];
+        if (it == ws.node_by_id.end()) nd.late = true;
         nd.remote_rsc = ix;
         if (ws.options.startup_fencing && ws.options.stonith_enabled) nd.unclean = true;
         nd.unseen = true;

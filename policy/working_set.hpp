@@ -41,6 +41,8 @@ struct node {
     bool unseen = false;  // no node_state at all
     bool remote_requires_reset = false;
     bool remote_was_fenced = false;  // remote/guest: node_fenced in its node_state
+    bool late = false;               // created while reading history (an orphaned connection's node), after
+                                     // resources were unpacked: no resource's default allowed nodes include it
     bool rsc_discovery_enabled = true;
     bool fenced_in_transition = false;         // set by schedule(): a fencing op targets it
     std::map<std::string, std::string> attrs;  // configured + transient, incl. #uname #id #kind

@@ -319,14 +319,16 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
         out += indent(depth + 1) + label + ": [ " + join(started) + " ]\n";
     }
     if (c.unique) return;
-    size_t max = ws.nodes.size();
+    // clone-max defaults to the nodes known when the clone was unpacked
+    size_t max = static_cast<size_t>(
+        std::count_if(ws.nodes.begin(), ws.nodes.end(), [](const policy::node& n) { return !n.late; }));
     if (auto it = c.meta.find("clone-max"); it != c.meta.end())
         max = static_cast<size_t>(std::max(0, std::atoi(it->second.c_str())));
     if (max <= promoted.size() + started.size()) return;
     std::vector<std::string> stopped;
     for (node_ix n : sorted_nodes(ws)) {
-        const bool allowed =
-            ws.options.symmetric_cluster || std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
+        const bool allowed = (ws.options.symmetric_cluster && !ws.nodes[n].late) ||
+                             std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
         if (allowed && !running.count(n)) stopped.push_back(ws.nodes[n].uname);
     }
     if (!stopped.empty())
