@@ -227,8 +227,8 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
     for (node& nd : ws.nodes) {
         if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
         if (const auto* v = find(nd.attrs, "maintenance"); v && truthy(*v)) nd.maintenance = true;
-        if (const auto* v = find(nd.attrs, "resource-discovery-enabled"); v && !truthy(*v))
-            nd.rsc_discovery_enabled = false;
+        // resource-discovery-enabled is ignored on cluster nodes; remote nodes
+        // read it with their state (unpack_handle_remote_attrs)
     }
 }
 
