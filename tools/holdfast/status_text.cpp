@@ -327,8 +327,11 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
     if (max <= promoted.size() + started.size()) return;
     std::vector<std::string> stopped;
     for (node_ix n : sorted_nodes(ws)) {
-        const bool allowed = (ws.options.symmetric_cluster && !ws.nodes[n].late) ||
-                             std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
+        // The clone's allowed nodes; without a symmetric default none are
+        // known yet, and the nodes its history names stand in
+        const bool allowed = ws.options.symmetric_cluster
+                                 ? !ws.nodes[n].late
+                                 : std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
         if (allowed && !running.count(n)) stopped.push_back(ws.nodes[n].uname);
     }
     if (!stopped.empty())
