@@ -282,9 +282,10 @@ op_record make_record(xmlNode* o) {
             r.op_secure_digest = std::move(value);
         else if (name == "op-secure-params")
             r.op_secure_params = std::move(value);
-        else if (name == "op-force-restart")
+        else if (name == "op-force-restart") {
+            r.has_op_force_restart = true;
             r.op_force_restart = std::move(value);
-        else if (name == "transition-key")
+        } else if (name == "transition-key")
             r.transition_key = std::move(value);
         else if (name == "transition-magic")
             r.transition_magic = std::move(value);

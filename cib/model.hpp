@@ -228,7 +228,8 @@ struct op_record {
     std::string op_restart_digest;
     std::string op_secure_digest;
     std::string op_force_restart;
-    std::string op_secure_params;  // op-secure-params: " name name " of secure parameters
+    bool has_op_force_restart = false;  // present, even if empty (then no parameter forces a restart)
+    std::string op_secure_params;       // op-secure-params: " name name " of secure parameters
     std::string transition_key;
     std::string transition_magic;
     std::string on_node;

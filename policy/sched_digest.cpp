@@ -227,7 +227,7 @@ digests calculate_digests(sched& s, rsc_ix r, node_ix n, const cib::op_record& o
     if (s.ws.options.sanitized) d.secure = secure_digest(s, r, op, all);
     if (!op.op_restart_digest.empty()) {
         std::map<std::string, std::string> restart = all;
-        if (!op.op_force_restart.empty()) {
+        if (op.has_op_force_restart) {
             for (auto it = restart.begin(); it != restart.end();) {
                 bool listed = op.op_force_restart.find(" " + it->first + " ") != std::string::npos;
                 it = listed ? std::next(it) : restart.erase(it);
