@@ -356,9 +356,18 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         return;
     }
     fail_response f = on_fail_for(ws, r, op);
-    if (f == fail_response::ignore && op.op_status != 7) {  // a missing agent is never ignored
+    // A failed stop inside a container is pretended done: the container restarts
+    const bool pretend =
+        f == fail_response::ignore || (f == fail_response::restart_container && op.operation == "stop");
+    if (pretend && op.op_status != 7) {  // a missing agent is never ignored
         apply_success(ws, r, h, op, expected);
         h.failure_ignored = true;
+        const bool mild = h.on_fail == fail_response::ignore || h.on_fail == fail_response::demote ||
+                          h.on_fail == fail_response::recover;
+        if (f == fail_response::restart_container && mild) {
+            h.on_fail = f;
+            h.failed = true;
+        }
         return;
     }
     apply_failure(ws, r, h, op, f, rc);
