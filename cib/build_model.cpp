@@ -330,8 +330,9 @@ void build_status(builder& b, xmlNode* status, cib_model& m) {
         if (xmlNode* lrm = xml::first(ns, "lrm")) {
             st.has_lrm = true;
             for (xmlNode* rs : children(xml::first(lrm, "lrm_resources"), "lrm_resource")) {
-                lrm_resource r{attr(rs, "id"),   attr(rs, "class"),     attr(rs, "provider"),
-                               attr(rs, "type"), attr(rs, "container"), {}};
+                lrm_resource r{attr(rs, "id"),           attr(rs, "class"),     attr(rs, "provider"),
+                               attr(rs, "type"),         attr(rs, "container"), {},
+                               attr(rs, "shutdown-lock")};
                 for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(make_record(o));
                 st.resources.push_back(std::move(r));
             }

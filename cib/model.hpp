@@ -250,6 +250,7 @@ struct lrm_resource {
     std::string type;
     std::string container;
     std::vector<op_record> ops;  // document order
+    std::string shutdown_lock;   // shutdown-lock: epoch seconds the resource was locked to this node
 };
 
 struct node_state {

@@ -216,6 +216,43 @@ void apply_exclusive_discovery(sched& s, rsc_ix r, node_ix n) {
         s.rs[r].allowed[n] = -score_infinity;
 }
 
+// shutdown_time: when the node's shutdown was requested (now if unknown)
+int64_t shutdown_time(const sched& s, node_ix n) {
+    auto it = s.ws.nodes[n].attrs.find("shutdown");
+    const long long t = it == s.ws.nodes[n].attrs.end() ? 0 : std::atoll(it->second.c_str());
+    return t == 0 ? static_cast<int64_t>(s.ws.now) : t;
+}
+
+// rsc->cmds->shutdown_lock: a primitive active on one node that shuts down
+// cleanly is locked there (banned elsewhere); a lock from history holds
+// unless the resource is active again. Groups lock their members; clones,
+// fence devices and remote connections are never locked.
+void shutdown_lock(sched& s, rsc_ix r) {
+    resource& res = s.ws.resources[r];
+    if (res.variant == rsc_variant::group) {
+        for (rsc_ix c : res.children) shutdown_lock(s, c);
+        return;
+    }
+    if (res.variant != rsc_variant::primitive || res.rclass == "stonith") return;
+    if (res.is_remote_connection && res.container == none) return;
+    if (res.lock_node != none) {
+        if (!res.running_on.empty()) {  // started elsewhere anyway: leave it be
+            s.custom_action(r, op_key(res.id, "lrm_delete", 0), "lrm_delete", res.lock_node, false, true);
+            res.lock_node = none;
+            res.lock_time = 0;
+        }
+    } else if (res.running_on.size() == 1) {
+        const node_ix n = res.running_on.front();
+        if (s.ws.nodes[n].shutdown && !s.ws.nodes[n].unclean) {
+            res.lock_node = n;
+            res.lock_time = shutdown_time(s, n);
+        }
+    }
+    if (res.lock_node == none) return;
+    for (node_ix n : s.nodes)
+        if (n != res.lock_node) resource_location(s, r, n, -score_infinity, "shutdown-lock");
+}
+
 }  // namespace
 
 uint8_t discover_mode_on(const sched& s, rsc_ix r, node_ix n) {
@@ -224,6 +261,8 @@ uint8_t discover_mode_on(const sched& s, rsc_ix r, node_ix n) {
 }
 
 void apply_node_criteria(sched& s) {
+    if (s.ws.options.shutdown_lock_enabled)
+        for (rsc_ix r : s.resources) shutdown_lock(s, r);
     for (const auto& loc : s.locations) apply_location(s, loc);
     for (rsc_ix r : s.resources) apply_stickiness(s, r);
     for (rsc_ix r : s.resources) check_failure_threshold(s, r);

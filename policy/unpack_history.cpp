@@ -572,6 +572,20 @@ rsc_ix add_orphan(working_set& ws, const cib::lrm_resource& lrm) {
     return ix;
 }
 
+// unpack_shutdown_lock: a history entry's lock holds the resource to its node
+// until the shutdown-lock-limit passes, when its history is cleared instead
+void unpack_shutdown_lock(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& lrm) {
+    if (ix == none) return;
+    const int64_t since = std::atoll(lrm.shutdown_lock.c_str());
+    if (since == 0) return;
+    if (ws.options.shutdown_lock > 0 && ws.now > since + ws.options.shutdown_lock) {
+        ws.unpack_actions.push_back({unpack_action::kind::lrm_delete, n, ix, {}, false, {}, 0, false});
+        return;
+    }
+    ws.resources[ix].lock_node = n;
+    ws.resources[ix].lock_time = since;
+}
+
 // handle_orphaned_container_fillers: an orphan whose history names its
 // container runs inside it (and a connection so contained provides a guest node)
 void map_orphan_containers(working_set& ws, const cib::node_state& st) {
@@ -841,6 +855,7 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
         if (!st.has_lrm) return;
         for (const auto& lrm : st.resources) {
             rsc_ix ix = resolve(ws, lrm, n);
+            if (ws.options.shutdown_lock_enabled) unpack_shutdown_lock(ws, ix, n, lrm);
             node_history h;
             replay_ops(ws, ix, n, lrm, h);
             settle(ws, ix, n, h);

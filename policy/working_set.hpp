@@ -96,6 +96,8 @@ struct resource {
     node_ix partial_migration_source = none;
     node_ix partial_migration_target = none;
     node_ix dangling_migration = none;
+    node_ix lock_node = none;       // shutdown-lock: the node it stays locked to (from history, or by schedule())
+    int64_t lock_time = 0;          // when the lock started (the node's shutdown time)
     rsc_ix container = none;        // guest connections / bundle parts: the resource they run inside
     std::string clone_name;         // clone instances: the id its history uses when that differs (pe rsc->clone_name)
     bool failure_ignored = false;   // a failure was ignored (on-fail=ignore): shown in status
@@ -144,10 +146,11 @@ struct cluster_options {
 //   fence            pe_fence_node(node, reason, priority_delay) on a cluster or remote node
 //   stop, demote     stop_action/demote_action(rsc, node, optional=false)
 //   recurring        process_recurring: optional <rsc>_<task>_<interval_ms> on node
+//   lrm_delete       pe__clear_resource_history(rsc, node) (an expired shutdown lock)
 //   clear_failcount  pe__clear_failcount(rsc, node, reason); after_remote_fencing: also
 //                    ordered after the fencing of the remote node rsc connects
 struct unpack_action {
-    enum class kind { fence, stop, demote, recurring, clear_failcount } what = kind::fence;
+    enum class kind { fence, stop, demote, recurring, clear_failcount, lrm_delete } what = kind::fence;
     node_ix node = none;
     rsc_ix rsc = none;
     std::string reason;           // fence: why (shown in the summary); clear_failcount: why

@@ -174,6 +174,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         s += std::string(" ") + pending_state(res.pending_task, policy::to_string(shown));
     }
     node_ix on = res.running_on.size() == 1 ? res.running_on.front() : policy::none;
+    if (on == policy::none && res.running_on.empty()) on = res.lock_node;  // shown where it is locked
     if (on != policy::none) s += " " + ws.nodes[on].uname;
     bool flags = false;
     auto flag = [&](const std::string& f) {
@@ -181,6 +182,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         flags = true;
     };
     if (on != policy::none && !ws.nodes[on].online && ws.nodes[on].unclean) flag("UNCLEAN");
+    if (on != policy::none && on == res.lock_node) flag("LOCKED");
     if (res.pending_task == "monitor") flag("Monitoring");
     if (auto it = res.meta.find("target-role"); it != res.meta.end()) {
         role t = policy::text_to_role(it->second);
