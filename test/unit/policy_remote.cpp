@@ -220,4 +220,28 @@ BOOST_AUTO_TEST_CASE(orphaned_connection_shuts_its_remote_node_down) {
     BOOST_TEST(f.where("rsc1") != "remote1");
 }
 
+BOOST_AUTO_TEST_CASE(shutdown_lock_keeps_resources_on_their_node) {
+    // host1 shuts down: rsc1 is locked there (stops, may not move); rsc2's
+    // history holds a lock on host2 from an earlier shutdown, so it starts there
+    const std::string shutdown_attr = "<transient_attributes id=\"host1\"><instance_attributes id=\"host1-ta\">" +
+                                      nvpair("host1", "shutdown", "4500") +
+                                      "</instance_attributes></transient_attributes>";
+    const std::string host1 =
+        "<node_state id=\"host1\" uname=\"host1\" in_ccm=\"true\" crmd=\"online\" "
+        "join=\"member\" expected=\"member\">" +
+        shutdown_attr + "<lrm id=\"host1\"><lrm_resources>" +
+        lrm_resource("rsc1", "Dummy", op("rsc1", "start", 0, 0, 2)) + "</lrm_resources></lrm></node_state>";
+    std::string rsc2_history = lrm_resource("rsc2", "Dummy", op("rsc2", "stop", 0, 0, 3));
+    rsc2_history.insert(rsc2_history.find('>'), " shutdown-lock=\"4000\"");
+    std::string text = cib_text(two_hosts, dummy("rsc1") + dummy("rsc2"), host1 + up("host2", rsc2_history));
+    text.insert(text.find("</cluster_property_set>"), nvpair("o", "shutdown-lock", "true"));
+    fixture f(text);
+    BOOST_TEST(f.rsc("rsc2").lock_node == f.ws.node_by_uname.at("host2"));
+    BOOST_TEST(f.rsc("rsc1").lock_node == f.ws.node_by_uname.at("host1"));
+    BOOST_TEST(f.where("rsc1") == "");
+    BOOST_TEST(f.has("rsc1_stop_0", "host1"));
+    BOOST_TEST(f.where("rsc2") == "host2");
+    BOOST_TEST(f.has("do_shutdown-host1", "host1"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
