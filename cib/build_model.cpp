@@ -110,8 +110,13 @@ nvset builder::make_nvset(xmlNode* raw) {
     for (xmlNode* c : children(n)) {
         if (xml::is(c, "rule")) out.rules.push_back(make_rule(c));
         if (xml::is(c, "nvpair")) {
+            // populate_hash: the element's own name and value, else the
+            // referenced one's; a pair without either is ignored
             xmlNode* p = resolve(c);
-            out.pairs.push_back({attr(p, "id"), attr(p, "name"), attr(p, "value")});
+            xmlNode* named = xml::has_attr(c, "name") ? c : p;
+            xmlNode* valued = xml::has_attr(c, "value") ? c : p;
+            if (!xml::has_attr(named, "name") || !xml::has_attr(valued, "value")) continue;
+            out.pairs.push_back({attr(p, "id"), attr(named, "name"), attr(valued, "value")});
         }
     }
     return out;
@@ -438,6 +443,16 @@ expected<cib_model, error> build_model(xmlNode* root) {
     build_configuration(b, config, m);
     if (xmlNode* status = xml::first(root, "status")) build_status(b, status, m);
     return m;
+}
+
+void rebuild_status(xmlNode* root, cib_model& m) {
+    m.node_states.clear();
+    m.ticket_states.clear();
+    xmlNode* status = xml::first(root, "status");
+    if (!status) return;
+    builder b;
+    b.index(status);  // id-refs in transient attributes point within the status
+    build_status(b, status, m);
 }
 
 }  // namespace holdfast::cib

@@ -9,5 +9,8 @@
 namespace holdfast::cib {
 
 expected<cib_model, error> build_model(xmlNode* cib_root);
+// Rebuild only the status part of `m` (node states, tickets) from the document,
+// for callers that changed nothing but the status section.
+void rebuild_status(xmlNode* cib_root, cib_model& m);
 
 }  // namespace holdfast::cib

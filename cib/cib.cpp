@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <new>
 #include <mutex>
+#include <new>
 #include <sstream>
 
 #include "cib/build_model.hpp"
@@ -73,6 +73,8 @@ expected<void, error> document::reload_model() {
     model_ = std::move(*m);
     return {};
 }
+
+void document::reload_status() { rebuild_status(xmlDocGetRootElement(impl_->doc.get()), model_); }
 
 namespace {
 

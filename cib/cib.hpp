@@ -40,6 +40,8 @@ public:
 
     // Rebuild model() from the XML tree after it was edited in place.
     expected<void, error> reload_model();
+    // Rebuild only model()'s status part, after edits confined to <status>.
+    void reload_status();
 
 private:
     friend expected<document, error> load_string(std::string_view, const load_options&, const std::string&);

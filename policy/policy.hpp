@@ -24,8 +24,8 @@ struct schedule_result {
     std::vector<std::string> scores;
 };
 
-// What in this working set the scheduler cannot handle yet (clones, bundles,
-// notifications, remote/guest nodes), as one line; nullopt when it can.
+// What in this working set the scheduler cannot handle yet (promotable clones,
+// bundles, remote/guest nodes), as one line; nullopt when it can.
 // Callers must not schedule() a working set this rejects.
 std::optional<std::string> unsupported_feature(const working_set& ws);
 

@@ -185,6 +185,21 @@ struct ticket_rule {  // rsc_ticket
     std::string loss_policy;  // stop demote fence freeze
 };
 
+// What a clone notification tells about the clone (notify_data_t, sched_notify.cpp):
+// instances (with a node) by what they do and what they are, the name/value pairs
+// that become notify_* meta, and the pseudo actions around the notified task.
+struct notify_entry {
+    rsc_ix rsc = none;
+    node_ix node = none;
+};
+struct notify_data {
+    std::string task;  // start stop promote demote
+    action_ix pre = -1, pre_done = -1, post = -1, post_done = -1;
+    std::vector<notify_entry> start, stop, promote, demote, active, inactive, promoted, unpromoted;
+    std::vector<std::pair<std::string, std::string>> keys;  // in insertion order; the last of a name wins
+    rsc_ix allowed_from = none;                             // whose allowed nodes are "available"
+};
+
 // Per-resource scheduling state, parallel to working_set::resources.
 struct rsc_state {
     uint64_t flags = 0;
@@ -250,6 +265,10 @@ struct sched {
     // Filled by create_graph() (sched_graph.cpp); per-action graph index, -1 = not in graph.
     transition_graph graph;
     std::vector<int> graph_index;
+    // Clone notification data (notify_data_t), see clone_notifications(); entries of
+    // clone_notify are (clone, task) -> index in notifications
+    std::vector<notify_data> notifications;
+    std::map<std::pair<rsc_ix, std::string>, int> clone_notify;
 
     explicit sched(working_set& w);
 
@@ -341,6 +360,28 @@ uint32_t multi_update_ordered_actions(sched& s, action_ix first, action_ix then,
 // sched_notify.cpp (collective): pe__order_notifs_after_fencing -- a stop of notifying
 // resource r on a fenced node became implied by `stonith`
 void order_notifs_after_fencing(sched& s, action_ix stop, rsc_ix r, action_ix stonith);
+// Clone notifications (sched_notify.cpp, collective; Pacemaker's pe_notif.c). A clone
+// with notify=true wraps each of its start/stop/promote/demote phases in pseudo actions
+// "<clone>_pre_notify_<task>_0" -> "<clone>_confirmed-pre_notify_<task>_0" -> <task> ...
+// <task>ed -> "<clone>_post_notify_<task>ed_0" -> "<clone>_confirmed-post_notify_<task>ed_0",
+// and at graph time every instance gets "notify" actions carrying the notify_* meta.
+// clone_notifications: pe__clone_notif_pseudo_ops, once per clone and task (later calls
+// return the first one); `action` (the clone's <task> pseudo action) gets the "pre"
+// pair, `complete` (<task>ed) the "post" pair; -1 for either to leave it out. Returns
+// the index in sched::notifications, or -1 when the clone does not notify.
+int clone_notifications(sched& s, rsc_ix clone, const std::string& task, action_ix action, action_ix complete);
+// The index of the clone's notification data for task ("start", ...), or -1
+int clone_notify_index(const sched& s, rsc_ix clone, const std::string& task);
+// The end of pe__create_promotable_pseudo_ops, once the promote and demote
+// notifications exist: demotions are notified before anything else, promotions
+// after everything else
+void order_promotable_notifications(sched& s, rsc_ix clone);
+// clone_expand's part: pe__create_notifications for start, stop, promote, demote (in
+// that order) with the clone's data, which is then dropped
+void create_clone_notifications(sched& s, rsc_ix clone);
+// clone_child_action: the task a clone's action stands for among its instances; for
+// notify/notified pseudo actions, the one in its key ("_post_notify_running_0" -> running)
+std::string notified_task(const action& a);
 
 // Graph (sched_graph.cpp, core): pcmk__create_graph into s.graph, and the
 // add_actions_to_graph dispatcher. add_rsc_actions_to_graph adds r's own actions
@@ -391,6 +432,9 @@ action_ix get_pseudo_op(sched& s, const std::string& name);  // get_pseudo_op (s
 // resource_location: add score to r's allowed score on node (none = every node),
 // recursing into children; -INFINITY everywhere also drops any assignment.
 void resource_location(sched& s, rsc_ix r, node_ix node, int score, std::string_view tag);
+// pe_rsc_params: r's instance attributes as evaluated for node n (rules may
+// test the node's attributes); the node-less evaluation when n is none
+std::map<std::string, std::string> rsc_params(const sched& s, rsc_ix r, node_ix n);
 // Ticket state from the status section (a ticket never granted is not granted).
 bool ticket_granted(const sched& s, const std::string& ticket);
 bool ticket_standby(const sched& s, const std::string& ticket);

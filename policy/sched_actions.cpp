@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "policy/iso8601.hpp"
@@ -234,9 +235,11 @@ sched::sched(working_set& w) : ws(w) {
             for (size_t n = 0; n < n_nodes; ++n)
                 if (!ws.nodes[n].late) st.allowed[n] = configured_weight(ws, static_cast<node_ix>(n));
         }
-        // A resource known only from history may not run anywhere (__orphan_do_not_run__)
-        if (res.orphan && res.parent == none && ws.options.stop_orphan_resources)
-            st.allowed.assign(n_nodes, -score_infinity);
+        // process_orphan_resource: history of a resource no longer configured
+        // must not run anywhere (orphaned clone instances are the clone's business)
+        if (res.orphan && res.parent == none && ws.options.stop_orphan_resources) {
+            for (size_t n = 0; n < n_nodes; ++n) st.allowed[n] = -score_infinity;
+        }
         st.known_on.assign(n_nodes, false);
         for (const auto* list : {&res.running_on, &res.known_on}) {
             for (node_ix nd : *list) {
@@ -495,6 +498,18 @@ void apply_on_fail(sched& s, action& a, const resource& res, const std::string& 
     if (a.fail_role == role::unknown) a.fail_role = (a.task == "promote") ? role::unpromoted : role::started;
 }
 
+// unpack_interval_origin: a recurring op with an interval-origin waits until
+// the next multiple of its interval after the origin (milliseconds)
+std::optional<int64_t> interval_origin_delay(const sched& s, const action& a) {
+    const auto* origin_text = lookup(a.meta, "interval-origin");
+    const int64_t interval_sec = a.interval_ms / 1000;
+    if (!origin_text || a.interval_ms == 0 || interval_sec == 0) return std::nullopt;
+    auto origin = iso8601::parse_date_time(*origin_text, iso8601::host_parse_env(s.ws.now));
+    if (!origin) return std::nullopt;
+    int64_t since = (static_cast<int64_t>(s.ws.now) - iso8601::to_epoch(*origin)) % interval_sec;
+    return (((since <= 0) ? 0 : interval_sec) - since) * 1000;
+}
+
 void unpack_operation(sched& s, action& a, const cib::op_def* entry) {
     const resource& res = s.ws.resources[a.rsc];
     const bool is_probe = a.task == "monitor" && a.interval_ms == 0;
@@ -533,7 +548,9 @@ void unpack_operation(sched& s, action& a, const cib::op_def* entry) {
     a.fail_role = role::unknown;
     apply_on_fail(s, a, res, effective_on_fail(a, res, entry));
 
-    if (const auto* d = lookup(a.meta, "start-delay")) {
+    if (auto delay = interval_origin_delay(s, a)) {
+        a.meta["start-delay"] = std::to_string(*delay);
+    } else if (const auto* d = lookup(a.meta, "start-delay")) {
         int64_t ms = parse_msec(*d);
         a.meta["start-delay"] = std::to_string(ms < 0 ? 0 : ms);
     }
@@ -699,6 +716,21 @@ action_ix sched::custom_action(rsc_ix rsc, const std::string& key, const std::st
         }
     }
     return ai;
+}
+
+std::map<std::string, std::string> rsc_params(const sched& s, rsc_ix r, node_ix n) {
+    const resource& res = s.ws.resources[r];
+    if (n == none || !res.def) return res.params;
+    rule_context ctx;
+    ctx.now = s.ws.now;
+    ctx.utc_offset = iso8601::host_utc_offset(s.ws.now);
+    ctx.node_attrs = &s.ws.nodes[n].attrs;
+    ctx.rsc = rule_context::resource_agent{res.def->rclass, res.def->provider, res.def->type};
+    std::map<std::string, std::string> out;
+    unpack_nvsets(res.def->instance, ctx, out);
+    // what holds without a node (and anything set beyond the definition) still applies
+    for (const auto& [k, v] : res.params) out.emplace(k, v);
+    return out;
 }
 
 action_ix new_rsc_pseudo_action(sched& s, rsc_ix r, std::string_view task, bool optional, bool runnable) {

@@ -1,7 +1,8 @@
 // Clones: instances spread over nodes, with pseudo actions for the clone as
 // a whole (Pacemaker 2.1.5's pcmk_sched_clone.c). Anonymous and unique
-// clones are scheduled, interleaved or not; promotable clones, notifications
-// and bundles are not yet, and policy::unsupported_feature() refuses them.
+// clones are scheduled, interleaved or not, promotable ones
+// (sched_promotable.cpp) and with notifications (sched_notify.cpp); bundles
+// are not yet, and policy::unsupported_feature() refuses them.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -15,9 +16,6 @@ std::optional<std::string> unsupported_feature(const working_set& ws) {
     for (const auto& res : ws.resources) {
         if (res.variant == rsc_variant::bundle)
             return "bundle '" + res.id + "': scheduling bundles is not implemented yet";
-        auto it = res.meta.find("notify");
-        if (it != res.meta.end() && sched::text_is_true(it->second))
-            return "resource '" + res.id + "': notifications are not implemented yet";
     }
     return std::nullopt;
 }
@@ -305,7 +303,7 @@ uint32_t interleave_update(sched& s, action_ix first, action_ix then, node_ix no
     const bool current =
         ends_with(s.actions[first].uuid, "_stopped_0") || ends_with(s.actions[first].uuid, "_demoted_0");
     const rsc_ix first_clone = s.actions[first].rsc, then_clone = s.actions[then].rsc;
-    const std::string first_task = member_task(s.actions[first].task);
+    const std::string first_task = member_task(notified_task(s.actions[first]));
     const std::string then_task = s.actions[then].task;
     for (rsc_ix then_child : std::vector<rsc_ix>(s.ws.resources[then_clone].children)) {
         rsc_ix first_child = compatible_instance(s, then_child, first_clone, current);
@@ -354,14 +352,18 @@ void clone_create_actions(sched& s, rsc_ix c) {
         starting = starting || inst_starting;
         stopping = stopping || inst_stopping;
     }
-    new_rsc_pseudo_action(s, c, "start", !starting, true);
+    action_ix start = new_rsc_pseudo_action(s, c, "start", !starting, true);
     action_ix started = new_rsc_pseudo_action(s, c, "running", !starting, false);
     s.actions[started].priority = score_infinity;
     if (active || starting) s.actions[started].flags |= af_runnable;
+    const int start_notify = clone_notifications(s, c, "start", start, started);
     action_ix stop = new_rsc_pseudo_action(s, c, "stop", !stopping, true);
     action_ix stopped = new_rsc_pseudo_action(s, c, "stopped", !stopping, true);
     s.actions[stopped].priority = score_infinity;
     s.actions[stop].flags |= af_migrate_runnable;
+    const int stop_notify = clone_notifications(s, c, "stop", stop, stopped);
+    if (start_notify >= 0 && stop_notify >= 0)
+        s.order_actions(s.notifications[stop_notify].post_done, s.notifications[start_notify].pre, of_optional);
     if (ordered(s, c)) {
         action_ix last_stop = -1, last_start = -1;
         for (rsc_ix inst : s.ws.resources[c].children) {
@@ -443,7 +445,7 @@ void clone_apply_coloc_as_primary(sched& s, rsc_ix dependent, rsc_ix clone, cons
 
 uint32_t clone_action_flags(sched& s, action_ix a, node_ix node) {
     uint32_t flags = af_optional | af_runnable | af_pseudo;
-    const std::string task = member_task(s.actions[a].task);
+    const std::string task = member_task(notified_task(s.actions[a]));
     bool any_runnable = false;
     for (rsc_ix inst : s.ws.resources[s.actions[a].rsc].children) {
         const bool collective = !s.ws.resources[inst].children.empty();
@@ -486,10 +488,9 @@ uint32_t multi_update_ordered_actions(sched& s, action_ix first, action_ix then,
     return changed;
 }
 
-void order_notifs_after_fencing(sched& s, action_ix, rsc_ix r, action_ix) { unsupported_collective(s, r); }
-
 void clone_add_actions_to_graph(sched& s, rsc_ix clone) {
     for (action_ix a : std::vector<action_ix>(s.rs[clone].actions)) action_flags(s, a, none);
+    create_clone_notifications(s, clone);
     for (rsc_ix inst : s.ws.resources[clone].children) add_actions_to_graph(s, inst);
     add_rsc_actions_to_graph(s, clone);
 }
@@ -498,6 +499,7 @@ void bundle_add_actions_to_graph(sched& s, rsc_ix bundle) { unsupported_collecti
 
 void clone_add_graph_meta(sched& s, rsc_ix clone, std::map<std::string, std::string>& meta) {
     meta["globally-unique"] = (s.rs[clone].flags & rf_unique) ? "true" : "false";
+    meta["notify"] = (s.rs[clone].flags & rf_notify) ? "true" : "false";
     meta["clone-max"] = std::to_string(clone_max(s, clone));
     meta["clone-node-max"] = std::to_string(clone_node_max(s, clone));
     if (s.rs[clone].flags & rf_promotable) {

@@ -71,24 +71,66 @@ std::vector<rsc_ix> set_members(sched& s, const cib::resource_set& set) {
     return out;
 }
 
+// Only an explicit false makes a set unordered (anything unparsable counts as true)
+bool explicitly_false(const std::string& v) {
+    for (const char* f : {"false", "off", "no", "n", "0"})
+        if (iequals(v, f)) return true;
+    return false;
+}
+
+// unpack_colocation_set: the members of one set among themselves
+void colocate_within_set(sched& s, const cib::colocation_constraint& c, const cib::resource_set& set,
+                         const std::vector<rsc_ix>& members) {
+    const int score = set.score.empty() ? char2score(c.score) : char2score(set.score);
+    if (score == 0 || explicitly_false(set.sequential)) return;
+    const bool group_order = set.ordering.empty() || iequals(set.ordering, "group");
+    for (size_t j = 0; j < members.size(); ++j) {
+        if (score > 0) {
+            if (j == 0) continue;
+            // ordering=group: each member with the one before; listed: the reverse
+            const rsc_ix dep = group_order ? members[j] : members[j - 1];
+            const rsc_ix pri = group_order ? members[j - 1] : members[j];
+            add_colocation(s, set.id, dep, pri, score, set.role, set.role, c.node_attribute, c.influence);
+        } else {
+            // Against every earlier member, so no two members share a node
+            for (size_t k = 0; k < j && members[k] != members[j]; ++k)
+                add_colocation(s, set.id, members[j], members[k], score, set.role, set.role, c.node_attribute,
+                               c.influence);
+        }
+    }
+}
+
+// colocate_rsc_sets: set1 depends on set2 -- through its first member when
+// sequential, and on set2's last member when that one is sequential
+void colocate_sets(sched& s, const cib::colocation_constraint& c, size_t i, const std::vector<rsc_ix>& first,
+                   const std::vector<rsc_ix>& second) {
+    const int score = char2score(c.score);
+    if (score == 0) return;
+    const auto& set1 = c.sets[i];
+    const auto& set2 = c.sets[i + 1];
+    const rsc_ix one = !explicitly_false(set1.sequential) && !first.empty() ? first.front() : none;
+    const rsc_ix two = !explicitly_false(set2.sequential) && !second.empty() ? second.back() : none;
+    auto add = [&](rsc_ix d, rsc_ix p) {
+        add_colocation(s, c.id, d, p, score, set1.role, set2.role, c.node_attribute, c.influence);
+    };
+    if (one != none && two != none) {
+        add(one, two);
+    } else if (one != none) {
+        for (rsc_ix p : second) add(one, p);
+    } else if (two != none) {
+        for (rsc_ix d : first) add(d, two);
+    } else {
+        for (rsc_ix d : first)
+            for (rsc_ix p : second) add(d, p);
+    }
+}
+
 void unpack_sets(sched& s, const cib::colocation_constraint& c) {
     std::vector<std::vector<rsc_ix>> members;
     for (const auto& set : c.sets) members.push_back(set_members(s, set));
     for (size_t i = 0; i < c.sets.size(); ++i) {
-        const auto& set = c.sets[i];
-        const int score = char2score(set.score.empty() ? c.score : set.score);
-        const bool sequential = set.sequential.empty() || text_is_true(set.sequential);
-        if (!sequential || score == 0) continue;
-        for (size_t j = 1; j < members[i].size(); ++j)
-            add_colocation(s, set.id, members[i][j], members[i][j - 1], score, set.role, set.role, c.node_attribute,
-                           c.influence);
-    }
-    // Between sets: each set depends on the one after it
-    const int score = char2score(c.score);
-    for (size_t i = 0; i + 1 < c.sets.size(); ++i) {
-        if (members[i].empty() || members[i + 1].empty()) continue;
-        add_colocation(s, c.id, members[i].front(), members[i + 1].back(), score, c.sets[i].role, c.sets[i + 1].role,
-                       c.node_attribute, c.influence);
+        colocate_within_set(s, c, c.sets[i], members[i]);
+        if (i > 0) colocate_sets(s, c, i - 1, members[i - 1], members[i]);
     }
 }
 
@@ -110,6 +152,30 @@ void insert_by_priority(sched& s, std::vector<int>& list, int ci, bool by_primar
 void add_this_with(sched& s, rsc_ix r, int ci) { insert_by_priority(s, s.rs[r].this_with, ci, true); }
 void add_with_this(sched& s, rsc_ix r, int ci) { insert_by_priority(s, s.rs[r].with_this, ci, false); }
 
+namespace {
+
+// anti_colocation_order: whatever makes `first` lose its role comes before
+// whatever makes `then` gain its role
+void anti_colocation_order(sched& s, rsc_ix first, role first_role, rsc_ix then, role then_role) {
+    std::vector<const char*> first_tasks, then_tasks;
+    if (first_role == role::promoted) {
+        first_tasks = {"demote"};
+    } else {
+        first_tasks = {"stop"};
+        if (first_role == role::unpromoted) first_tasks.push_back("promote");
+    }
+    if (then_role == role::promoted) {
+        then_tasks = {"promote"};
+    } else {
+        then_tasks = {"start"};
+        if (then_role == role::unpromoted) then_tasks.push_back("demote");
+    }
+    for (const char* ft : first_tasks)
+        for (const char* tt : then_tasks) order_resource_actions(s, first, ft, then, tt, of_anti_colocation);
+}
+
+}  // namespace
+
 void new_colocation(sched& s, const std::string& id, rsc_ix dependent, rsc_ix primary, int score, role dependent_role,
                     role primary_role, const std::string& node_attribute, bool influence) {
     if (score == 0 || dependent == none || primary == none) return;
@@ -126,6 +192,10 @@ void new_colocation(sched& s, const std::string& id, rsc_ix dependent, rsc_ix pr
     int ci = static_cast<int>(s.colocations.size()) - 1;
     add_this_with(s, dependent, ci);
     add_with_this(s, primary, ci);
+    if (score <= -score_infinity) {
+        anti_colocation_order(s, dependent, dependent_role, primary, primary_role);
+        anti_colocation_order(s, primary, primary_role, dependent, dependent_role);
+    }
 }
 
 void unpack_colocations(sched& s) {
@@ -135,6 +205,8 @@ void unpack_colocations(sched& s) {
             unpack_sets(s, c);
             continue;
         }
+        // Two templates or tags cannot be colocated: Pacemaker ignores the constraint
+        if (find_constraint_resource(s, c.rsc) == none && find_constraint_resource(s, c.with_rsc) == none) continue;
         auto deps = expand_tag_reference(s, c.rsc);
         auto pris = expand_tag_reference(s, c.with_rsc);
         for (const auto& d : deps) {

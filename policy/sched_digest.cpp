@@ -193,11 +193,11 @@ bool is_fence_param(const std::string& p) {
 }
 
 // calculate_secure_digest: the parameters minus the secure ones the history lists
-std::string secure_digest(const sched& s, rsc_ix r, const cib::op_record& op,
+std::string secure_digest(const sched& s, rsc_ix r, node_ix n, const cib::op_record& op,
                           const std::map<std::string, std::string>& all) {
     std::string version = op.crm_feature_set.empty() ? "3.16.2" : op.crm_feature_set;
     const bool old = compare_version(version, "3.16.0") < 0;
-    std::map<std::string, std::string> secure = old ? s.ws.resources[r].params : all;
+    std::map<std::string, std::string> secure = old ? rsc_params(s, r, n) : all;
     for (auto it = secure.begin(); it != secure.end();) {
         bool listed = op.op_secure_params.find(" " + it->first + " ") != std::string::npos;
         bool fence = old && s.ws.resources[r].rclass == "stonith" && is_fence_param(it->first);
@@ -215,7 +215,7 @@ digests calculate_digests(sched& s, rsc_ix r, node_ix n, const cib::op_record& o
     action_ix tmp = s.custom_action(r, op_key(s.ws.resources[r].id, task, interval), task, n, true, false);
     const action& a = s.actions[tmp];
     std::map<std::string, std::string> all;
-    for (const auto& [k, v] : s.ws.resources[r].params) all[k] = v;
+    for (const auto& [k, v] : rsc_params(s, r, n)) all[k] = v;
     for (const auto& [k, v] : a.extra) all[k] = v;
     for (const auto& [k, v] : a.meta) {
         if (k.find('#') != std::string::npos || k.find(':') != std::string::npos) continue;
@@ -224,7 +224,7 @@ digests calculate_digests(sched& s, rsc_ix r, node_ix n, const cib::op_record& o
     filter_for_digest(all);
     d.extra_forces_restart = interval == 0 && !a.extra.empty();
     d.all = params_digest(all);
-    if (s.ws.options.sanitized) d.secure = secure_digest(s, r, op, all);
+    if (s.ws.options.sanitized) d.secure = secure_digest(s, r, n, op, all);
     if (!op.op_restart_digest.empty()) {
         std::map<std::string, std::string> restart = all;
         if (op.has_op_force_restart) {
@@ -444,7 +444,7 @@ device_digests fencing_device_digests(sched& s, rsc_ix device, node_ix node) {
     std::map<std::string, std::string> all;
     action_ix tmp =
         s.custom_action(device, op_key(s.ws.resources[device].id, "stonith-on", 0), "stonith-on", node, true, false);
-    for (const auto& [k, v] : s.ws.resources[device].params) all[k] = v;
+    for (const auto& [k, v] : rsc_params(s, device, node)) all[k] = v;
     for (const auto& [k, v] : s.actions[tmp].extra) all[k] = v;
     for (const auto& [k, v] : s.actions[tmp].meta) {
         if (k.find('#') == std::string::npos && k.find(':') == std::string::npos) all[meta_name(k)] = v;

@@ -140,11 +140,15 @@ void add_rsc_graph_meta(sched& s, rsc_ix r, std::map<std::string, std::string>& 
     for (rsc_ix p = r; p != none; p = s.ws.resources[p].parent) {
         const resource& res = s.ws.resources[p];
         if (res.variant == rsc_variant::primitive) {
-            const std::string& id = res.id;
-            rsc_ix parent = res.parent;
-            auto colon = id.rfind(':');
-            if (parent != none && s.ws.resources[parent].variant == rsc_variant::clone && colon != std::string::npos)
-                attrs[meta_name("clone")] = id.substr(colon + 1);
+            // the instance number, which members of a cloned group inherit
+            for (rsc_ix inst = p; inst != none && s.ws.resources[inst].parent != none;
+                 inst = s.ws.resources[inst].parent) {
+                const std::string& id = s.ws.resources[inst].id;
+                auto colon = id.rfind(':');
+                if (s.ws.resources[s.ws.resources[inst].parent].variant != rsc_variant::clone) continue;
+                if (colon != std::string::npos) attrs[meta_name("clone")] = id.substr(colon + 1);
+                break;
+            }
             if (auto it = res.meta.find("clone"); it != res.meta.end()) attrs[meta_name("clone")] = it->second;
             if (auto it = res.meta.find("remote-node"); it != res.meta.end())
                 attrs[meta_name("remote-node")] = it->second;
@@ -191,7 +195,7 @@ void add_attributes(sched& s, action_ix ai, graph_action& g) {
     auto& attrs = g.attributes;
     for (const auto& [k, v] : a.extra) attrs[k] = v;
     if (a.rsc != none && (a.node != none || s.ws.resources[a.rsc].variant == rsc_variant::primitive)) {
-        for (const auto& [k, v] : s.ws.resources[a.rsc].params) attrs[k] = v;
+        for (const auto& [k, v] : rsc_params(s, a.rsc, a.node)) attrs[k] = v;
     }
     add_meta_fields(a.meta, attrs);
     if (a.rsc != none) {

@@ -1,6 +1,7 @@
 // Location constraints and the node criteria applied before assignment
 // (Pacemaker 2.1.5's pcmk_sched_location.c and apply_node_criteria()).
 #include <regex.h>
+#include <algorithm>
 
 #include "policy/iso8601.hpp"
 #include "policy/rules.hpp"
@@ -33,10 +34,13 @@ void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::ru
     if (li < 0) return;
     s.locations[li].role_filter = *role_filter;
     const resource& res = s.ws.resources[r];
-    rule_context::match_data match{&res.params, &res.meta, submatches};
+    // Instance attributes with rules of their own differ per node (pe_rsc_params)
+    const bool per_node = res.def && std::any_of(res.def->instance.begin(), res.def->instance.end(),
+                                                 [](const cib::nvset& set) { return !set.rules.empty(); });
     for (node_ix n : s.nodes) {
+        const std::map<std::string, std::string> node_params = per_node ? rsc_params(s, r, n) : res.params;
         rule_context ctx = node_context(s, n);
-        ctx.match = match;
+        ctx.match = rule_context::match_data{&node_params, &res.meta, submatches};
         if (!evaluate_rule(rule, ctx)) continue;
         int score = rule_score(rule, s.ws.nodes[n].attrs, submatches);
         s.locations[li].nodes.push_back({n, score});
@@ -75,12 +79,19 @@ private:
 };
 
 void unpack_pattern(sched& s, const cib::location_constraint& c) {
-    posix_regex re(c.rsc_pattern);
+    // A leading '!' selects the resources the pattern does not match
+    const bool invert = c.rsc_pattern.front() == '!';
+    posix_regex re(invert ? c.rsc_pattern.substr(1) : c.rsc_pattern);
     if (!re.ok()) return;  // an invalid pattern matches nothing, as in Pacemaker
     for (rsc_ix r : s.resources) {
         const std::string& id = s.ws.resources[r].id;
         regmatch_t m[10];
-        if (regexec(re.get(), id.c_str(), 10, m, 0) != 0) continue;
+        const bool matched = regexec(re.get(), id.c_str(), 10, m, 0) == 0;
+        if (invert) {
+            if (!matched) location_for(s, c, r, nullptr);
+            continue;
+        }
+        if (!matched) continue;
         std::vector<std::string> sub;
         for (const auto& g : m) {
             if (g.rm_so < 0) break;

@@ -149,10 +149,14 @@ void unpack_simple(sched& s, const cib::order_constraint& c, rsc_ix first, rsc_i
 // Resolve a set's resource ids; nullopt if one does not exist (constraint ignored)
 std::optional<std::vector<rsc_ix>> set_members(const sched& s, const cib::resource_set& set) {
     std::vector<rsc_ix> out;
-    for (const auto& id : set.resources) {
-        rsc_ix r = find_constraint_resource(s, id);
-        if (r == none) return std::nullopt;
-        out.push_back(r);
+    for (const auto& ref : set.resources) {
+        const auto ids = expand_tag_reference(s, ref);  // templates and tags stand for their members
+        if (ids.empty()) return std::nullopt;
+        for (const auto& id : ids) {
+            rsc_ix r = find_constraint_resource(s, id);
+            if (r == none) return std::nullopt;
+            out.push_back(r);
+        }
     }
     return out;
 }
@@ -249,6 +253,8 @@ void unpack_one_ordering(sched& s, const cib::order_constraint& c) {
             set.id = id;
             set.action = act;
             set.resources = expand_tag_reference(s, id);
+            // pcmk__tag_to_set: a tag's or template's members are not ordered among themselves
+            if (find_constraint_resource(s, id) == none) set.sequential = "false";
             return set;
         };
         if (expand_tag_reference(s, c.first).empty() || expand_tag_reference(s, c.then).empty()) return;

@@ -201,7 +201,7 @@ void create_migration_actions(sched& s, rsc_ix r, node_ix current) {
     if (migrate_to >= 0) {
         add_migration_meta(s.actions[migrate_to], s, current, target);
         if (!s.ws.resources[r].is_remote_connection)
-            s.actions[migrate_to].meta.insert_or_assign("record_pending", "true");
+            s.actions[migrate_to].meta.emplace("record-pending", "true");  // add_hash_param: op_defaults win
     }
     add_migration_meta(s.actions[migrate_from], s, current, target);
 }

@@ -161,6 +161,80 @@ void schedule_probes(sched& s) {
     }
 }
 
-void order_probes(sched& s) { add_probe_orderings_for_stops(s); }
+namespace {
+
+// add_restart_orderings_for_probe: for "probe then X", where X (or something
+// after it) starts or promotes another primitive, the probe also comes before
+// that primitive's stop or demote, so a restart waits for the probe
+void add_restart_orderings_for_probe(sched& s, action_ix probe, action_ix after) {
+    const rsc_ix pr = s.actions[probe].rsc;
+    if (pr == none || s.ws.resources[pr].variant != rsc_variant::primitive) return;
+    if (s.actions[after].flags & af_tracking) return;
+    s.actions[after].flags |= af_tracking;
+    const rsc_ix ar = s.actions[after].rsc;
+    if (ar != none && s.ws.resources[ar].variant == rsc_variant::primitive && ar != pr) {
+        const std::string& task = s.actions[after].task;
+        std::vector<action_ix> thens;
+        if (iequals(task, "start"))
+            thens = resource_actions(s, ar, none, "stop", false);
+        else if (iequals(task, "promote"))
+            thens = resource_actions(s, ar, none, "demote", false);
+        for (action_ix then : thens)
+            if (!(s.actions[then].flags & af_pseudo)) s.order_actions(probe, then, of_optional);
+    }
+    // an interleaved clone: only the instance paired with the probed one
+    bool interleave = false;
+    rsc_ix compatible = none;
+    if (ar != none && s.ws.resources[ar].variant != rsc_variant::primitive &&
+        s.ws.resources[ar].variant != rsc_variant::group) {
+        auto it = s.ws.resources[ar].meta.find("interleave");
+        interleave = it != s.ws.resources[ar].meta.end() && text_is_true(it->second);
+        if (interleave) compatible = clone_compatible_instance(s, pr, ar, role::unknown, false);
+    }
+    // Pacemaker's actions_after is newest first
+    const std::vector<action_link> afters = s.actions[after].after;
+    for (auto it = afters.rbegin(); it != afters.rend(); ++it) {
+        const rsc_ix next_rsc = s.actions[it->other].rsc;
+        if (!(it->type & of_implies_then)) {
+            // only down from a collective action to its own members
+            if (ar == none || s.ws.resources[ar].variant == rsc_variant::primitive || s.ws.resources[pr].parent == ar ||
+                next_rsc == none ||
+                (s.ws.resources[next_rsc].variant != rsc_variant::primitive &&
+                 s.ws.resources[next_rsc].variant != rsc_variant::group) ||
+                s.ws.resources[next_rsc].parent != ar)
+                continue;
+            if (s.ws.resources[ar].variant != rsc_variant::group && interleave &&
+                (compatible == none || compatible != next_rsc))
+                continue;
+        }
+        add_restart_orderings_for_probe(s, probe, it->other);
+    }
+}
+
+void clear_tracking(sched& s) {
+    for (auto& a : s.actions) a.flags &= ~af_tracking;
+}
+
+// add_restart_orderings_for_rsc
+void add_restart_orderings_for_rsc(sched& s, rsc_ix r) {
+    if (s.ws.resources[r].variant != rsc_variant::primitive) {
+        for (rsc_ix c : s.ws.resources[r].children) add_restart_orderings_for_rsc(s, c);
+        return;
+    }
+    for (action_ix probe : resource_actions(s, r, none, "monitor", false)) {
+        const std::vector<action_link> afters = s.actions[probe].after;
+        for (auto it = afters.rbegin(); it != afters.rend(); ++it) {
+            add_restart_orderings_for_probe(s, probe, it->other);
+            clear_tracking(s);
+        }
+    }
+}
+
+}  // namespace
+
+void order_probes(sched& s) {
+    for (rsc_ix r : s.resources) add_restart_orderings_for_rsc(s, r);
+    add_probe_orderings_for_stops(s);
+}
 
 }  // namespace holdfast::policy::sched

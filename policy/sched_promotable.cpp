@@ -346,12 +346,15 @@ void promotable_create_actions(sched& s, rsc_ix clone) {
         create_actions(s, inst);
         check_for_role_change(s, inst, demoting, promoting);
     }
-    new_rsc_pseudo_action(s, clone, "promote", !promoting, true);
+    action_ix action = new_rsc_pseudo_action(s, clone, "promote", !promoting, true);
     action_ix done = new_rsc_pseudo_action(s, clone, "promoted", !promoting, true);
     s.actions[done].priority = score_infinity;
-    new_rsc_pseudo_action(s, clone, "demote", !demoting, true);
+    clone_notifications(s, clone, "promote", action, done);
+    action = new_rsc_pseudo_action(s, clone, "demote", !demoting, true);
     done = new_rsc_pseudo_action(s, clone, "demoted", !demoting, true);
     s.actions[done].priority = score_infinity;
+    clone_notifications(s, clone, "demote", action, done);
+    order_promotable_notifications(s, clone);
     // Instance priorities served as promotion scores; give back the clone's
     for (rsc_ix inst : s.ws.resources[clone].children) s.rs[inst].priority = s.rs[clone].priority;
 }
@@ -363,7 +366,7 @@ void promotable_restart_ordering(sched& s, rsc_ix r) {
     order_resource_actions(s, r, "demoted", r, "start", of_optional);
     order_resource_actions(s, r, "demoted", r, "promote", of_optional);
     order_resource_actions(s, r, "running", r, "promote", of_optional);
-    order_resource_actions(s, r, "demote", r, "stop", of_optional);
+    order_resource_actions(s, r, "demote", r, "demoted", of_optional);
 }
 
 void promotable_order_instances(sched& s, rsc_ix clone, bool ordered) {

@@ -86,10 +86,14 @@ void unpack_one_ticket(sched& s, const cib::ticket_constraint& c) {
     if (!sets.empty()) {
         for (const auto& set : sets) {
             std::vector<rsc_ix> members;
-            for (const auto& id : set.resources) {
-                rsc_ix r = find_constraint_resource(s, id);
-                if (r == none) return;
-                members.push_back(r);
+            for (const auto& ref : set.resources) {
+                const auto ids = expand_tag_reference(s, ref);  // templates and tags stand for their members
+                if (ids.empty()) return;
+                for (const auto& id : ids) {
+                    rsc_ix r = find_constraint_resource(s, id);
+                    if (r == none) return;
+                    members.push_back(r);
+                }
             }
             for (rsc_ix r : members) rsc_ticket_new(s, set.id, r, c.ticket, set.role, c.loss_policy);
         }

@@ -225,6 +225,9 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
             fence(ws, n, "cluster does not have quorum", false);
     }
     for (node& nd : ws.nodes) {
+        // Pacemaker reads these while unpacking a node's state entry: a cluster
+        // node without one is merely offline, whatever its attributes say
+        if (nd.unseen && nd.kind == node_kind::member) continue;
         if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
         if (const auto* v = find(nd.attrs, "maintenance"); v && truthy(*v)) nd.maintenance = true;
         // resource-discovery-enabled is ignored on cluster nodes; remote nodes

@@ -302,6 +302,28 @@ bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op)
     return true;
 }
 
+// pe_can_fence() as status unpacking sees it
+bool can_fence_node(const working_set& ws, node_ix n) {
+    if (ws.nodes[n].kind == node_kind::guest) return true;  // by stopping its container
+    if (!ws.options.stonith_enabled) return false;
+    bool device = false;
+    if (auto it = ws.options.raw.find("have-watchdog"); it != ws.options.raw.end()) device = truthy(it->second);
+    for (const auto& r : ws.resources) device = device || (!r.orphan && r.rclass == "stonith");
+    if (!device) return false;
+    return ws.options.have_quorum || ws.options.no_quorum_policy == "ignore" || ws.nodes[n].online;
+}
+
+// check_recoverable(): a stop that failed for good (not installed, invalid
+// configuration, ...) on a node that cannot be fenced leaves the resource blocked
+void check_recoverable(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op) {
+    if (op.operation != "stop" || (op.op_status != exec_done && op.op_status != 4)) return;
+    const int rc = op.rc_code;
+    if (rc != 2 && rc != 4 && rc != 5 && !(rc == 3 && interval_ms(op) == 0)) return;
+    if (can_fence_node(ws, n)) return;
+    ws.resources[ix].managed = false;
+    ws.resources[ix].blocked = true;
+}
+
 // remap_operation() + unpack_rsc_op(): one history entry.
 void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const cib::op_record& op) {
     resource& r = ws.resources[ix];
@@ -326,6 +348,7 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         apply_pending(ws, r, n, h, op);
         return;
     }
+    check_recoverable(ws, ix, n, op);
     const int expected = target_rc(op);
     int rc = op.rc_code;
     if (op.operation == "monitor" && rc == 190) rc = 0;  // degraded: still running
@@ -612,7 +635,10 @@ rsc_ix resolve(working_set& ws, const cib::lrm_resource& lrm, node_ix n) {
         if (ws.resources[it->second].variant == rsc_variant::primitive) r = it->second;
     } else if (auto zero = ws.rsc_by_id.find(base + ":0"); zero != ws.rsc_by_id.end()) {
         rsc_ix top = top_parent(ws, zero->second);
-        if (!ws.resources[top].unique && ws.resources[zero->second].variant == rsc_variant::primitive) r = zero->second;
+        // only anonymous clone instances go by another number; anything
+        // else (an orphan "x:0" included) is unique (common_unpack)
+        const bool anonymous = ws.resources[top].variant == rsc_variant::clone && !ws.resources[top].unique;
+        if (anonymous && ws.resources[zero->second].variant == rsc_variant::primitive) r = zero->second;
     }
     if (r == none) return add_orphan(ws, lrm);
     rsc_ix top = top_parent(ws, r);

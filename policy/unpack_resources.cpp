@@ -61,10 +61,6 @@ void apply_meta(working_set& ws, rsc_ix ix) {
         }
     }
     if (const auto* v = find(m, "critical")) r.critical = truthy(*v);
-    if (const auto* v = find(m, "target-role")) {
-        role t = text_to_role(*v);
-        if (t != role::unknown && t != role::started) r.target_role = r.next_role = t;
-    }
     if (const auto* v = find(m, "globally-unique")) r.unique = truthy(*v);
     if (const auto* v = find(m, "promotable")) r.promotable = r.promotable || truthy(*v);
 }
@@ -90,6 +86,13 @@ void force_anonymous(working_set& ws, rsc_ix clone) {
     if (ws.resources[clone].unique && has_non_ocf(ws, clone)) clear_unique(ws, clone);
 }
 
+bool def_has_non_ocf(const cib::resource& def) {
+    if (def.kind == cib::resource_kind::primitive) return def.rclass != "ocf" && def.rclass != "stonith";
+    for (const auto& child : def.children)
+        if (def_has_non_ocf(child)) return true;
+    return false;
+}
+
 void build_clone(working_set& ws, const cib::resource& def, rsc_ix ix) {
     resource& c = ws.resources[ix];
     c.variant = rsc_variant::clone;
@@ -100,9 +103,18 @@ void build_clone(working_set& ws, const cib::resource& def, rsc_ix ix) {
         c.stickiness = 1;
     }
     apply_meta(ws, ix);
-    int max = static_cast<int>(ws.nodes.size());
-    if (const auto* v = find(ws.resources[ix].meta, "clone-max")) max = std::atoi(v->c_str());
+    int max = std::max(1, static_cast<int>(ws.nodes.size()));
+    if (const auto* v = find(ws.resources[ix].meta, "clone-max")) max = std::max(0, std::atoi(v->c_str()));
     if (def.children.empty()) return;
+    // A unique clone of agents that cannot tell instances apart is anonymous,
+    // with at most one instance per node (pe__force_anon, while the first
+    // instance is unpacked), and anonymous clones run one instance per node
+    const bool forced_anonymous = c.unique && def_has_non_ocf(def.children.front());
+    if (forced_anonymous) max = std::min(max, static_cast<int>(ws.nodes.size()));
+    if (const auto* v = find(c.meta, "clone-node-max");
+        v && (forced_anonymous || !c.unique) && std::atoi(v->c_str()) > 1)
+        c.meta["clone-node-max"] = "1";
+    if (find(c.meta, "clone-max")) c.meta["clone-max"] = std::to_string(max);
     // With no instances at all, one ":0" orphan still lets history match the clone
     for (int i = 0; i < std::max(max, 1); ++i) {
         rsc_ix child = build(ws, def.children.front(), ix, ":" + std::to_string(i));
@@ -146,11 +158,29 @@ rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std
 
 }  // namespace
 
+// get_target_role: a target-role above Started only means something for
+// promotable clones, and there Promoted is what would happen anyway, so only
+// Stopped and (in promotable clones) Unpromoted constrain the next role.
+void apply_target_role(working_set& ws, rsc_ix ix) {
+    resource& r = ws.resources[ix];
+    for (rsc_ix c : r.children) apply_target_role(ws, c);
+    const auto* v = find(r.meta, "target-role");
+    if (!v) return;
+    const role t = text_to_role(*v);
+    if (t == role::unknown || t == role::started) return;
+    rsc_ix top = ix;
+    while (ws.resources[top].parent != none) top = ws.resources[top].parent;
+    if (t > role::started && (!ws.resources[top].promotable || t > role::unpromoted)) return;
+    r.target_role = r.next_role = t;
+}
+
 rsc_ix add_clone_instance(working_set& ws, rsc_ix clone) {
     const cib::resource* def = ws.resources[clone].def;
     if (!def || def->children.empty()) return none;
     const std::string suffix = ":" + std::to_string(ws.resources[clone].children.size());
-    return build(ws, def->children.front(), clone, suffix);
+    const rsc_ix inst = build(ws, def->children.front(), clone, suffix);
+    if (inst != none) apply_target_role(ws, inst);
+    return inst;
 }
 
 void mark_orphan(working_set& ws, rsc_ix r) {
@@ -161,6 +191,7 @@ void mark_orphan(working_set& ws, rsc_ix r) {
 void unpack_resources(working_set& ws, const cib::cib_model& cib) {
     for (const auto& def : cib.resources) ws.top_level.push_back(build(ws, def, none, ""));
     for (const auto& def : ws.implicit_defs) ws.top_level.push_back(build(ws, *def, none, ""));
+    for (rsc_ix r : ws.top_level) apply_target_role(ws, r);
     // Pacemaker keeps its resource list sorted by priority, highest first
     // (stable: configuration order among equals); orphans come later.
     std::stable_sort(ws.top_level.begin(), ws.top_level.end(),

@@ -336,8 +336,12 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
                                  : std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
         if (allowed && !running.count(n)) stopped.push_back(ws.nodes[n].uname);
     }
+    // configured_role(): the clone's target-role, else its first instance's
+    const bool stopped_by_config =
+        c.meta.count("target-role") ? disabled(c) : (!c.children.empty() && disabled(ws.resources[c.children.front()]));
     if (!stopped.empty())
-        out += indent(depth + 1) + (disabled(c) ? "Stopped (disabled)" : "Stopped") + ": [ " + join(stopped) + " ]\n";
+        out += indent(depth + 1) + (stopped_by_config ? "Stopped (disabled)" : "Stopped") + ": [ " + join(stopped) +
+               " ]\n";
 }
 
 void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out) {
