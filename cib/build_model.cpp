@@ -287,9 +287,10 @@ op_record make_record(xmlNode* o) {
             r.op_secure_digest = std::move(value);
         else if (name == "op-secure-params")
             r.op_secure_params = std::move(value);
-        else if (name == "op-force-restart")
+        else if (name == "op-force-restart") {
+            r.has_op_force_restart = true;
             r.op_force_restart = std::move(value);
-        else if (name == "transition-key")
+        } else if (name == "transition-key")
             r.transition_key = std::move(value);
         else if (name == "transition-magic")
             r.transition_magic = std::move(value);
@@ -327,6 +328,7 @@ void build_status(builder& b, xmlNode* status, cib_model& m) {
         st.crm_debug_origin = attr(ns, "crm-debug-origin");
         st.shutdown = attr(ns, "shutdown");
         st.remote_node = attr(ns, "remote_node") == "true";
+        st.node_fenced = attr(ns, "node_fenced");
         for (xmlNode* t : children(ns, "transient_attributes")) {
             for (auto& set : b.nvsets(t, "instance_attributes")) st.transient_attributes.push_back(std::move(set));
         }

@@ -228,7 +228,8 @@ struct op_record {
     std::string op_restart_digest;
     std::string op_secure_digest;
     std::string op_force_restart;
-    std::string op_secure_params;  // op-secure-params: " name name " of secure parameters
+    bool has_op_force_restart = false;  // present, even if empty (then no parameter forces a restart)
+    std::string op_secure_params;       // op-secure-params: " name name " of secure parameters
     std::string transition_key;
     std::string transition_magic;
     std::string on_node;
@@ -262,6 +263,7 @@ struct node_state {
     std::string crm_debug_origin;
     std::string shutdown;
     bool remote_node = false;  // remote_node="true"
+    std::string node_fenced;   // remote nodes: node_fenced="1" once fenced
     bool has_lrm = false;
     std::vector<nvset> transient_attributes;
     std::vector<lrm_resource> resources;

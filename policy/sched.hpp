@@ -222,6 +222,10 @@ struct rsc_state {
     std::vector<node_ix> dangling_migrations;
     node_ix lock_node = none;  // shutdown-lock (sched_location.cpp)
     int64_t lock_time = 0;
+    // resource-discovery: exclusive somewhere (rsc->exclusive_discover), and per node
+    // the strongest mode of the location constraints applied there (rsc_discover_mode)
+    bool exclusive_discover = false;
+    std::vector<uint8_t> discover_mode;  // location_rule::discover values, per node_ix
     // clones/bundles: per-variant data lives in the variant files, keyed by rsc
 };
 
@@ -307,6 +311,8 @@ void unpack_tickets(sched& s);
 // sched_location.cpp (placement): pcmk__new_location -- a location_rule for r (with
 // `node` at `score` unless node is none); returns its index in s.locations, or -1
 int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::string_view discover_mode, node_ix node);
+// sched_location.cpp (placement): r's rsc_discover_mode on node n (a location_rule::discover value)
+uint8_t discover_mode_on(const sched& s, rsc_ix r, node_ix n);
 // sched_location.cpp (placement): shutdown locks, locations, stickiness, failure
 // thresholds, exclusive discovery (apply_node_criteria in pcmk_sched_allocate.c)
 void apply_node_criteria(sched& s);
@@ -459,6 +465,8 @@ void handle_rsc_config_changes(sched& s);
 // should_clear_for_param_change: the parameters a history entry of r on node ran
 // with differ from the current ones (a digest mismatch; no digest is no change)
 bool history_params_changed(sched& s, rsc_ix r, node_ix node, const cib::op_record& op);
+// rsc_action_digest_cmp: the parameters a history entry recorded differ from r's now
+bool op_parameters_changed(sched& s, rsc_ix r, node_ix n, const cib::op_record& op);
 // pcmk__schedule_cancel: cancel a recurring op (ordered after any stop of r)
 void schedule_cancel(sched& s, rsc_ix r, const std::string& call_id, const std::string& task, int64_t interval_ms,
                      node_ix node, const std::string& reason);

@@ -230,8 +230,10 @@ sched::sched(working_set& w) : ws(w) {
         // Symmetric clusters allow every node (at its configured score, as copied
         // before the status section is read) until constraints say otherwise
         st.allowed.assign(n_nodes, not_allowed);
-        if (ws.options.symmetric_cluster) {
-            for (size_t n = 0; n < n_nodes; ++n) st.allowed[n] = configured_weight(ws, static_cast<node_ix>(n));
+        // Guest connections may always opt in: their container decides (remote_connection_default)
+        if (ws.options.symmetric_cluster || (res.is_remote_connection && res.container != none)) {
+            for (size_t n = 0; n < n_nodes; ++n)
+                if (!ws.nodes[n].late) st.allowed[n] = configured_weight(ws, static_cast<node_ix>(n));
         }
         // process_orphan_resource: history of a resource no longer configured
         // must not run anywhere (orphaned clone instances are the clone's business)
@@ -505,8 +507,7 @@ void apply_on_fail(sched& s, action& a, const resource& res, const std::string& 
             a.fail_role = role::stopped;
         } else {
             a.fail_response = on_fail::reset_remote;
-            if (const auto* rc = lookup(res.meta, "reconnect_interval"); rc && parse_interval_ms(*rc) > 0)
-                a.fail_role = role::stopped;
+            if (res.remote_reconnect_ms > 0) a.fail_role = role::stopped;
         }
     } else if (!known && a.task == "stop") {
         a.fail_response = stonith ? on_fail::fence : on_fail::block;

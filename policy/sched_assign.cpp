@@ -101,6 +101,21 @@ void apply_with_this(sched& s, rsc_ix r) {
     }
 }
 
+// A remote node is online for placement once its connection is assigned
+// somewhere (and will not be stopped); otherwise it is shutting down.
+void remote_connection_assigned(sched& s, rsc_ix conn) {
+    auto it = s.ws.node_by_id.find(s.ws.resources[conn].id);
+    if (it == s.ws.node_by_id.end()) return;
+    node& nd = s.ws.nodes[it->second];
+    const rsc_state& st = s.rs[conn];
+    if (st.allocated_to != none && st.next_role != role::stopped) {
+        nd.online = true;
+        if (nd.unseen) nd.unclean = false;  // no need to fence: a connection will be attempted
+    } else {
+        nd.shutdown = true;
+    }
+}
+
 }  // namespace
 
 bool finalize_assignment(sched& s, rsc_ix r, node_ix chosen, bool force) {
@@ -164,6 +179,7 @@ node_ix primitive_assign(sched& s, rsc_ix r, node_ix prefer) {
         assign_best_node(s, r, prefer);
     }
     st.flags &= ~rf_allocating;
+    if (s.ws.resources[r].is_remote_connection) remote_connection_assigned(s, r);
     return st.allocated_to;
 }
 

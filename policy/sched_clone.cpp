@@ -16,8 +16,6 @@ std::optional<std::string> unsupported_feature(const working_set& ws) {
     for (const auto& res : ws.resources) {
         if (res.variant == rsc_variant::bundle)
             return "bundle '" + res.id + "': scheduling bundles is not implemented yet";
-        if (res.is_remote_connection || res.meta.count("remote-node"))
-            return "resource '" + res.id + "': remote and guest nodes are not implemented yet";
     }
     return std::nullopt;
 }

@@ -227,7 +227,7 @@ digests calculate_digests(sched& s, rsc_ix r, node_ix n, const cib::op_record& o
     if (s.ws.options.sanitized) d.secure = secure_digest(s, r, n, op, all);
     if (!op.op_restart_digest.empty()) {
         std::map<std::string, std::string> restart = all;
-        if (!op.op_force_restart.empty()) {
+        if (op.has_op_force_restart) {
             for (auto it = restart.begin(); it != restart.end();) {
                 bool listed = op.op_force_restart.find(" " + it->first + " ") != std::string::npos;
                 it = listed ? std::next(it) : restart.erase(it);
@@ -500,6 +500,11 @@ void schedule_cleanup(sched& s, rsc_ix r, node_ix node, bool optional) {
     const uint32_t flag = optional ? of_implies_then : of_optional;
     order_resource_actions(s, r, "stop", r, "delete", flag);
     order_resource_actions(s, r, "delete", r, "start", flag);
+}
+
+bool op_parameters_changed(sched& s, rsc_ix r, node_ix n, const cib::op_record& op) {
+    const digest_rc rc = compare_digests(s, r, n, op);
+    return rc != digest_rc::match && rc != digest_rc::unknown;
 }
 
 void handle_rsc_config_changes(sched& s) {

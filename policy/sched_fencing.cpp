@@ -380,9 +380,12 @@ remote_state remote_node_state(const sched& s, node_ix n) {
     if (st.next_role == role::stopped || st.allocated_to == none) {
         if (host != none && s.ws.nodes[host].unclean) return remote_state::failed;
         if (!(st.flags & rf_failed)) return remote_state::stopped;
-        // Whether a failed connection with a reconnect interval can recover
-        // depends on whether the node was already fenced, which the working
-        // set does not record; assume the worst, as Pacemaker does then.
+        // A failed connection with a reconnect interval to a node already
+        // fenced (and not shutting down) may recover once the interval expires
+        const node& nd = s.ws.nodes[n];
+        auto sd = nd.attrs.find("shutdown");
+        const bool shutdown_requested = sd != nd.attrs.end() && !sd->second.empty() && sd->second != "0";
+        if (res.remote_reconnect_ms > 0 && nd.remote_was_fenced && !shutdown_requested) return remote_state::unknown;
         return remote_state::failed;
     }
     if (host == none) return remote_state::unknown;

@@ -121,6 +121,7 @@ int new_location(sched& s, const std::string& id, rsc_ix r, int score, std::stri
     loc.id = id;
     loc.rsc = r;
     loc.discover_mode = discover_of(discover_mode);
+    if (loc.discover_mode == location_rule::discover::exclusive) s.rs[r].exclusive_discover = true;
     if (node != none) loc.nodes.push_back({node, score});
     s.locations.push_back(std::move(loc));
     int li = static_cast<int>(s.locations.size()) - 1;
@@ -151,41 +152,6 @@ void unpack_locations(sched& s) {
 
 namespace {
 
-// shutdown_time: when the node asked to shut down (its "shutdown" attribute), else now
-int64_t shutdown_time(const sched& s, node_ix n) {
-    auto it = s.ws.nodes[n].attrs.find("shutdown");
-    const int64_t t = it == s.ws.nodes[n].attrs.end() ? 0 : std::atoll(it->second.c_str());
-    return t == 0 ? s.ws.now : t;
-}
-
-// pcmk__primitive_shutdown_lock: with shutdown-lock, a resource active only on
-// a node that shuts down cleanly stays with that node (banned elsewhere) rather
-// than moving; so does one whose history says it was locked there. Groups lock
-// their members; clones, fence devices and remote connections are never locked.
-void shutdown_lock(sched& s, rsc_ix r) {
-    const resource& res = s.ws.resources[r];
-    if (res.variant == rsc_variant::group) {
-        for (rsc_ix m : res.children) shutdown_lock(s, m);
-        return;
-    }
-    if (res.variant != rsc_variant::primitive || res.rclass == "stonith" || res.is_remote_connection) return;
-    rsc_state& st = s.rs[r];
-    st.lock_node = res.lock_node;
-    st.lock_time = res.lock_time;
-    if (st.lock_node != none) {
-        if (!res.running_on.empty()) st.lock_node = none;  // started elsewhere meanwhile: leave it be
-    } else if (res.running_on.size() == 1) {
-        const node_ix n = res.running_on.front();
-        if (s.ws.nodes[n].shutdown && !s.ws.nodes[n].unclean) {
-            st.lock_node = n;
-            st.lock_time = shutdown_time(s, n);
-        }
-    }
-    if (st.lock_node == none) return;
-    for (node_ix n : s.nodes)
-        if (n != st.lock_node) resource_location(s, r, n, -score_infinity, "shutdown-lock");
-}
-
 // pcmk__apply_location: add a constraint's node scores to the resource's allowed nodes
 void apply_location(sched& s, const location_rule& loc) {
     rsc_state& st = s.rs[loc.rsc];
@@ -194,26 +160,53 @@ void apply_location(sched& s, const location_rule& loc) {
         for (rsc_ix c : s.ws.resources[r].children) self(self, c, n, score);
         int& cur = s.rs[r].allowed[n];
         cur = cur == not_allowed ? score : add_scores(cur, score);
+        auto& modes = s.rs[r].discover_mode;
+        if (modes.empty()) modes.assign(s.ws.nodes.size(), 0);
+        const auto mode = static_cast<uint8_t>(loc.discover_mode);
+        if (modes[n] < mode) {
+            if (loc.discover_mode == location_rule::discover::exclusive) s.rs[r].exclusive_discover = true;
+            modes[n] = mode;
+        }
     };
     for (const auto& [n, score] : loc.nodes) apply(apply, loc.rsc, n, score);
 }
 
 // Failures at or beyond migration-threshold ban the resource from a node,
 // unless failure-timeout has expired them (check_failure_threshold).
+bool failcount_clear_exists(const sched& s, rsc_ix r, node_ix n) {
+    for (action_ix a : s.rs[r].actions)
+        if (s.actions[a].task == "clear_failcount" && s.actions[a].node == n) return true;
+    return false;
+}
+
+int effective_failcount(const sched& s, const resource& res, node_ix n) {
+    auto fc = res.fail_count.find(n);
+    if (fc == res.fail_count.end() || fc->second <= 0) return 0;
+    if (res.failure_timeout > 0) {
+        auto lf = res.last_failure.find(n);
+        if (lf != res.last_failure.end() && lf->second + res.failure_timeout <= s.ws.now) return 0;
+    }
+    return fc->second;
+}
+
+// pe_get_failcount with pe_fc_fillers: a container's count includes the
+// failures of the resources inside it
+int failcount_with_fillers(const sched& s, rsc_ix r, node_ix n) {
+    int count = effective_failcount(s, s.ws.resources[r], n);
+    for (const auto& res : s.ws.resources)
+        if (res.container == r) count = add_scores(count, effective_failcount(s, res, n));
+    return count;
+}
+
 void check_failure_threshold(sched& s, rsc_ix r) {
     const resource& res = s.ws.resources[r];
     for (rsc_ix c : res.children) check_failure_threshold(s, c);
     // Ignored failures (on-fail=ignore) never ban
     if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0 || res.failure_ignored) return;
-    for (const auto& [n, count] : res.fail_count) {
-        if (count <= 0) continue;
-        // failcount_clear_action_exists: a fail count about to be cleared does not ban
-        if (!resource_actions(s, r, n, "clear_failcount", true).empty()) continue;
-        if (res.failure_timeout > 0) {
-            auto lf = res.last_failure.find(n);
-            if (lf != res.last_failure.end() && lf->second + res.failure_timeout <= s.ws.now) continue;
-        }
-        if (count < res.migration_threshold) continue;
+    for (node_ix n : s.nodes) {
+        if (failcount_clear_exists(s, r, n)) continue;  // the count is about to be cleared
+        const int count = failcount_with_fillers(s, r, n);
+        if (count <= 0 || count < res.migration_threshold) continue;
         // Anonymous clone instances ban the whole clone from the node
         rsc_ix target = r;
         if (!(s.rs[r].flags & rf_unique)) {
@@ -234,7 +227,61 @@ void apply_stickiness(sched& s, rsc_ix r) {
     resource_location(s, r, n, res.stickiness, "stickiness");
 }
 
+// apply_exclusive_discovery: with exclusive discovery, a node no exclusive
+// constraint names may not run the resource
+void apply_exclusive_discovery(sched& s, rsc_ix r, node_ix n) {
+    rsc_ix top = r;
+    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    if (!s.rs[r].exclusive_discover && !s.rs[top].exclusive_discover) return;
+    for (rsc_ix c : s.ws.resources[r].children) apply_exclusive_discovery(s, c, n);
+    if (s.rs[r].allowed[n] != not_allowed &&
+        discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive))
+        s.rs[r].allowed[n] = -score_infinity;
+}
+
+// shutdown_time: when the node's shutdown was requested (now if unknown)
+int64_t shutdown_time(const sched& s, node_ix n) {
+    auto it = s.ws.nodes[n].attrs.find("shutdown");
+    const long long t = it == s.ws.nodes[n].attrs.end() ? 0 : std::atoll(it->second.c_str());
+    return t == 0 ? static_cast<int64_t>(s.ws.now) : t;
+}
+
+// rsc->cmds->shutdown_lock: a primitive active on one node that shuts down
+// cleanly is locked there (banned elsewhere); a lock from history holds
+// unless the resource is active again. Groups lock their members; clones,
+// fence devices and remote connections are never locked.
+void shutdown_lock(sched& s, rsc_ix r) {
+    resource& res = s.ws.resources[r];
+    if (res.variant == rsc_variant::group) {
+        for (rsc_ix c : res.children) shutdown_lock(s, c);
+        return;
+    }
+    if (res.variant != rsc_variant::primitive || res.rclass == "stonith") return;
+    if (res.is_remote_connection && res.container == none) return;
+    if (res.lock_node != none) {
+        if (!res.running_on.empty()) {  // started elsewhere anyway: leave it be
+            s.custom_action(r, op_key(res.id, "lrm_delete", 0), "lrm_delete", res.lock_node, false, true);
+            res.lock_node = none;
+            res.lock_time = 0;
+        }
+    } else if (res.running_on.size() == 1) {
+        const node_ix n = res.running_on.front();
+        if (s.ws.nodes[n].shutdown && !s.ws.nodes[n].unclean) {
+            res.lock_node = n;
+            res.lock_time = shutdown_time(s, n);
+        }
+    }
+    if (res.lock_node == none) return;
+    for (node_ix n : s.nodes)
+        if (n != res.lock_node) resource_location(s, r, n, -score_infinity, "shutdown-lock");
+}
+
 }  // namespace
+
+uint8_t discover_mode_on(const sched& s, rsc_ix r, node_ix n) {
+    const auto& modes = s.rs[r].discover_mode;
+    return modes.empty() ? 0 : modes[n];
+}
 
 void apply_node_criteria(sched& s) {
     if (s.ws.options.shutdown_lock_enabled) {
@@ -243,6 +290,8 @@ void apply_node_criteria(sched& s) {
     for (const auto& loc : s.locations) apply_location(s, loc);
     for (rsc_ix r : s.resources) apply_stickiness(s, r);
     for (rsc_ix r : s.resources) check_failure_threshold(s, r);
+    for (node_ix n : s.nodes)
+        for (rsc_ix r : s.resources) apply_exclusive_discovery(s, r, n);
 }
 
 }  // namespace holdfast::policy::sched

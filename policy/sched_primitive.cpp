@@ -191,6 +191,52 @@ void create_migration_actions(sched& s, rsc_ix r, node_ix current) {
     add_migration_meta(s.actions[migrate_from], s, current, target);
 }
 
+// rsc_avoids_remote_nodes: -INFINITY on every allowed remote or guest node
+void avoid_remote_nodes(sched& s, rsc_ix r) {
+    auto& allowed = s.rs[r].allowed;
+    for (node_ix n = 0; n < static_cast<node_ix>(allowed.size()); ++n)
+        if (allowed[n] != not_allowed && s.ws.nodes[n].remote_rsc != none) allowed[n] = -score_infinity;
+}
+
+// pe__resource_contains_guest_node: the guest connection running inside r
+rsc_ix contained_guest_connection(const sched& s, rsc_ix r) {
+    for (size_t i = 0; i < s.ws.resources.size(); ++i) {
+        const resource& res = s.ws.resources[i];
+        if (res.container == r && res.is_remote_connection) return static_cast<rsc_ix>(i);
+    }
+    return none;
+}
+
+// The container part of pcmk__primitive_internal_constraints: a guest
+// connection keeps its container off remote nodes and runs with it; a
+// resource in a container that is (or holds) a remote node must run on that
+// node; any other filler is ordered and colocated with its container.
+void container_constraints(sched& s, rsc_ix r) {
+    const resource& res = s.ws.resources[r];
+    const rsc_ix container = res.container;
+    rsc_ix remote = none;
+    if (res.is_remote_connection) {
+        if (!(s.rs[r].flags & rf_allow_remote_remotes)) avoid_remote_nodes(s, container);
+        order_resource_actions(s, container, "monitor", r, "stop", of_optional);
+    } else if (s.ws.resources[container].is_remote_connection) {
+        remote = container;
+    } else {
+        remote = contained_guest_connection(s, container);
+    }
+    if (remote != none) {
+        auto& allowed = s.rs[r].allowed;
+        for (node_ix n = 0; n < static_cast<node_ix>(allowed.size()); ++n)
+            if (allowed[n] != not_allowed && s.ws.nodes[n].remote_rsc != remote) allowed[n] = -score_infinity;
+        return;
+    }
+    const std::string& cid = s.ws.resources[container].id;
+    s.new_ordering(container, op_key(cid, "start", 0), -1, r, op_key(res.id, "start", 0), -1,
+                   of_implies_then | of_runnable_left);
+    s.new_ordering(r, op_key(res.id, "stop", 0), -1, container, op_key(cid, "stop", 0), -1, of_implies_first);
+    const int score = (s.rs[r].flags & rf_allow_remote_remotes) ? 10000 : score_infinity;
+    new_colocation(s, "resource-with-container", r, container, score, role::unknown, role::unknown, "#uname", true);
+}
+
 }  // namespace
 
 void primitive_create_actions(sched& s, rsc_ix r) {
@@ -267,6 +313,9 @@ void primitive_internal_constraints(sched& s, rsc_ix r) {
     s.new_ordering(r, op_key(id, "lrm_delete", 0), -1, r, op_key(id, "monitor", 0), -1,
                    of_same_node | of_then_cancels_first);
     create_utilization_constraints(s, r);
+    if (s.ws.resources[r].container != none) container_constraints(s, r);
+    // Remote connections and fence devices never run on Pacemaker Remote nodes
+    if (s.ws.resources[r].is_remote_connection || (s.rs[r].flags & rf_fence_device)) avoid_remote_nodes(s, r);
 }
 
 void create_actions(sched& s, rsc_ix r) {

@@ -7,19 +7,49 @@
 namespace holdfast::policy::sched {
 namespace {
 
-bool discovery_never(const sched& s, rsc_ix r, node_ix n) {
-    for (rsc_ix x = r; x != none; x = s.ws.resources[x].parent) {
-        for (int li : s.rs[x].locations) {
-            const location_rule& loc = s.locations[li];
-            if (loc.discover_mode != location_rule::discover::never) continue;
-            for (const auto& entry : loc.nodes)
-                if (entry.first == n) return true;
-        }
-    }
-    return false;
+bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n);
+
+// guest_resource_will_stop: the guest's container is to be stopped or moved
+bool guest_will_stop(const sched& s, node_ix n) {
+    const rsc_ix guest = s.ws.resources[s.ws.nodes[n].remote_rsc].container;
+    const rsc_state& st = s.rs[guest];
+    const auto& on = s.ws.resources[guest].running_on;
+    return s.ws.nodes[n].remote_requires_reset || (st.flags & rf_failed) || st.next_role == role::stopped ||
+           (st.role_now > role::stopped && st.allocated_to != none &&
+            std::find(on.begin(), on.end(), st.allocated_to) == on.end());
 }
 
-bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n);
+// On a guest node whose container is stopped (or stopping), nothing can be
+// active: no probe, but r's start waits for the container's
+bool guest_allows_probe(sched& s, rsc_ix r, node_ix n) {
+    const node& nd = s.ws.nodes[n];
+    if (nd.kind != node_kind::guest || nd.remote_rsc == none) return true;
+    const rsc_ix guest = s.ws.resources[nd.remote_rsc].container;
+    if (guest == none) return true;
+    rsc_ix top = r;
+    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    const std::string& gid = s.ws.resources[guest].id;
+    const std::string& tid = s.ws.resources[top].id;
+    if (s.rs[guest].role_now == role::stopped) {
+        // probe_then_start
+        const node_ix to = s.rs[guest].allocated_to;
+        if (to != none && !s.rs[guest].known_on[to])
+            s.new_ordering(guest, op_key(gid, "monitor", 0), -1, top, op_key(tid, "start", 0), -1, of_optional);
+        return false;
+    }
+    if (guest_will_stop(s, n)) {
+        s.new_ordering(guest, op_key(gid, "stop", 0), -1, top, op_key(tid, "start", 0), -1, of_optional);
+        return false;
+    }
+    return true;
+}
+
+// A resource containing a guest node's container cannot run on a guest node
+bool contains_guest(const sched& s, rsc_ix r) {
+    for (const auto& res : s.ws.resources)
+        if (res.is_remote_connection && res.container == r) return true;
+    return false;
+}
 
 bool probe_list(sched& s, const std::vector<rsc_ix>& list, node_ix n) {
     bool any = false;
@@ -31,17 +61,31 @@ bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n) {
     const resource& res = s.ws.resources[r];
     const node& nd = s.ws.nodes[n];
     if (nd.kind != node_kind::member && (res.rclass == "stonith" || res.is_remote_connection)) return false;
+    if (nd.kind == node_kind::guest && contains_guest(s, r)) return false;
     if (res.variant == rsc_variant::clone) {
         // Probing puts a clone's instances back in instance-number order
         // (placement and promotion sorted them), which later phases see
         clone_sort_by_number(s, r);
+        // Exclusive discovery elsewhere: the clone may never run here
+        if (s.rs[r].exclusive_discover && s.rs[r].allowed[n] != not_allowed &&
+            discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive)) {
+            s.rs[r].allowed[n] = not_allowed;
+            return false;
+        }
         rsc_ix chosen = none;
         if (clone_probe_instance(s, r, n, chosen)) return chosen != none && probe_rsc_on_node(s, chosen, n);
     }
     if (!res.children.empty()) return probe_list(s, res.children, n);
     if (res.container != none && !res.is_remote_connection) return false;
     if (res.orphan || s.rs[r].known_on[n]) return false;
-    if (discovery_never(s, r, n)) return false;
+    rsc_ix top_rsc = r;
+    while (s.ws.resources[top_rsc].parent != none) top_rsc = s.ws.resources[top_rsc].parent;
+    if (s.rs[r].exclusive_discover || s.rs[top_rsc].exclusive_discover) {
+        if (s.rs[r].allowed[n] == not_allowed) return false;
+        if (discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive)) return false;
+    }
+    if (discover_mode_on(s, r, n) == static_cast<uint8_t>(location_rule::discover::never)) return false;
+    if (!guest_allows_probe(s, r, n)) return false;
     const std::string key = op_key(res.id, "monitor", 0);
     action_ix probe = s.custom_action(r, key, "monitor", n, false, true);
     s.actions[probe].flags &= ~af_optional;

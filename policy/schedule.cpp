@@ -132,15 +132,15 @@ void replay_unpack_actions(policy::sched::sched& s) {
                 if (ua.rsc != none)
                     s.custom_action(ua.rsc, op_key(s.ws.resources[ua.rsc].id, "stop", 0), "stop", ua.node, false, true);
                 break;
+            case unpack_action::kind::lrm_delete:
+                if (ua.rsc != none && ua.node != none)
+                    s.custom_action(ua.rsc, op_key(s.ws.resources[ua.rsc].id, "lrm_delete", 0), "lrm_delete", ua.node,
+                                    false, true);
+                break;
             case unpack_action::kind::demote:
                 if (ua.rsc != none)
                     s.custom_action(ua.rsc, op_key(s.ws.resources[ua.rsc].id, "demote", 0), "demote", ua.node, false,
                                     true);
-                break;
-            case unpack_action::kind::clear_history:
-                if (ua.rsc != none && ua.node != none)
-                    s.custom_action(ua.rsc, op_key(s.ws.resources[ua.rsc].id, "lrm_delete", 0), "lrm_delete", ua.node,
-                                    false, true);
                 break;
             case unpack_action::kind::recurring:
                 if (ua.rsc != none && ua.node != none)

@@ -56,6 +56,25 @@ node_ix find_node(const working_set& ws, const std::string& id, const std::strin
     return none;
 }
 
+// pe_create_node for a remote or guest node, unless one of that id exists
+node_ix ensure_node(working_set& ws, const std::string& id, node_kind kind) {
+    if (auto it = ws.node_by_id.find(id); it != ws.node_by_id.end()) {
+        ws.nodes[it->second].kind = kind;
+        ws.nodes[it->second].attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
+        return it->second;
+    }
+    node n;
+    n.id = n.uname = id;
+    n.kind = kind;
+    n.attrs["#uname"] = n.attrs["#id"] = id;
+    n.attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
+    n.unseen = true;
+    ws.node_by_uname[n.uname] = static_cast<node_ix>(ws.nodes.size());
+    ws.node_by_id[n.id] = static_cast<node_ix>(ws.nodes.size());
+    ws.nodes.push_back(std::move(n));
+    return static_cast<node_ix>(ws.nodes.size() - 1);
+}
+
 }  // namespace unpack_detail
 
 namespace {
@@ -194,7 +213,10 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
         node_ix n = find_node(ws, st.id, st.uname);
         if (n == none) continue;
         node& nd = ws.nodes[n];
-        if (nd.kind != node_kind::member) continue;  // remote nodes: their connection decides
+        if (nd.kind != node_kind::member) {  // remote nodes: their connection decides
+            nd.remote_was_fenced = std::atoi(st.node_fenced.c_str()) > 0;
+            continue;
+        }
         nd.unseen = false;
         nd.unclean = false;
         rule_context ctx = base_context(ws);
@@ -212,79 +234,133 @@ void unpack_node_states(working_set& ws, const cib::cib_model& cib) {
         if (nd.unseen && nd.kind == node_kind::member) continue;
         if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
         if (const auto* v = find(nd.attrs, "maintenance"); v && truthy(*v)) nd.maintenance = true;
-        if (const auto* v = find(nd.attrs, "resource-discovery-enabled"); v && !truthy(*v))
-            nd.rsc_discovery_enabled = false;
+        // resource-discovery-enabled is ignored on cluster nodes; remote nodes
+        // read it with their state (unpack_handle_remote_attrs)
     }
 }
 
-node_ix ensure_node(working_set& ws, const std::string& id, node_kind kind) {
-    if (auto it = ws.node_by_id.find(id); it != ws.node_by_id.end()) {
-        ws.nodes[it->second].kind = kind;
-        ws.nodes[it->second].attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
-        return it->second;
-    }
-    node n;
-    n.id = n.uname = id;
-    n.kind = kind;
-    n.attrs["#uname"] = n.attrs["#id"] = id;
-    n.attrs["#kind"] = kind == node_kind::guest ? "container" : "remote";
-    n.unseen = true;
-    ws.node_by_uname[n.uname] = static_cast<node_ix>(ws.nodes.size());
-    ws.node_by_id[n.id] = static_cast<node_ix>(ws.nodes.size());
-    ws.nodes.push_back(std::move(n));
-    return static_cast<node_ix>(ws.nodes.size() - 1);
-}
-
-// Remote and guest nodes exist before resources are unpacked, so that a
-// clone's default clone-max counts them (unpack_remote_nodes runs first in
-// Pacemaker): a quick look at the configuration, top level and group members.
-void declare_remote_nodes(working_set& ws, const std::vector<cib::resource>& defs, bool top) {
-    for (const auto& def : defs) {
-        if (def.kind == cib::resource_kind::group && top) {
-            declare_remote_nodes(ws, def.children, false);
-            continue;
+// pe_create_remote_xml: the ocf:pacemaker:remote primitive for a guest node
+// named by `def`'s remote-node meta attribute (read raw, without rules, as
+// expand_remote_rsc_meta does).
+std::shared_ptr<const cib::resource> guest_connection_def(const cib::resource& def) {
+    const std::string* name = nullptr;
+    const std::string *server = nullptr, *port = nullptr, *migrate = nullptr, *managed = nullptr;
+    std::string timeout = "60s";
+    for (const auto& set : def.meta) {
+        for (const auto& pair : set.pairs) {
+            if (iequals(pair.name, "remote-node"))
+                name = &pair.value;
+            else if (iequals(pair.name, "remote-addr"))
+                server = &pair.value;
+            else if (iequals(pair.name, "remote-port"))
+                port = &pair.value;
+            else if (iequals(pair.name, "remote-connect-timeout"))
+                timeout = pair.value;
+            else if (iequals(pair.name, "remote-allow-migrate"))
+                migrate = &pair.value;
+            else if (iequals(pair.name, "is-managed"))
+                managed = &pair.value;
         }
-        if (def.kind != cib::resource_kind::primitive) continue;
+    }
+    if (!name || name->empty()) return nullptr;
+    auto conn = std::make_shared<cib::resource>();
+    conn->id = *name;
+    conn->rclass = "ocf";
+    conn->provider = "pacemaker";
+    conn->type = "remote";
+    conn->line = def.line;
+    cib::nvset meta;
+    meta.id = *name + "-meta_attributes";
+    meta.pairs.push_back({"", "internal_rsc", "true"});
+    meta.pairs.push_back({"", "container", def.id});
+    if (migrate) meta.pairs.push_back({"", "allow-migrate", *migrate});
+    if (managed) meta.pairs.push_back({"", "is-managed", *managed});
+    conn->meta.push_back(std::move(meta));
+    if (server || port) {
+        cib::nvset inst;
+        inst.id = *name + "-instance_attributes";
+        if (server) inst.pairs.push_back({"", "addr", *server});
+        if (port) inst.pairs.push_back({"", "port", *port});
+        conn->instance.push_back(std::move(inst));
+    }
+    cib::op_def monitor;
+    monitor.id = *name + "-monitor-30s";
+    monitor.name = "monitor";
+    monitor.interval = monitor.timeout = "30s";
+    conn->ops.push_back(std::move(monitor));
+    cib::op_def start;
+    start.id = *name + "-start-0";
+    start.name = "start";
+    start.interval = "0";
+    start.timeout = timeout;
+    conn->ops.push_back(std::move(start));
+    return conn;
+}
+
+void add_guest_connection(working_set& ws, const cib::cib_model& cib, const cib::resource& def) {
+    auto conn = guest_connection_def(def);
+    if (!conn) return;
+    for (const auto& other : cib.resources)
+        if (other.id == conn->id) return;  // the name is taken (pe_find_resource)
+    for (const auto& other : ws.implicit_defs)
+        if (other->id == conn->id) return;
+    ensure_node(ws, conn->id, node_kind::guest);
+    ws.implicit_defs.push_back(std::move(conn));
+}
+
+// unpack_remote_nodes: remote nodes from ocf:pacemaker:remote primitives and
+// guest nodes from primitives (top level or in a group) with remote-node
+// meta, before resources are unpacked so that a clone's default clone-max
+// counts them. Guest nodes imply a connection primitive, unpacked with the
+// configured resources.
+void declare_remote_nodes(working_set& ws, const cib::cib_model& cib) {
+    auto visit = [&](const cib::resource& def) {
+        if (def.kind != cib::resource_kind::primitive) return;
         if (def.rclass == "ocf" && def.provider == "pacemaker" && def.type == "remote") {
             ensure_node(ws, def.id, node_kind::remote);
-            continue;
+            return;
         }
-        for (const auto& set : def.meta)
-            for (const auto& pair : set.pairs)
-                if (pair.name == "remote-node" && !pair.value.empty()) ensure_node(ws, pair.value, node_kind::guest);
+        add_guest_connection(ws, cib, def);
+    };
+    for (const auto& def : cib.resources) {
+        if (def.kind == cib::resource_kind::group) {
+            for (const auto& child : def.children) visit(child);
+        } else {
+            visit(def);
+        }
     }
 }
 
-// Remote nodes come from ocf:pacemaker:remote primitives; guest nodes from a
-// primitive's remote-node meta attribute, which also implies a connection
-// resource of that name running inside the primitive (expand_remote_rsc_meta).
-void unpack_remote_nodes(working_set& ws) {
-    const size_t configured = ws.resources.size();
-    for (size_t i = 0; i < configured; ++i) {
-        if (ws.resources[i].is_remote_connection) {
-            node_ix n = ensure_node(ws, ws.resources[i].id, node_kind::remote);
-            ws.nodes[n].remote_rsc = static_cast<rsc_ix>(i);
+// setup_container: a primitive's container meta attribute names the
+// resource it runs inside
+void setup_containers(working_set& ws) {
+    for (resource& res : ws.resources) {
+        if (res.variant != rsc_variant::primitive) continue;
+        const std::string* id = find(res.meta, "container");
+        if (!id || *id == res.id) continue;
+        auto it = ws.rsc_by_id.find(*id);
+        if (it != ws.rsc_by_id.end()) res.container = it->second;
+    }
+}
+
+// link_rsc2remotenode: a remote or guest node is provided by its connection
+void link_remote_nodes(working_set& ws) {
+    for (size_t i = 0; i < ws.resources.size(); ++i) {
+        resource& res = ws.resources[i];
+        if (!res.is_remote_connection || res.parent != none) continue;
+        auto it = ws.node_by_id.find(res.id);
+        if (it == ws.node_by_id.end()) continue;
+        node& nd = ws.nodes[it->second];
+        nd.remote_rsc = static_cast<rsc_ix>(i);
+        if (res.container != none) {
+            nd.kind = node_kind::guest;
+            nd.attrs["#kind"] = "container";
             continue;
         }
-        const std::string* guest = find(ws.resources[i].meta, "remote-node");
-        if (!guest || ws.resources[i].variant != rsc_variant::primitive || ws.rsc_by_id.count(*guest)) continue;
-        resource conn;
-        conn.id = conn.base_id = *guest;
-        conn.rclass = "ocf";
-        conn.provider = "pacemaker";
-        conn.type = "remote";
-        conn.is_remote_connection = true;
-        conn.container = static_cast<rsc_ix>(i);
-        conn.managed = ws.resources[i].managed;
-        for (const char* k : {"remote-port", "remote-addr", "remote-connect-timeout"})
-            if (const auto* v = find(ws.resources[i].meta, k)) conn.params[k] = *v;
-        conn.params.emplace("addr", *guest);
-        rsc_ix ix = static_cast<rsc_ix>(ws.resources.size());
-        ws.rsc_by_id[conn.id] = ix;
-        ws.resources.push_back(std::move(conn));
-        ws.top_level.push_back(ix);
-        node_ix n = ensure_node(ws, *guest, node_kind::guest);
-        ws.nodes[n].remote_rsc = ix;
+        nd.kind = node_kind::remote;
+        // handle_startup_fencing: unclean until its state is known
+        if (ws.options.startup_fencing && ws.options.stonith_enabled) nd.unclean = true;
+        nd.unseen = true;
     }
 }
 
@@ -296,9 +372,10 @@ working_set unpack(const cib::cib_model& cib, std::time_t now) {
     ws.now = now;
     unpack_options(ws, cib);
     unpack_nodes(ws, cib);
-    declare_remote_nodes(ws, cib.resources, true);
+    declare_remote_nodes(ws, cib);
     unpack_resources(ws, cib);
-    unpack_remote_nodes(ws);
+    setup_containers(ws);
+    link_remote_nodes(ws);
     unpack_node_states(ws, cib);
     for (const auto& t : cib.ticket_states) ws.tickets[t.id] = t.attributes;
     unpack_history(ws, cib);

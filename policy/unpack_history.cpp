@@ -13,7 +13,18 @@ namespace {
 
 using namespace unpack_detail;
 
-enum class fail_response { ignore, demote, recover, block, stop, standby, fence, migrate };
+enum class fail_response {
+    ignore,
+    demote,
+    recover,
+    reset_remote,
+    restart_container,
+    block,
+    stop,
+    standby,
+    fence,
+    migrate
+};
 
 constexpr int exec_pending = -1;
 constexpr int exec_done = 0;
@@ -56,20 +67,39 @@ fail_response parse_on_fail(std::string_view v, fail_response fallback) {
 }
 
 // on-fail for an operation: configured on the matching <op>, else Pacemaker's default.
+// A connection to a remote node proper (not a guest's): pe__resource_is_remote_conn
+bool is_remote_conn(const working_set& ws, const resource& r) {
+    if (!r.is_remote_connection) return false;
+    auto it = ws.node_by_id.find(r.id);
+    return it != ws.node_by_id.end() && ws.nodes[it->second].kind == node_kind::remote;
+}
+
+// The defaults unpack_operation() applies when no (valid) on-fail is configured.
+fail_response default_on_fail(const working_set& ws, const resource& r, const cib::op_record& op, bool configured) {
+    if (!configured && r.container != none) return fail_response::restart_container;
+    if ((!configured || !r.managed) && is_remote_conn(ws, r) && !is_probe(op) && op.operation != "start")
+        return r.managed ? fail_response::reset_remote : fail_response::stop;
+    if (!configured && op.operation == "stop")
+        return ws.options.stonith_enabled ? fail_response::fence : fail_response::block;
+    return fail_response::recover;
+}
+
 fail_response on_fail_for(const working_set& ws, const resource& r, const cib::op_record& op) {
-    fail_response fallback = fail_response::recover;
-    if (op.operation == "stop") fallback = ws.options.stonith_enabled ? fail_response::fence : fail_response::block;
-    if (!r.def) return fallback;
-    for (const auto& d : r.def->ops) {
-        if (d.name != op.operation || d.on_fail.empty()) continue;
-        auto ms = iso8601::parse_interval_ms(d.interval);
-        if (ms && static_cast<int64_t>(*ms) == interval_ms(op)) {
-            fail_response f = parse_on_fail(d.on_fail, fallback);
+    if (r.def) {
+        for (const auto& d : r.def->ops) {
+            if (d.name != op.operation || d.on_fail.empty()) continue;
+            auto ms = iso8601::parse_interval_ms(d.interval);
+            if (!ms || static_cast<int64_t>(*ms) != interval_ms(op)) continue;
+            if (d.on_fail == "restart-container" && r.container != none) return fail_response::restart_container;
+            constexpr auto unknown = static_cast<fail_response>(-1);
+            fail_response f = parse_on_fail(d.on_fail, unknown);
+            if (f == unknown) break;
             if (f == fail_response::fence && !ws.options.stonith_enabled) f = fail_response::block;
+            if (!r.managed && is_remote_conn(ws, r)) return default_on_fail(ws, r, op, true);
             return f;
         }
     }
-    return fallback;
+    return default_on_fail(ws, r, op, false);
 }
 
 bool worse(fail_response a, fail_response b) { return static_cast<int>(a) > static_cast<int>(b); }
@@ -85,13 +115,18 @@ struct node_history {
 std::string op_key(const cib::op_record& op) { return op.operation + "_" + std::to_string(interval_ms(op)); }
 
 // A completed operation that proves the resource's state forgets earlier
-// recoverable failures (but not ones that stop, fence or move it).
-void clear_past_failure(node_history& h) {
+// recoverable failures (but not ones that stop, fence or move it, nor a
+// connection reset that waits for a reconnect interval).
+void clear_past_failure(const resource& r, node_history& h) {
     switch (h.on_fail) {
+        case fail_response::reset_remote:
+            if (r.remote_reconnect_ms != 0) break;
+            [[fallthrough]];
         case fail_response::block:
         case fail_response::ignore:
         case fail_response::demote:
         case fail_response::recover:
+        case fail_response::restart_container:
             h.on_fail = fail_response::ignore;
             h.failed = false;
             break;
@@ -140,7 +175,7 @@ void apply_success(const working_set& ws, const resource& r, node_history& h, co
     } else if (role_rank(h.now) < role_rank(role::started)) {
         set_active(ws, r, h);
     }
-    if (clear) clear_past_failure(h);
+    if (clear) clear_past_failure(r, h);
 }
 
 // unpack_rsc_op_failure(): the role a failed operation leaves behind.
@@ -234,6 +269,11 @@ fail_info failcount_on(const working_set& ws, const resource& r, node_ix n, bool
     return fi;
 }
 
+bool is_last_failure(const cib::op_record& op) {
+    const std::string suffix = "_last_failure_0";
+    return op.id.size() >= suffix.size() && op.id.compare(op.id.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 // check_operation_expiry(): an old failure the failure-timeout lets go.
 std::string strip_instance(const std::string& id);
 
@@ -263,9 +303,23 @@ bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op)
         return false;
     }
     if (ws.now < op.last_rc_change + r.failure_timeout) return false;
-    if (failcount_on(ws, r, n, false).count == 0) return true;
-    if (failcount_on(ws, r, n, true).count != 0) return false;
-    ws.unpack_actions.push_back({unpack_action::kind::clear_failcount, n, ix, "it expired", false, {}, 0, false});
+    // should_ignore_failure_timeout: a remote connection's monitor failure
+    // stays until its node has been fenced
+    if (r.remote_reconnect_ms > 0 && ws.options.stonith_enabled && op.operation == "monitor" && interval_ms(op) != 0) {
+        auto it = ws.node_by_id.find(r.id);
+        if (it != ws.node_by_id.end() && !ws.nodes[it->second].remote_was_fenced) return false;
+    }
+    const bool last_failure = is_last_failure(op);
+    std::string reason = "it expired";
+    if (failcount_on(ws, r, n, false).count == 0) {
+        if (!last_failure || r.remote_reconnect_ms == 0) return true;
+        reason = "reconnect interval is set";  // cleared even without a fail count
+    } else if (failcount_on(ws, r, n, true).count != 0) {
+        return false;
+    }
+    // A connection's failure is cleared only after its node's fencing
+    const bool after_fencing = ws.options.stonith_enabled && r.remote_reconnect_ms > 0;
+    ws.unpack_actions.push_back({unpack_action::kind::clear_failcount, n, ix, reason, false, {}, 0, after_fencing});
     return true;
 }
 
@@ -392,10 +446,19 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         return;
     }
     fail_response f = on_fail_for(ws, r, op);
-    if (f == fail_response::ignore && op.op_status != 7) {  // a missing agent is never ignored
+    // A failed stop inside a container is pretended done: the container restarts
+    const bool pretend =
+        f == fail_response::ignore || (f == fail_response::restart_container && op.operation == "stop");
+    if (pretend && op.op_status != 7) {  // a missing agent is never ignored
         apply_success(ws, r, h, op, expected);
         if (op.operation == "migrate_to") migrate_to_success(ws, ix, n, op, h.now);
         h.failure_ignored = true;
+        const bool mild = h.on_fail == fail_response::ignore || h.on_fail == fail_response::demote ||
+                          h.on_fail == fail_response::recover;
+        if (f == fail_response::restart_container && mild) {
+            h.on_fail = f;
+            h.failed = true;
+        }
         return;
     }
     // A missing agent cannot be ignored: the resource is failed and must move
@@ -411,19 +474,6 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
         case hard_failure::everywhere: ban(ws, ban_target(ws, ix), none, "fatal-error"); break;
         case hard_failure::none: break;
     }
-}
-
-// unpack_shutdown_lock: history saying the resource was locked to this node
-// when it shut down; an expired lock is ignored
-void unpack_shutdown_lock(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& lrm) {
-    const int64_t since = lrm.shutdown_lock.empty() ? 0 : std::atoll(lrm.shutdown_lock.c_str());
-    if (since == 0) return;
-    if (ws.options.shutdown_lock > 0 && ws.now > since + ws.options.shutdown_lock) {
-        ws.unpack_actions.push_back({unpack_action::kind::clear_history, n, ix, {}, false, {}, 0, false});
-        return;
-    }
-    ws.resources[ix].lock_node = n;
-    ws.resources[ix].lock_time = since;
 }
 
 // calculate_active_ops: the history index of the last stop (completed) and of
@@ -614,13 +664,58 @@ rsc_ix add_orphan(working_set& ws, const cib::lrm_resource& lrm) {
     r.type = lrm.type;
     r.orphan = true;
     r.managed = ws.options.stop_orphan_resources && !ws.options.maintenance_mode;
+    r.is_remote_connection = r.rclass == "ocf" && r.provider == "pacemaker" && r.type == "remote";
     rsc_ix ix = static_cast<rsc_ix>(ws.resources.size());
     ws.resources.push_back(std::move(r));
     ws.rsc_by_id[lrm.id] = ix;
     ws.top_level.push_back(ix);
     // process_orphan_resource: an orphan being stopped may not run anywhere
     if (ws.options.stop_orphan_resources) ban(ws, ix, none, "__orphan_do_not_run__");
+    if (ws.resources[ix].is_remote_connection) {
+        // An orphaned connection still provides its node, which shuts down
+        // (its container, if any, is mapped once this node's history is read)
+        auto it = ws.node_by_id.find(lrm.id);
+        node_ix n = it != ws.node_by_id.end() ? it->second : ensure_node(ws, lrm.id, node_kind::remote);
+        node& nd = ws.nodes[n];
+        if (it == ws.node_by_id.end()) nd.late = true;
+        nd.remote_rsc = ix;
+        if (ws.options.startup_fencing && ws.options.stonith_enabled) nd.unclean = true;
+        nd.unseen = true;
+        nd.shutdown = true;
+    }
     return ix;
+}
+
+// unpack_shutdown_lock: a history entry's lock holds the resource to its node
+// until the shutdown-lock-limit passes, when its history is cleared instead
+void unpack_shutdown_lock(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& lrm) {
+    if (ix == none) return;
+    const int64_t since = std::atoll(lrm.shutdown_lock.c_str());
+    if (since == 0) return;
+    if (ws.options.shutdown_lock > 0 && ws.now > since + ws.options.shutdown_lock) {
+        ws.unpack_actions.push_back({unpack_action::kind::lrm_delete, n, ix, {}, false, {}, 0, false});
+        return;
+    }
+    ws.resources[ix].lock_node = n;
+    ws.resources[ix].lock_time = since;
+}
+
+// handle_orphaned_container_fillers: an orphan whose history names its
+// container runs inside it (and a connection so contained provides a guest node)
+void map_orphan_containers(working_set& ws, const cib::node_state& st) {
+    for (const auto& lrm : st.resources) {
+        if (lrm.container.empty()) continue;
+        auto c = ws.rsc_by_id.find(lrm.container);
+        auto r = ws.rsc_by_id.find(lrm.id);
+        if (c == ws.rsc_by_id.end() || r == ws.rsc_by_id.end()) continue;
+        resource& res = ws.resources[r->second];
+        if (!res.orphan || res.parent != none || res.container != none) continue;
+        res.container = c->second;
+        if (!res.is_remote_connection) continue;
+        auto n = ws.node_by_id.find(res.id);
+        if (n != ws.node_by_id.end() && ws.nodes[n->second].remote_rsc == r->second)
+            ws.nodes[n->second].kind = node_kind::guest;
+    }
 }
 
 // unpack_find_resource(): the resource a history entry belongs to, or a new orphan.
@@ -669,6 +764,62 @@ void block_if_multiply_active(working_set& ws, rsc_ix ix) {
     }
 }
 
+void unpack_fence(working_set& ws, node_ix n, const std::string& reason);
+
+// on-fail=reset-remote (the default for a remote connection's failures):
+// fence the remote node unless it was fenced already, stop the connection
+void reset_remote(working_set& ws, rsc_ix ix, node_ix n, bool active) {
+    resource& r = ws.resources[ix];
+    r.failed = r.stop_required = true;
+    if (ws.options.stonith_enabled) {
+        auto it = ws.node_by_id.find(r.id);
+        if (it != ws.node_by_id.end() && ws.nodes[it->second].kind == node_kind::remote &&
+            !ws.nodes[it->second].remote_was_fenced)
+            unpack_fence(ws, it->second, "remote connection is unrecoverable");
+    }
+    if (active) ws.unpack_actions.push_back({unpack_action::kind::stop, n, ix, {}, false, {}, 0, false});
+    if (r.remote_reconnect_ms > 0) r.next_role = role::stopped;
+}
+
+// pe_fence_node while unpacking: a guest node is "fenced" by recovering its
+// container; a remote or cluster node gets a fencing action (replayed by
+// schedule()).
+void unpack_fence(working_set& ws, node_ix n, const std::string& reason) {
+    node& nd = ws.nodes[n];
+    if (nd.kind == node_kind::guest && nd.remote_rsc != none && ws.resources[nd.remote_rsc].container != none) {
+        resource& container = ws.resources[ws.resources[nd.remote_rsc].container];
+        if (!container.failed && container.managed) {
+            nd.remote_requires_reset = true;
+            container.failed = container.stop_required = true;
+        }
+        return;
+    }
+    if (nd.kind != node_kind::member) {
+        if (nd.remote_rsc == none || ws.resources[nd.remote_rsc].managed) nd.remote_requires_reset = true;
+    } else if (nd.unclean) {
+        return;
+    }
+    nd.unclean = true;
+    ws.unpack_actions.push_back({unpack_action::kind::fence, n, none, reason, false, {}, 0, false});
+}
+
+// process_rsc_state: a managed resource thought active on a node that is down
+void fence_if_active_on_down_node(working_set& ws, resource& r, node& nd, node_ix n) {
+    if (nd.online || nd.maintenance || !r.managed) return;
+    std::string reason = r.id + " is thought to be active there";
+    if (nd.kind == node_kind::guest) {
+        r.failed = r.stop_required = true;
+    } else if (!ws.options.stonith_enabled) {
+        return;
+    } else if (nd.kind == node_kind::remote && nd.remote_rsc != none && !ws.resources[nd.remote_rsc].failed) {
+        // Fencing happens only if the connection cannot start elsewhere
+        nd.unseen = true;
+        reason =
+            r.id + " is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
+    }
+    unpack_fence(ws, n, reason);
+}
+
 void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     resource& r = ws.resources[ix];
     node& nd = ws.nodes[n];
@@ -680,11 +831,7 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
         }
     }
     const bool active = h.now != role::stopped && h.now != role::unknown;
-    if (active && !nd.online && !nd.maintenance && r.managed && ws.options.stonith_enabled && !nd.unclean) {
-        nd.unclean = true;
-        ws.unpack_actions.push_back(
-            {unpack_action::kind::fence, n, none, r.id + " is thought to be active there", false, {}, 0, false});
-    }
+    if (active) fence_if_active_on_down_node(ws, r, nd, n);
     fail_response f = nd.unclean ? fail_response::ignore : (h.failed ? h.on_fail : fail_response::ignore);
     switch (f) {
         case fail_response::ignore: break;
@@ -693,13 +840,15 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
             r.failed = true;
             ws.unpack_actions.push_back({unpack_action::kind::demote, n, ix, {}, false, {}, 0, false});
             break;
-        case fail_response::fence:
-            if (!nd.unclean) {
-                nd.unclean = true;
-                ws.unpack_actions.push_back(
-                    {unpack_action::kind::fence, n, none, r.id + " failed there", false, {}, 0, false});
-            }
+        case fail_response::fence: unpack_fence(ws, n, r.id + " failed there"); break;
+        case fail_response::restart_container:
+            r.failed = r.stop_required = true;
+            if (r.container != none)
+                ws.unpack_actions.push_back({unpack_action::kind::stop, n, r.container, {}, false, {}, 0, false});
+            else if (active)
+                ws.unpack_actions.push_back({unpack_action::kind::stop, n, ix, {}, false, {}, 0, false});
             break;
+        case fail_response::reset_remote: reset_remote(ws, ix, n, active); break;
         case fail_response::standby: nd.standby = nd.standby_onfail = true; break;
         case fail_response::block:
             r.managed = false;
@@ -719,6 +868,12 @@ void settle(working_set& ws, rsc_ix ix, node_ix n, const node_history& h) {
     if (h.now == role::stopped && r.partial_migration_source == n && r.partial_migration_target != none &&
         !r.running_on.empty() && role_rank(r.current_role) < role_rank(role::started))
         r.current_role = role::started;
+    // A failed connection leaves an unclean remote node to be fenced even if
+    // the connection is to be re-established in this transition
+    if (r.failed && r.is_remote_connection) {
+        auto it = ws.node_by_id.find(r.id);
+        if (it != ws.node_by_id.end() && ws.nodes[it->second].unclean) ws.nodes[it->second].unseen = false;
+    }
     if (!active) {
         // A stopped instance forgets an instance-numbered history name, or
         // stopped instances would look like orphans
@@ -756,11 +911,16 @@ namespace {
 // determine_remote_online_status(): a remote or guest node is up when its
 // connection resource is, and neither it nor its container has failed.
 void remote_online_status(working_set& ws, node& nd) {
-    if (nd.remote_rsc == none) return;
+    if (nd.remote_rsc == none) {
+        nd.online = false;
+        return;
+    }
     const resource& conn = ws.resources[nd.remote_rsc];
     const resource* container = conn.container != none ? &ws.resources[conn.container] : nullptr;
-    nd.unseen = false;
-    nd.online = conn.current_role == role::started && !conn.running_on.empty();
+    const node* host = container && conn.running_on.size() == 1 ? &ws.nodes[conn.running_on.front()] : nullptr;
+    if (conn.current_role == role::started) nd.online = true;
+    // A connection on its way from started to stopped shuts the node down
+    if (conn.current_role == role::started && conn.next_role == role::stopped) nd.shutdown = true;
     if (container && container->failed) {
         nd.online = false;
         nd.remote_requires_reset = true;
@@ -769,19 +929,26 @@ void remote_online_status(working_set& ws, node& nd) {
     } else if (conn.current_role == role::stopped || (container && container->current_role == role::stopped)) {
         nd.online = false;
         nd.remote_requires_reset = false;
-    } else if (container && conn.running_on.size() == 1 && !ws.nodes[conn.running_on.front()].online) {
+    } else if (host && !host->online && host->unclean) {
         nd.online = false;
         nd.remote_requires_reset = true;
     }
 }
 
+// unpack_handle_remote_attrs
 void unpack_remote_attrs(working_set& ws, node& nd, const cib::node_state& st) {
+    if (!nd.remote_requires_reset) nd.unclean = nd.unseen = false;
     rule_context ctx = base_context(ws);
     ctx.node_attrs = &nd.attrs;
     unpack_nvsets(st.transient_attributes, ctx, nd.attrs, true);
+    if (const auto* s = find(nd.attrs, "shutdown"); s && !s->empty() && *s != "0") nd.shutdown = true;
     if (const auto* v = find(nd.attrs, "standby"); v && truthy(*v)) nd.standby = true;
     if (const auto* v = find(nd.attrs, "maintenance"); v && truthy(*v)) nd.maintenance = true;
-    if (const auto* s = find(nd.attrs, "shutdown"); s && !s->empty() && *s != "0") nd.shutdown = true;
+    if (nd.remote_rsc != none && !ws.resources[nd.remote_rsc].managed) nd.maintenance = true;
+    if (const auto* v = find(nd.attrs, "resource-discovery-enabled"); v && !truthy(*v)) {
+        // remote nodes without fencing cannot be trusted to report what runs there
+        if (nd.kind == node_kind::guest || ws.options.stonith_enabled) nd.rsc_discovery_enabled = false;
+    }
 }
 
 }  // namespace
@@ -798,9 +965,8 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
             return nd.online || ws.options.stonith_enabled || ws.options.shutdown_lock_enabled;
         if (nd.remote_rsc == none) return false;
         const resource& conn = ws.resources[nd.remote_rsc];
-        if (conn.current_role != role::started) return false;
-        return nd.kind != node_kind::guest || conn.container == none ||
-               ws.resources[conn.container].current_role == role::started;
+        if (conn.container == none) return ws.options.shutdown_lock_enabled || conn.current_role == role::started;
+        return conn.current_role == role::started && ws.resources[conn.container].current_role == role::started;
     };
     auto read_node = [&](node_ix n, const cib::node_state& st) {
         unpacked[n] = 1;
@@ -816,11 +982,13 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
             replay_ops(ws, ix, n, lrm, h);
             settle(ws, ix, n, h);
         }
+        map_orphan_containers(ws, st);
     };
     for (bool again = true; again;) {
         again = false;
         for (const auto& st : cib.node_states) {
             node_ix n = find_node(ws, st.id, st.uname);
+            unpacked.resize(ws.nodes.size(), 0);  // orphaned connections may add nodes
             if (n == none || unpacked[n] || !eligible(n)) continue;
             read_node(n, st);
             again = true;
@@ -829,11 +997,17 @@ void unpack_history(working_set& ws, const cib::cib_model& cib) {
     if (ws.options.stonith_enabled) {
         for (const auto& st : cib.node_states) {
             node_ix n = find_node(ws, st.id, st.uname);
+            unpacked.resize(ws.nodes.size(), 0);
             if (n != none && !unpacked[n]) read_node(n, st);
         }
     }
-    for (size_t n = 0; n < ws.nodes.size(); ++n)
-        if (ws.nodes[n].kind != node_kind::member && !unpacked[n]) remote_online_status(ws, ws.nodes[n]);
+    unpacked.resize(ws.nodes.size(), 0);
+    for (size_t n = 0; n < ws.nodes.size(); ++n) {
+        node& nd = ws.nodes[n];
+        if (nd.kind == node_kind::member) continue;
+        if (nd.shutdown && nd.remote_rsc != none) ws.resources[nd.remote_rsc].next_role = role::stopped;
+        if (!unpacked[n]) remote_online_status(ws, nd);
+    }
     unpack_failcounts(ws);
 }
 

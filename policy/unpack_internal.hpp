@@ -33,6 +33,8 @@ void migrate_to_failure(working_set& ws, rsc_ix r, node_ix n, const cib::op_reco
 void migrate_from_failure(working_set& ws, rsc_ix r, node_ix n, const cib::op_record& op, role& now);
 // pe__is_newer_op: > 0 when a happened after b, < 0 before, 0 when unknown
 int is_newer_op(const cib::op_record& a, const cib::op_record& b, bool same_node_default);
+// The remote or guest node of this id, created (as pe_create_node) if missing
+node_ix ensure_node(working_set& ws, const std::string& id, node_kind kind);
 }  // namespace unpack_detail
 
 }  // namespace holdfast::policy

@@ -52,7 +52,17 @@ void apply_meta(working_set& ws, rsc_ix ix) {
     if (const auto* v = find(m, "resource-stickiness")) r.stickiness = score_of(*v);
     if (const auto* v = find(m, "migration-threshold")) r.migration_threshold = score_of(*v);
     if (const auto* v = find(m, "failure-timeout")) r.failure_timeout = seconds_of(*v);
-    if (const auto* v = find(m, "allow-migrate")) r.allow_migrate = truthy(*v);
+    if (const auto* v = find(m, "allow-migrate"))
+        r.allow_migrate = truthy(*v);
+    else if (r.is_remote_connection && !find(m, "container"))
+        r.allow_migrate = true;  // remote connections may move without stopping what runs there
+    if (r.is_remote_connection && !find(m, "container")) {
+        // reconnect_interval works as the failure timeout (complex.c)
+        if (const auto* v = find(r.params, "reconnect_interval")) {
+            r.remote_reconnect_ms = seconds_of(*v) * 1000;
+            if (r.remote_reconnect_ms > 0) r.failure_timeout = r.remote_reconnect_ms / 1000;
+        }
+    }
     if (const auto* v = find(m, "critical")) r.critical = truthy(*v);
     if (const auto* v = find(m, "globally-unique")) r.unique = truthy(*v);
     if (const auto* v = find(m, "promotable")) r.promotable = r.promotable || truthy(*v);
@@ -183,6 +193,7 @@ void mark_orphan(working_set& ws, rsc_ix r) {
 
 void unpack_resources(working_set& ws, const cib::cib_model& cib) {
     for (const auto& def : cib.resources) ws.top_level.push_back(build(ws, def, none, ""));
+    for (const auto& def : ws.implicit_defs) ws.top_level.push_back(build(ws, *def, none, ""));
     for (rsc_ix r : ws.top_level) apply_target_role(ws, r);
     // Pacemaker keeps its resource list sorted by priority, highest first
     // (stable: configuration order among equals); orphans come later.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct node {
     bool is_dc = false;
     bool unseen = false;  // no node_state at all
     bool remote_requires_reset = false;
+    bool remote_was_fenced = false;  // remote/guest: node_fenced in its node_state
+    bool late = false;               // created while reading history (an orphaned connection's node), after
+                                     // resources were unpacked: no resource's default allowed nodes include it
     bool rsc_discovery_enabled = true;
     bool fenced_in_transition = false;         // set by schedule(): a fencing op targets it
     std::map<std::string, std::string> attrs;  // configured + transient, incl. #uname #id #kind
@@ -72,6 +76,7 @@ struct resource {
     bool promotable = false;  // clone: promotable
     bool orphan = false;      // in status, not in configuration
     bool is_remote_connection = false;
+    int64_t remote_reconnect_ms = 0;  // remote connections: reconnect_interval parameter
     bool critical = true;
     int priority = 0;
     int stickiness = 0;
@@ -141,9 +146,9 @@ struct cluster_options {
 //   fence            pe_fence_node(node, reason, priority_delay) on a cluster or remote node
 //   stop, demote     stop_action/demote_action(rsc, node, optional=false)
 //   recurring        process_recurring: optional <rsc>_<task>_<interval_ms> on node
+//   lrm_delete       pe__clear_resource_history(rsc, node) (an expired shutdown lock)
 //   clear_failcount  pe__clear_failcount(rsc, node, reason); after_remote_fencing: also
 //                    ordered after the fencing of the remote node rsc connects
-//   clear_history    pe__clear_resource_history(rsc, node): lrm_delete (an expired shutdown lock)
 //   ban              resource_location(rsc, node, -INFINITY, reason): node none = every node
 //                    (failed stops, hard and fatal errors, masked probe failures)
 //   param_check      should_clear_for_param_change: clear the fail count of rsc on node
@@ -155,9 +160,9 @@ struct unpack_action {
         demote,
         recurring,
         clear_failcount,
-        clear_history,
         ban,
-        param_check
+        param_check,
+        lrm_delete
     } what = kind::fence;
     node_ix node = none;
     rsc_ix rsc = none;
@@ -195,6 +200,10 @@ struct working_set {
     // Recurring-op history entries whose failure expired: their configuration
     // check sees a changed restart digest, so the monitor is rescheduled
     std::vector<const cib::op_record*> failure_expired_monitors;
+    // Connection primitives implied by guest nodes (a primitive's remote-node meta),
+    // as Pacemaker adds them to the configuration (pe_create_remote_xml); unpacked
+    // after the configured resources. Shared so the resources' def pointers stay valid.
+    std::vector<std::shared_ptr<const cib::resource>> implicit_defs;
 };
 
 }  // namespace holdfast::policy

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "policy/rules.hpp"
+#include "policy/text.hpp"
 
 namespace holdfast::tools {
 namespace {
@@ -265,8 +266,18 @@ bool any_set(const working_set& ws, rsc_ix r, bool (*pred)(const resource&)) {
     return false;
 }
 
+// native_active: a managed primitive only "running" on a node that is down
+// but clean (a guest whose container failed) does not count as active
+bool primitive_active(const working_set& ws, const resource& x) {
+    for (node_ix n : x.running_on) {
+        const policy::node& nd = ws.nodes[n];
+        if (nd.unclean || nd.online || !x.managed) return true;
+    }
+    return false;
+}
+
 bool active(const working_set& ws, rsc_ix r) {
-    if (!ws.resources[r].running_on.empty()) return true;
+    if (primitive_active(ws, ws.resources[r])) return true;
     for (rsc_ix c : ws.resources[r].children)
         if (active(ws, c)) return true;
     return false;
@@ -275,7 +286,7 @@ bool active(const working_set& ws, rsc_ix r) {
 // Every primitive of the instance is active (a group instance: all members).
 bool fully_active(const working_set& ws, rsc_ix r) {
     const resource& x = ws.resources[r];
-    if (x.children.empty()) return !x.running_on.empty();
+    if (x.children.empty()) return primitive_active(ws, x);
     for (rsc_ix c : x.children)
         if (!fully_active(ws, c)) return false;
     return true;
@@ -354,7 +365,9 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
         out += indent(depth + 1) + label + ": [ " + join(started) + " ]\n";
     }
     if (c.unique) return;
-    size_t max = ws.nodes.size();
+    // clone-max defaults to the nodes known when the clone was unpacked
+    size_t max = static_cast<size_t>(
+        std::count_if(ws.nodes.begin(), ws.nodes.end(), [](const policy::node& n) { return !n.late; }));
     if (auto it = c.meta.find("clone-max"); it != c.meta.end())
         max = static_cast<size_t>(std::max(0, std::atoi(it->second.c_str())));
     if (max <= promoted.size() + started.size()) return;
@@ -364,8 +377,12 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
     const bool stopped_by_config =
         c.meta.count("target-role") ? disabled(c) : (!c.children.empty() && disabled(ws.resources[c.children.front()]));
     for (node_ix n : sorted_nodes(ws)) {
-        const bool allowed =
-            ws.options.symmetric_cluster || std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
+        // The clone's allowed nodes; without a symmetric default none are
+        // known yet, and the nodes its history names stand in. A node that
+        // only its history created (an orphaned connection's) is not one.
+        const bool allowed = ws.options.symmetric_cluster
+                                 ? !ws.nodes[n].late
+                                 : std::find(c.known_on.begin(), c.known_on.end(), n) != c.known_on.end();
         if (!allowed || running.count(n)) continue;
         std::string state = stopped_by_config ? "Stopped (disabled)" : "Stopped";
         if (const char* probe = failed_probe_text(ws, r, n)) state = std::string("Stopped (") + probe + ")";
@@ -410,8 +427,9 @@ std::string format_cluster_status(const policy::working_set& ws, bool with_pendi
     bool any = false;
     for (rsc_ix r : ws.top_level) {
         const resource& res = ws.resources[r];
-        if (res.orphan && res.running_on.empty()) continue;                      // inactive orphans are history only
-        if (!res.def && !res.orphan && res.container != policy::none) continue;  // a guest's implicit connection
+        if (res.orphan && res.running_on.empty()) continue;  // inactive orphans are history only
+        // a guest's implicit connection (internal_rsc meta) is not shown
+        if (auto it = res.meta.find("internal_rsc"); it != res.meta.end() && policy::text_is_true(it->second)) continue;
         print_resource(ws, r, 0, out);
         any = true;
     }
