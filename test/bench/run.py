@@ -19,15 +19,21 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 GEN = os.path.join(os.path.dirname(REPO), "shared", "tools", "gen_cib.py")
 
 
-def measured(cmd, env, repeat):
-    """Run in a fresh python process per repetition so peak RSS is per run."""
+TIMED_OUT = -999
+
+
+def measured(cmd, env, repeat, timeout=None):
+    """Run in a fresh python process per repetition so peak RSS is per run.
+    A run past `timeout` seconds is killed and reported with rc TIMED_OUT."""
     walls, rss, rc, out = [], [], 0, ""
     for _ in range(repeat):
-        code = ("import resource,subprocess,sys,time,json;s=time.monotonic();"
-                "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
-                "w=time.monotonic()-s;r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
-                "print(json.dumps([w,r,p.returncode]));sys.stderr.write(p.stdout+p.stderr)")
-        p = subprocess.run([sys.executable, "-c", code] + cmd, capture_output=True, text=True, env=env)
+        code = ("import resource,subprocess,sys,time,json;s=time.monotonic();t=float(sys.argv[1]) or None\n"
+                "try:\n p=subprocess.run(sys.argv[2:],capture_output=True,text=True,timeout=t);rc=p.returncode;o=p.stdout+p.stderr\n"
+                "except subprocess.TimeoutExpired:\n rc=%d;o=''\n"
+                "w=time.monotonic()-s;r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+                "print(json.dumps([w,r,rc]));sys.stderr.write(o)") % TIMED_OUT
+        p = subprocess.run([sys.executable, "-c", code, str(timeout or 0)] + cmd, capture_output=True, text=True,
+                           env=env)
         w, r, rc = json.loads(p.stdout)
         walls.append(w)
         rss.append(r / 1024.0)
@@ -56,6 +62,7 @@ def main():
     ap.add_argument("--resources", default="100,1000,5000,10000")
     ap.add_argument("--quick", action="store_true", help="2 and 16 nodes, 100 and 1000 resources")
     ap.add_argument("--repeat", type=int, default=3, help="holdfast runs per size (crm_simulate runs once)")
+    ap.add_argument("--timeout", type=float, default=0, help="give up on a crm_simulate run after this many seconds")
     ap.add_argument("--write-readme", action="store_true")
     args = ap.parse_args()
     if not os.path.exists(GEN):
@@ -74,13 +81,16 @@ def main():
                 subprocess.run([sys.executable, GEN, "-n", str(n), "-r", str(r), "--fail-node", "node1", "-o", cib],
                                check=True, capture_output=True)
                 hw, hr, hrc, hout = measured([args.binary, "simulate", "-x", cib, "-S"], env, args.repeat)
-                pw, pr, prc, pout = measured(["crm_simulate", "-x", cib, "-S"], env, 1)
+                pw, pr, prc, pout = measured(["crm_simulate", "-x", cib, "-S"], env, 1, args.timeout)
                 if hrc == 3:
                     same = "refused: " + (hout.strip().splitlines() or ["unsupported feature"])[-1][:60]
+                elif prc == TIMED_OUT:
+                    same = "crm_simulate gave up on"
                 else:
                     same = "yes" if hrc == 0 and summary(hout) == summary(pout) else "no"
-                row = (f"| {n} | {r} | {hw*1000:.0f} ms | {pw*1000:.0f} ms | {pw/hw:.1f}x | {hr:.0f} MiB | "
-                       f"{pr:.0f} MiB | {pr/max(hr,1):.1f}x | {same} |")
+                late = ">" if prc == TIMED_OUT else ""  # a lower bound: crm_simulate was stopped
+                row = (f"| {n} | {r} | {hw*1000:.0f} ms | {late}{pw*1000:.0f} ms | {late}{pw/hw:.1f}x | {hr:.0f} MiB | "
+                       f"{late}{pr:.0f} MiB | {late}{pr/max(hr,1):.1f}x | {same} |")
                 print(row, flush=True)
                 rows.append(row)
     table = "\n".join(rows)

@@ -11,6 +11,7 @@
 #include "cib/cib.hpp"
 #include "policy/policy.hpp"
 #include "policy/unpack.hpp"
+#include "test/unit/policy_fixture.hpp"
 
 namespace hp = holdfast::policy;
 namespace cib = holdfast::cib;
@@ -50,21 +51,8 @@ std::string cib_text(const std::string& resources, const std::string& status, co
            constraints + "</constraints></configuration><status>" + status + "</status></cib>";
 }
 
-struct fixture {
-    cib::document doc;
-    hp::working_set ws;
-    hp::schedule_result result;
-
-    explicit fixture(const std::string& text) {
-        cib::load_options o;
-        o.validate = false;
-        auto d = cib::load_string(text, o);
-        BOOST_REQUIRE(d.has_value());
-        doc = std::move(*d);
-        ws = hp::unpack(doc.model(), 5000);
-        BOOST_REQUIRE(!hp::unsupported_feature(ws));
-        result = hp::schedule(ws);
-    }
+struct fixture : holdfast::test::scheduled_cib {
+    explicit fixture(const std::string& text) : scheduled_cib(text) {}
 
     bool has_action(const std::string& key, const std::string& on_node = "") const {
         return std::any_of(result.graph.actions.begin(), result.graph.actions.end(), [&](const hp::graph_action& a) {

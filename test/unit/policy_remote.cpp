@@ -12,6 +12,7 @@
 #include "cib/cib.hpp"
 #include "policy/policy.hpp"
 #include "policy/unpack.hpp"
+#include "test/unit/policy_fixture.hpp"
 
 namespace hp = holdfast::policy;
 namespace cib = holdfast::cib;
@@ -84,21 +85,8 @@ std::string cib_text(const std::string& nodes, const std::string& resources, con
            "</constraints></configuration><status>" + status + "</status></cib>";
 }
 
-struct fixture {
-    cib::document doc;
-    hp::working_set ws;
-    hp::schedule_result result;
-
-    explicit fixture(const std::string& text) {
-        cib::load_options o;
-        o.validate = false;
-        auto d = cib::load_string(text, o);
-        BOOST_REQUIRE(d.has_value());
-        doc = std::move(*d);
-        ws = hp::unpack(doc.model(), 5000);
-        BOOST_REQUIRE(!hp::unsupported_feature(ws));
-        result = hp::schedule(ws);
-    }
+struct fixture : holdfast::test::scheduled_cib {
+    explicit fixture(const std::string& text) : scheduled_cib(text) {}
 
     const hp::resource& rsc(const std::string& id) const { return ws.resources.at(ws.rsc_by_id.at(id)); }
     const hp::node& node(const std::string& name) const { return ws.nodes.at(ws.node_by_uname.at(name)); }

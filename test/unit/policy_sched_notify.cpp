@@ -11,6 +11,7 @@
 #include "policy/policy.hpp"
 #include "policy/sched.hpp"
 #include "policy/unpack.hpp"
+#include "test/unit/policy_fixture.hpp"
 
 namespace hp = holdfast::policy;
 namespace cib = holdfast::cib;
@@ -59,21 +60,8 @@ void replace_once(std::string& text, const std::string& what, const std::string&
     text.replace(at, what.size(), with);
 }
 
-struct fixture {
-    cib::document doc;
-    hp::working_set ws;
-    hp::schedule_result result;
-
-    explicit fixture(const std::string& text) {
-        cib::load_options o;
-        o.validate = false;
-        auto d = cib::load_string(text, o);
-        BOOST_REQUIRE(d.has_value());
-        doc = std::move(*d);
-        ws = hp::unpack(doc.model(), 5000);
-        BOOST_REQUIRE(!hp::unsupported_feature(ws).has_value());
-        result = hp::schedule(ws);
-    }
+struct fixture : holdfast::test::scheduled_cib {
+    explicit fixture(const std::string& text) : scheduled_cib(text) {}
 
     // The graph action with this (internal, when there is one) key on node ("" = none)
     const hp::graph_action* find(const std::string& key, const std::string& node = "") const {

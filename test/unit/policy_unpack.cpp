@@ -8,6 +8,7 @@
 
 #include "cib/cib.hpp"
 #include "policy/unpack.hpp"
+#include "test/unit/policy_fixture.hpp"
 
 namespace hp = holdfast::policy;
 namespace cib = holdfast::cib;
@@ -46,17 +47,8 @@ std::string cib_text(const std::string& resources, const std::string& status, co
 
 const std::string dummy = "<primitive id=\"d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>";
 
-struct fixture {
-    cib::document doc;
-    hp::working_set ws;
-    explicit fixture(const std::string& text) {
-        cib::load_options o;
-        o.validate = false;
-        auto d = cib::load_string(text, o);
-        BOOST_REQUIRE(d.has_value());
-        doc = std::move(*d);
-        ws = hp::unpack(doc.model(), 5000);
-    }
+struct fixture : holdfast::test::scheduled_cib {
+    explicit fixture(const std::string& text) : scheduled_cib(text, false) {}
     const hp::node& node(const std::string& name) { return ws.nodes.at(ws.node_by_uname.at(name)); }
     const hp::resource& rsc(const std::string& id) { return ws.resources.at(ws.rsc_by_id.at(id)); }
     std::string where(const std::string& id) {

@@ -13,6 +13,7 @@
 #include "policy/policy.hpp"
 #include "policy/sched.hpp"
 #include "policy/unpack.hpp"
+#include "test/unit/policy_fixture.hpp"
 
 namespace hp = holdfast::policy;
 namespace hs = holdfast::policy::sched;
@@ -54,21 +55,8 @@ std::string cib_text(const std::string& strategy, const std::string& nodes, cons
            "</status></cib>";
 }
 
-struct fixture {
-    cib::document doc;
-    hp::working_set ws;
-    hp::schedule_result result;
-
-    explicit fixture(const std::string& text) {
-        cib::load_options o;
-        o.validate = false;
-        auto d = cib::load_string(text, o);
-        BOOST_REQUIRE(d.has_value());
-        doc = std::move(*d);
-        ws = hp::unpack(doc.model(), 5000);
-        BOOST_REQUIRE(!hp::unsupported_feature(ws));
-        result = hp::schedule(ws);
-    }
+struct fixture : holdfast::test::scheduled_cib {
+    explicit fixture(const std::string& text) : scheduled_cib(text) {}
 
     // Where a resource was assigned ("" when it stays stopped)
     std::string where(const std::string& rsc) const {
