@@ -465,8 +465,6 @@ void handle_rsc_config_changes(sched& s);
 // should_clear_for_param_change: the parameters a history entry of r on node ran
 // with differ from the current ones (a digest mismatch; no digest is no change)
 bool history_params_changed(sched& s, rsc_ix r, node_ix node, const cib::op_record& op);
-// rsc_action_digest_cmp: the parameters a history entry recorded differ from r's now
-bool op_parameters_changed(sched& s, rsc_ix r, node_ix n, const cib::op_record& op);
 // pcmk__schedule_cancel: cancel a recurring op (ordered after any stop of r)
 void schedule_cancel(sched& s, rsc_ix r, const std::string& call_id, const std::string& task, int64_t interval_ms,
                      node_ix node, const std::string& reason);

@@ -502,11 +502,6 @@ void schedule_cleanup(sched& s, rsc_ix r, node_ix node, bool optional) {
     order_resource_actions(s, r, "delete", r, "start", flag);
 }
 
-bool op_parameters_changed(sched& s, rsc_ix r, node_ix n, const cib::op_record& op) {
-    const digest_rc rc = compare_digests(s, r, n, op);
-    return rc != digest_rc::match && rc != digest_rc::unknown;
-}
-
 void handle_rsc_config_changes(sched& s) {
     if (!s.ws.cib) return;
     const history_index index = index_history_names(s);
