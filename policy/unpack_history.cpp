@@ -512,50 +512,7 @@ void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::ve
     }
 }
 
-// The transition number and UUID of a transition magic
-// ("status:rc;action:transition:target:uuid"), false if malformed
-bool decode_magic(const std::string& magic, int& transition, std::string& uuid) {
-    const auto semi = magic.find(';');
-    if (semi == std::string::npos) return false;
-    const std::string key = magic.substr(semi + 1);
-    const auto c1 = key.find(':');
-    const auto c2 = c1 == std::string::npos ? c1 : key.find(':', c1 + 1);
-    const auto c3 = c2 == std::string::npos ? c2 : key.find(':', c2 + 1);
-    if (c3 == std::string::npos) return false;
-    transition = std::atoi(key.substr(c1 + 1, c2 - c1 - 1).c_str());
-    uuid = key.substr(c3 + 1);
-    return true;
-}
-
-// pe__is_newer_op(a, b, true): negative when a is older than b
-int compare_ops(const cib::op_record& a, const cib::op_record& b) {
-    const bool same_node = a.on_node.empty() || b.on_node.empty() || iequals(a.on_node, b.on_node);
-    if (same_node && a.id == b.id) return 0;
-    const int ca = a.call_id, cb = b.call_id;
-    if (ca == -1 && cb == -1) return 0;  // both pending
-    if (same_node && ca >= 0 && ca < cb) return -1;
-    if (same_node && cb >= 0 && ca > cb) return 1;
-    if (ca >= 0 && cb >= 0 && (!same_node || ca == cb)) {
-        if (a.last_rc_change >= 0 && a.last_rc_change < b.last_rc_change) return -1;
-        if (b.last_rc_change >= 0 && a.last_rc_change > b.last_rc_change) return 1;
-        return 0;
-    }
-    // One is pending: a transition's age says which came first
-    int ta = -1, tb = -1;
-    std::string ua, ub;
-    if (!decode_magic(a.transition_magic, ta, ua) || !decode_magic(b.transition_magic, tb, ub)) return 0;
-    if (!iequals(ua, ub) || ta == tb) {
-        if (cb == -1) return -1;
-        if (ca == -1) return 1;
-    } else if ((ta >= 0 && ta < tb) || tb == -1) {
-        return -1;
-    } else if ((tb >= 0 && ta > tb) || ta == -1) {
-        return 1;
-    }
-    return 0;
-}
-
-// g_list_sort's merge sort with compare_ops, which is not a strict weak
+// g_list_sort's merge sort with pe__is_newer_op, which is not a strict weak
 // ordering, so only the same algorithm gives the same order
 void sort_ops(std::vector<const cib::op_record*>& ops) {
     if (ops.size() < 2) return;
@@ -565,7 +522,7 @@ void sort_ops(std::vector<const cib::op_record*>& ops) {
     sort_ops(right);
     size_t i = 0, j = 0, k = 0;
     while (i < left.size() && j < right.size())
-        ops[k++] = compare_ops(*left[i], *right[j]) <= 0 ? left[i++] : right[j++];
+        ops[k++] = is_newer_op(*left[i], *right[j], true) <= 0 ? left[i++] : right[j++];
     while (i < left.size()) ops[k++] = left[i++];
     while (j < right.size()) ops[k++] = right[j++];
 }
