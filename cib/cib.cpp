@@ -6,7 +6,6 @@
 #include <map>
 #include <mutex>
 #include <new>
-#include <sstream>
 
 #include "cib/build_model.hpp"
 #include "cib/xml.hpp"

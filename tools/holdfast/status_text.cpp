@@ -22,10 +22,6 @@ using policy::rsc_ix;
 using policy::rsc_variant;
 using policy::working_set;
 
-// crm_simulate shows pending actions in the status before the transition
-// (pcmk_show_pending) but not in the revised one; set per format call.
-bool show_pending = true;
-
 // Pacemaker's node-name order: case-insensitive, digit runs compared as numbers.
 bool natural_less(const std::string& a, const std::string& b) {
     size_t i = 0, j = 0;
@@ -197,7 +193,9 @@ const char* failed_probe_text(const working_set& ws, rsc_ix r, node_ix node) {
     return nullptr;
 }
 
-std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name) {
+// show_pending: crm_simulate names pending actions ("Starting") in the status
+// before the transition (pcmk_show_pending), not in the revised one
+std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name, bool show_pending) {
     const resource& res = ws.resources[r];
     std::string s =
         name + "\t(" + res.rclass + (res.provider.empty() ? "" : ":" + res.provider) + ":" + res.type + "):\t";
@@ -248,15 +246,16 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
 
 std::string indent(int depth) { return std::string(4 + 2 * depth, ' ') + "* "; }
 
-void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out);
+void print_resource(const working_set& ws, rsc_ix r, int depth, bool show_pending, std::string& out);
 
-void print_group(const working_set& ws, rsc_ix r, int depth, std::string& out, const std::string& name) {
+void print_group(const working_set& ws, rsc_ix r, int depth, bool show_pending, std::string& out,
+                 const std::string& name) {
     const resource& g = ws.resources[r];
     std::string attrs;
     if (!g.managed) attrs = "unmanaged";
     if (disabled(g)) attrs += std::string(attrs.empty() ? "" : ", ") + "disabled";
     out += indent(depth) + "Resource Group: " + name + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
-    for (rsc_ix c : g.children) print_resource(ws, c, depth + 1, out);
+    for (rsc_ix c : g.children) print_resource(ws, c, depth + 1, show_pending, out);
 }
 
 bool any_set(const working_set& ws, rsc_ix r, bool (*pred)(const resource&)) {
@@ -314,7 +313,7 @@ role instance_role(const working_set& ws, rsc_ix r) {
     return best;
 }
 
-void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
+void print_clone(const working_set& ws, rsc_ix r, int depth, bool show_pending, std::string& out) {
     const resource& c = ws.resources[r];
     std::string attrs;
     auto add = [&](const char* a) { attrs += std::string(attrs.empty() ? "" : ", ") + a; };
@@ -351,7 +350,7 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
         } else {
             started.push_back(ws.nodes[where].uname);
         }
-        if (full) print_resource(ws, i, depth + 1, out);
+        if (full) print_resource(ws, i, depth + 1, show_pending, out);
     }
     auto join = [](std::vector<std::string> v) {
         std::sort(v.begin(), v.end(), natural_less);
@@ -391,7 +390,7 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, std::string& out) {
     for (const auto& [state, nodes] : stopped) out += indent(depth + 1) + state + ": [ " + join(nodes) + " ]\n";
 }
 
-void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out) {
+void print_resource(const working_set& ws, rsc_ix r, int depth, bool show_pending, std::string& out) {
     const resource& res = ws.resources[r];
     rsc_ix parent = res.parent;
     bool anonymous_instance = false;
@@ -399,9 +398,9 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, std::string& out
         if (ws.resources[p].variant == rsc_variant::clone && !ws.resources[p].unique) anonymous_instance = true;
     const std::string name = anonymous_instance ? res.base_id : res.id;
     switch (res.variant) {
-        case rsc_variant::primitive: out += indent(depth) + primitive_line(ws, r, name) + "\n"; break;
-        case rsc_variant::group: print_group(ws, r, depth, out, res.id); break;
-        case rsc_variant::clone: print_clone(ws, r, depth, out); break;
+        case rsc_variant::primitive: out += indent(depth) + primitive_line(ws, r, name, show_pending) + "\n"; break;
+        case rsc_variant::group: print_group(ws, r, depth, show_pending, out, res.id); break;
+        case rsc_variant::clone: print_clone(ws, r, depth, show_pending, out); break;
         case rsc_variant::bundle: out += indent(depth) + "Container bundle: " + res.id + "\n"; break;
     }
 }
@@ -420,7 +419,6 @@ std::string format_status_preamble(const policy::working_set& ws) {
 }
 
 std::string format_cluster_status(const policy::working_set& ws, bool with_pending) {
-    show_pending = with_pending;
     std::string out;
     node_list(ws, out);
     out += "\n  * Full List of Resources:\n";
@@ -430,7 +428,7 @@ std::string format_cluster_status(const policy::working_set& ws, bool with_pendi
         if (res.orphan && res.running_on.empty()) continue;  // inactive orphans are history only
         // a guest's implicit connection (internal_rsc meta) is not shown
         if (auto it = res.meta.find("internal_rsc"); it != res.meta.end() && policy::text_is_true(it->second)) continue;
-        print_resource(ws, r, 0, out);
+        print_resource(ws, r, 0, with_pending, out);
         any = true;
     }
     if (!any) out += "    * No resources\n";
@@ -447,14 +445,10 @@ struct resource_counts {
 
 // pe__resource_is_disabled: target-role Stopped, or Unpromoted in a promotable clone
 bool is_disabled(const policy::working_set& ws, policy::rsc_ix r) {
-    const auto& meta = ws.resources[r].meta;
-    auto it = meta.find("target-role");
-    if (it == meta.end()) return false;
-    const policy::role target = policy::text_to_role(it->second);
-    if (target == policy::role::stopped) return true;
-    policy::rsc_ix top = r;
-    while (ws.resources[top].parent != policy::none) top = ws.resources[top].parent;
-    return target == policy::role::unpromoted && ws.resources[top].promotable;
+    if (disabled(ws.resources[r])) return true;
+    auto it = ws.resources[r].meta.find("target-role");
+    return it != ws.resources[r].meta.end() && policy::text_to_role(it->second) == policy::role::unpromoted &&
+           ws.resources[top_of(ws, r)].promotable;
 }
 
 // pe__count_common: every primitive instance that exists or is active
