@@ -434,7 +434,7 @@ action_ix get_pseudo_op(sched& s, const std::string& name);  // get_pseudo_op (s
 // resource_location: add score to r's allowed score on node (none = every node),
 // recursing into children; -INFINITY everywhere also drops any assignment.
 void resource_location(sched& s, rsc_ix r, node_ix node, int score, std::string_view tag);
-// pe_rsc_params: r's instance attributes as evaluated for node n (rules may
+// pe_rsc_params: r's and its parents' instance attributes as evaluated for node n (rules may
 // test the node's attributes); the node-less evaluation when n is none
 std::map<std::string, std::string> rsc_params(const sched& s, rsc_ix r, node_ix n);
 // Ticket state from the status section (a ticket never granted is not granted).

@@ -739,15 +739,18 @@ action_ix sched::custom_action(rsc_ix rsc, const std::string& key, const std::st
 
 std::map<std::string, std::string> rsc_params(const sched& s, rsc_ix r, node_ix n) {
     const resource& res = s.ws.resources[r];
-    if (n == none || !res.def) return res.params;
+    if (n == none) return res.params;
+    // get_rsc_attributes: r's instance attributes evaluated for the node, then
+    // its parents' (the first value set wins)
     rule_context ctx;
     ctx.now = s.ws.now;
     ctx.utc_offset = iso8601::host_utc_offset(s.ws.now);
     ctx.node_attrs = &s.ws.nodes[n].attrs;
-    ctx.rsc = rule_context::resource_agent{res.def->rclass, res.def->provider, res.def->type};
     std::map<std::string, std::string> out;
-    unpack_nvsets(res.def->instance, ctx, out);
-    // what holds without a node (and anything set beyond the definition) still applies
+    for (rsc_ix it = r; it != none; it = s.ws.resources[it].parent) {
+        if (const cib::resource* def = s.ws.resources[it].def) unpack_nvsets(def->instance, ctx, out);
+    }
+    // what holds without a node (and anything set beyond the definitions) still applies
     for (const auto& [k, v] : res.params) out.emplace(k, v);
     return out;
 }

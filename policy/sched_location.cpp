@@ -24,21 +24,6 @@ rule_context node_context(const sched& s, node_ix n) {
     return ctx;
 }
 
-// pe_rsc_params(rsc, node): r's instance attributes as evaluated for node
-// (rules in them may test node attributes), then its parents'
-attr_map params_on_node(const sched& s, rsc_ix r, node_ix n) {
-    attr_map out;
-    rule_context ctx = node_context(s, n);
-    for (rsc_ix it = r; it != none; it = s.ws.resources[it].parent) {
-        const resource& res = s.ws.resources[it];
-        if (res.def)
-            unpack_nvsets(res.def->instance, ctx, out);
-        else
-            for (const auto& [k, v] : res.params) out.emplace(k, v);
-    }
-    return out;
-}
-
 // A <rule> of a location constraint: a location_rule scoring every node the
 // rule holds on (generate_location_rule).
 void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::rule& rule, std::string_view discovery,
@@ -50,7 +35,7 @@ void location_from_rule(sched& s, const std::string& id, rsc_ix r, const cib::ru
     s.locations[li].role_filter = *role_filter;
     const resource& res = s.ws.resources[r];
     for (node_ix n : s.nodes) {
-        const attr_map params = params_on_node(s, r, n);
+        const auto params = rsc_params(s, r, n);
         rule_context ctx = node_context(s, n);
         ctx.match = rule_context::match_data{&params, &res.meta, submatches};
         if (!evaluate_rule(rule, ctx)) continue;
