@@ -220,8 +220,6 @@ struct rsc_state {
     role next_role = role::unknown;
     node_ix allocated_to = none;
     std::vector<node_ix> dangling_migrations;
-    node_ix lock_node = none;  // shutdown-lock (sched_location.cpp)
-    int64_t lock_time = 0;
     // resource-discovery: exclusive somewhere (rsc->exclusive_discover), and per node
     // the strongest mode of the location constraints applied there (rsc_discover_mode)
     bool exclusive_discover = false;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "policy/glib_sort.hpp"
 #include "policy/sched.hpp"
 
 namespace holdfast::policy::sched {
@@ -152,23 +153,6 @@ void ban_where_insufficient(sched& s, rsc_ix r, const utilization& required) {
         if (usable(s, r, n) && !have_enough_capacity(s, n, required))
             resource_location(s, r, n, -score_infinity, "__limit_utilization__");
     }
-}
-
-// GLib's g_list_sort: a stable top-down merge sort (the left half is the
-// shorter one), taking from the left on ties. Reproducing it keeps orders
-// the same as Pacemaker's even where a comparison is not transitive.
-template <class Cmp>
-void glib_merge_sort(std::vector<int32_t>& v, Cmp cmp) {
-    if (v.size() < 2) return;
-    const size_t half = v.size() / 2;
-    std::vector<int32_t> left(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(half));
-    std::vector<int32_t> right(v.begin() + static_cast<std::ptrdiff_t>(half), v.end());
-    glib_merge_sort(left, cmp);
-    glib_merge_sort(right, cmp);
-    size_t i = 0, j = 0, k = 0;
-    while (i < left.size() && j < right.size()) v[k++] = cmp(left[i], right[j]) <= 0 ? left[i++] : right[j++];
-    while (i < left.size()) v[k++] = left[i++];
-    while (j < right.size()) v[k++] = right[j++];
 }
 
 node_ix current_node(const sched& s, rsc_ix r) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "policy/glib_sort.hpp"
 #include "policy/iso8601.hpp"
 #include "policy/text.hpp"
 #include "policy/unpack_internal.hpp"
@@ -512,26 +513,13 @@ void record_active_monitors(working_set& ws, rsc_ix ix, node_ix n, const std::ve
     }
 }
 
-// g_list_sort's merge sort with pe__is_newer_op, which is not a strict weak
-// ordering, so only the same algorithm gives the same order
-void sort_ops(std::vector<const cib::op_record*>& ops) {
-    if (ops.size() < 2) return;
-    const size_t half = (ops.size() + 1) / 2;
-    std::vector<const cib::op_record*> left(ops.begin(), ops.begin() + half), right(ops.begin() + half, ops.end());
-    sort_ops(left);
-    sort_ops(right);
-    size_t i = 0, j = 0, k = 0;
-    while (i < left.size() && j < right.size())
-        ops[k++] = is_newer_op(*left[i], *right[j], true) <= 0 ? left[i++] : right[j++];
-    while (i < left.size()) ops[k++] = left[i++];
-    while (j < right.size()) ops[k++] = right[j++];
-}
-
 void replay_ops(working_set& ws, rsc_ix ix, node_ix n, const cib::lrm_resource& lrm, node_history& h) {
     // Pacemaker prepends each entry to its list, then sorts
     std::vector<const cib::op_record*> ops;
     for (auto it = lrm.ops.rbegin(); it != lrm.ops.rend(); ++it) ops.push_back(&*it);
-    sort_ops(ops);
+    // sort_op_by_callid (pe__is_newer_op) is not a strict weak ordering: only
+    // GLib's own merge sort gives Pacemaker's order
+    glib_merge_sort(ops, [](const cib::op_record* a, const cib::op_record* b) { return is_newer_op(*a, *b, true); });
     for (const cib::op_record* op : ops) replay_one(ws, ix, n, h, *op);
     // process_recurring runs once every entry is unpacked (action ids follow)
     record_active_monitors(ws, ix, n, ops);
