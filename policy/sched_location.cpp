@@ -175,22 +175,21 @@ int effective_failcount(const sched& s, const resource& res, node_ix n) {
 }
 
 // pe_get_failcount with pe_fc_fillers: a container's count includes the
-// failures of the resources inside it
-int failcount_with_fillers(const sched& s, rsc_ix r, node_ix n) {
+// failures of the resources inside it (fillers: container -> contained)
+int failcount_with_fillers(const sched& s, rsc_ix r, node_ix n, const std::vector<std::vector<rsc_ix>>& fillers) {
     int count = effective_failcount(s, s.ws.resources[r], n);
-    for (const auto& res : s.ws.resources)
-        if (res.container == r) count = add_scores(count, effective_failcount(s, res, n));
+    for (rsc_ix f : fillers[r]) count = add_scores(count, effective_failcount(s, s.ws.resources[f], n));
     return count;
 }
 
-void check_failure_threshold(sched& s, rsc_ix r) {
+void check_failure_threshold(sched& s, rsc_ix r, const std::vector<std::vector<rsc_ix>>& fillers) {
     const resource& res = s.ws.resources[r];
-    for (rsc_ix c : res.children) check_failure_threshold(s, c);
+    for (rsc_ix c : res.children) check_failure_threshold(s, c, fillers);
     // Ignored failures (on-fail=ignore) never ban
     if (res.variant != rsc_variant::primitive || res.migration_threshold <= 0 || res.failure_ignored) return;
     for (node_ix n : s.nodes) {
         if (failcount_clear_exists(s, r, n)) continue;  // the count is about to be cleared
-        const int count = failcount_with_fillers(s, r, n);
+        const int count = failcount_with_fillers(s, r, n, fillers);
         if (count <= 0 || count < res.migration_threshold) continue;
         // Anonymous clone instances ban the whole clone from the node
         rsc_ix target = r;
@@ -274,7 +273,10 @@ void apply_node_criteria(sched& s) {
     }
     for (const auto& loc : s.locations) apply_location(s, loc);
     for (rsc_ix r : s.resources) apply_stickiness(s, r);
-    for (rsc_ix r : s.resources) check_failure_threshold(s, r);
+    std::vector<std::vector<rsc_ix>> fillers(s.ws.resources.size());  // container -> resources inside it
+    for (size_t i = 0; i < s.ws.resources.size(); ++i)
+        if (s.ws.resources[i].container != none) fillers[s.ws.resources[i].container].push_back(static_cast<rsc_ix>(i));
+    for (rsc_ix r : s.resources) check_failure_threshold(s, r, fillers);
     for (node_ix n : s.nodes)
         for (rsc_ix r : s.resources) apply_exclusive_discovery(s, r, n);
 }
