@@ -219,7 +219,6 @@ sched::sched(working_set& w) : ws(w) {
         const resource& res = ws.resources[i];
         rsc_state& st = rs[i];
         st.flags = initial_rsc_flags(ws, res);
-        if (st.flags & rf_fence_device) have_stonith_resource = true;
         const auto* ma = lookup(res.meta, "multiple-active");
         if (ma && iequals(*ma, "block"))
             st.recovery_type = recovery::block;
@@ -266,6 +265,7 @@ sched::sched(working_set& w) : ws(w) {
     for (rsc_ix r : ws.top_level) {
         if (ws.resources[r].orphan) resources.push_back(r);
     }
+    have_stonith_resource = has_fence_device(ws);
     if (auto it = ws.options.raw.find("have-watchdog"); it != ws.options.raw.end() && text_is_true(it->second))
         have_stonith_resource = true;
 }

@@ -356,11 +356,7 @@ hard_failure hardness(const cib::op_record& op) {
 // either quorum (or no-quorum-policy=ignore) or the node itself is up
 bool can_fence_node(const working_set& ws, node_ix n) {
     if (ws.nodes[n].kind == node_kind::guest) return true;
-    if (!ws.options.stonith_enabled) return false;
-    bool device = false;
-    for (const auto& r : ws.resources)
-        device = device || (r.variant == rsc_variant::primitive && r.rclass == "stonith");
-    if (!device) return false;
+    if (!ws.options.stonith_enabled || !has_fence_device(ws)) return false;
     if (ws.options.have_quorum || ws.options.no_quorum_policy == "ignore") return true;
     return ws.nodes[n].online;
 }

@@ -13,4 +13,10 @@ const char* to_string(role r) {
     return "Unknown";
 }
 
+bool has_fence_device(const working_set& ws) {
+    for (const auto& r : ws.resources)
+        if (r.variant == rsc_variant::primitive && r.rclass == "stonith") return true;
+    return false;
+}
+
 }  // namespace holdfast::policy

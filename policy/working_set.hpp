@@ -206,4 +206,8 @@ struct working_set {
     std::vector<std::shared_ptr<const cib::resource>> implicit_defs;
 };
 
+// Some primitive is a fence device (class stonith): part of Pacemaker's
+// pe_flag_have_stonith_resource
+bool has_fence_device(const working_set& ws);
+
 }  // namespace holdfast::policy
