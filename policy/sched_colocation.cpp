@@ -72,11 +72,7 @@ std::vector<rsc_ix> set_members(sched& s, const cib::resource_set& set) {
 }
 
 // Only an explicit false makes a set unordered (anything unparsable counts as true)
-bool explicitly_false(const std::string& v) {
-    for (const char* f : {"false", "off", "no", "n", "0"})
-        if (iequals(v, f)) return true;
-    return false;
-}
+bool explicitly_false(const std::string& v) { return parse_boolean(v) == std::optional<bool>(false); }
 
 // unpack_colocation_set: the members of one set among themselves
 void colocate_within_set(sched& s, const cib::colocation_constraint& c, const cib::resource_set& set,

@@ -411,11 +411,10 @@ void process_rsc_history(sched& s, const cib::lrm_resource& entry, rsc_ix r, nod
 }
 
 // pcmk__rscs_matching_id: every primitive whose id or history name (clone_name)
-// is the entry's id, newest match first as Pacemaker prepends them. An
-// anonymous instance's history may be named after another instance, so one
-// entry can match the instance of that name and the one unpack placed here.
-// Primitives by every name their history may use (id and clone_name), in the
-// order a walk of the resource tree finds them
+// is a history entry's id. An anonymous instance's history may be named after
+// another instance, so one entry can match the instance of that name and the
+// one unpack placed here. The index lists primitives by every name their
+// history may use, in the order a walk of the resource tree finds them.
 using history_index = std::unordered_map<std::string, std::vector<rsc_ix>>;
 
 history_index index_history_names(const sched& s) {

@@ -42,13 +42,6 @@ namespace {
 enum class kind { optional, mandatory, serialize };
 enum class symmetry { asymmetric, symmetric, inverse };
 
-std::optional<bool> parse_bool(const std::string& v) {
-    if (v.empty()) return std::nullopt;
-    if (iequals(v, "true") || iequals(v, "yes") || iequals(v, "on") || iequals(v, "y") || v == "1") return true;
-    if (iequals(v, "false") || iequals(v, "no") || iequals(v, "off") || iequals(v, "n") || v == "0") return false;
-    return std::nullopt;
-}
-
 kind kind_of(const std::string& kind_s, const std::string& score_s) {
     if (kind_s.empty()) {
         if (!score_s.empty() && char2score(score_s) == 0) return kind::optional;
@@ -60,10 +53,10 @@ kind kind_of(const std::string& kind_s, const std::string& score_s) {
 }
 
 symmetry symmetry_of(kind k, const std::string& symmetrical_s, const std::string& parent_symmetrical_s) {
-    std::optional<bool> sym = parse_bool(symmetrical_s);
+    std::optional<bool> sym = parse_boolean(symmetrical_s);
     if (!sym && !parent_symmetrical_s.empty()) {
         std::string lower = parent_symmetrical_s;
-        sym = parse_bool(lower).value_or(false);
+        sym = parse_boolean(lower).value_or(false);
     }
     if (sym) {
         if (*sym && k != kind::serialize) return symmetry::symmetric;
@@ -109,7 +102,7 @@ int clone_min_of(const sched& s, rsc_ix first, const std::string& require_all_s)
         int n = static_cast<int>(std::strtol(it->second.c_str(), nullptr, 10));
         return n < 0 ? 0 : n;
     }
-    if (auto ra = parse_bool(require_all_s); ra && !*ra) return 1;
+    if (auto ra = parse_boolean(require_all_s); ra && !*ra) return 1;
     return 0;
 }
 
@@ -164,7 +157,7 @@ std::optional<std::vector<rsc_ix>> set_members(const sched& s, const cib::resour
 bool unpack_order_set(sched& s, const cib::resource_set& set, kind parent_kind, const std::string& parent_sym) {
     std::string act = set.action.empty() ? "start" : set.action;
     kind local = set.kind.empty() ? parent_kind : kind_of(set.kind, set.score);
-    bool sequential = parse_bool(set.sequential.empty() ? "1" : set.sequential).value_or(false);
+    bool sequential = parse_boolean(set.sequential.empty() ? "1" : set.sequential).value_or(false);
     kind sym_kind = (!set.kind.empty() || !set.score.empty()) ? kind_of(set.kind, set.score) : parent_kind;
     symmetry sym = symmetry_of(sym_kind, "", parent_sym);
     uint32_t flags = flags_for_kind(local, act, sym);
@@ -197,7 +190,7 @@ bool unpack_order_set(sched& s, const cib::resource_set& set, kind parent_kind, 
 bool order_rsc_sets(sched& s, const cib::resource_set& set1, const cib::resource_set& set2, kind k, symmetry sym) {
     std::string action1 = set1.action.empty() ? "start" : set1.action;
     std::string action2 = set2.action.empty() ? "start" : set2.action;
-    bool require_all = parse_bool(set1.require_all).value_or(true);
+    bool require_all = parse_boolean(set1.require_all).value_or(true);
     if (sym == symmetry::inverse) {
         action1 = invert_action(action1);
         action2 = invert_action(action2);
@@ -219,9 +212,9 @@ bool order_rsc_sets(sched& s, const cib::resource_set& set1, const cib::resource
     }
     rsc_ix r1 = none, r2 = none;
     // sequential="true" must be explicit here (an absent attribute is not true)
-    if (parse_bool(set1.sequential).value_or(false) && !m1->empty())
+    if (parse_boolean(set1.sequential).value_or(false) && !m1->empty())
         r1 = (sym == symmetry::inverse) ? m1->front() : m1->back();
-    if (parse_bool(set2.sequential).value_or(false) && !m2->empty())
+    if (parse_boolean(set2.sequential).value_or(false) && !m2->empty())
         r2 = (sym == symmetry::inverse) ? m2->back() : m2->front();
     if (r1 != none && r2 != none) {
         order_resource_actions(s, r1, action1, r2, action2, flags);
