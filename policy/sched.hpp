@@ -289,6 +289,11 @@ struct sched {
 };
 
 // Helpers shared by all files
+// uber_parent: the top-level resource r belongs to (r itself when it has no parent)
+inline rsc_ix uber_parent(const sched& s, rsc_ix r) {
+    while (s.ws.resources[r].parent != none) r = s.ws.resources[r].parent;
+    return r;
+}
 // pcmk__numeric_strcasecmp: case-insensitive, digit runs compared as numbers
 int numeric_strcasecmp(std::string_view a, std::string_view b);
 std::string op_key(const std::string& rsc_id, std::string_view task, int64_t interval_ms);

@@ -32,14 +32,17 @@ void unsupported_collective(const sched& s, rsc_ix r) {
 
 namespace {
 
-int meta_int(const sched& s, rsc_ix r, const char* name, int fallback) {
+// The first of these meta attributes that is set, as a number (the newer
+// name first, then the legacy one)
+int meta_int(const sched& s, rsc_ix r, std::initializer_list<const char*> names, int fallback) {
     const auto& meta = s.ws.resources[r].meta;
-    auto it = meta.find(name);
-    return it == meta.end() ? fallback : std::atoi(it->second.c_str());
+    for (const char* name : names)
+        if (auto it = meta.find(name); it != meta.end()) return std::atoi(it->second.c_str());
+    return fallback;
 }
 
-int clone_max(const sched& s, rsc_ix c) { return meta_int(s, c, "clone-max", static_cast<int>(s.ws.nodes.size())); }
-int clone_node_max(const sched& s, rsc_ix c) { return meta_int(s, c, "clone-node-max", 1); }
+int clone_max(const sched& s, rsc_ix c) { return meta_int(s, c, {"clone-max"}, static_cast<int>(s.ws.nodes.size())); }
+int clone_node_max(const sched& s, rsc_ix c) { return meta_int(s, c, {"clone-node-max"}, 1); }
 
 // Set a score everywhere below r (common_update_score).
 void update_score(sched& s, rsc_ix r, node_ix n, int score) {
@@ -126,6 +129,14 @@ int instance_number(const std::string& id) {
 }
 
 }  // namespace
+
+int promoted_max(const sched& s, rsc_ix clone) {
+    return meta_int(s, uber_parent(s, clone), {"promoted-max", "master-max"}, 1);
+}
+
+int promoted_node_max(const sched& s, rsc_ix clone) {
+    return meta_int(s, uber_parent(s, clone), {"promoted-node-max", "master-node-max"}, 1);
+}
 
 void clone_sort_by_number(sched& s, rsc_ix clone) {
     auto& kids = s.ws.resources[clone].children;

@@ -349,8 +349,7 @@ void block_colocation_dependents(sched& s, action_ix a) {
     const bool is_start = act.task == "start";
     if (!is_start && act.task != "promote") return;
     if (act.rsc == none) return;
-    rsc_ix top = act.rsc;
-    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    const rsc_ix top = uber_parent(s, act.rsc);
     if (s.rs[top].with_this.empty()) return;
     // The colocation fails only if the whole primary cannot reach the role
     for (rsc_ix c : s.ws.resources[top].children) {

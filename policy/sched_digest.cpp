@@ -376,8 +376,7 @@ bool in_maintenance(const sched& s, rsc_ix r, node_ix n) {
 }
 
 bool anonymous_clone_member(const sched& s, rsc_ix r) {
-    rsc_ix top = r;
-    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    rsc_ix top = uber_parent(s, r);
     return s.ws.resources[top].variant == rsc_variant::clone && !s.ws.resources[top].unique;
 }
 

@@ -95,8 +95,7 @@ void group_internal_constraints(sched& s, rsc_ix g) {
     order_resource_actions(s, g, "stopped", g, "start", of_optional);
     order_resource_actions(s, g, "start", g, "running", of_runnable_left);
     const bool is_ordered = ordered(s, g), is_colocated = colocated(s, g);
-    rsc_ix top = g;
-    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    rsc_ix top = uber_parent(s, g);
     const bool promotable = s.rs[top].flags & rf_promotable;
     rsc_ix previous = none, last_active = none;
     for (rsc_ix m : s.ws.resources[g].children) {

@@ -192,10 +192,7 @@ void check_failure_threshold(sched& s, rsc_ix r, const std::vector<std::vector<r
         const int count = failcount_with_fillers(s, r, n, fillers);
         if (count <= 0 || count < res.migration_threshold) continue;
         // Anonymous clone instances ban the whole clone from the node
-        rsc_ix target = r;
-        if (!(s.rs[r].flags & rf_unique)) {
-            while (s.ws.resources[target].parent != none) target = s.ws.resources[target].parent;
-        }
+        const rsc_ix target = (s.rs[r].flags & rf_unique) ? r : uber_parent(s, r);
         resource_location(s, target, n, -score_infinity, "__fail_limit__");
     }
 }
@@ -214,8 +211,7 @@ void apply_stickiness(sched& s, rsc_ix r) {
 // apply_exclusive_discovery: with exclusive discovery, a node no exclusive
 // constraint names may not run the resource
 void apply_exclusive_discovery(sched& s, rsc_ix r, node_ix n) {
-    rsc_ix top = r;
-    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    rsc_ix top = uber_parent(s, r);
     if (!s.rs[r].exclusive_discover && !s.rs[top].exclusive_discover) return;
     for (rsc_ix c : s.ws.resources[r].children) apply_exclusive_discovery(s, c, n);
     if (s.rs[r].allowed[n] != not_allowed &&

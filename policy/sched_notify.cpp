@@ -318,11 +318,6 @@ void create_notify_actions(sched& s, rsc_ix r, const notify_data& n) {
     if (s.rs[r].next_role != role::stopped && (n.task == "start" || n.task == "promote")) notify_arriving(s, r, n);
 }
 
-rsc_ix top_parent(const sched& s, rsc_ix r) {
-    while (s.ws.resources[r].parent != none) r = s.ws.resources[r].parent;
-    return r;
-}
-
 }  // namespace
 
 int clone_notifications(sched& s, rsc_ix clone, const std::string& task, action_ix action, action_ix complete) {
@@ -369,7 +364,7 @@ void order_notifs_after_fencing(sched& s, action_ix stop, rsc_ix r, action_ix st
     collect_resource_data(s, r, false, n);
     n.keys.emplace_back("notify_stop_resource", s.ws.resources[r].id);
     n.keys.emplace_back("notify_stop_uname", s.ws.nodes[s.actions[stop].node].uname);
-    create_notify_actions(s, top_parent(s, r), n);
+    create_notify_actions(s, uber_parent(s, r), n);
     s.notifications.pop_back();
 }
 

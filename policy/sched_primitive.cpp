@@ -302,8 +302,7 @@ void primitive_create_actions(sched& s, rsc_ix r) {
 void primitive_internal_constraints(sched& s, rsc_ix r) {
     if (!(s.rs[r].flags & rf_managed)) return;
     const std::string& id = s.ws.resources[r].id;
-    rsc_ix top = r;
-    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    rsc_ix top = uber_parent(s, r);
     s.new_ordering(r, op_key(id, "stop", 0), -1, r, op_key(id, "start", 0), -1,
                    of_optional | of_implies_then | of_restart);
     if ((s.rs[top].flags & rf_promotable) || s.rs[r].role_now > role::unpromoted) {

@@ -26,8 +26,7 @@ bool guest_allows_probe(sched& s, rsc_ix r, node_ix n) {
     if (nd.kind != node_kind::guest || nd.remote_rsc == none) return true;
     const rsc_ix guest = s.ws.resources[nd.remote_rsc].container;
     if (guest == none) return true;
-    rsc_ix top = r;
-    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    rsc_ix top = uber_parent(s, r);
     const std::string& gid = s.ws.resources[guest].id;
     const std::string& tid = s.ws.resources[top].id;
     if (s.rs[guest].role_now == role::stopped) {
@@ -78,8 +77,7 @@ bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n) {
     if (!res.children.empty()) return probe_list(s, res.children, n);
     if (res.container != none && !res.is_remote_connection) return false;
     if (res.orphan || s.rs[r].known_on[n]) return false;
-    rsc_ix top_rsc = r;
-    while (s.ws.resources[top_rsc].parent != none) top_rsc = s.ws.resources[top_rsc].parent;
+    rsc_ix top_rsc = uber_parent(s, r);
     if (s.rs[r].exclusive_discover || s.rs[top_rsc].exclusive_discover) {
         if (s.rs[r].allowed[n] == not_allowed) return false;
         if (discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive)) return false;
@@ -92,8 +90,7 @@ bool probe_rsc_on_node(sched& s, rsc_ix r, node_ix n) {
     order_vs_unfence(s, r, n, probe, of_optional);
     if (std::find(res.running_on.begin(), res.running_on.end(), n) == res.running_on.end())
         s.actions[probe].meta.insert_or_assign("op_target_rc", std::string(1, '7'));
-    rsc_ix top = r;
-    while (s.ws.resources[top].parent != none) top = s.ws.resources[top].parent;
+    rsc_ix top = uber_parent(s, r);
     const bool clone_top = s.ws.resources[top].variant == rsc_variant::clone;
     if (((s.rs[r].flags & rf_fence_device) && s.enable_unfencing) || !clone_top) top = r;
     uint32_t flags = of_optional;

@@ -15,36 +15,9 @@ namespace holdfast::policy::sched {
 
 namespace {
 
-int meta_int(const sched& s, rsc_ix r, std::initializer_list<const char*> names, int fallback) {
-    const auto& meta = s.ws.resources[r].meta;
-    for (const char* name : names) {
-        if (auto it = meta.find(name); it != meta.end()) return std::atoi(it->second.c_str());
-    }
-    return fallback;
-}
-
-rsc_ix top_of(const sched& s, rsc_ix r) {
-    while (s.ws.resources[r].parent != none) r = s.ws.resources[r].parent;
-    return r;
-}
-
 bool is_promotable(const sched& s, rsc_ix r) { return r != none && (s.rs[r].flags & rf_promotable); }
 
-// The base name of an instance id ("rsc:3" -> "rsc")
-std::string clone_strip(const std::string& id) {
-    auto colon = id.rfind(':');
-    return colon == std::string::npos ? id : id.substr(0, colon);
-}
-
 }  // namespace
-
-int promoted_max(const sched& s, rsc_ix clone) {
-    return meta_int(s, top_of(s, clone), {"promoted-max", "master-max"}, 1);
-}
-
-int promoted_node_max(const sched& s, rsc_ix clone) {
-    return meta_int(s, top_of(s, clone), {"promoted-node-max", "master-node-max"}, 1);
-}
 
 role rsc_role(const sched& s, rsc_ix r, bool current) {
     const auto& children = s.ws.resources[r].children;
@@ -64,7 +37,7 @@ rsc_ix active_anon_instance(const sched& s, rsc_ix clone, const std::string& bas
         for (rsc_ix c : s.ws.resources[r].children)
             if (rsc_ix f = self(self, c); f != none) return f;
         if (!s.ws.resources[r].children.empty()) return none;
-        if (clone_strip(s.ws.resources[r].id) != base) return none;
+        if (s.ws.resources[r].base_id != base) return none;
         const auto& on = s.ws.resources[r].running_on;
         return std::find(on.begin(), on.end(), n) != on.end() ? r : none;
     };
@@ -77,7 +50,7 @@ bool anon_known_on(const sched& s, rsc_ix clone, const std::string& base, node_i
     auto find = [&](auto&& self, rsc_ix r) -> bool {
         for (rsc_ix c : s.ws.resources[r].children)
             if (self(self, c)) return true;
-        return s.ws.resources[r].children.empty() && clone_strip(s.ws.resources[r].id) == base && s.rs[r].known_on[n];
+        return s.ws.resources[r].children.empty() && s.ws.resources[r].base_id == base && s.rs[r].known_on[n];
     };
     for (rsc_ix inst : s.ws.resources[clone].children)
         if (find(find, inst)) return true;
@@ -85,8 +58,8 @@ bool anon_known_on(const sched& s, rsc_ix clone, const std::string& base, node_i
 }
 
 bool promotion_score_applies(const sched& s, rsc_ix r, node_ix n) {
-    const std::string base = clone_strip(s.ws.resources[r].id);
-    const rsc_ix clone = top_of(s, r);
+    const std::string base = s.ws.resources[r].base_id;
+    const rsc_ix clone = uber_parent(s, r);
     bool counts = false;
     if (!(s.rs[r].flags & rf_unique)) {
         rsc_ix active = active_anon_instance(s, clone, base, n);
@@ -128,7 +101,7 @@ int promotion_score(const sched& s, rsc_ix r, node_ix n, bool* is_default) {
     const std::string& name = res.clone_name.empty() ? res.id : res.clone_name;
     const std::string* value = promotion_attr(s, n, name);
     if (!value && !(s.rs[r].flags & rf_unique)) {
-        const std::string base = clone_strip(res.id);
+        const std::string base = res.base_id;
         if (base != res.id) value = promotion_attr(s, n, base);
     }
     if (!value) return 0;
@@ -281,14 +254,14 @@ node_ix node_to_be_promoted_on(sched& s, rsc_ix inst, const std::vector<int>& pr
     } else if (s.rs[inst].priority < 0 || !node_available(s, n)) {
         return none;
     }
-    const rsc_ix clone = top_of(s, inst);
+    const rsc_ix clone = uber_parent(s, inst);
     if (s.rs[clone].allowed[n] == not_allowed) return none;
     if (managed && promoted_count[n] >= promoted_node_max(s, clone)) return none;
     return n;
 }
 
 void set_instance_role(sched& s, rsc_ix inst, std::vector<int>& per_node, int& promoted) {
-    const rsc_ix clone = top_of(s, inst);
+    const rsc_ix clone = uber_parent(s, inst);
     const node_ix where = rsc_location(s, inst, false);
     s.score_lines.push_back(s.ws.resources[inst].id + " promotion score on " +
                             (where == none ? std::string("none") : s.ws.nodes[where].uname) + ": " +
