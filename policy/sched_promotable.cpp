@@ -6,7 +6,6 @@
 // and colocations), the instances are sorted by it, and the first
 // promoted-max of them that may be promoted on their node are.
 #include <algorithm>
-#include <cstdlib>
 
 #include "policy/rules.hpp"
 #include "policy/sched.hpp"

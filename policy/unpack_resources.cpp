@@ -70,25 +70,12 @@ void apply_meta(working_set& ws, rsc_ix ix) {
 
 rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std::string& suffix);
 
-bool has_non_ocf(const working_set& ws, rsc_ix r) {
-    const resource& x = ws.resources[r];
-    if (x.variant == rsc_variant::primitive) return x.rclass != "ocf" && x.rclass != "stonith";
-    for (rsc_ix c : x.children)
-        if (has_non_ocf(ws, c)) return true;
-    return false;
-}
-
 void clear_unique(working_set& ws, rsc_ix r) {
     ws.resources[r].unique = false;
     for (rsc_ix c : ws.resources[r].children) clear_unique(ws, c);
 }
 
-// Only OCF and fencing agents can tell instances apart: a unique clone of anything else
-// is made anonymous (pe__force_anon).
-void force_anonymous(working_set& ws, rsc_ix clone) {
-    if (ws.resources[clone].unique && has_non_ocf(ws, clone)) clear_unique(ws, clone);
-}
-
+// Only OCF and fencing agents can tell instances apart (pe__force_anon)
 bool def_has_non_ocf(const cib::resource& def) {
     if (def.kind == cib::resource_kind::primitive) return def.rclass != "ocf" && def.rclass != "stonith";
     for (const auto& child : def.children)
@@ -123,7 +110,7 @@ void build_clone(working_set& ws, const cib::resource& def, rsc_ix ix) {
         rsc_ix child = build(ws, def.children.front(), ix, ":" + std::to_string(i));
         if (i >= max) mark_orphan(ws, child);
     }
-    force_anonymous(ws, ix);
+    if (forced_anonymous) clear_unique(ws, ix);
 }
 
 rsc_ix build(working_set& ws, const cib::resource& def, rsc_ix parent, const std::string& suffix) {
