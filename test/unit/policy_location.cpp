@@ -8,6 +8,7 @@
 #include "cib/cib.hpp"
 #include "policy/policy.hpp"
 #include "policy/unpack.hpp"
+#include "test/unit/policy_fixture.hpp"
 
 namespace hp = holdfast::policy;
 namespace cib = holdfast::cib;
@@ -33,12 +34,8 @@ std::string starts(const std::string& resources, const std::string& constraints)
         node("n1", "100") + node("n2", "200") + node("n3", "300") + "</nodes><resources>" + resources +
         "</resources><constraints>" + constraints + "</constraints></configuration><status>" + up("n1") + up("n2") +
         up("n3") + "</status></cib>";
-    cib::load_options o;
-    o.validate = false;
-    auto doc = cib::load_string(text, o);
-    BOOST_REQUIRE(doc.has_value());
-    hp::working_set ws = hp::unpack(doc->model(), 5000);
-    hp::schedule_result result = hp::schedule(ws);
+    const holdfast::test::scheduled_cib scheduled(text);
+    const hp::schedule_result& result = scheduled.result;
     std::string out;
     for (const auto& a : result.graph.actions)
         if (a.task == "start") out += (out.empty() ? "" : " ") + a.rsc_id + "@" + a.node_uname;
@@ -116,12 +113,8 @@ BOOST_AUTO_TEST_CASE(anti_colocation_orders_stop_before_start_on_the_same_node) 
         "call-id=\"2\" rc-code=\"0\" op-status=\"0\" interval=\"0\" transition-key=\"1:1:0:x\"/>"
         "</lrm_resource></lrm_resources></lrm></node_state>" +
         up("n2") + "</status></cib>";
-    cib::load_options o;
-    o.validate = false;
-    auto doc = cib::load_string(text, o);
-    BOOST_REQUIRE(doc.has_value());
-    hp::working_set ws = hp::unpack(doc->model(), 5000);
-    hp::schedule_result result = hp::schedule(ws);
+    const holdfast::test::scheduled_cib scheduled(text);
+    const hp::schedule_result& result = scheduled.result;
     const auto& g = result.graph;
     bool ordered = false;
     for (const auto& syn : g.synapses) {

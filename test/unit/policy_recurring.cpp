@@ -10,6 +10,7 @@
 #include "cib/cib.hpp"
 #include "policy/policy.hpp"
 #include "policy/unpack.hpp"
+#include "test/unit/policy_fixture.hpp"
 
 namespace hp = holdfast::policy;
 namespace cib = holdfast::cib;
@@ -48,12 +49,8 @@ std::string cib_text(const std::string& meta, const std::string& status) {
 
 // "task interval node" of every graph action of r, e.g. "monitor 20000 n2"
 std::vector<std::string> graph_ops(const std::string& text) {
-    cib::load_options o;
-    o.validate = false;
-    auto doc = cib::load_string(text, o);
-    BOOST_REQUIRE(doc.has_value());
-    hp::working_set ws = hp::unpack(doc->model(), 5000);
-    hp::schedule_result result = hp::schedule(ws);
+    const holdfast::test::scheduled_cib scheduled(text);
+    const hp::schedule_result& result = scheduled.result;
     std::vector<std::string> out;
     for (const auto& a : result.graph.actions)
         if (a.rsc_id == "r") out.push_back(a.task + " " + std::to_string(a.interval_ms) + " " + a.node_uname);
