@@ -334,13 +334,7 @@ void build_status(builder& b, xmlNode* status, cib_model& m) {
         }
         if (xmlNode* lrm = xml::first(ns, "lrm")) {
             st.has_lrm = true;
-            for (xmlNode* rs : children(xml::first(lrm, "lrm_resources"), "lrm_resource")) {
-                lrm_resource r{attr(rs, "id"),           attr(rs, "class"),     attr(rs, "provider"),
-                               attr(rs, "type"),         attr(rs, "container"), {},
-                               attr(rs, "shutdown-lock")};
-                for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(make_record(o));
-                st.resources.push_back(std::move(r));
-            }
+            st.resources = build_history(lrm);
         }
         m.node_states.push_back(std::move(st));
     }
@@ -426,6 +420,18 @@ void build_configuration(builder& b, xmlNode* config, cib_model& m) {
 
 }  // namespace
 
+std::vector<lrm_resource> build_history(xmlNode* lrm) {
+    std::vector<lrm_resource> out;
+    for (xmlNode* rs : children(xml::first(lrm, "lrm_resources"), "lrm_resource")) {
+        lrm_resource r{attr(rs, "id"),           attr(rs, "class"),     attr(rs, "provider"),
+                       attr(rs, "type"),         attr(rs, "container"), {},
+                       attr(rs, "shutdown-lock")};
+        for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(make_record(o));
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 expected<cib_model, error> build_model(xmlNode* root) {
     cib_model m;
     m.validate_with = attr(root, "validate-with");
@@ -444,16 +450,6 @@ expected<cib_model, error> build_model(xmlNode* root) {
     build_configuration(b, config, m);
     if (xmlNode* status = xml::first(root, "status")) build_status(b, status, m);
     return m;
-}
-
-void rebuild_status(xmlNode* root, cib_model& m) {
-    m.node_states.clear();
-    m.ticket_states.clear();
-    xmlNode* status = xml::first(root, "status");
-    if (!status) return;
-    builder b;
-    b.index(status);  // id-refs in transient attributes point within the status
-    build_status(b, status, m);
 }
 
 }  // namespace holdfast::cib

@@ -2,6 +2,8 @@
 // Building the typed model from a parsed <cib> element (cib/ internal).
 #include <libxml/tree.h>
 
+#include <vector>
+
 #include "cib/error.hpp"
 #include "cib/expected.hpp"
 #include "cib/model.hpp"
@@ -9,8 +11,7 @@
 namespace holdfast::cib {
 
 expected<cib_model, error> build_model(xmlNode* cib_root);
-// Rebuild only the status part of `m` (node states, tickets) from the document,
-// for callers that changed nothing but the status section.
-void rebuild_status(xmlNode* cib_root, cib_model& m);
+// The operation history under one node's <lrm> element.
+std::vector<lrm_resource> build_history(xmlNode* lrm);
 
 }  // namespace holdfast::cib

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "cib/build_model.hpp"
+#include "cib/stream_load.hpp"
 #include "cib/xml.hpp"
 
 namespace holdfast::cib {
@@ -36,6 +37,7 @@ std::string error::to_string() const {
 struct document::impl {
     xml::doc_ptr doc;
     std::string name;
+    bool complete = true;  // false: read without the operation histories' XML
 };
 
 document::document() : impl_(std::make_unique<impl>()) {}
@@ -54,7 +56,12 @@ std::string document::to_string() const {
     return out;
 }
 
+bool document::complete() const { return impl_->complete; }
+
 expected<void, error> document::write_file(const std::string& path) const {
+    if (!impl_->complete)
+        return unexpected(
+            error{errc::io, "cannot write " + path + ": the CIB was read without its operation history", path, 0});
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << to_string();
     out.close();
@@ -63,6 +70,8 @@ expected<void, error> document::write_file(const std::string& path) const {
 }
 
 expected<void, error> document::reload_model() {
+    if (!impl_->complete)
+        return unexpected(error{errc::io, "the CIB was read without its operation history", impl_->name, 0});
     auto m = build_model(xmlDocGetRootElement(impl_->doc.get()));
     if (!m) {
         error e = m.error();
@@ -73,28 +82,7 @@ expected<void, error> document::reload_model() {
     return {};
 }
 
-void document::reload_status() { rebuild_status(xmlDocGetRootElement(impl_->doc.get()), model_); }
-
 namespace {
-
-// Collects libxml2's first error instead of letting it print.
-struct error_sink {
-    std::string message;
-    int line = 0;
-    static void on_error(void* self, xmlError* e) {
-        auto* sink = static_cast<error_sink*>(self);
-        if (!sink->message.empty() || !e || !e->message) return;
-        sink->message = e->message;
-        while (!sink->message.empty() && (sink->message.back() == '\n' || sink->message.back() == ' '))
-            sink->message.pop_back();
-        sink->line = e->line;
-        if (e->node && e->domain == XML_FROM_RELAXNGV) {
-            auto* n = static_cast<xmlNode*>(e->node);
-            sink->line = xml::line(n);
-            sink->message = "element <" + xml::name(n) + ">: " + sink->message;
-        }
-    }
-};
 
 std::string schema_dir(const load_options& opts) {
     if (const char* env = std::getenv("PCMK_schema_directory"); env && *env) return env;
@@ -124,8 +112,8 @@ xmlRelaxNG* schema_for(const std::string& path) {
     auto it = cache.find(path);
     if (it != cache.end()) return it->second.get();
     std::unique_ptr<xmlRelaxNGParserCtxt, xml::relaxng_parser_deleter> ctxt(xmlRelaxNGNewParserCtxt(path.c_str()));
-    error_sink sink;
-    xmlRelaxNGSetParserStructuredErrors(ctxt.get(), &error_sink::on_error, &sink);
+    xml::error_sink sink;
+    xmlRelaxNGSetParserStructuredErrors(ctxt.get(), &xml::error_sink::on_error, &sink);
     xml::relaxng_ptr schema(xmlRelaxNGParse(ctxt.get()));
     xmlRelaxNG* raw = schema.get();
     cache.emplace(path, std::move(schema));
@@ -180,8 +168,8 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
     if (!schema)
         return unexpected(error{errc::unknown_schema, "schema " + path + " cannot be parsed", name, xml::line(root)});
     std::unique_ptr<xmlRelaxNGValidCtxt, xml::relaxng_valid_deleter> v(xmlRelaxNGNewValidCtxt(schema));
-    error_sink sink;
-    xmlRelaxNGSetValidStructuredErrors(v.get(), &error_sink::on_error, &sink);
+    xml::error_sink sink;
+    xmlRelaxNGSetValidStructuredErrors(v.get(), &xml::error_sink::on_error, &sink);
     status_set_aside aside(root);
     if (xmlRelaxNGValidateDoc(v.get(), doc) != 0) {
         std::string msg = sink.message.empty() ? "does not validate" : sink.message;
@@ -192,17 +180,25 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
 
 }  // namespace
 
-expected<document, error> load_string(std::string_view text, const load_options& opts, const std::string& name) {
-    std::unique_ptr<xmlParserCtxt, xml::parser_ctxt_deleter> ctxt(xmlNewParserCtxt());
-    error_sink sink;
-    xmlSetStructuredErrorFunc(&sink, &error_sink::on_error);
-    xml::doc_ptr doc(xmlCtxtReadMemory(ctxt.get(), text.data(), static_cast<int>(text.size()), name.c_str(), nullptr,
-                                       XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT));
-    xmlSetStructuredErrorFunc(nullptr, nullptr);
-    if (!doc) {
-        std::string msg = sink.message.empty() ? "not well-formed XML" : sink.message;
-        return unexpected(error{errc::malformed_xml, "malformed XML: " + msg, name, sink.line});
-    }
+// The one place that assembles a document (a friend of it).
+struct document_builder {
+    static document make(xml::doc_ptr doc, cib_model model, const std::string& name, bool complete);
+};
+
+document document_builder::make(xml::doc_ptr doc, cib_model model, const std::string& name, bool complete) {
+    document d;
+    d.impl_->doc = std::move(doc);
+    d.impl_->name = name;
+    d.impl_->complete = complete;
+    d.model_ = std::move(model);
+    return d;
+}
+
+namespace {
+
+// Schema check and model building, shared by both ways of reading.
+expected<document, error> from_tree(xml::doc_ptr doc, const load_options& opts, const std::string& name,
+                                    streamed_cib* histories) {
     xmlNode* root = xmlDocGetRootElement(doc.get());
     if (!xml::is(root, "cib"))
         return unexpected(
@@ -216,16 +212,40 @@ expected<document, error> load_string(std::string_view text, const load_options&
         e.file = name;
         return unexpected(e);
     }
-    document d;
-    d.impl_->doc = std::move(doc);
-    d.impl_->name = name;
-    d.model_ = std::move(*model);
-    return d;
+    if (histories) attach_histories(*histories, *model);
+    return document_builder::make(std::move(doc), std::move(*model), name, histories == nullptr);
+}
+
+}  // namespace
+
+expected<document, error> load_string(std::string_view text, const load_options& opts, const std::string& name) {
+    if (!opts.history_xml) {
+        auto s = read_without_history("", text, name);
+        if (!s) return unexpected(s.error());
+        return from_tree(std::move(s->doc), opts, name, &*s);
+    }
+    std::unique_ptr<xmlParserCtxt, xml::parser_ctxt_deleter> ctxt(xmlNewParserCtxt());
+    xml::error_sink sink;
+    xmlSetStructuredErrorFunc(&sink, &xml::error_sink::on_error);
+    xml::doc_ptr doc(xmlCtxtReadMemory(ctxt.get(), text.data(), static_cast<int>(text.size()), name.c_str(), nullptr,
+                                       XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT));
+    xmlSetStructuredErrorFunc(nullptr, nullptr);
+    if (!doc) {
+        std::string msg = sink.message.empty() ? "not well-formed XML" : sink.message;
+        return unexpected(error{errc::malformed_xml, "malformed XML: " + msg, name, sink.line});
+    }
+    return from_tree(std::move(doc), opts, name, nullptr);
 }
 
 expected<document, error> load_file(const std::string& path, const load_options& opts) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) return unexpected(error{errc::io, "cannot read " + path, path, 0});
+    if (!opts.history_xml) {
+        // Streamed from the file: the text never sits in memory whole
+        auto s = read_without_history(path, {}, path);
+        if (!s) return unexpected(s.error());
+        return from_tree(std::move(s->doc), opts, path, &*s);
+    }
     std::string text(static_cast<size_t>(in.tellg()), '\0');
     in.seekg(0);
     if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))

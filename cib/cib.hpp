@@ -17,6 +17,9 @@ namespace holdfast::cib {
 
 struct load_options {
     bool validate = true;  // check against the RelaxNG schema from validate-with
+    // false: operation histories (<lrm> content, most of a big CIB) go into the
+    // model only, read as a stream; the document then cannot be written back
+    bool history_xml = true;
     // Where Pacemaker's schemas live (pacemaker-common); env PCMK_schema_directory overrides.
     std::string schema_dir = "/usr/share/pacemaker";
 };
@@ -34,17 +37,20 @@ public:
     // The underlying xmlDoc* (as void* to keep libxml2 out of this header).
     void* xml() const;
 
-    // Serialise the XML tree (formatted like Pacemaker writes it).
-    std::string to_string() const;
-    expected<void, error> write_file(const std::string& path) const;
+    // false when loaded with history_xml off: xml() then lacks the histories
+    bool complete() const;
 
-    // Rebuild model() from the XML tree after it was edited in place.
+    // Serialise the XML tree (formatted like Pacemaker writes it); of a
+    // document that is not complete(), without the operation histories.
+    std::string to_string() const;
+    expected<void, error> write_file(const std::string& path) const;  // complete() documents only
+
+    // Rebuild model() from the XML tree after it was edited in place
+    // (complete() documents only).
     expected<void, error> reload_model();
-    // Rebuild only model()'s status part, after edits confined to <status>.
-    void reload_status();
 
 private:
-    friend expected<document, error> load_string(std::string_view, const load_options&, const std::string&);
+    friend struct document_builder;
     struct impl;
     std::unique_ptr<impl> impl_;
     cib_model model_;

@@ -19,6 +19,7 @@ struct nvpair {
     std::string id;
     std::string name;
     std::string value;
+    bool operator==(const nvpair&) const = default;
 };
 
 struct rule;
@@ -241,6 +242,7 @@ struct op_record {
     int64_t last_run = 0;
     int64_t exec_time = 0;
     int64_t queue_time = 0;
+    bool operator==(const op_record&) const = default;
 };
 
 struct lrm_resource {
@@ -251,6 +253,7 @@ struct lrm_resource {
     std::string container;
     std::vector<op_record> ops;  // document order
     std::string shutdown_lock;   // shutdown-lock: when the node's shutdown locked it there (epoch seconds)
+    bool operator==(const lrm_resource&) const = default;
 };
 
 struct node_state {

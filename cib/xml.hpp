@@ -3,6 +3,7 @@
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include <memory>
 #include <string>
@@ -77,5 +78,24 @@ inline xmlNode* first(const xmlNode* n, const char* only) {
 }
 
 inline int line(const xmlNode* n) { return static_cast<int>(xmlGetLineNo(n)); }
+
+// Collects libxml2's first error instead of letting it print.
+struct error_sink {
+    std::string message;
+    int line = 0;
+    static void on_error(void* self, xmlError* e) {
+        auto* sink = static_cast<error_sink*>(self);
+        if (!sink->message.empty() || !e || !e->message) return;
+        sink->message = e->message;
+        while (!sink->message.empty() && (sink->message.back() == '\n' || sink->message.back() == ' '))
+            sink->message.pop_back();
+        sink->line = e->line;
+        if (e->node && e->domain == XML_FROM_RELAXNGV) {
+            auto* n = static_cast<xmlNode*>(e->node);
+            sink->line = xml::line(n);
+            sink->message = "element <" + xml::name(n) + ">: " + sink->message;
+        }
+    }
+};
 
 }  // namespace holdfast::cib::xml

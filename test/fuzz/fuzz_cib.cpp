@@ -10,11 +10,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;
-    // The last byte chooses whether the schema is checked, so both paths are explored
-    const bool validate = (data[size - 1] & 1) != 0;
+    // The last byte chooses whether the schema is checked and whether the
+    // histories are read as a stream, so every path is explored
     std::string_view text(reinterpret_cast<const char*>(data), size - 1);
     holdfast::cib::load_options opts;
-    opts.validate = validate;
+    opts.validate = (data[size - 1] & 1) != 0;
+    opts.history_xml = (data[size - 1] & 2) != 0;
     auto doc = holdfast::cib::load_string(text, opts, "fuzz");
     if (!doc) return 0;
     (void)holdfast::cib::check_semantics(doc->model());

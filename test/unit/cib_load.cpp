@@ -6,6 +6,7 @@
 
 #include "cib/cib.hpp"
 #include "cib/values.hpp"
+#include "test/unit/status_compare.hpp"
 
 namespace cib = holdfast::cib;
 
@@ -100,6 +101,55 @@ BOOST_AUTO_TEST_CASE(scores_parse_strictly) {
     BOOST_TEST(!cib::parse_score(""));
 }
 
+// Read without the histories' XML, a CIB gives the same model, the same
+// errors for bad input, and refuses to be written back half.
+BOOST_AUTO_TEST_CASE(streamed_load_keeps_history_in_the_model_only) {
+    const std::string status =
+        "  <status>\n"
+        "    <node_state id=\"1\" uname=\"node1\" in_ccm=\"true\" crmd=\"online\" join=\"member\">\n"
+        "      <transient_attributes id=\"1\"><instance_attributes id=\"t1\">\n"
+        "        <nvpair id=\"t1-a\" name=\"probe_complete\" value=\"true\"/>\n"
+        "      </instance_attributes></transient_attributes>\n"
+        "      <lrm id=\"1\"><lrm_resources>\n"
+        "        <lrm_resource id=\"d1\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">\n"
+        "          <lrm_rsc_op id=\"d1_last_0\" operation=\"start\" call-id=\"3\" rc-code=\"0\" op-status=\"0\"\n"
+        "            interval=\"0\" on_node=\"node1\" op-digest=\"abc\" last-rc-change=\"17\"/>\n"
+        "        </lrm_resource>\n"
+        "      </lrm_resources></lrm>\n"
+        "    </node_state>\n"
+        "    <node_state id=\"2\" uname=\"node2\" in_ccm=\"false\"/>\n"
+        "  </status>\n";
+    std::string text = cib_with(dummy);
+    text.replace(text.find("  <status/>\n"), 12, status);
+    auto full = cib::load_string(text);
+    auto streamed = cib::load_string(text, {.history_xml = false}, "s.xml");
+    BOOST_REQUIRE(full);
+    BOOST_REQUIRE_MESSAGE(streamed, (streamed ? "" : streamed.error().to_string()));
+    BOOST_TEST(holdfast::test::first_status_difference(full->model(), streamed->model()) == "");
+    const auto& ops = streamed->model().node_states.at(0).resources.at(0).ops;
+    BOOST_TEST(ops.at(0).call_id == 3);
+    BOOST_TEST(ops.at(0).op_digest == "abc");
+    BOOST_TEST(streamed->model().node_states.at(0).transient_attributes.at(0).pairs.at(0).value == "true");
+    BOOST_TEST(!streamed->model().node_states.at(1).has_lrm);
+    BOOST_TEST(full->complete());
+    BOOST_TEST(!streamed->complete());
+    BOOST_TEST(!streamed->write_file("/nonexistent-dir/never-written.xml"));
+    BOOST_TEST(!streamed->reload_model());
+
+    auto bad = cib::load_string("<cib>\n<configuration>\n</cib>\n", {.history_xml = false}, "bad.xml");
+    BOOST_REQUIRE(!bad);
+    BOOST_TEST(static_cast<int>(bad.error().code) == static_cast<int>(cib::errc::malformed_xml));
+    BOOST_TEST(bad.error().line == 3);
+    std::string truncated = text.substr(0, text.find("</lrm_resources>"));
+    BOOST_TEST(!cib::load_string(truncated, {.history_xml = false}));
+    std::string invalid = text;
+    invalid.replace(invalid.find("<crm_config/>"), 13, "<crm_config><bogus/></crm_config>");
+    auto inv = cib::load_string(invalid, {.history_xml = false});
+    BOOST_REQUIRE(!inv);
+    BOOST_TEST(static_cast<int>(inv.error().code) == static_cast<int>(cib::errc::schema_invalid));
+    BOOST_TEST(inv.error().line == 3);
+}
+
 BOOST_AUTO_TEST_CASE(write_and_reload_keeps_the_model) {
     auto doc = cib::load_string(cib_with(dummy));
     BOOST_REQUIRE(doc);
@@ -124,6 +174,13 @@ BOOST_AUTO_TEST_CASE(every_corpus_cib_loads) {
             ++loaded;
             auto again = cib::load_string(doc->to_string());
             BOOST_TEST(again.has_value());
+            // Read as a stream, without the histories' XML: the same model
+            auto streamed = cib::load_file(entry.path().string(), {.history_xml = false});
+            BOOST_REQUIRE_MESSAGE(streamed, entry.path().string());
+            BOOST_TEST(!streamed->complete());
+            BOOST_TEST(holdfast::test::first_status_difference(doc->model(), streamed->model()) == "",
+                       entry.path().filename().string());
+            BOOST_TEST(streamed->model().resources.size() == doc->model().resources.size());
         } else {
             ++failed;
             BOOST_TEST_MESSAGE(doc.error().to_string());
