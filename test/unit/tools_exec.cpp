@@ -15,6 +15,7 @@
 
 #include "policy/graph_xml.hpp"
 #include "policy/unpack.hpp"
+#include "test/unit/status_compare.hpp"
 #include "tools/holdfast/simulate_exec.hpp"
 #include "tools/holdfast/status_text.hpp"
 
@@ -270,7 +271,10 @@ BOOST_AUTO_TEST_CASE(exec_corpus_revised_status) {
         const std::time_t now = case_now(doc->model());
         ++total;
         tools::simulate_transition(*doc, *g);
+        // What was recorded in the model is what the XML holds once re-read
+        const cib::cib_model recorded = doc->model();
         BOOST_REQUIRE(doc->reload_model());
+        BOOST_TEST(test::first_status_difference(recorded, doc->model()) == "", name);
         const auto ws = policy::unpack(doc->model(), now);
         if (squashed_lines(tools::format_cluster_status(ws, false)) == revised_section(slurp(summary)))
             ++same;

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -123,11 +124,15 @@ std::optional<std::time_t> effective_now(const simulate_options& o, const cib::c
 }
 
 expected<cib::document, cib::error> load_input(const simulate_options& o) {
+    cib::load_options lo;
+    // Unless the CIB is written back (-O), its operation history need not be
+    // kept as XML: the model alone is a fraction of the memory
+    lo.history_xml = !o.save_output.empty();
     if (o.xml_pipe) {
         std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-        return cib::load_string(text, {}, "<stdin>");
+        return cib::load_string(text, lo, "<stdin>");
     }
-    return cib::load_file(o.xml_file);
+    return cib::load_file(o.xml_file, lo);
 }
 
 bool write_text(const std::string& path, const std::string& text) {
@@ -188,22 +193,23 @@ int run_simulate(const args& a) {
                     "\n";
     }
     if (!opts->quiet) out += date_note;
-    policy::working_set ws = policy::unpack(doc->model(), *now);
+    auto ws = std::make_unique<policy::working_set>(policy::unpack(doc->model(), *now));
     timer.mark("unpack");
     // Like crm_simulate: a saved CIB hides secret parameters, so a change only
     // in them is not a definition change
-    ws.options.sanitized = true;
-    if (auto why = policy::unsupported_feature(ws)) {
+    ws->options.sanitized = true;
+    if (auto why = policy::unsupported_feature(*ws)) {
         std::fprintf(stderr, "holdfast simulate: %s\n", why->c_str());
         return 3;
     }
     if (!opts->quiet) {
-        std::string preamble = format_status_preamble(ws);
+        std::string preamble = format_status_preamble(*ws);
         if (!preamble.empty()) out += preamble + "\n";
-        out += "Current cluster status:\n" + format_cluster_status(ws) + "\n";
+        out += "Current cluster status:\n" + format_cluster_status(*ws) + "\n";
     }
     timer.mark("status");
-    policy::schedule_result result = policy::schedule(ws);
+    policy::schedule_result result = policy::schedule(*ws);
+    ws.reset();  // the result stands alone; the revised state gets a working set of its own
     timer.mark("schedule");
     if (opts->show_scores) out += policy::format_scores(result);
     print_summary(out, result);
@@ -217,8 +223,6 @@ int run_simulate(const args& a) {
         for (const auto& line : run.lines) out += line + "\n";
         timer.mark("execute");
         if (!opts->quiet) {
-            doc->reload_status();  // execution changes nothing but the status section
-            timer.mark("reload");
             policy::working_set revised = policy::unpack(doc->model(), *now);
             out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised, false);
             timer.mark("revised");

@@ -1,7 +1,7 @@
 #pragma once
 // The simulated run of a transition (crm_simulate -S): fires the graph's
 // actions in Pacemaker's order as if each succeeded, writing their results
-// into the document's status section. The caller then reloads the model.
+// into the CIB's status: its model, and its XML when the document keeps it.
 #include <string>
 #include <vector>
 
