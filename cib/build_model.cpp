@@ -260,60 +260,80 @@ std::vector<resource_set> builder::sets(xmlNode* c) {
 
 int64_t to_i64(const std::string& s) { return s.empty() ? 0 : std::atoll(s.c_str()); }
 
-// One pass over the entry's attributes: histories hold most of a big CIB
-op_record make_record(xmlNode* o) {
-    op_record r;
-    r.interval = "0";
-    for (const xmlAttr* a = o->properties; a; a = a->next) {
-        const std::string_view name = reinterpret_cast<const char*>(a->name);
-        std::string value = xml::attr_value(o, a);
-        if (name == "id")
-            r.id = std::move(value);
-        else if (name == "operation")
-            r.operation = std::move(value);
-        else if (name == "interval")
-            r.interval = value.empty() ? "0" : std::move(value);
-        else if (name == "call-id")
-            r.call_id = std::atoi(value.c_str());
-        else if (name == "rc-code")
-            r.rc_code = std::atoi(value.c_str());
-        else if (name == "op-status")
-            r.op_status = std::atoi(value.c_str());
-        else if (name == "op-digest")
-            r.op_digest = std::move(value);
-        else if (name == "op-restart-digest")
-            r.op_restart_digest = std::move(value);
-        else if (name == "op-secure-digest")
-            r.op_secure_digest = std::move(value);
-        else if (name == "op-secure-params")
-            r.op_secure_params = std::move(value);
-        else if (name == "op-force-restart") {
-            r.has_op_force_restart = true;
-            r.op_force_restart = std::move(value);
-        } else if (name == "transition-key")
-            r.transition_key = std::move(value);
-        else if (name == "transition-magic")
-            r.transition_magic = std::move(value);
-        else if (name == "on_node")
-            r.on_node = std::move(value);
-        else if (name == "migrate_source")
-            r.migrate_source = std::move(value);
-        else if (name == "migrate_target")
-            r.migrate_target = std::move(value);
-        else if (name == "exit-reason")
-            r.exit_reason = std::move(value);
-        else if (name == "crm_feature_set")
-            r.crm_feature_set = std::move(value);
-        else if (name == "last-rc-change")
-            r.last_rc_change = to_i64(value);
-        else if (name == "last-run")
-            r.last_run = to_i64(value);
-        else if (name == "exec-time")
-            r.exec_time = to_i64(value);
-        else if (name == "queue-time")
-            r.queue_time = to_i64(value);
-    }
-    return r;
+}  // namespace
+
+void set_op_field(op_record& r, std::string_view name, std::string&& value) {
+    if (name == "id")
+        r.id = std::move(value);
+    else if (name == "operation")
+        r.operation = std::move(value);
+    else if (name == "interval")
+        r.interval = value.empty() ? "0" : std::move(value);
+    else if (name == "call-id")
+        r.call_id = std::atoi(value.c_str());
+    else if (name == "rc-code")
+        r.rc_code = std::atoi(value.c_str());
+    else if (name == "op-status")
+        r.op_status = std::atoi(value.c_str());
+    else if (name == "op-digest")
+        r.op_digest = std::move(value);
+    else if (name == "op-restart-digest")
+        r.op_restart_digest = std::move(value);
+    else if (name == "op-secure-digest")
+        r.op_secure_digest = std::move(value);
+    else if (name == "op-secure-params")
+        r.op_secure_params = std::move(value);
+    else if (name == "op-force-restart") {
+        r.has_op_force_restart = true;
+        r.op_force_restart = std::move(value);
+    } else if (name == "transition-key")
+        r.transition_key = std::move(value);
+    else if (name == "transition-magic")
+        r.transition_magic = std::move(value);
+    else if (name == "on_node")
+        r.on_node = std::move(value);
+    else if (name == "migrate_source")
+        r.migrate_source = std::move(value);
+    else if (name == "migrate_target")
+        r.migrate_target = std::move(value);
+    else if (name == "exit-reason")
+        r.exit_reason = std::move(value);
+    else if (name == "crm_feature_set")
+        r.crm_feature_set = std::move(value);
+    else if (name == "last-rc-change")
+        r.last_rc_change = to_i64(value);
+    else if (name == "last-run")
+        r.last_run = to_i64(value);
+    else if (name == "exec-time")
+        r.exec_time = to_i64(value);
+    else if (name == "queue-time")
+        r.queue_time = to_i64(value);
+}
+
+void set_resource_field(lrm_resource& r, std::string_view name, std::string&& value) {
+    if (name == "id")
+        r.id = std::move(value);
+    else if (name == "class")
+        r.rclass = std::move(value);
+    else if (name == "provider")
+        r.provider = std::move(value);
+    else if (name == "type")
+        r.type = std::move(value);
+    else if (name == "container")
+        r.container = std::move(value);
+    else if (name == "shutdown-lock")
+        r.shutdown_lock = std::move(value);
+}
+
+namespace {
+
+// One pass over each entry's attributes: histories hold most of a big CIB
+template <typename T, typename Setter>
+T from_attributes(xmlNode* n, Setter set) {
+    T out;
+    for (const xmlAttr* a = n->properties; a; a = a->next)
+        set(out, reinterpret_cast<const char*>(a->name), xml::attr_value(n, a));
+    return out;
 }
 
 void build_status(builder& b, xmlNode* status, cib_model& m) {
@@ -423,10 +443,8 @@ void build_configuration(builder& b, xmlNode* config, cib_model& m) {
 std::vector<lrm_resource> build_history(xmlNode* lrm) {
     std::vector<lrm_resource> out;
     for (xmlNode* rs : children(xml::first(lrm, "lrm_resources"), "lrm_resource")) {
-        lrm_resource r{attr(rs, "id"),           attr(rs, "class"),     attr(rs, "provider"),
-                       attr(rs, "type"),         attr(rs, "container"), {},
-                       attr(rs, "shutdown-lock")};
-        for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(make_record(o));
+        auto r = from_attributes<lrm_resource>(rs, set_resource_field);
+        for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(from_attributes<op_record>(o, set_op_field));
         out.push_back(std::move(r));
     }
     return out;

@@ -221,7 +221,7 @@ struct alert {
 struct op_record {
     std::string id;
     std::string operation;
-    std::string interval;  // milliseconds as written
+    std::string interval = "0";  // milliseconds as written ("0" when absent)
     int call_id = 0;
     int rc_code = 0;
     int op_status = 0;

@@ -1,7 +1,13 @@
 // The streaming CIB reader: see stream_load.hpp for why.
+//
+// libxml2's own SAX2 handlers build the small document; ours sit in front of
+// them and, inside each history (<lrm_resources> of a node_state's first <lrm>
+// in the first <status>), take the elements straight into model values
+// instead, so no tree node is ever made for them.
 #include "cib/stream_load.hpp"
 
-#include <libxml/xmlreader.h>
+#include <libxml/SAX2.h>
+#include <libxml/parserInternals.h>
 
 #include <memory>
 
@@ -10,127 +16,148 @@
 namespace holdfast::cib {
 namespace {
 
-struct reader_deleter {
-    void operator()(xmlTextReader* r) const { xmlFreeTextReader(r); }
-};
-using reader_ptr = std::unique_ptr<xmlTextReader, reader_deleter>;
-
 constexpr int parse_flags = XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT;
 
-// Walks the reader and fills the small document. Each step is one call of
-// xmlTextReaderRead/Next; `ret` is what the last one returned (1 = on a node).
-class walker {
-public:
-    walker(xmlTextReader* r, streamed_cib& out) : r_(r), out_(out) {}
+// Depths below the <cib> element (0) of the elements the filter looks for.
+constexpr int status_depth = 1, node_state_depth = 2, lrm_depth = 3, resources_depth = 4, resource_depth = 5,
+              op_depth = 6;
 
-    // false when the input is not well-formed (the error sink has the reason)
-    bool run() {
-        while ((ret_ = xmlTextReaderRead(r_)) == 1 && xmlTextReaderNodeType(r_) != XML_READER_TYPE_ELEMENT) {
-        }
-        if (ret_ != 1) return false;
-        xmlNode* root = xmlDocCopyNode(xmlTextReaderCurrentNode(r_), out_.doc.get(), 2);
-        if (!root) return false;
-        xmlDocSetRootElement(out_.doc.get(), root);
-        if (xmlTextReaderIsEmptyElement(r_) == 0) {
-            ret_ = xmlTextReaderRead(r_);
-            while (ret_ == 1 && xmlTextReaderDepth(r_) >= 1) {
-                if (!at_element(1)) {
-                    ret_ = xmlTextReaderRead(r_);
-                } else if (!status_seen_ && is_named("status")) {
-                    status_seen_ = true;
-                    if (!read_status(root)) return false;
-                } else if (!copy_whole(root)) {
-                    return false;
-                }
+struct filter_state {
+    xmlSAXHandler tree;  // libxml2's tree-building handlers
+    streamed_cib* out = nullptr;
+    int depth = 0;  // of the next element to start
+    bool status_seen = false, in_status = false;
+    bool in_node_state = false, lrm_seen = false;
+    bool in_lrm = false, resources_seen = false;
+    bool capturing = false;    // inside a history's <lrm_resources>
+    bool in_resource = false;  // inside one of its <lrm_resource>
+};
+
+filter_state& state_of(void* ctx) { return *static_cast<filter_state*>(static_cast<xmlParserCtxt*>(ctx)->_private); }
+
+// SAX2 attributes: (localname, prefix, URI, value, value end) per attribute,
+// values already decoded (a CIB has no DTD, so no entities of its own).
+template <typename T, typename Setter>
+void take_attributes(T& into, int count, const xmlChar** attrs, Setter set) {
+    for (int i = 0; i < count; ++i, attrs += 5) {
+        const auto* begin = reinterpret_cast<const char*>(attrs[3]);
+        const auto* end = reinterpret_cast<const char*>(attrs[4]);
+        set(into, reinterpret_cast<const char*>(attrs[0]), std::string(begin, static_cast<size_t>(end - begin)));
+    }
+}
+
+void capture_start(filter_state& s, int depth, std::string_view name, int nattrs, const xmlChar** attrs) {
+    auto& history = *s.out->histories.back();
+    if (depth == resource_depth && name == "lrm_resource") {
+        s.in_resource = true;
+        take_attributes(history.emplace_back(), nattrs, attrs, set_resource_field);
+    } else if (depth == op_depth && s.in_resource && name == "lrm_rsc_op") {
+        take_attributes(history.back().ops.emplace_back(), nattrs, attrs, set_op_field);
+    }
+}
+
+// Notes where in the document the element just started sits, and whether a
+// history begins with it.
+void track_start(filter_state& s, int depth, std::string_view name) {
+    switch (depth) {
+        case status_depth:
+            s.in_status = !s.status_seen && name == "status";
+            s.status_seen = s.status_seen || s.in_status;
+            break;
+        case node_state_depth:
+            s.in_node_state = s.in_status && name == "node_state";
+            s.lrm_seen = false;
+            if (s.in_node_state) s.out->histories.emplace_back();
+            break;
+        case lrm_depth:
+            s.in_lrm = s.in_node_state && !s.lrm_seen && name == "lrm";
+            s.resources_seen = false;
+            if (s.in_lrm) {
+                s.lrm_seen = true;
+                s.out->histories.back().emplace();
             }
-        }
-        while (ret_ == 1) ret_ = xmlTextReaderRead(r_);  // the rest must still be well-formed
-        return ret_ == 0;
+            break;
+        case resources_depth:
+            s.capturing = s.in_lrm && !s.resources_seen && name == "lrm_resources";
+            s.resources_seen = s.resources_seen || s.capturing;
+            break;
+        default: break;
     }
+}
 
-private:
-    bool at_element(int depth) const {
-        return xmlTextReaderNodeType(r_) == XML_READER_TYPE_ELEMENT && xmlTextReaderDepth(r_) == depth;
+void on_start(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri, int nns,
+              const xmlChar** ns, int nattrs, int ndefaulted, const xmlChar** attrs) {
+    filter_state& s = state_of(ctx);
+    const int depth = s.depth++;
+    const std::string_view name = reinterpret_cast<const char*>(localname);
+    if (s.capturing) return capture_start(s, depth, name, nattrs, attrs);
+    s.tree.startElementNs(ctx, localname, prefix, uri, nns, ns, nattrs, ndefaulted, attrs);
+    track_start(s, depth, name);
+}
+
+void on_end(void* ctx, const xmlChar* localname, const xmlChar* prefix, const xmlChar* uri) {
+    filter_state& s = state_of(ctx);
+    const int depth = --s.depth;
+    if (s.capturing && depth > resources_depth) {
+        if (depth == resource_depth) s.in_resource = false;
+        return;
     }
-    bool is_named(const char* name) const { return xml::is(xmlTextReaderCurrentNode(r_), name); }
+    s.capturing = false;
+    s.tree.endElementNs(ctx, localname, prefix, uri);
+    if (depth == status_depth) s.in_status = false;
+    if (depth == node_state_depth) s.in_node_state = false;
+    if (depth == lrm_depth) s.in_lrm = false;
+}
 
-    // Expands the element the reader is on, copies it under `parent`, and
-    // moves past it (which frees the expanded subtree).
-    bool copy_whole(xmlNode* parent) {
-        xmlNode* n = xmlTextReaderExpand(r_);
-        if (!n) return false;
-        xmlAddChild(parent, xmlDocCopyNode(n, out_.doc.get(), 1));
-        ret_ = xmlTextReaderNext(r_);
-        return ret_ >= 0;
-    }
+// Text, comments and the like inside a history have no place in the model.
+void on_characters(void* ctx, const xmlChar* ch, int len) {
+    if (!state_of(ctx).capturing) state_of(ctx).tree.characters(ctx, ch, len);
+}
+void on_cdata(void* ctx, const xmlChar* ch, int len) {
+    if (!state_of(ctx).capturing) state_of(ctx).tree.cdataBlock(ctx, ch, len);
+}
+void on_comment(void* ctx, const xmlChar* text) {
+    if (!state_of(ctx).capturing) state_of(ctx).tree.comment(ctx, text);
+}
+void on_pi(void* ctx, const xmlChar* target, const xmlChar* data) {
+    if (!state_of(ctx).capturing) state_of(ctx).tree.processingInstruction(ctx, target, data);
+}
+void on_reference(void* ctx, const xmlChar* name) {
+    if (!state_of(ctx).capturing) state_of(ctx).tree.reference(ctx, name);
+}
 
-    bool read_status(xmlNode* root) {
-        xmlNode* status = xmlAddChild(root, xmlDocCopyNode(xmlTextReaderCurrentNode(r_), out_.doc.get(), 2));
-        if (xmlTextReaderIsEmptyElement(r_) != 0) {
-            ret_ = xmlTextReaderRead(r_);
-            return ret_ >= 0;
-        }
-        ret_ = xmlTextReaderRead(r_);
-        while (ret_ == 1 && xmlTextReaderDepth(r_) >= 2) {
-            if (!at_element(2)) {
-                ret_ = xmlTextReaderRead(r_);
-            } else if (is_named("node_state")) {
-                xmlNode* n = xmlTextReaderExpand(r_);
-                if (!n) return false;
-                xmlAddChild(status, copy_node_state(n));
-                ret_ = xmlTextReaderNext(r_);
-            } else if (!copy_whole(status)) {
-                return false;
-            }
-        }
-        return ret_ >= 0;
-    }
-
-    // The node_state without its history, which goes to out_.histories.
-    xmlNode* copy_node_state(xmlNode* ns) {
-        xmlDoc* doc = out_.doc.get();
-        xmlNode* copy = xmlDocCopyNode(ns, doc, 2);
-        std::optional<std::vector<lrm_resource>> history;
-        for (xmlNode* c = ns->children; c; c = c->next) {
-            if (!xml::is(c, "lrm")) {
-                xmlAddChild(copy, xmlDocCopyNode(c, doc, 1));
-                continue;
-            }
-            if (!history) history = build_history(c);
-            xmlNode* lrm = xmlAddChild(copy, xmlDocCopyNode(c, doc, 2));
-            for (xmlNode* l = c->children; l; l = l->next)
-                xmlAddChild(lrm, xmlDocCopyNode(l, doc, xml::is(l, "lrm_resources") ? 2 : 1));
-        }
-        out_.histories.push_back(std::move(history));
-        return copy;
-    }
-
-    xmlTextReader* r_;
-    streamed_cib& out_;
-    int ret_ = 0;
-    bool status_seen_ = false;
+struct ctxt_deleter {
+    void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
 };
 
 }  // namespace
 
 expected<streamed_cib, error> read_without_history(const std::string& path, std::string_view text,
                                                    const std::string& name) {
+    std::unique_ptr<xmlParserCtxt, ctxt_deleter> ctxt(xmlNewParserCtxt());
+    if (!ctxt || !ctxt->sax) return unexpected(error{errc::io, "cannot read " + name, name, 0});
+    streamed_cib out;
+    filter_state state;
+    state.tree = *ctxt->sax;
+    state.out = &out;
+    ctxt->_private = &state;
+    xmlSAXHandler* sax = ctxt->sax;
+    sax->startElementNs = on_start;
+    sax->endElementNs = on_end;
+    sax->characters = on_characters;
+    sax->cdataBlock = on_cdata;
+    sax->comment = on_comment;
+    sax->processingInstruction = on_pi;
+    sax->reference = on_reference;
+
     xml::error_sink sink;
     xmlSetStructuredErrorFunc(&sink, &xml::error_sink::on_error);
-    reader_ptr reader(path.empty() ? xmlReaderForMemory(text.data(), static_cast<int>(text.size()), name.c_str(),
-                                                        nullptr, parse_flags)
-                                   : xmlReaderForFile(path.c_str(), nullptr, parse_flags));
-    if (!reader) {
-        xmlSetStructuredErrorFunc(nullptr, nullptr);
-        return unexpected(error{errc::io, "cannot read " + name, name, 0});
-    }
-    xmlTextReaderSetStructuredErrorHandler(reader.get(), &xml::error_sink::on_error, &sink);
-    streamed_cib out;
-    out.doc.reset(xmlNewDoc(xml::x("1.0")));
-    const bool ok = walker(reader.get(), out).run();
-    reader.reset();
+    xmlDoc* doc = path.empty() ? xmlCtxtReadMemory(ctxt.get(), text.data(), static_cast<int>(text.size()), name.c_str(),
+                                                   nullptr, parse_flags)
+                               : xmlCtxtReadFile(ctxt.get(), path.c_str(), nullptr, parse_flags);
     xmlSetStructuredErrorFunc(nullptr, nullptr);
-    if (!ok) {
+    out.doc.reset(doc);
+    if (!doc) {
         std::string msg = sink.message.empty() ? "not well-formed XML" : sink.message;
         return unexpected(error{errc::malformed_xml, "malformed XML: " + msg, name, sink.line});
     }

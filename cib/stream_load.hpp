@@ -2,11 +2,9 @@
 // Reading a CIB without keeping its operation history as XML (cib/ internal).
 //
 // In a big cluster the <lrm> histories are nearly all of the CIB, and as a
-// libxml2 tree they cost several times the file's size. This reader walks the
-// file with xmlTextReader, expands one top-level element (or one node_state)
-// at a time, copies everything but the histories into a small document, and
-// turns each node's history straight into model values; the expanded subtree
-// is freed as the reader moves on.
+// libxml2 tree they cost several times the file's size. This reader parses
+// the file once with SAX: everything but the histories becomes a small
+// document, and each node's history goes straight into model values.
 #include <libxml/tree.h>
 
 #include <optional>
