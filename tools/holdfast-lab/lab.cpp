@@ -113,6 +113,7 @@ result<void> lab_up(const lab_layout& l, const up_options& opt) {
 }
 
 result<void> lab_down(const lab_layout& l) {
+    ignore_interrupts();
     unique_fd lock;
     if (std::filesystem::exists(l.config_file())) {
         auto fd = lock_lab(l);

@@ -2,6 +2,8 @@
 // The verbs of holdfast-lab that concern the whole lab: build it, tear it down, report on it.
 // A lab lives in its directory and in kernel objects named after it; no process stays behind to
 // manage it, so every verb works from what the directory and /proc say now.
+#include <sys/types.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -26,6 +28,7 @@ result<void> lab_down(const lab_layout& l);
 // What one node reports of itself.
 struct node_view {
     bool running = false;
+    pid_t pid = 0;                 // host PID of the node's PID 1, when running
     std::optional<bool> cable_up;  // nullopt when the switch port is missing
     bool frozen = false;
     std::optional<bool> quorate;  // nullopt when corosync could not be asked

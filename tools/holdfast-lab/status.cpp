@@ -54,6 +54,7 @@ node_view query_node(const lab_layout& l, int node) {
     auto r = running_node(l, node);
     if (!r) return v;
     v.running = true;
+    v.pid = r->pid;
     v.frozen = node_frozen(*r);
     if (v.frozen) return v;  // a frozen node answers nothing
     auto ns = open_node_namespaces(r->pid);
@@ -76,9 +77,10 @@ result<void> print_status(const lab_layout& l) {
         auto v = query_node(l, i);
         const char* cable = !v.cable_up ? "missing" : *v.cable_up ? "up" : "cut";
         const char* quorate = !v.quorate ? "unknown" : *v.quorate ? "yes" : "no";
-        std::printf("%s state=%s cable=%s frozen=%s quorate=%s members=%s\n", lab_layout::node_name(i).c_str(),
-                    v.running ? "running" : "dead", cable, v.frozen ? "yes" : "no", v.running ? quorate : "-",
-                    members_text(v.members).c_str());
+        auto pid = v.running ? std::to_string(v.pid) : std::string("-");
+        std::printf("%s state=%s pid=%s cable=%s frozen=%s quorate=%s members=%s\n", lab_layout::node_name(i).c_str(),
+                    v.running ? "running" : "dead", pid.c_str(), cable, v.frozen ? "yes" : "no",
+                    v.running ? quorate : "-", members_text(v.members).c_str());
     }
     return {};
 }

@@ -97,6 +97,11 @@ void catch_interrupts() {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
 }
 
+void ignore_interrupts() {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_IGN);
+    g_interrupted = 0;
+}
+
 bool sleep_for(std::chrono::milliseconds d) {
     auto end = std::chrono::steady_clock::now() + d;
     while (!interrupted()) {
@@ -124,11 +129,16 @@ result<node_namespaces> open_node_namespaces(pid_t pid1) {
 
 namespace {
 
-void reset_signals() {
+// exec() resets caught signals; ignored ones stay ignored, so a teardown's helpers keep ignoring
+// Ctrl-C. A command that has the terminal (no capture) gets the terminal's signals back.
+void reset_signals(bool interactive) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) ::signal(sig, SIG_DFL);
+    for (int sig : {SIGPIPE, SIGCHLD}) ::signal(sig, SIG_DFL);
+    if (interactive) {
+        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::signal(sig, SIG_DFL);
+    }
 }
 
 // In the child: enter the node's namespaces. Entering a PID namespace only applies to children,
@@ -158,7 +168,7 @@ void enter_node(const node_namespaces& ns) {
 }
 
 [[noreturn]] void exec_child(const std::vector<std::string>& argv, const run_options& opt, int out_fd) {
-    reset_signals();
+    reset_signals(!opt.capture);
     if (out_fd >= 0) {
         int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0) ::dup2(devnull, 0);

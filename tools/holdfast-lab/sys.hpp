@@ -42,6 +42,8 @@ result<void> write_file(const std::filesystem::path& p, const std::string& text,
 // Set by SIGINT/SIGTERM/SIGHUP once catch_interrupts() has run; long waits give up when it is set.
 bool interrupted();
 void catch_interrupts();
+// From here on SIGINT/SIGTERM/SIGHUP are ignored (also by helper commands): a teardown must finish.
+void ignore_interrupts();
 // Sleeps, but returns early (false) when interrupted.
 bool sleep_for(std::chrono::milliseconds d);
 
