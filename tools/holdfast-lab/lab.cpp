@@ -29,25 +29,33 @@ result<void> make_node_dirs(const lab_layout& l, int node) {
     return {};
 }
 
-bool converged(const lab_layout& l, int nodes) {
+// True once every node is in one quorate membership of all nodes; an error when a node has died
+// (its PID 1 failed to boot, or corosync could not start), since waiting longer would not help.
+result<bool> converged(const lab_layout& l, int nodes) {
     std::vector<int> all;
     for (int i = 1; i <= nodes; ++i) all.push_back(i);
+    bool ok = true;
     for (int i = 1; i <= nodes; ++i) {
         auto v = query_node(l, i);
-        if (!v.running || v.quorate != true || v.members != all) return false;
+        if (!v.running) {
+            return fail(errc::state, lab_layout::node_name(i) + " died while booting; see " + l.init_log(i).string());
+        }
+        ok = ok && v.quorate == true && v.members == all;
     }
-    return true;
+    return ok;
 }
 
 result<void> wait_converged(const lab_layout& l, const up_options& opt) {
     auto deadline = std::chrono::steady_clock::now() + opt.wait_timeout;
-    while (!converged(l, opt.config.nodes)) {
+    for (;;) {
+        auto done = converged(l, opt.config.nodes);
+        if (!done) return holdfast::unexpected(done.error());
+        if (*done) return {};
         if (std::chrono::steady_clock::now() > deadline) {
             return fail(errc::timeout, "the nodes did not form one quorate membership in time");
         }
         if (!sleep_for(250ms)) return fail(errc::interrupted, "interrupted");
     }
-    return {};
 }
 
 result<void> build_lab(const lab_layout& l, const up_options& opt) {
@@ -71,16 +79,6 @@ bool dir_is_empty(const std::filesystem::path& dir) {
     return std::filesystem::directory_iterator(dir, ec) == std::filesystem::directory_iterator();
 }
 
-// Holds the lab's lock (flock on DIR/lock) for one verb, so verbs on one lab do not interleave.
-result<unique_fd> lock_lab(const lab_layout& l) {
-    auto fd = open_fd(l.lock_file(), O_RDWR | O_CREAT, 0600);
-    if (!fd) return fd;
-    while (::flock(fd->get(), LOCK_EX) != 0) {
-        if (errno != EINTR || interrupted()) return fail_errno("cannot lock " + l.lock_file().string());
-    }
-    return fd;
-}
-
 // Every node whose pid file names a live PID 1 (also nodes beyond a lost lab.conf).
 std::vector<pid_record> live_nodes(const lab_layout& l) {
     std::vector<pid_record> live;
@@ -91,6 +89,16 @@ std::vector<pid_record> live_nodes(const lab_layout& l) {
 }
 
 }  // namespace
+
+// Holds the lab's lock (flock on DIR/lock) for one verb, so verbs on one lab do not interleave.
+result<unique_fd> lock_lab(const lab_layout& l) {
+    auto fd = open_fd(l.lock_file(), O_RDWR | O_CREAT, 0600);
+    if (!fd) return fd;
+    while (::flock(fd->get(), LOCK_EX) != 0) {
+        if (errno != EINTR || interrupted()) return fail_errno("cannot lock " + l.lock_file().string());
+    }
+    return fd;
+}
 
 result<void> lab_up(const lab_layout& l, const up_options& opt) {
     if (std::filesystem::exists(l.config_file()) || !lab_namespaces(l).empty()) {

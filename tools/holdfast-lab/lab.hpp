@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tools/holdfast-lab/layout.hpp"
+#include "tools/holdfast-lab/sys.hpp"
 
 namespace holdfast::lab {
 
@@ -18,6 +19,10 @@ struct up_options {
     bool wait = true;  // wait until every node is in one quorate membership
     std::chrono::seconds wait_timeout{120};
 };
+
+// Holds the lab's lock (flock on DIR/lock) while it lives, so verbs that change one lab do not
+// interleave.
+result<unique_fd> lock_lab(const lab_layout& l);
 
 // Builds the lab; on any failure or interruption tears down what it made.
 result<void> lab_up(const lab_layout& l, const up_options& opt);

@@ -141,6 +141,8 @@ result<int> dispatch(const cli& c, const lab_layout& l) {
         if (c.command.empty()) return fail(errc::usage, "exec needs a command after --");
         return exec_in_node(l, *node, c.command);
     }
+    auto lock = lock_lab(l);
+    if (!lock) return holdfast::unexpected(lock.error());
     if (auto r = node_verb(v, l, *node); !r) return holdfast::unexpected(r.error());
     return 0;
 }
@@ -175,7 +177,13 @@ int main(int argc, char** argv) {
     }
     // Orphans of the commands we run (and a node's PID 1 until we exit) are ours to reap.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-    if (c->verb != "exec") catch_interrupts();
+    // up and status wait and may be interrupted (up then tears down); the node verbs are short and
+    // must not stop half-way; exec leaves the terminal's signals to its command.
+    if (c->verb == "up" || c->verb == "status") {
+        catch_interrupts();
+    } else if (c->verb != "exec") {
+        ignore_interrupts();
+    }
     auto r = dispatch(*c, l);
     reap_children();
     if (!r) {
