@@ -57,8 +57,12 @@ result<void> prepare_mounts(const lab_layout& l, int node) {
     // Bind first: the lab directory may itself live under /run.
     if (auto r = bind_node_dirs(l, node); !r) return r;
     if (auto r = mount_fs("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC); !r) return r;
-    ::umount2("/sys", MNT_DETACH);
-    if (auto r = mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC); !r) return r;
+    // A /sys that shows the node's own interfaces, as `ip netns exec` gives. Nothing the node runs
+    // needs it, so where the kernel refuses (some containers) the node boots without it.
+    if (::umount2("/sys", MNT_DETACH) != 0 ||
+        ::mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+        note(std::string("sysfs-failed error=\"") + std::strerror(errno) + "\"");
+    }
     if (auto r = mount_fs("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"); !r) return r;
     // libqb's IPC lives in /dev/shm and names its files after PIDs, which repeat across nodes.
     return mount_fs("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
