@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -147,6 +148,16 @@ result<int> dispatch(const cli& c, const lab_layout& l) {
     return 0;
 }
 
+// ip and corosync's tools live in /usr/sbin, which a non-login PATH may lack.
+void ensure_sbin_in_path() {
+    const char* old = std::getenv("PATH");
+    std::string path = old ? old : "/usr/bin:/bin";
+    for (const char* dir : {"/usr/sbin", "/sbin"}) {
+        if ((":" + path + ":").find(std::string(":") + dir + ":") == std::string::npos) path += std::string(":") + dir;
+    }
+    ::setenv("PATH", path.c_str(), 1);
+}
+
 int node_init(const cli& c, const lab_layout& l) {
     auto node = number(c, "--node", 0, 1, max_nodes);
     if (!node || *node == 0) return 2;
@@ -177,6 +188,7 @@ int main(int argc, char** argv) {
     }
     // Orphans of the commands we run (and a node's PID 1 until we exit) are ours to reap.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    ensure_sbin_in_path();
     // up and status wait and may be interrupted (up then tears down); the node verbs are short and
     // must not stop half-way; exec leaves the terminal's signals to its command.
     if (c->verb == "up" || c->verb == "status") {
