@@ -1,0 +1,18 @@
+#pragma once
+// What a lab node runs, in start order. This is the one place a daemon joins the node: holdfastd
+// is added here, after corosync, when it exists.
+#include <string>
+#include <vector>
+
+#include "tools/holdfast-lab/layout.hpp"
+
+namespace holdfast::lab {
+
+struct service {
+    std::string name;               // for the node's init.log
+    std::vector<std::string> argv;  // runs in the foreground, as a child of the node's PID 1
+};
+
+std::vector<service> boot_sequence(const lab_layout& l, int node);
+
+}  // namespace holdfast::lab

@@ -1,0 +1,207 @@
+// holdfast-lab: an N-node cluster of namespaced nodes on one machine. Parses the command line and
+// dispatches to one verb; see man/holdfast-lab.8.
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tools/holdfast-lab/lab.hpp"
+#include "tools/holdfast-lab/network.hpp"
+#include "tools/holdfast-lab/node.hpp"
+#include "tools/holdfast-lab/node_init.hpp"
+#include "tools/holdfast-lab/sys.hpp"
+
+namespace {
+
+using namespace holdfast::lab;
+
+const char* const default_dir = "/run/holdfast-lab/default";
+
+void usage(FILE* out) {
+    std::fputs(
+        "usage: holdfast-lab [--dir DIR] VERB [ARGS]\n"
+        "  up --nodes N [--token MS] [--no-wait] [--wait-timeout S]   make and start a lab\n"
+        "  status                          each node: running, cable, frozen, quorum, members\n"
+        "  exec NODE -- CMD [ARGS...]      run CMD inside NODE\n"
+        "  kill NODE | boot NODE           power a node off (SIGKILL) or on again\n"
+        "  cut NODE | heal NODE            unplug or plug a node's network cable\n"
+        "  freeze NODE | thaw NODE         SIGSTOP or SIGCONT every process of a node\n"
+        "  down                            remove everything the lab made\n"
+        "DIR defaults to /run/holdfast-lab/default. NODE is nodeI or I.\n",
+        out);
+}
+
+struct cli {
+    std::string dir = default_dir;
+    std::string verb;
+    std::vector<std::string> positional;
+    std::vector<std::string> command;  // after "--"
+    std::map<std::string, std::string> options;
+};
+
+bool takes_value(const std::string& opt) {
+    return opt == "--dir" || opt == "--nodes" || opt == "--token" || opt == "--wait-timeout" || opt == "--node";
+}
+
+result<cli> parse(int argc, char** argv) {
+    cli c;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--") {
+            c.command.assign(argv + i + 1, argv + argc);
+            break;
+        }
+        if (a.rfind("--", 0) == 0) {
+            auto eq = a.find('=');
+            std::string name = a.substr(0, eq), value;
+            if (eq != std::string::npos) {
+                value = a.substr(eq + 1);
+            } else if (takes_value(name)) {
+                if (i + 1 >= argc) return fail(errc::usage, name + " needs a value");
+                value = argv[++i];
+            }
+            if (name == "--dir") {
+                c.dir = value;
+            } else {
+                c.options[name] = value;
+            }
+        } else if (c.verb.empty()) {
+            c.verb = a;
+        } else {
+            c.positional.push_back(a);
+        }
+    }
+    if (c.verb.empty()) return fail(errc::usage, "no verb given");
+    return c;
+}
+
+result<int> number(const cli& c, const std::string& name, int fallback, int lo, int hi) {
+    auto it = c.options.find(name);
+    if (it == c.options.end()) return fallback;
+    int v = 0;
+    const auto& s = it->second;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
+        return fail(errc::usage, name + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    }
+    return v;
+}
+
+result<int> verb_up(const cli& c, const lab_layout& l) {
+    if (!c.options.count("--nodes")) return fail(errc::usage, "up needs --nodes N");
+    up_options opt;
+    auto nodes = number(c, "--nodes", 0, 1, max_nodes);
+    auto token = number(c, "--token", 1000, 100, 60000);
+    auto wait = number(c, "--wait-timeout", 120, 1, 3600);
+    for (auto* r : {&nodes, &token, &wait}) {
+        if (!*r) return holdfast::unexpected(r->error());
+    }
+    opt.config = {*nodes, *token};
+    opt.wait = !c.options.count("--no-wait");
+    opt.wait_timeout = std::chrono::seconds(*wait);
+    if (auto r = lab_up(l, opt); !r) return holdfast::unexpected(r.error());
+    return 0;
+}
+
+result<void> node_verb(const std::string& verb, const lab_layout& l, int node) {
+    if (verb == "kill") return kill_node(l, node);
+    if (verb == "boot") return boot_node(l, node);
+    if (verb == "cut") return set_cable(l, node, false);
+    if (verb == "heal") return set_cable(l, node, true);
+    if (verb == "freeze") return freeze_node(l, node);
+    return thaw_node(l, node);
+}
+
+result<int> dispatch(const cli& c, const lab_layout& l) {
+    const auto& v = c.verb;
+    if (v == "up") return verb_up(c, l);
+    if (v == "down") {
+        if (auto r = lab_down(l); !r) return holdfast::unexpected(r.error());
+        return 0;
+    }
+    if (v == "status") {
+        if (auto r = print_status(l); !r) return holdfast::unexpected(r.error());
+        return 0;
+    }
+    bool node_verb_name =
+        v == "exec" || v == "kill" || v == "boot" || v == "cut" || v == "heal" || v == "freeze" || v == "thaw";
+    if (!node_verb_name) return fail(errc::usage, "unknown verb '" + v + "'");
+    if (c.positional.size() != 1) return fail(errc::usage, v + " needs one NODE");
+    auto cfg = load_config(l);
+    if (!cfg) return holdfast::unexpected(cfg.error());
+    auto node = parse_node(c.positional[0], *cfg);
+    if (!node) return holdfast::unexpected(node.error());
+    if (v == "exec") {
+        if (c.command.empty()) return fail(errc::usage, "exec needs a command after --");
+        return exec_in_node(l, *node, c.command);
+    }
+    auto lock = lock_lab(l);
+    if (!lock) return holdfast::unexpected(lock.error());
+    if (auto r = node_verb(v, l, *node); !r) return holdfast::unexpected(r.error());
+    return 0;
+}
+
+// ip and corosync's tools live in /usr/sbin, which a non-login PATH may lack.
+void ensure_sbin_in_path() {
+    const char* old = std::getenv("PATH");
+    std::string path = old ? old : "/usr/bin:/bin";
+    for (const char* dir : {"/usr/sbin", "/sbin"}) {
+        if ((":" + path + ":").find(std::string(":") + dir + ":") == std::string::npos) path += std::string(":") + dir;
+    }
+    ::setenv("PATH", path.c_str(), 1);
+}
+
+int node_init(const cli& c, const lab_layout& l) {
+    auto node = number(c, "--node", 0, 1, max_nodes);
+    if (!node || *node == 0) return 2;
+    return node_init_main(l, *node);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto c = parse(argc, argv);
+    if (!c) {
+        std::fprintf(stderr, "holdfast-lab: %s\n", c.error().message.c_str());
+        usage(stderr);
+        return 2;
+    }
+    if (c->verb == "help" || c->options.count("--help")) {
+        usage(stdout);
+        return 0;
+    }
+    std::error_code ec;
+    auto dir = std::filesystem::weakly_canonical(std::filesystem::absolute(c->dir), ec);
+    if (ec || dir.empty()) dir = std::filesystem::absolute(c->dir);
+    lab_layout l(dir);
+    if (c->verb == "__node-init") return node_init(*c, l);
+    if (::geteuid() != 0) {
+        std::fprintf(stderr, "holdfast-lab: must run as root (it makes namespaces)\n");
+        return 1;
+    }
+    // Orphans of the commands we run (and a node's PID 1 until we exit) are ours to reap.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    ensure_sbin_in_path();
+    // up and status wait and may be interrupted (up then tears down); the node verbs are short and
+    // must not stop half-way; exec leaves the terminal's signals to its command.
+    if (c->verb == "up" || c->verb == "status") {
+        catch_interrupts();
+    } else if (c->verb != "exec") {
+        ignore_interrupts();
+    }
+    auto r = dispatch(*c, l);
+    reap_children();
+    if (!r) {
+        std::fprintf(stderr, "holdfast-lab: %s\n", r.error().message.c_str());
+        if (r.error().code == errc::usage) return 2;
+        return r.error().code == errc::interrupted ? 130 : 1;
+    }
+    return *r;
+}
