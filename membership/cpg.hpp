@@ -93,7 +93,9 @@ public:
     cpg_group(const cpg_group&) = delete;
     cpg_group& operator=(const cpg_group&) = delete;
 
-    // Join one group (at most CPG_MAX_NAME_LENGTH bytes). One group per object.
+    // Join one group (at most CPG_MAX_NAME_LENGTH bytes). One group per object;
+    // corosync also allows one membership per process and group (a second
+    // object of the same process joining the same group gets errc::exists).
     // errc::try_again while corosync syncs; the caller retries from its loop.
     result<void> join(std::string_view group);
     result<void> leave();

@@ -13,6 +13,7 @@ errc classify(cs_error_t cs) {
         case CS_ERR_BUSY: return errc::try_again;
         case CS_ERR_NOT_EXIST:
         case CS_ERR_NAME_NOT_FOUND: return errc::not_found;
+        case CS_ERR_EXIST: return errc::exists;
         case CS_ERR_INVALID_PARAM:
         case CS_ERR_NAME_TOO_LONG:
         case CS_ERR_BAD_FLAGS: return errc::invalid_argument;

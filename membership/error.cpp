@@ -8,6 +8,7 @@ const char* to_string(errc e) {
         case errc::try_again: return "try_again";
         case errc::message_too_large: return "message_too_large";
         case errc::not_found: return "not_found";
+        case errc::exists: return "exists";
         case errc::wrong_type: return "wrong_type";
         case errc::invalid_argument: return "invalid_argument";
         case errc::access_denied: return "access_denied";

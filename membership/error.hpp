@@ -13,6 +13,7 @@ enum class errc {
     try_again,          // transient: flow control, sync in progress; retry later (CS_ERR_TRY_AGAIN)
     message_too_large,  // a CPG payload above max_message_size() (see cpg.hpp)
     not_found,          // cmap key or group does not exist (CS_ERR_NOT_EXIST)
+    exists,             // already there: e.g. this process already joined the group (CS_ERR_EXIST)
     wrong_type,         // cmap key holds a value of another type
     invalid_argument,   // name too long, bad key, not joined (CS_ERR_INVALID_PARAM, ...)
     access_denied,      // corosync refused us (CS_ERR_ACCESS, CS_ERR_SECURITY)
