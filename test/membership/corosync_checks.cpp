@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -331,6 +332,40 @@ BOOST_AUTO_TEST_CASE(cpg_two_clients_agree_on_order) {
         });
     };
     BOOST_REQUIRE_EQUAL(pump_until({source_of(cpg)}, left), "");
+}
+
+// When corosync goes away the handles report errc::unavailable (the daemon's
+// cue to stop) instead of hanging or crashing; new handles work once it is back.
+// Last in the suite: it restarts corosync.
+BOOST_AUTO_TEST_CASE(corosync_gone_and_back) {
+    auto g = cpg_group::open({});
+    auto& cpg = *must(g);
+    join_retrying(cpg, "holdfast-gone");
+    auto cmap = cmap_store::open();
+    auto& c = *must(cmap);
+
+    test::stop_corosync();
+    // The fd wakes the loop; dispatch then reports the lost connection.
+    std::optional<error> lost;
+    std::string err = pump_until({test::source{cpg.fd(),
+                                               [&]() -> result<void> {
+                                                   if (auto r = cpg.dispatch(); !r) lost = r.error();
+                                                   return {};
+                                               }}},
+                                 [&] { return lost.has_value(); });
+    BOOST_REQUIRE_EQUAL(err, "");
+    BOOST_CHECK_MESSAGE(lost->code == errc::unavailable, lost->to_string());
+    auto token = c.get_u32("totem.token");
+    BOOST_REQUIRE(!token);
+    BOOST_CHECK_MESSAGE(token.error().code == errc::unavailable, token.error().to_string());
+    auto again = cpg_group::open({});
+    BOOST_REQUIRE(!again);
+    BOOST_CHECK_MESSAGE(again.error().code == errc::unavailable, again.error().to_string());
+
+    BOOST_REQUIRE(test::start_corosync());
+    auto fresh = cmap_store::open();
+    auto t2 = must(fresh)->get_u32("totem.token");
+    BOOST_CHECK_EQUAL(must(t2), 1000u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -148,6 +148,8 @@ bool wait_until_ready(pid_t pid) {
     return false;
 }
 
+}  // namespace
+
 void stop_corosync() {
     if (the_node.pid <= 0) return;
     kill(the_node.pid, SIGTERM);
@@ -164,6 +166,14 @@ void stop_corosync() {
     the_node.pid = -1;
 }
 
+bool start_corosync() {
+    the_node.pid = spawn({"/usr/sbin/corosync", "-f"}, the_node.dir + "/corosync.log");
+    if (the_node.pid < 0) return fail("fork corosync");
+    return wait_until_ready(the_node.pid);
+}
+
+namespace {
+
 void dump_log() {
     std::ifstream log(the_node.dir + "/corosync.log");
     std::cerr << "---- corosync output ----\n" << log.rdbuf() << "-------------------------\n";
@@ -177,12 +187,7 @@ int inside(int (*tests)(int, char**), int argc, char** argv) {
         return skip_code;
     }
     if (!private_mounts(the_node.dir) || !loopback_up() || !write_config()) return 1;
-    the_node.pid = spawn({"/usr/sbin/corosync", "-f"}, the_node.dir + "/corosync.log");
-    if (the_node.pid < 0) {
-        fail("fork corosync");
-        return 1;
-    }
-    if (!wait_until_ready(the_node.pid)) {
+    if (!start_corosync()) {
         stop_corosync();
         dump_log();
         return 1;
@@ -213,19 +218,25 @@ int with_isolated_corosync(int (*tests)(int, char**), int argc, char** argv) {
         return 1;
     }
     the_node.dir = tmpl;
+    std::cout.flush();
     int rc = 1;
-    if (unshare(CLONE_NEWPID) != 0) {
-        std::cerr << "membership_corosync: SKIP: cannot create a PID namespace: " << std::strerror(errno) << "\n";
-        rc = skip_code;
-    } else if (pid_t pid = fork(); pid == 0) {
-        std::cout.flush();
-        _exit(inside(tests, argc, argv));
+    if (pid_t pid = fork(); pid == 0) {
+        // The PID namespace is made in this intermediate process: a process
+        // that unshared CLONE_NEWPID can no longer create threads, which
+        // LeakSanitizer needs at exit (the outer process, under ASan builds).
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (unshare(CLONE_NEWPID) != 0) {
+            std::cerr << "membership_corosync: SKIP: cannot create a PID namespace: " << std::strerror(errno) << "\n";
+            _exit(skip_code);
+        }
+        pid_t init = fork();
+        if (init == 0) std::exit(inside(tests, argc, argv));  // exit(): leak checks and flushes run in PID 1
+        int code = init < 0 ? -1 : wait_status(init);
+        if (code < 0) std::cerr << "membership_corosync: the namespace's PID 1 died abnormally\n";
+        _exit(code < 0 ? 1 : code);
     } else if (pid > 0) {
         rc = wait_status(pid);
-        if (rc < 0) {
-            std::cerr << "membership_corosync: the namespace process died abnormally\n";
-            rc = 1;
-        }
+        if (rc < 0) rc = 1;
     } else {
         fail("fork");
     }

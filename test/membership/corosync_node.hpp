@@ -23,6 +23,11 @@ const corosync_node& node();
 // (skip) when not root or namespaces are unavailable.
 int with_isolated_corosync(int (*tests)(int, char**), int argc, char** argv);
 
+// Inside the namespaces: start corosync and wait until it answers (false on
+// failure or after a generous deadline); stop it (SIGTERM, then SIGKILL) by PID.
+bool start_corosync();
+void stop_corosync();
+
 // Runs argv to completion inside the namespaces; returns its exit status or -1.
 int run_tool(const std::vector<std::string>& argv);
 
