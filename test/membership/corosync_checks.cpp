@@ -334,6 +334,33 @@ BOOST_AUTO_TEST_CASE(cpg_two_clients_agree_on_order) {
     BOOST_REQUIRE_EQUAL(pump_until({source_of(cpg)}, left), "");
 }
 
+// two_node (which implies wait_for_all) as votequorum reports it, on a cluster
+// whose node2 never starts: node1 alone is not quorate, since it has never
+// seen all nodes. The single-node configuration is restored afterwards.
+BOOST_AUTO_TEST_CASE(votequorum_two_node_flags) {
+    BOOST_REQUIRE(test::restart_corosync(true));
+    {
+        auto v = votequorum_service::open({});
+        auto info = must(v)->info();
+        auto& i = must(info);
+        BOOST_CHECK(i.two_node());
+        BOOST_CHECK(i.wait_for_all());
+        BOOST_CHECK(!i.quorate());
+        BOOST_CHECK_EQUAL(i.expected_votes, 2u);
+        BOOST_CHECK_EQUAL(i.total_votes, 1u);
+        BOOST_CHECK_EQUAL(i.quorum, 1u);
+        auto q = quorum_service::open({});
+        auto quorate = must(q)->quorate();
+        BOOST_CHECK(!must(quorate));
+        auto cmap = cmap_store::open();
+        auto nodes = cluster_nodes(*must(cmap));
+        BOOST_REQUIRE_EQUAL(must(nodes).size(), 2u);
+        BOOST_CHECK_EQUAL((*nodes)[1].nodeid, 2u);
+        BOOST_CHECK_EQUAL((*nodes)[1].name, "node2");
+    }
+    BOOST_REQUIRE(test::restart_corosync(false));
+}
+
 // When corosync goes away the handles report errc::unavailable (the daemon's
 // cue to stop) instead of hanging or crashing; new handles work once it is back.
 // Last in the suite: it restarts corosync.

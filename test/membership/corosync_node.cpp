@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "membership/cmap.hpp"
+#include "membership/votequorum.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,7 +37,10 @@ corosync_node the_node;
 constexpr int skip_code = 77;
 constexpr auto start_deadline = std::chrono::seconds(90);
 
-const char* corosync_conf = R"(totem {
+// With two_node, the nodelist also names node2 (127.0.0.2, never started) and
+// votequorum gets two_node (which implies wait_for_all).
+std::string corosync_conf(bool two_node) {
+    std::string conf = R"(totem {
     version: 2
     cluster_name: holdfast-test
     transport: knet
@@ -51,11 +55,11 @@ nodelist {
         name: node1
         ring0_addr: 127.0.0.1
     }
-}
-
-quorum {
-    provider: corosync_votequorum
-}
+)";
+    if (two_node) conf += "    node {\n        nodeid: 2\n        name: node2\n        ring0_addr: 127.0.0.2\n    }\n";
+    conf += "}\n\nquorum {\n    provider: corosync_votequorum\n";
+    if (two_node) conf += "    two_node: 1\n";
+    conf += R"(}
 
 logging {
     to_stderr: yes
@@ -64,6 +68,8 @@ logging {
     timestamp: on
 }
 )";
+    return conf;
+}
 
 bool fail(const std::string& what) {
     std::cerr << "membership_corosync: " << what << ": " << std::strerror(errno) << "\n";
@@ -124,7 +130,7 @@ bool loopback_up() {
 bool write_config() {
     std::error_code ec;
     fs::create_directories("/etc/corosync/uidgid.d", ec);
-    std::ofstream("/etc/corosync/corosync.conf") << corosync_conf;
+    std::ofstream("/etc/corosync/corosync.conf") << corosync_conf(false);
     if (run_tool({"/usr/sbin/corosync-keygen", "-k", "/etc/corosync/authkey"}) != 0) {
         std::cerr << "membership_corosync: corosync-keygen failed\n";
         return false;
@@ -132,7 +138,17 @@ bool write_config() {
     return true;
 }
 
-// Corosync answers once cmap initializes; give it a generous deadline.
+// Corosync has formed its first ring and votequorum has synced once it counts
+// this node's vote: from then on membership and quorum state are settled.
+bool votes_counted() {
+    auto v = membership::votequorum_service::open({});
+    if (!v) return false;
+    auto info = (*v)->info();
+    return info && info->total_votes >= 1 && info->state == membership::vq_node_state::member;
+}
+
+// Corosync answers once cmap initializes and votes are counted; give it a
+// generous deadline.
 bool wait_until_ready(pid_t pid) {
     auto deadline = std::chrono::steady_clock::now() + start_deadline;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -141,7 +157,7 @@ bool wait_until_ready(pid_t pid) {
             the_node.pid = -1;
             return false;
         }
-        if (membership::cmap_store::open()) return true;
+        if (membership::cmap_store::open() && votes_counted()) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     std::cerr << "membership_corosync: corosync did not answer in time\n";
@@ -170,6 +186,12 @@ bool start_corosync() {
     the_node.pid = spawn({"/usr/sbin/corosync", "-f"}, the_node.dir + "/corosync.log");
     if (the_node.pid < 0) return fail("fork corosync");
     return wait_until_ready(the_node.pid);
+}
+
+bool restart_corosync(bool two_node) {
+    stop_corosync();
+    std::ofstream("/etc/corosync/corosync.conf") << corosync_conf(two_node);
+    return start_corosync();
 }
 
 namespace {

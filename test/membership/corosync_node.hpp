@@ -27,6 +27,9 @@ int with_isolated_corosync(int (*tests)(int, char**), int argc, char** argv);
 // failure or after a generous deadline); stop it (SIGTERM, then SIGKILL) by PID.
 bool start_corosync();
 void stop_corosync();
+// Stops corosync, rewrites corosync.conf (the single-node one, or with a second,
+// never started node2 and two_node: 1) and starts it again.
+bool restart_corosync(bool two_node);
 
 // Runs argv to completion inside the namespaces; returns its exit status or -1.
 int run_tool(const std::vector<std::string>& argv);
