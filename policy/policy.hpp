@@ -7,6 +7,7 @@
 // caller writes r.graph (graph_xml.hpp) and prints r.summary. schedule()
 // also annotates ws: each resource's next_role and allocated_to, and each
 // node's fenced_in_transition.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,11 @@ struct schedule_result {
 std::optional<std::string> unsupported_feature(const working_set& ws);
 
 schedule_result schedule(working_set& ws);
+
+// The op-digest a controller records for an operation run with `params`
+// (a graph action's attributes: instance parameters and CRM_meta_* values),
+// the one the scheduler later compares to detect a changed definition.
+std::string operation_digest(std::map<std::string, std::string> params);
 
 // The "-s" block of crm_simulate: "Allocation scores:" and one line per score.
 std::string format_scores(const schedule_result& r);

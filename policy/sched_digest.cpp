@@ -518,3 +518,12 @@ void handle_rsc_config_changes(sched& s) {
 }
 
 }  // namespace holdfast::policy::sched
+
+namespace holdfast::policy {
+
+std::string operation_digest(std::map<std::string, std::string> params) {
+    sched::filter_for_digest(params);
+    return sched::params_digest(params);
+}
+
+}  // namespace holdfast::policy
