@@ -14,6 +14,7 @@ const char* to_string(errc e) {
         case errc::access_denied: return "access_denied";
         case errc::callback_failed: return "callback_failed";
         case errc::bad_config: return "bad_config";
+        case errc::not_synced: return "not_synced";
         case errc::corosync: return "corosync";
     }
     return "unknown";

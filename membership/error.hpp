@@ -19,6 +19,7 @@ enum class errc {
     access_denied,      // corosync refused us (CS_ERR_ACCESS, CS_ERR_SECURITY)
     callback_failed,    // a user callback threw; the exception stopped at the C boundary
     bad_config,         // cmap content that cannot describe a cluster (e.g. node without nodeid)
+    not_synced,         // the CIB replica does not hold the cluster's state yet (see replica.hpp)
     corosync,           // any other cs_error_t
 };
 
