@@ -101,8 +101,7 @@ expected<timer, int> timer::create(event_loop& loop, std::function<void()> fn) {
     timer t;
     t.src_.state_ = std::make_unique<event_source::state>();
     t.src_.state_->on_fire = std::move(fn);
-    if (int r = sd_event_add_time_relative(loop.raw(), &t.src_.state_->src, CLOCK_MONOTONIC, UINT64_MAX, 0, time_cb,
-                                           t.src_.state_.get());
+    if (int r = sd_event_add_time(loop.raw(), &t.src_.state_->src, CLOCK_MONOTONIC, 0, 0, time_cb, t.src_.state_.get());
         r < 0)
         return unexpected(r);
     sd_event_source_set_enabled(t.src_.state_->src, SD_EVENT_OFF);

@@ -9,6 +9,7 @@
 // Signals must be blocked (block_signals) before add_signal, as sd-event
 // reads them from a signalfd.
 #include <signal.h>
+#include <sys/epoll.h>
 #include <chrono>
 #include <cstdint>
 #include <functional>

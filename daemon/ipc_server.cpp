@@ -132,6 +132,7 @@ expected<std::unique_ptr<ipc_server>, int> ipc_server::start(event_loop& loop, c
     qb_ipcs_service_context_set(s->service_, s.get());
     qb_ipcs_enforce_buffer_size(s->service_, ipc_buffer_bytes);
     if (int32_t r = qb_ipcs_run(s->service_); r < 0) {
+        s->service_ = nullptr;  // a failed qb_ipcs_run has already released the service
         s->stop();
         return unexpected(r);
     }
