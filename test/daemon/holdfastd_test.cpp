@@ -71,12 +71,18 @@ struct daemon_fixture {
     test::notify_listener notify;
     std::optional<test::child> proc;
 
-    explicit daemon_fixture(bool with_example_cib, std::vector<std::string> env = {}) {
+    explicit daemon_fixture(bool with_example_cib, std::vector<std::string> env = {},
+                            std::optional<credentials> as = std::nullopt) {
         if (with_example_cib)
             fs::copy_file(fs::path(HOLDFAST_SOURCE_DIR) / "examples/two-node-vm.xml", dir / "cib.xml");
+        if (as) {  // its state dir and our notify socket must be usable by that user
+            BOOST_REQUIRE(chown(dir.c_str(), as->uid, as->gid) == 0);
+            BOOST_REQUIRE(chown(notify.path().c_str(), as->uid, as->gid) == 0);
+            BOOST_REQUIRE(chown(fs::path(notify.path()).parent_path().c_str(), as->uid, as->gid) == 0);
+        }
         env.push_back("NOTIFY_SOCKET=" + notify.path());
         proc.emplace(test::child::spawn({HOLDFASTD_BIN, "--foreground", "--state-dir", dir.string(), "--socket", ipc},
-                                        env, (dir / "holdfastd.log").string()));
+                                        env, (dir / "holdfastd.log").string(), as));
         if (!notify.wait_for("READY=1", deadline)) {
             stop();
             BOOST_FAIL("holdfastd did not report READY=1");
@@ -205,4 +211,18 @@ BOOST_AUTO_TEST_CASE(empty_state_dir_watchdog_blackbox_and_a_taken_name) {
     auto second = test::run({HOLDFASTD_BIN, "--foreground", "--state-dir", d.dir.string(), "--socket", d.ipc}, {});
     BOOST_TEST(second.status == 1);
     BOOST_TEST(call_status(d.ipc, daemon::request_type::ping) == daemon::errc::ok);
+}
+
+BOOST_AUTO_TEST_CASE(the_cli_refuses_a_daemon_not_running_as_root) {
+    if (geteuid() != 0) {
+        BOOST_TEST_MESSAGE("not root: cannot run a daemon as another user");
+        return;
+    }
+    group* g = getgrnam("haclient");
+    credentials user{65534, g ? g->gr_gid : gid_t(65534)};
+    daemon_fixture d(true, {}, user);
+    BOOST_TEST(d.cli({"cib", "show", "--xml"}).status == 6);
+    BOOST_TEST(call_status(d.ipc, daemon::request_type::ping) == daemon::errc::server_untrusted);
+    // the daemon's own user trusts it (nothing to gain by impersonating it)
+    if (g) BOOST_TEST(d.cli({"cib", "show", "--xml"}, user).status == 0);
 }

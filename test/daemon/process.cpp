@@ -49,12 +49,13 @@ std::optional<int> wait_pid(pid_t pid, std::chrono::seconds deadline) {
 }  // namespace
 
 child child::spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                   const std::string& stderr_file) {
+                   const std::string& stderr_file, std::optional<credentials> as) {
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
         int fd = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd >= 0) dup2(fd, STDERR_FILENO);
+        if (as) become(*as);
         exec_child(argv, extra_env);
     }
     return child(pid);

@@ -20,7 +20,7 @@ struct credentials {
 class child {
 public:
     static child spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                       const std::string& stderr_file = "/dev/null");
+                       const std::string& stderr_file = "/dev/null", std::optional<credentials> as = std::nullopt);
     static child adopt(pid_t p) { return child(p); }  // take over an already forked pid
     child(child&& o) noexcept : pid_(o.pid_) { o.pid_ = -1; }
     child& operator=(child&&) = delete;
