@@ -12,7 +12,9 @@ void usage(FILE* out) {
         "usage: holdfast COMMAND [ARGS]\n"
         "commands:\n"
         "  simulate   compute what the cluster would do (like crm_simulate)\n"
-        "  verify     check a CIB for errors (like crm_verify)\n",
+        "  verify     check a CIB for errors (like crm_verify)\n"
+        "  status     the cluster as holdfastd sees it (like crm_mon -1)\n"
+        "  cib show   print holdfastd's CIB (--xml)\n",
         out);
 }
 
@@ -27,6 +29,8 @@ int main(int argc, char** argv) {
     holdfast::tools::args rest(argv + 2, argv + argc);
     if (cmd == "simulate") return holdfast::tools::run_simulate(rest);
     if (cmd == "verify") return holdfast::tools::run_verify(rest);
+    if (cmd == "status") return holdfast::tools::run_status(rest);
+    if (cmd == "cib") return holdfast::tools::run_cib(rest);
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         usage(stdout);
         return 0;

@@ -1,0 +1,34 @@
+#pragma once
+// Serving one request, transport aside: decode, authorize from the permission
+// table, then run the handler from the dispatch table. Pure with respect to
+// libqb, so unit tests drive it with bytes.
+#include <sys/types.h>
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+
+#include "daemon/permissions.hpp"
+#include "daemon/protocol.hpp"
+
+namespace holdfast::daemon {
+
+struct peer {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    pid_t pid = 0;
+    peer_class cls = peer_class::refused;
+};
+
+using request_handler = std::function<response(const request&, const peer&)>;
+// One row per served request type; the lead adds cib_change, node and
+// configure requests here. A type without a row answers not_supported.
+using dispatch_table = std::map<request_type, request_handler>;
+
+// The only path from bytes to a handler. Size limit, then decoding, then
+// allowed(peer.cls, type), and only then the handler.
+response serve_request(const dispatch_table& table, const peer& p, std::span<const std::byte> bytes);
+
+response error_response(errc e, std::string message = {});
+
+}  // namespace holdfast::daemon

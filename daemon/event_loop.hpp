@@ -1,0 +1,102 @@
+#pragma once
+// holdfastd's single event loop: a thin RAII layer over libsystemd's sd-event.
+// Everything in the daemon (IPC, later Corosync fds, timers, signals) runs as a
+// callback on this loop, on the main thread; nothing here is thread-safe.
+//
+// Lifecycle: create() -> add sources -> run() until exit() -> destroy sources
+// -> destroy the loop. A source is a move-only handle; destroying it removes
+// the callback (it is safe to destroy a source from inside its own callback).
+// Signals must be blocked (block_signals) before add_signal, as sd-event
+// reads them from a signalfd.
+#include <signal.h>
+#include <sys/epoll.h>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "cib/expected.hpp"
+
+struct sd_event;
+struct sd_event_source;
+
+namespace holdfast::daemon {
+
+using usec = std::chrono::microseconds;
+
+class event_source {
+public:
+    event_source();
+    ~event_source();
+    event_source(event_source&&) noexcept;
+    event_source& operator=(event_source&&) noexcept;
+    bool active() const { return static_cast<bool>(state_); }
+    void reset();
+
+    struct state;  // the sd_event_source and the callback its userdata points at
+
+private:
+    friend class event_loop;
+    friend class timer;
+    std::unique_ptr<state> state_;
+};
+
+class event_loop {
+public:
+    static expected<event_loop, int> create();  // error: -errno
+    event_loop(event_loop&&) noexcept = default;
+    event_loop& operator=(event_loop&&) noexcept = default;
+    ~event_loop();
+
+    // events/revents are EPOLLIN, EPOLLOUT, ... (the same bits as POLLIN, ...)
+    expected<event_source, int> add_io(int fd, uint32_t events, std::function<void(int fd, uint32_t revents)> fn);
+    expected<void, int> set_io_events(event_source& s, uint32_t events);
+    // Runs fn once, on the next iteration (before polling again).
+    expected<event_source, int> add_defer(std::function<void()> fn);
+    expected<event_source, int> add_signal(int signo, std::function<void(int signo)> fn);
+
+    int run();  // until exit(); returns exit()'s code, or -errno on failure
+    void exit(int code);
+    sd_event* raw() const { return loop_.get(); }
+
+    struct unref {
+        void operator()(sd_event* e) const;
+    };
+
+private:
+    explicit event_loop(sd_event* e) : loop_(e) {}
+    std::unique_ptr<sd_event, unref> loop_;
+};
+
+// A one-shot monotonic timer that can be re-armed: arm() (re)starts it.
+class timer {
+public:
+    static expected<timer, int> create(event_loop& loop, std::function<void()> fn);
+    expected<void, int> arm(usec after);
+    void disarm();
+    bool armed() const;
+
+private:
+    event_source src_;
+};
+
+// Coalesces bursts: the first poke() arms a timer; pokes while it is armed
+// are absorbed; fn runs once, `delay` after the first poke. For "something
+// relevant changed, re-plan" without re-planning on every message.
+class debouncer {
+public:
+    static expected<debouncer, int> create(event_loop& loop, usec delay, std::function<void()> fn);
+    void poke();
+    bool pending() const { return timer_.armed(); }
+
+private:
+    debouncer(timer t, usec delay) : timer_(std::move(t)), delay_(delay) {}
+    timer timer_;
+    usec delay_;
+};
+
+// Blocks these signals in the calling thread (sigprocmask), so the loop's
+// signal sources receive them.
+expected<void, int> block_signals(std::initializer_list<int> signals);
+
+}  // namespace holdfast::daemon

@@ -1,0 +1,156 @@
+#include "daemon/node_daemon.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "daemon/empty_cib.hpp"
+#include "daemon/log.hpp"
+#include "daemon/notify.hpp"
+
+#ifndef HOLDFAST_VERSION
+#define HOLDFAST_VERSION "0.0.0"
+#endif
+
+namespace holdfast::daemon {
+namespace {
+
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string errno_text(int negative_errno) { return std::strerror(-negative_errno); }
+
+}  // namespace
+
+const char* to_string(daemon_state s) {
+    switch (s) {
+        case daemon_state::starting: return "starting";
+        case daemon_state::serving: return "serving";
+        case daemon_state::stopping: return "stopping";
+    }
+    return "unknown";
+}
+
+expected<cib::document, cib::error> load_node_cib(const std::string& state_dir) {
+    std::string path = state_dir + "/cib.xml";
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) return cib::load_file(path);
+    return cib::load_string(empty_cib_xml, {}, "<empty CIB>");
+}
+
+node_daemon::node_daemon(token, daemon_options o, event_loop loop, cib::document cib)
+    : opts_(std::move(o)), loop_(std::move(loop)), cib_(std::move(cib)) {}
+
+expected<std::unique_ptr<node_daemon>, std::string> node_daemon::start(const daemon_options& o) {
+    auto doc = load_node_cib(o.state_dir);
+    if (!doc) return unexpected("cannot load the CIB: " + doc.error().to_string());
+    const auto& m = doc->model();
+    log_event(LOG_NOTICE, "cib_loaded",
+              {{"admin_epoch", m.admin_epoch}, {"epoch", m.epoch}, {"num_updates", m.num_updates}});
+    auto loop = event_loop::create();
+    if (!loop) return unexpected("cannot create the event loop: " + errno_text(loop.error()));
+    auto d = std::make_unique<node_daemon>(token{}, o, std::move(*loop), std::move(*doc));
+    if (auto r = d->open(); !r) return unexpected(r.error());
+    return d;
+}
+
+expected<void, std::string> node_daemon::open() {
+    for (int signo : {SIGTERM, SIGINT}) {
+        auto s = loop_.add_signal(signo, [this](int sig) { begin_shutdown(sig == SIGTERM ? "SIGTERM" : "SIGINT"); });
+        if (!s) return unexpected("cannot watch signals: " + errno_text(s.error()));
+        signals_.push_back(std::move(*s));
+    }
+    auto usr1 = loop_.add_signal(SIGUSR1, [](int) {
+        auto path = dump_blackbox();
+        if (path)
+            log_event(LOG_NOTICE, "blackbox_dumped", {{"file", *path}});
+        else
+            log_event(LOG_ERR, "blackbox_dump_failed", {{"error", errno_text(path.error())}});
+    });
+    if (!usr1) return unexpected("cannot watch signals: " + errno_text(usr1.error()));
+    signals_.push_back(std::move(*usr1));
+
+    if (auto interval = watchdog_interval()) {
+        // keep-alives at half the interval, as sd_watchdog_enabled(3) advises
+        auto t = timer::create(loop_, [this, half = *interval / 2] {
+            notify("WATCHDOG=1");
+            watchdog_->arm(half);
+        });
+        if (!t) return unexpected("cannot create the watchdog timer: " + errno_text(t.error()));
+        watchdog_ = std::move(*t);
+        watchdog_->arm(*interval / 2);
+        log_event(LOG_INFO, "watchdog_enabled", {{"usec", std::to_string(interval->count())}});
+    }
+
+    auto haclient = group_id("haclient");
+    if (!haclient) log_event(LOG_WARNING, "haclient_group_missing");
+    auto server = ipc_server::start(loop_, opts_.ipc_name, haclient, requests());
+    if (!server) return unexpected("cannot serve IPC name " + opts_.ipc_name + ": " + errno_text(server.error()));
+    ipc_ = std::move(*server);
+    return {};
+}
+
+dispatch_table node_daemon::requests() {
+    dispatch_table t;
+    t[request_type::ping] = [this](const request&, const peer&) { return response{errc::ok, ping_xml()}; };
+    t[request_type::cib_query] = [this](const request&, const peer&) { return response{errc::ok, cib_.to_string()}; };
+    t[request_type::shutdown] = [this](const request&, const peer& p) {
+        log_event(LOG_NOTICE, "shutdown_requested", {{"uid", std::to_string(p.uid)}, {"pid", std::to_string(p.pid)}});
+        // after this answer is sent: the server must not stop inside its own callback
+        auto later = loop_.add_defer([this] { begin_shutdown("request"); });
+        if (!later) return error_response(errc::internal);
+        signals_.push_back(std::move(*later));
+        return response{errc::ok, {}};
+    };
+    return t;
+}
+
+std::string node_daemon::ping_xml() const {
+    const auto& m = cib_.model();
+    return "<holdfastd version=\"" HOLDFAST_VERSION "\" state=\"" + std::string(to_string(state_)) + "\" pid=\"" +
+           std::to_string(getpid()) + "\" admin_epoch=\"" + xml_escape(m.admin_epoch) + "\" epoch=\"" +
+           xml_escape(m.epoch) + "\" num_updates=\"" + xml_escape(m.num_updates) + "\"/>\n";
+}
+
+void node_daemon::begin_shutdown(const char* why) {
+    if (state_ == daemon_state::stopping) return;
+    state_ = daemon_state::stopping;
+    log_event(LOG_NOTICE, "shutdown_started", {{"reason", why}});
+    notify("STOPPING=1\nSTATUS=shutting down");
+    auto finish = [this] {
+        if (ipc_) ipc_->stop();
+        log_event(LOG_NOTICE, "shutdown_complete");
+        loop_.exit(0);
+    };
+    if (shutdown_hook_)
+        shutdown_hook_(finish);
+    else
+        finish();
+}
+
+int node_daemon::run(const std::function<void()>& ready) {
+    state_ = daemon_state::serving;
+    notify("READY=1\nSTATUS=serving " + opts_.ipc_name);
+    log_event(LOG_NOTICE, "daemon_ready", {{"ipc", opts_.ipc_name}, {"pid", std::to_string(getpid())}});
+    if (ready) ready();
+    int r = loop_.run();
+    ipc_.reset();
+    signals_.clear();
+    watchdog_.reset();
+    return r < 0 ? 1 : r;
+}
+
+}  // namespace holdfast::daemon

@@ -1,0 +1,66 @@
+#pragma once
+// One holdfastd process: the event loop and what runs on it (IPC server,
+// signals, watchdog), plus the CIB this node holds. No Corosync yet; the
+// controller and CIB replication join here.
+//
+// Lifecycle: start() (load CIB, open IPC, arm signals) -> run(): sends
+// READY=1 and serves until SIGTERM/SIGINT or a shutdown request -> the
+// shutdown hook runs (the controller will move resources away there; today it
+// completes at once) -> STOPPING=1, the IPC server stops, run() returns 0.
+// Everything runs on the loop's thread.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cib/cib.hpp"
+#include "cib/expected.hpp"
+#include "daemon/event_loop.hpp"
+#include "daemon/ipc_server.hpp"
+#include "daemon/options.hpp"
+
+namespace holdfast::daemon {
+
+enum class daemon_state { starting, serving, stopping };
+const char* to_string(daemon_state s);
+
+class node_daemon {
+public:
+    // Error: a one-line reason for the log
+    static expected<std::unique_ptr<node_daemon>, std::string> start(const daemon_options& o);
+    // ready: called once serving (the detaching parent waits for it)
+    int run(const std::function<void()>& ready = {});
+
+    // Called when shutdown begins; must call done() when the node may leave.
+    using shutdown_hook = std::function<void(std::function<void()> done)>;
+    void set_shutdown_hook(shutdown_hook h) { shutdown_hook_ = std::move(h); }
+    void begin_shutdown(const char* why);
+
+    const cib::document& cib() const { return cib_; }
+    daemon_state state() const { return state_; }
+
+    struct token {
+    private:
+        friend class node_daemon;
+        token() = default;
+    };
+    node_daemon(token, daemon_options o, event_loop loop, cib::document cib);
+
+private:
+    expected<void, std::string> open();
+    dispatch_table requests();
+    std::string ping_xml() const;
+
+    daemon_options opts_;
+    event_loop loop_;
+    cib::document cib_;
+    daemon_state state_ = daemon_state::starting;
+    std::unique_ptr<ipc_server> ipc_;
+    std::vector<event_source> signals_;
+    std::optional<timer> watchdog_;
+    shutdown_hook shutdown_hook_;
+};
+
+// <state-dir>/cib.xml when present, else the empty CIB.
+expected<cib::document, cib::error> load_node_cib(const std::string& state_dir);
+
+}  // namespace holdfast::daemon

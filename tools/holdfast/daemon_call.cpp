@@ -1,0 +1,65 @@
+#include "tools/holdfast/daemon_call.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "daemon/client.hpp"
+
+namespace holdfast::tools {
+
+int exit_code(daemon::errc e) {
+    using daemon::errc;
+    switch (e) {
+        case errc::ok: return 0;
+        case errc::permission_denied: return exit_permission;
+        case errc::not_running:
+        case errc::io:
+        case errc::timeout: return exit_unreachable;
+        case errc::server_untrusted:
+        case errc::unsupported_version: return exit_protocol;
+        case errc::request_too_large:
+        case errc::response_too_large:
+        case errc::bad_request:
+        case errc::unknown_request:
+        case errc::not_supported:
+        case errc::internal: return 1;
+    }
+    return 1;
+}
+
+std::string default_ipc_name() {
+    const char* env = std::getenv("HOLDFAST_IPC_NAME");
+    return env && *env ? env : daemon::default_ipc_name;
+}
+
+bool take_ipc_option(const args& a, size_t& i, std::string& name) {
+    const std::string& flag = a[i];
+    if (flag.rfind("--socket=", 0) == 0) {
+        name = flag.substr(9);
+        return true;
+    }
+    if (flag == "--socket" && i + 1 < a.size()) {
+        name = a[++i];
+        return true;
+    }
+    return false;
+}
+
+expected<std::string, daemon_failure> ask_daemon(const std::string& ipc_name, daemon::request_type type,
+                                                 const std::string& payload) {
+    auto conn = daemon::client::connect(ipc_name);
+    if (!conn) return unexpected(daemon_failure{conn.error(), daemon::describe(conn.error())});
+    auto r = conn->call(daemon::request{type, payload});
+    if (!r) return unexpected(daemon_failure{r.error(), daemon::describe(r.error())});
+    if (r->status != daemon::errc::ok) return unexpected(daemon_failure{r->status, r->payload});
+    return std::move(r->payload);
+}
+
+int report(const char* cmd, const daemon_failure& f) {
+    std::string msg = f.message.empty() ? daemon::describe(f.code) : f.message;
+    if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+    std::fprintf(stderr, "holdfast %s: %s\n", cmd, msg.c_str());
+    return exit_code(f.code);
+}
+
+}  // namespace holdfast::tools

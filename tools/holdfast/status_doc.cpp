@@ -1,0 +1,196 @@
+#include "tools/holdfast/status_doc.hpp"
+
+#include <cstdlib>
+#include <sstream>
+#include <vector>
+
+#include "tools/holdfast/status_text.hpp"
+
+namespace holdfast::tools {
+namespace {
+
+using policy::node_ix;
+using policy::rsc_ix;
+
+// One attribute or field: the same rows feed XML and JSON.
+struct field {
+    std::string name;
+    std::string value;
+    enum class kind { text, boolean, number } type = kind::text;
+};
+
+field text(std::string n, std::string v) { return {std::move(n), std::move(v), field::kind::text}; }
+field flag(std::string n, bool v) { return {std::move(n), v ? "true" : "false", field::kind::boolean}; }
+field number(std::string n, long long v) { return {std::move(n), std::to_string(v), field::kind::number}; }
+field number_text(std::string n, const std::string& v) { return number(std::move(n), std::atoll(v.c_str())); }
+
+struct resource_row {
+    std::vector<field> fields;
+    std::vector<std::string> nodes;
+};
+
+struct status_view {
+    std::vector<field> summary;
+    std::vector<std::vector<field>> nodes;
+    std::vector<resource_row> resources;
+};
+
+const char* kind_name(policy::node_kind k) {
+    return k == policy::node_kind::guest ? "guest" : k == policy::node_kind::remote ? "remote" : "member";
+}
+
+std::string agent_of(const policy::resource& r) {
+    return r.rclass + ":" + (r.provider.empty() ? "" : r.provider + ":") + r.type;
+}
+
+rsc_ix top_level_of(const policy::working_set& ws, rsc_ix r) {
+    while (ws.resources[r].parent != policy::none) r = ws.resources[r].parent;
+    return r;
+}
+
+bool shown(const policy::resource& r) { return r.children.empty() && !(r.orphan && r.running_on.empty()); }
+
+status_view build_view(const policy::working_set& ws) {
+    status_view v;
+    const policy::node* dc = nullptr;
+    for (const auto& n : ws.nodes)
+        if (n.is_dc) dc = &n;
+    long long instances = 0;
+    for (const auto& r : ws.resources) instances += shown(r) ? 1 : 0;
+    const auto& m = *ws.cib;
+    v.summary = {text("stack", "corosync"),
+                 text("dc", dc ? dc->uname : ""),
+                 text("dc-id", dc ? dc->id : ""),
+                 flag("have-quorum", ws.options.have_quorum),
+                 number("nodes-configured", static_cast<long long>(ws.nodes.size())),
+                 number("resources-configured", instances),
+                 number_text("admin-epoch", m.admin_epoch),
+                 number_text("epoch", m.epoch),
+                 number_text("num-updates", m.num_updates)};
+    for (const auto& n : ws.nodes)
+        v.nodes.push_back({text("name", n.uname), text("id", n.id), text("type", kind_name(n.kind)),
+                           flag("online", n.online), flag("standby", n.standby), flag("maintenance", n.maintenance),
+                           flag("unclean", n.unclean), flag("pending", n.pending), flag("is-dc", n.is_dc),
+                           number("resources-running", static_cast<long long>(n.running.size()))});
+    for (size_t i = 0; i < ws.resources.size(); ++i) {
+        const auto& r = ws.resources[i];
+        if (!shown(r)) continue;
+        rsc_ix top = top_level_of(ws, static_cast<rsc_ix>(i));
+        resource_row row;
+        row.fields = {
+            text("id", r.id),           text("parent", top == static_cast<rsc_ix>(i) ? "" : ws.resources[top].id),
+            text("agent", agent_of(r)), text("role", policy::to_string(r.current_role)),
+            flag("managed", r.managed), flag("failed", r.failed),
+            flag("blocked", r.blocked)};
+        for (node_ix n : r.running_on) row.nodes.push_back(ws.nodes[n].uname);
+        v.resources.push_back(std::move(row));
+    }
+    return v;
+}
+
+std::string xml_attr(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string xml_fields(const std::vector<field>& fs) {
+    std::string out;
+    for (const auto& f : fs) out += " " + f.name + "=\"" + xml_attr(f.value) + "\"";
+    return out;
+}
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+std::string json_fields(const std::vector<field>& fs) {
+    std::string out;
+    for (const auto& f : fs) {
+        out += (out.empty() ? "" : ", ") + json_string(f.name) + ": ";
+        out += f.type == field::kind::text ? json_string(f.value) : f.value;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string format_status_text(const policy::working_set& ws, const std::string& last_updated) {
+    status_view v = build_view(ws);
+    const policy::node* dc = nullptr;
+    for (const auto& n : ws.nodes)
+        if (n.is_dc) dc = &n;
+    std::string out = "Cluster Summary:\n  * Stack: corosync\n";
+    out +=
+        "  * Current DC: " +
+        (dc ? dc->uname + " (" + dc->id + ") - partition " + (ws.options.have_quorum ? "with quorum" : "WITHOUT quorum")
+            : std::string("NONE")) +
+        "\n";
+    out += "  * Last updated: " + last_updated + "\n";
+    out += "  * " + std::to_string(ws.nodes.size()) + " node" + (ws.nodes.size() == 1 ? "" : "s") + " configured\n";
+    out += "  * " + std::to_string(v.resources.size()) + " resource instance" + (v.resources.size() == 1 ? "" : "s") +
+           " configured\n";
+    if (auto pre = format_status_preamble(ws); !pre.empty()) out += pre;
+    // crm_simulate nests the lists one level deeper than crm_mon: un-nest them
+    std::istringstream body(format_cluster_status(ws, false));
+    out += "\n";
+    for (std::string line; std::getline(body, line);) {
+        if (line.rfind("  ", 0) == 0) line.erase(0, 2);
+        if (line == "* Node List:" || line == "* Full List of Resources:") line.erase(0, 2);
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string format_status_xml(const policy::working_set& ws) {
+    status_view v = build_view(ws);
+    std::string out = "<holdfast-status version=\"1\">\n  <summary" + xml_fields(v.summary) + "/>\n  <nodes>\n";
+    for (const auto& n : v.nodes) out += "    <node" + xml_fields(n) + "/>\n";
+    out += "  </nodes>\n  <resources>\n";
+    for (const auto& r : v.resources) {
+        out += "    <resource" + xml_fields(r.fields) + (r.nodes.empty() ? "/>\n" : ">\n");
+        for (const auto& n : r.nodes) out += "      <node name=\"" + xml_attr(n) + "\"/>\n";
+        if (!r.nodes.empty()) out += "    </resource>\n";
+    }
+    return out + "  </resources>\n</holdfast-status>\n";
+}
+
+std::string format_status_json(const policy::working_set& ws) {
+    status_view v = build_view(ws);
+    std::string out = "{\n  \"version\": 1,\n  \"summary\": {" + json_fields(v.summary) + "},\n  \"nodes\": [";
+    for (size_t i = 0; i < v.nodes.size(); ++i)
+        out += std::string(i ? "," : "") + "\n    {" + json_fields(v.nodes[i]) + "}";
+    out += v.nodes.empty() ? "],\n" : "\n  ],\n";
+    out += "  \"resources\": [";
+    for (size_t i = 0; i < v.resources.size(); ++i) {
+        std::string nodes;
+        for (const auto& n : v.resources[i].nodes) nodes += (nodes.empty() ? "" : ", ") + json_string(n);
+        out += std::string(i ? "," : "") + "\n    {" + json_fields(v.resources[i].fields) + ", \"nodes\": [" + nodes +
+               "]}";
+    }
+    out += v.resources.empty() ? "]\n}\n" : "\n  ]\n}\n";
+    return out;
+}
+
+}  // namespace holdfast::tools

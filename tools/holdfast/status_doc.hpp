@@ -1,0 +1,28 @@
+#pragma once
+// `holdfast status` output: crm_mon -1's text, and a simple documented
+// structure as XML or JSON (man/holdfast.8, STATUS OUTPUT):
+//
+//   <holdfast-status version="1">
+//     <summary stack= dc= dc-id= have-quorum= nodes-configured= resources-configured=
+//              admin-epoch= epoch= num-updates=/>
+//     <nodes><node name= id= type=member|remote|guest online= standby= maintenance=
+//                  unclean= pending= is-dc= resources-running=/>...</nodes>
+//     <resources><resource id= parent= agent= role= managed= failed= blocked=>
+//                  <node name=/>...</resource>...</resources>
+//   </holdfast-status>
+//
+// JSON has the same names: {"version":1,"summary":{...},"nodes":[{...}],
+// "resources":[{..., "nodes":["node1"]}]}; booleans are JSON booleans,
+// counts and epochs numbers. Resources are primitives (clone instances as
+// "id:N"), parent is their top-level resource ("" when none).
+#include <string>
+
+#include "policy/working_set.hpp"
+
+namespace holdfast::tools {
+
+std::string format_status_text(const policy::working_set& ws, const std::string& last_updated);
+std::string format_status_xml(const policy::working_set& ws);
+std::string format_status_json(const policy::working_set& ws);
+
+}  // namespace holdfast::tools
