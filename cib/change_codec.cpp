@@ -3,6 +3,7 @@
 // change the same way, so anything unexpected is refused, not skipped.
 #include <array>
 #include <charconv>
+#include <climits>
 #include <utility>
 
 #include "cib/change.hpp"
@@ -210,6 +211,7 @@ std::string serialize(const change& c) {
 
 expected<change, error> parse_change(std::string_view bytes) {
     if (bytes.empty()) return unexpected(bad("empty"));
+    if (bytes.size() > static_cast<size_t>(INT_MAX)) return unexpected(bad("too large"));
     std::unique_ptr<xmlParserCtxt, xml::parser_ctxt_deleter> ctxt(xmlNewParserCtxt());
     xml::error_sink sink;
     xmlSetStructuredErrorFunc(&sink, &xml::error_sink::on_error);

@@ -5,6 +5,7 @@
 // controller's operation history updates.
 #include "cib/change_edit.hpp"
 
+#include <climits>
 #include <map>
 
 namespace holdfast::cib::edit {
@@ -238,6 +239,7 @@ expected<void, error> need_node_id(const change& c) {
 }  // namespace
 
 expected<xml::doc_ptr, error> parse_payload(const std::string& text) {
+    if (text.size() > static_cast<size_t>(INT_MAX)) return unexpected(bad("the payload is too large"));
     std::unique_ptr<xmlParserCtxt, xml::parser_ctxt_deleter> ctxt(xmlNewParserCtxt());
     xml::error_sink sink;
     xmlSetStructuredErrorFunc(&sink, &xml::error_sink::on_error);

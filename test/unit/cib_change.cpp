@@ -7,6 +7,7 @@
 
 #include "cib/change.hpp"
 #include "test/unit/cib_test_util.hpp"
+#include "test/unit/status_compare.hpp"
 
 namespace holdfast::cib {
 // So that Boost.Test can print versions it compares
@@ -497,6 +498,11 @@ BOOST_AUTO_TEST_CASE(a_sequence_of_changes_passes_crm_verify) {
     }
     // six configuration changes; the last one zeroed num_updates
     BOOST_TEST(cib::version(doc) == (cib::cib_version{0, 6, 0}));
+    // what to_string() gives (e.g. the whole CIB sent to a joining node) loads back the same
+    auto copy = cib::load_string(doc.to_string());
+    BOOST_REQUIRE_MESSAGE(copy, (copy ? "" : copy.error().to_string()));
+    BOOST_TEST(copy->to_string() == doc.to_string());
+    BOOST_TEST(holdfast::test::first_status_difference(copy->model(), doc.model()) == "");
     if (holdfast::test::crm_verify().empty()) {
         BOOST_TEST_MESSAGE("crm_verify is not installed: the oracle check is skipped");
         return;
