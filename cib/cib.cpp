@@ -22,6 +22,12 @@ const char* to_string(errc e) {
         case errc::duplicate_id: return "duplicate id";
         case errc::dangling_reference: return "reference to something missing";
         case errc::bad_value: return "bad value";
+        case errc::bad_change: return "bad change";
+        case errc::not_found: return "not found";
+        case errc::not_unique: return "not unique";
+        case errc::old_data: return "older than the current CIB";
+        case errc::absent: return "no stored CIB";
+        case errc::corrupt: return "corrupt stored CIB";
     }
     return "error";
 }
@@ -171,7 +177,11 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
     xml::error_sink sink;
     xmlRelaxNGSetValidStructuredErrors(v.get(), &xml::error_sink::on_error, &sink);
     status_set_aside aside(root);
-    if (xmlRelaxNGValidateDoc(v.get(), doc) != 0) {
+    // ID/IDREF checks report through the global handler: keep them quiet too
+    xmlSetStructuredErrorFunc(&sink, &xml::error_sink::on_error);
+    const int invalid = xmlRelaxNGValidateDoc(v.get(), doc);
+    xmlSetStructuredErrorFunc(nullptr, nullptr);
+    if (invalid != 0) {
         std::string msg = sink.message.empty() ? "does not validate" : sink.message;
         return unexpected(error{errc::schema_invalid, "invalid against " + with + ": " + msg, name, sink.line});
     }
@@ -183,7 +193,16 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
 // The one place that assembles a document (a friend of it).
 struct document_builder {
     static document make(xml::doc_ptr doc, cib_model model, const std::string& name, bool complete);
+    static const std::string& name(const document& d) { return d.impl_->name; }
 };
+
+document document::clone() const {
+    xml::doc_ptr copy(xmlCopyDoc(impl_->doc.get(), 1));
+    if (!copy) throw std::bad_alloc();  // libxml2 fails a copy only when out of memory
+    return document_builder::make(std::move(copy), model_, impl_->name, impl_->complete);
+}
+
+const std::string& document_name(const document& doc) { return document_builder::name(doc); }
 
 document document_builder::make(xml::doc_ptr doc, cib_model model, const std::string& name, bool complete) {
     document d;
@@ -217,6 +236,48 @@ expected<document, error> from_tree(xml::doc_ptr doc, const load_options& opts, 
 }
 
 }  // namespace
+
+expected<document, error> document_from_tree(xml::doc_ptr doc, const load_options& opts, const std::string& name) {
+    return from_tree(std::move(doc), opts, name, nullptr);
+}
+
+expected<document, error> empty_cib(const std::string& validate_with, const load_options& opts) {
+    xml::doc_ptr doc(xmlNewDoc(xml::x("1.0")));
+    xmlNode* root = xmlNewDocNode(doc.get(), nullptr, xml::x("cib"), nullptr);
+    xmlDocSetRootElement(doc.get(), root);
+    // The feature set Debian 12's Pacemaker 2.1.5 writes into a new CIB
+    xmlNewProp(root, xml::x("crm_feature_set"), xml::x("3.16.1"));
+    xmlNewProp(root, xml::x("validate-with"), xml::x(validate_with.c_str()));
+    for (const char* counter : {"epoch", "num_updates", "admin_epoch"}) xmlNewProp(root, xml::x(counter), xml::x("0"));
+    xmlNode* config = xmlNewChild(root, nullptr, xml::x("configuration"), nullptr);
+    for (const char* section : {"crm_config", "nodes", "resources", "constraints"})
+        xmlNewChild(config, nullptr, xml::x(section), nullptr);
+    xmlNewChild(root, nullptr, xml::x("status"), nullptr);
+    return from_tree(std::move(doc), opts, "", nullptr);
+}
+
+namespace {
+
+int64_t counter(const std::string& text) {
+    int64_t v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return 0;
+        v = v * 10 + (c - '0');
+        if (v > (int64_t{1} << 53)) return 0;
+    }
+    return v;
+}
+
+}  // namespace
+
+std::string cib_version::to_string() const {
+    return std::to_string(admin_epoch) + "." + std::to_string(epoch) + "." + std::to_string(num_updates);
+}
+
+cib_version version(const document& doc) {
+    const cib_model& m = doc.model();
+    return {counter(m.admin_epoch), counter(m.epoch), counter(m.num_updates)};
+}
 
 expected<document, error> load_string(std::string_view text, const load_options& opts, const std::string& name) {
     if (!opts.history_xml) {

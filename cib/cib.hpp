@@ -4,6 +4,8 @@
 // A document owns the parsed libxml2 tree (so writing back keeps everything,
 // including what Holdfast does not model) and the typed model built from it.
 // Lifecycle: load_file()/load_string() -> read model() / xml -> write().
+#include <compare>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +32,10 @@ public:
     ~document();
     document(document&&) noexcept;
     document& operator=(document&&) noexcept;
+
+    // A deep copy: its own XML tree and model (complete() documents only make
+    // a complete copy; an incomplete one copies as incomplete).
+    document clone() const;
 
     const cib_model& model() const { return model_; }
     cib_model& model() { return model_; }
@@ -59,6 +65,23 @@ private:
 expected<document, error> load_file(const std::string& path, const load_options& opts = {});
 expected<document, error> load_string(std::string_view xml, const load_options& opts = {},
                                       const std::string& name_for_errors = "");
+
+// A fresh cluster's CIB as Pacemaker's CIB manager starts it: an empty
+// configuration (crm_config, nodes, resources, constraints), an empty status,
+// admin_epoch = epoch = num_updates = 0.
+expected<document, error> empty_cib(const std::string& validate_with = "pacemaker-3.9", const load_options& opts = {});
+
+// The (admin_epoch, epoch, num_updates) triple that orders CIB copies: the
+// higher one is newer, compared field by field in that order, as Pacemaker
+// does. A missing or unparsable field counts as 0.
+struct cib_version {
+    int64_t admin_epoch = 0;
+    int64_t epoch = 0;
+    int64_t num_updates = 0;
+    auto operator<=>(const cib_version&) const = default;
+    std::string to_string() const;  // "admin_epoch.epoch.num_updates"
+};
+cib_version version(const document& doc);
 
 // Checks the schema cannot express: duplicate ids, constraints naming
 // resources that do not exist, scores that are not scores. Empty when fine.

@@ -12,6 +12,12 @@ enum class errc {
     duplicate_id,        // two elements share an id
     dangling_reference,  // a constraint, id-ref or set names something missing
     bad_value,           // a score, interval or similar does not parse
+    bad_change,          // a CIB change that is malformed or cannot apply as asked
+    not_found,           // a change names an element that does not exist
+    not_unique,          // a change's name matches more than one element
+    old_data,            // a change would move the version backwards
+    absent,              // no stored CIB (a fresh node)
+    corrupt,             // the stored CIB is damaged (moved aside, see the message)
 };
 
 const char* to_string(errc e);

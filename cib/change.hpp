@@ -1,0 +1,94 @@
+#pragma once
+// CIB changes: one modification of a CIB as a value, its wire form, and
+// applying it the way Pacemaker's CIB manager applies the equivalent
+// cibadmin / crm_attribute / controller request.
+//
+// A change travels between nodes (serialize -> bytes -> parse_change) and is
+// applied by every node in the same order; apply() is a pure function of the
+// document and the change (no clock: the caller puts `now` in the change), so
+// every node ends with the same CIB and the same version.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cib/cib.hpp"
+#include "cib/error.hpp"
+#include "cib/expected.hpp"
+
+namespace holdfast::cib {
+
+enum class change_op {
+    replace_configuration,  // payload: <cib> or <configuration>; swaps the whole configuration
+    update_configuration,   // payload: <cib>, <configuration>, a section or one element; merge by id
+    delete_element,         // target: the id of a configuration element (tag: its element name, optional)
+    set_property,           // name, value: a cluster property in crm_config
+    delete_property,        // name
+    set_node_attribute,     // node_id (node_name), name, value, lifetime
+    delete_node_attribute,  // node_id, name, lifetime
+    replace_node_state,     // payload: <node_state id=...>; a node re-announcing its own state
+    record_operation,       // node_id (node_name), payload: <lrm_resource ...><lrm_rsc_op .../></lrm_resource>
+};
+
+// Permanent node attributes live in the configuration (<nodes>), transient
+// ones in the status section (gone when the node leaves), as in Pacemaker.
+enum class attribute_lifetime { permanent, transient };
+
+const char* to_string(change_op op);
+
+struct change {
+    change_op op = change_op::update_configuration;
+    std::string payload;    // one XML element, as text (see change_op)
+    std::string target;     // delete_element: the id
+    std::string tag;        // delete_element: the element name it must have ("" = any)
+    std::string node_id;    // node attribute / operation changes
+    std::string node_name;  // creates <node>/<node_state> with this uname when missing
+    std::string name;       // property / attribute name
+    std::string value;      // property / attribute value
+    attribute_lifetime lifetime = attribute_lifetime::permanent;
+    std::optional<int64_t> admin_epoch;  // set admin_epoch explicitly (configuration changes only)
+    // Written into the <cib> element on a configuration change, as Pacemaker
+    // does: cib-last-written (a date string, e.g. "Tue Jan  2 10:00:00 2024"),
+    // update-origin (node name), update-client, update-user. Empty: left as is.
+    std::string now;
+    std::string origin;
+    std::string client;
+    std::string user;
+
+    bool operator==(const change&) const = default;
+
+    static change replace_configuration(std::string xml);
+    static change update_configuration(std::string xml);
+    static change delete_element(std::string id, std::string tag = "");
+    static change set_property(std::string name, std::string value);
+    static change delete_property(std::string name);
+    static change set_node_attribute(std::string node_id, std::string node_name, std::string name, std::string value,
+                                     attribute_lifetime lifetime);
+    static change delete_node_attribute(std::string node_id, std::string name, attribute_lifetime lifetime);
+    static change replace_node_state(std::string node_state_xml);
+    static change record_operation(std::string node_id, std::string node_name, std::string lrm_resource_xml);
+};
+
+// The wire form: <cib_change version="1" op="..." ...>PAYLOAD</cib_change>,
+// UTF-8 XML. Never fails; a payload that is not one well-formed element makes
+// bytes that parse_change refuses.
+std::string serialize(const change& c);
+// Refuses (errc::bad_change) anything but a well-formed version-1 change with
+// the fields its op needs; the payload comes back as one serialised element.
+expected<change, error> parse_change(std::string_view bytes);
+
+struct applied {
+    cib_version before;
+    cib_version after;
+    bool changed = false;         // false: the CIB was already so (no version bump)
+    bool config_changed = false;  // the configuration changed (epoch bumped)
+};
+
+// Applies the change to a copy of `doc`, bumps the version (configuration
+// change: epoch + 1 and num_updates = 0; status only: num_updates + 1; no
+// effective change: nothing), checks the copy (schema named by validate-with
+// when the configuration changed; no new check_semantics errors) and only then
+// replaces `doc`. On error `doc` is untouched. `doc` must be complete().
+expected<applied, error> apply(document& doc, const change& c);
+
+}  // namespace holdfast::cib
