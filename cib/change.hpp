@@ -28,6 +28,9 @@ enum class change_op {
     delete_node_attribute,  // node_id, name, lifetime
     replace_node_state,     // payload: <node_state id=...>; a node re-announcing its own state
     record_operation,       // node_id (node_name), payload: <lrm_resource ...><lrm_rsc_op .../></lrm_resource>
+    update_node_state,      // payload: <node_state id=... in_ccm=...>: its attributes set, children kept
+    clear_node_history,     // node_id: the node's <lrm> history and transient attributes removed
+    set_cib_attribute,      // name (have-quorum, dc-uuid), value: the controller's marks on <cib>
 };
 
 // Permanent node attributes live in the configuration (<nodes>), transient
@@ -67,6 +70,9 @@ struct change {
     static change delete_node_attribute(std::string node_id, std::string name, attribute_lifetime lifetime);
     static change replace_node_state(std::string node_state_xml);
     static change record_operation(std::string node_id, std::string node_name, std::string lrm_resource_xml);
+    static change update_node_state(std::string node_state_xml);
+    static change clear_node_history(std::string node_id);
+    static change set_cib_attribute(std::string name, std::string value);
 };
 
 // The wire form: <cib_change version="1" op="..." ...>PAYLOAD</cib_change>,

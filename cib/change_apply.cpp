@@ -14,7 +14,10 @@ namespace {
 bool touches_configuration(const change& c) {
     switch (c.op) {
         case change_op::replace_node_state:
-        case change_op::record_operation: return false;
+        case change_op::record_operation:
+        case change_op::update_node_state:
+        case change_op::clear_node_history:
+        case change_op::set_cib_attribute: return false;
         case change_op::set_node_attribute:
         case change_op::delete_node_attribute: return c.lifetime == attribute_lifetime::permanent;
         default: return true;
@@ -23,7 +26,8 @@ bool touches_configuration(const change& c) {
 
 bool needs_payload(change_op op) {
     return op == change_op::replace_configuration || op == change_op::update_configuration ||
-           op == change_op::replace_node_state || op == change_op::record_operation;
+           op == change_op::replace_node_state || op == change_op::record_operation ||
+           op == change_op::update_node_state;
 }
 
 expected<void, error> edit_tree(xmlNode* root, const change& c, const xmlNode* payload) {
@@ -37,6 +41,9 @@ expected<void, error> edit_tree(xmlNode* root, const change& c, const xmlNode* p
         case change_op::delete_node_attribute: return edit::delete_node_attribute(root, c);
         case change_op::replace_node_state: return edit::replace_node_state(root, payload);
         case change_op::record_operation: return edit::record_operation(root, c, payload);
+        case change_op::update_node_state: return edit::update_node_state(root, payload);
+        case change_op::clear_node_history: return edit::clear_node_history(root, c);
+        case change_op::set_cib_attribute: return edit::set_cib_attribute(root, c);
     }
     return unexpected(error{errc::bad_change, "unknown change", "", 0});
 }
@@ -56,7 +63,9 @@ std::string region(const xmlNode* root, const change& c, const xmlNode* payload)
     if (touches_configuration(c))
         return xml::attr(root, "validate-with") + "\n" + xml::attr(root, "admin_epoch") + "\n" +
                dump(xml::first(root, "configuration"));
-    const std::string id = c.op == change_op::replace_node_state ? xml::attr(payload, "id") : c.node_id;
+    if (c.op == change_op::set_cib_attribute) return xml::attr(root, c.name.c_str());
+    const bool by_payload = c.op == change_op::replace_node_state || c.op == change_op::update_node_state;
+    const std::string id = by_payload ? xml::attr(payload, "id") : c.node_id;
     return dump(edit::find_node_state(const_cast<xmlNode*>(root), id));
 }
 

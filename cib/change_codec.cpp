@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* wire_version = "1";
 
-constexpr std::array<std::pair<change_op, const char*>, 9> op_names{{
+constexpr std::array<std::pair<change_op, const char*>, 12> op_names{{
     {change_op::replace_configuration, "replace-configuration"},
     {change_op::update_configuration, "update-configuration"},
     {change_op::delete_element, "delete-element"},
@@ -24,6 +24,9 @@ constexpr std::array<std::pair<change_op, const char*>, 9> op_names{{
     {change_op::delete_node_attribute, "delete-node-attribute"},
     {change_op::replace_node_state, "replace-node-state"},
     {change_op::record_operation, "record-operation"},
+    {change_op::update_node_state, "update-node-state"},
+    {change_op::clear_node_history, "clear-node-history"},
+    {change_op::set_cib_attribute, "set-cib-attribute"},
 }};
 
 // What each op needs, so a reader refuses a change missing a field
@@ -40,7 +43,10 @@ op_shape shape(change_op op) {
     switch (op) {
         case change_op::replace_configuration:
         case change_op::update_configuration:
-        case change_op::replace_node_state: return {.payload = true};
+        case change_op::replace_node_state:
+        case change_op::update_node_state: return {.payload = true};
+        case change_op::clear_node_history: return {.node = true};
+        case change_op::set_cib_attribute: return {.name = true, .value = true};
         case change_op::delete_element: return {.target = true};
         case change_op::set_property: return {.name = true, .value = true};
         case change_op::delete_property: return {.name = true};
@@ -300,6 +306,28 @@ change change::record_operation(std::string node_id, std::string node_name, std:
     c.node_id = std::move(node_id);
     c.node_name = std::move(node_name);
     c.payload = std::move(lrm_resource_xml);
+    return c;
+}
+
+change change::update_node_state(std::string node_state_xml) {
+    change c;
+    c.op = change_op::update_node_state;
+    c.payload = std::move(node_state_xml);
+    return c;
+}
+
+change change::clear_node_history(std::string node_id) {
+    change c;
+    c.op = change_op::clear_node_history;
+    c.node_id = std::move(node_id);
+    return c;
+}
+
+change change::set_cib_attribute(std::string name, std::string value) {
+    change c;
+    c.op = change_op::set_cib_attribute;
+    c.name = std::move(name);
+    c.value = std::move(value);
     return c;
 }
 

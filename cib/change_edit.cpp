@@ -392,4 +392,43 @@ expected<void, error> record_operation(xmlNode* root, const change& c, const xml
     return {};
 }
 
+// The controller's view of a node (in_ccm, crmd, join, expected, ...): only
+// the attributes given change; the node's history stays.
+expected<void, error> update_node_state(xmlNode* root, const xmlNode* payload) {
+    if (!is(payload, "node_state")) return unexpected(bad("update-node-state takes a <node_state>"));
+    const std::string id = attr(payload, "id");
+    if (id.empty()) return unexpected(bad("the <node_state> has no id"));
+    if (xml::first(payload, "lrm") || xml::first(payload, "transient_attributes"))
+        return unexpected(bad("update-node-state sets attributes only"));
+    change where;
+    where.node_id = id;
+    xmlNode* state = node_state_for(root, where);
+    for (const xmlAttr* a = payload->properties; a; a = a->next)
+        set(state, reinterpret_cast<const char*>(a->name), xml::attr_value(payload, a));
+    return {};
+}
+
+// What a fenced or freshly started node no longer runs: its history and
+// transient attributes go, as the controller erases them.
+expected<void, error> clear_node_history(xmlNode* root, const change& c) {
+    if (auto ok = need_node_id(c); !ok) return ok;
+    xmlNode* state = find_node_state(root, c.node_id);
+    if (!state) return {};
+    for (const char* name : {"lrm", "transient_attributes"}) {
+        for (xmlNode* n : xml::children(state, name)) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        }
+    }
+    return {};
+}
+
+// Only the marks the coordinating controller owns: quorum and who it is.
+expected<void, error> set_cib_attribute(xmlNode* root, const change& c) {
+    if (c.name != "have-quorum" && c.name != "dc-uuid")
+        return unexpected(bad("set-cib-attribute takes have-quorum or dc-uuid, not '" + c.name + "'"));
+    set(root, c.name.c_str(), c.value);
+    return {};
+}
+
 }  // namespace holdfast::cib::edit

@@ -385,6 +385,46 @@ BOOST_AUTO_TEST_CASE(record_operation_replaces_the_entry_with_the_same_id) {
     refused(doc, cib::change::record_operation("", "node2", op("x", "start", "1", "0")), cib::errc::bad_change);
 }
 
+// The controller's own marks: node states without touching history, a
+// node's history cleared, quorum and DC on the <cib> element.
+BOOST_AUTO_TEST_CASE(controller_marks_are_status_changes) {
+    auto doc = load_ok(two_node_cib());
+    apply_ok(doc, cib::change::record_operation(
+                      "2", "node2",
+                      "<lrm_resource id=\"d1\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><lrm_rsc_op "
+                      "id=\"d1_last_0\" operation=\"start\" call-id=\"3\" rc-code=\"0\" op-status=\"0\" "
+                      "interval=\"0\"/></lrm_resource>"));
+    apply_ok(doc, cib::change::set_node_attribute("2", "node2", "probe", "x", cib::attribute_lifetime::transient));
+    auto r = apply_ok(doc, cib::change::update_node_state(
+                               "<node_state id=\"2\" uname=\"node2\" in_ccm=\"true\" crmd=\"online\" join=\"member\" "
+                               "expected=\"member\"/>"));
+    BOOST_TEST(!r.config_changed);
+    const auto* s = state(doc, "2");
+    BOOST_REQUIRE(s);
+    BOOST_TEST(s->crmd == "online");
+    BOOST_TEST(s->resources.size() == 1u);  // history kept
+    BOOST_TEST(!apply_ok(doc, cib::change::update_node_state("<node_state id=\"2\" crmd=\"online\"/>")).changed);
+    refused(doc, cib::change::update_node_state("<node_state id=\"2\"><lrm/></node_state>"), cib::errc::bad_change);
+    r = apply_ok(doc, cib::change::clear_node_history("2"));
+    BOOST_TEST(r.changed);
+    s = state(doc, "2");
+    BOOST_TEST(s->resources.empty());
+    BOOST_TEST(s->transient_attributes.empty());
+    BOOST_TEST(s->crmd == "online");
+    apply_ok(doc, cib::change::set_cib_attribute("have-quorum", "1"));
+    apply_ok(doc, cib::change::set_cib_attribute("dc-uuid", "2"));
+    BOOST_TEST(doc.model().have_quorum == "1");
+    BOOST_TEST(doc.model().dc_uuid == "2");
+    BOOST_TEST(!apply_ok(doc, cib::change::set_cib_attribute("have-quorum", "1")).changed);
+    refused(doc, cib::change::set_cib_attribute("epoch", "99"), cib::errc::bad_change);
+    for (const auto& c : {cib::change::update_node_state("<node_state id=\"1\" in_ccm=\"false\"/>"),
+                          cib::change::clear_node_history("1"), cib::change::set_cib_attribute("dc-uuid", "1")}) {
+        auto back = cib::parse_change(cib::serialize(c));
+        BOOST_REQUIRE(back);
+        BOOST_TEST((*back == c));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(admin_epoch_changes_only_when_set) {
     auto doc = load_ok(two_node_cib());
     auto c = cib::change::set_property("cluster-name", "hf");
