@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "cib/store.hpp"
 #include "daemon/empty_cib.hpp"
 #include "daemon/log.hpp"
 #include "daemon/notify.hpp"
@@ -44,15 +45,22 @@ const char* to_string(daemon_state s) {
     return "unknown";
 }
 
+// A damaged copy is moved aside by the store and reported; the node then
+// starts from the empty CIB, whose version loses to the cluster's copy.
 expected<cib::document, cib::error> load_node_cib(const std::string& state_dir) {
-    std::string path = state_dir + "/cib.xml";
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec)) return cib::load_file(path);
+    auto stored = cib::load(state_dir);
+    if (stored) return stored;
+    if (stored.error().code == cib::errc::corrupt)
+        log_event(LOG_ERR, "cib_corrupt", {{"dir", state_dir}, {"error", stored.error().to_string()}});
+    else if (stored.error().code != cib::errc::absent)
+        return stored;
     return cib::load_string(empty_cib_xml, {}, "<empty CIB>");
 }
 
 node_daemon::node_daemon(token, daemon_options o, event_loop loop, cib::document cib)
-    : opts_(std::move(o)), loop_(std::move(loop)), cib_(std::move(cib)) {}
+    : opts_(std::move(o)),
+      loop_(std::move(loop)),
+      cib_(std::make_unique<cib_service>(std::move(cib), opts_.state_dir)) {}
 
 expected<std::unique_ptr<node_daemon>, std::string> node_daemon::start(const daemon_options& o) {
     auto doc = load_node_cib(o.state_dir);
@@ -64,7 +72,43 @@ expected<std::unique_ptr<node_daemon>, std::string> node_daemon::start(const dae
     if (!loop) return unexpected("cannot create the event loop: " + errno_text(loop.error()));
     auto d = std::make_unique<node_daemon>(token{}, o, std::move(*loop), std::move(*doc));
     if (auto r = d->open(); !r) return unexpected(r.error());
+    if (!o.standalone) {
+        // Corosync may still be starting (the lab starts both at once; systemd
+        // orders them): wait for it a while before giving up
+        for (int attempt = 1;; ++attempt) {
+            auto r = d->join_cluster();
+            if (r) break;
+            if (attempt == 120) return unexpected(r.error());
+            if (attempt == 1) log_event(LOG_NOTICE, "waiting_for_corosync", {{"error", r.error()}});
+            ::usleep(500'000);
+        }
+    }
     return d;
+}
+
+// Corosync, the replica, the coordinator and the executor, wired together:
+// every controller message goes to both the executor (requests for this
+// node) and the controller (acks); every CIB change to the controller.
+expected<void, std::string> node_daemon::join_cluster() {
+    cluster::callbacks cb;
+    cb.changed = [this] {
+        if (controller_) controller_->on_cluster_changed();
+    };
+    cb.message = [this](membership::nodeid_t, std::string_view body) {
+        if (executor_) executor_->on_message(body);
+        if (controller_) controller_->on_message(body);
+    };
+    auto c = cluster::start(loop_, *cib_, std::move(cb));
+    if (!c) return unexpected("cannot join the cluster: " + c.error());
+    cluster_ = std::move(*c);
+    auto ctl = controller::create(loop_, *cluster_, *cib_);
+    if (!ctl) return unexpected(ctl.error());
+    controller_ = std::move(*ctl);
+    executor_ = std::make_unique<local_executor>(loop_, *cluster_);
+    cib_->add_listener([this](const cib::change* change, const cib::applied*) {
+        if (controller_) controller_->on_cib_changed(change);
+    });
+    return {};
 }
 
 expected<void, std::string> node_daemon::open() {
@@ -106,7 +150,9 @@ expected<void, std::string> node_daemon::open() {
 dispatch_table node_daemon::requests() {
     dispatch_table t;
     t[request_type::ping] = [this](const request&, const peer&) { return response{errc::ok, ping_xml()}; };
-    t[request_type::cib_query] = [this](const request&, const peer&) { return response{errc::ok, cib_.to_string()}; };
+    t[request_type::cib_query] = [this](const request&, const peer&) {
+        return response{errc::ok, cib_->document().to_string()};
+    };
     t[request_type::shutdown] = [this](const request&, const peer& p) {
         log_event(LOG_NOTICE, "shutdown_requested", {{"uid", std::to_string(p.uid)}, {"pid", std::to_string(p.pid)}});
         // after this answer is sent: the server must not stop inside its own callback
@@ -119,7 +165,7 @@ dispatch_table node_daemon::requests() {
 }
 
 std::string node_daemon::ping_xml() const {
-    const auto& m = cib_.model();
+    const auto& m = cib_->document().model();
     return "<holdfastd version=\"" HOLDFAST_VERSION "\" state=\"" + std::string(to_string(state_)) + "\" pid=\"" +
            std::to_string(getpid()) + "\" admin_epoch=\"" + xml_escape(m.admin_epoch) + "\" epoch=\"" +
            xml_escape(m.epoch) + "\" num_updates=\"" + xml_escape(m.num_updates) + "\"/>\n";
@@ -147,6 +193,9 @@ int node_daemon::run(const std::function<void()>& ready) {
     log_event(LOG_NOTICE, "daemon_ready", {{"ipc", opts_.ipc_name}, {"pid", std::to_string(getpid())}});
     if (ready) ready();
     int r = loop_.run();
+    executor_.reset();
+    controller_.reset();
+    cluster_.reset();
     ipc_.reset();
     signals_.clear();
     watchdog_.reset();

@@ -14,8 +14,12 @@
 
 #include "cib/cib.hpp"
 #include "cib/expected.hpp"
+#include "daemon/cib_service.hpp"
+#include "daemon/cluster.hpp"
+#include "daemon/controller.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/ipc_server.hpp"
+#include "daemon/local_executor.hpp"
 #include "daemon/options.hpp"
 
 namespace holdfast::daemon {
@@ -35,7 +39,7 @@ public:
     void set_shutdown_hook(shutdown_hook h) { shutdown_hook_ = std::move(h); }
     void begin_shutdown(const char* why);
 
-    const cib::document& cib() const { return cib_; }
+    const cib::document& cib() const { return cib_->document(); }
     daemon_state state() const { return state_; }
 
     struct token {
@@ -47,12 +51,16 @@ public:
 
 private:
     expected<void, std::string> open();
+    expected<void, std::string> join_cluster();
     dispatch_table requests();
     std::string ping_xml() const;
 
     daemon_options opts_;
     event_loop loop_;
-    cib::document cib_;
+    std::unique_ptr<cib_service> cib_;
+    std::unique_ptr<cluster> cluster_;
+    std::unique_ptr<controller> controller_;
+    std::unique_ptr<local_executor> executor_;
     daemon_state state_ = daemon_state::starting;
     std::unique_ptr<ipc_server> ipc_;
     std::vector<event_source> signals_;

@@ -3,11 +3,12 @@
 namespace holdfast::daemon {
 
 const char* const daemon_usage =
-    "usage: holdfastd [--foreground] [--state-dir DIR] [--socket NAME] [--debug]\n"
+    "usage: holdfastd [--foreground] [--standalone] [--state-dir DIR] [--socket NAME] [--debug]\n"
     "  -f, --foreground     do not detach; log to stderr (the journal under systemd)\n"
     "  -s, --state-dir DIR  where the CIB lives (default /var/lib/holdfast)\n"
     "  -n, --socket NAME    IPC name to serve (default holdfastd)\n"
-    "  -d, --debug          log debug events too\n";
+    "  -d, --debug          log debug events too\n"
+    "      --standalone     run without Corosync: one node, no replication (tests)\n";
 
 expected<daemon_options, std::string> parse_options(const std::vector<std::string>& args) {
     daemon_options o;
@@ -27,6 +28,8 @@ expected<daemon_options, std::string> parse_options(const std::vector<std::strin
         };
         if (flag == "-f" || flag == "--foreground")
             o.foreground = true;
+        else if (flag == "--standalone")
+            o.standalone = true;
         else if (flag == "-d" || flag == "--debug")
             o.debug = true;
         else if (flag == "-h" || flag == "--help")

@@ -13,6 +13,7 @@ struct daemon_options {
     std::string state_dir = "/var/lib/holdfast";
     std::string ipc_name = default_ipc_name;
     bool foreground = false;  // stay attached; log to stderr instead of syslog
+    bool standalone = false;  // no Corosync: this node alone, changes applied locally (tests, tools)
     bool debug = false;
     bool help = false;
     bool version = false;

@@ -1,6 +1,6 @@
 #pragma once
-// What a lab node runs, in start order. This is the one place a daemon joins the node: holdfastd
-// is added here, after corosync, when it exists.
+// What a lab node runs, in start order: corosync, then holdfastd from the same build directory
+// (when it was built). The one place a daemon joins the node.
 #include <string>
 #include <vector>
 

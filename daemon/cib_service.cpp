@@ -1,0 +1,88 @@
+// The node's CIB as the replica's store (see cib_service.hpp).
+#include "daemon/cib_service.hpp"
+
+#include <cstdlib>
+
+#include "cib/store.hpp"
+#include "daemon/log.hpp"
+
+namespace holdfast::daemon {
+
+cib_service::cib_service(cib::document doc, std::string state_dir)
+    : doc_(std::move(doc)), state_dir_(std::move(state_dir)) {}
+
+void cib_service::set_local_node(std::string id, std::string uname) {
+    node_id_ = std::move(id);
+    uname_ = std::move(uname);
+}
+
+membership::replica_version cib_service::version() const {
+    const auto v = cib::version(doc_);
+    return {static_cast<uint64_t>(v.admin_epoch), static_cast<uint64_t>(v.epoch), static_cast<uint64_t>(v.num_updates)};
+}
+
+std::string cib_service::snapshot() const { return doc_.to_string(); }
+
+void cib_service::saved_and_told(const cib::change* c, const cib::applied* r) {
+    if (!state_dir_.empty()) {
+        if (auto s = cib::save(doc_, state_dir_); !s)
+            log_event(LOG_ERR, "cib_save_failed", {{"dir", state_dir_}, {"error", s.error().to_string()}});
+    }
+    for (const auto& l : listeners_) l(c, r);
+}
+
+bool cib_service::install(std::string_view snapshot) {
+    auto doc = cib::load_string(snapshot, {}, "<cluster CIB>");
+    if (!doc) {
+        log_event(LOG_ERR, "cib_install_failed", {{"error", doc.error().to_string()}});
+        return false;
+    }
+    doc_ = std::move(*doc);
+    const auto v = version();
+    log_event(LOG_NOTICE, "cib_installed", {{"version", membership::to_string(v)}});
+    saved_and_told(nullptr, nullptr);
+    return true;
+}
+
+expected<cib::applied, cib::error> cib_service::apply_local(const cib::change& c) {
+    auto r = cib::apply(doc_, c);
+    if (r && r->changed) saved_and_told(&c, &*r);
+    return r;
+}
+
+bool cib_service::apply(std::string_view bytes) {
+    auto c = cib::parse_change(bytes);
+    if (!c) {
+        ++rejected_;
+        log_event(LOG_WARNING, "cib_change_unreadable", {{"error", c.error().to_string()}});
+        return false;
+    }
+    auto r = cib::apply(doc_, *c);
+    if (!r) {
+        ++rejected_;
+        log_event(LOG_WARNING, "cib_change_rejected",
+                  {{"op", cib::to_string(c->op)}, {"error", r.error().to_string()}});
+        return false;
+    }
+    if (r->changed) saved_and_told(&*c, &*r);
+    return true;
+}
+
+std::string cib_service::own_state() const {
+    if (!fresh_ || node_id_.empty()) return {};
+    return cib::serialize(cib::change::clear_node_history(node_id_));
+}
+
+void cib_service::merge_own_state(const membership::cpg_member& from, std::string_view state) {
+    if (state.empty()) return;
+    auto c = cib::parse_change(state);
+    if (!c || c->op != cib::change_op::clear_node_history || c->node_id != std::to_string(from.nodeid)) {
+        ++rejected_;
+        log_event(LOG_WARNING, "own_state_refused", {{"from", std::to_string(from.nodeid)}});
+        return;
+    }
+    if (c->node_id == node_id_) fresh_ = false;
+    apply(state);
+}
+
+}  // namespace holdfast::daemon

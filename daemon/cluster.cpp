@@ -1,0 +1,186 @@
+// This node's Corosync view (see cluster.hpp).
+#include "daemon/cluster.hpp"
+
+#include <algorithm>
+
+#include "daemon/log.hpp"
+
+namespace holdfast::daemon {
+
+namespace {
+constexpr usec retry_after{200'000};  // a join refused while Corosync syncs, or a send under flow control
+}
+
+cluster::cluster(token, event_loop& loop, cib_service& cib, callbacks cb)
+    : loop_(loop), cib_(cib), cb_(std::move(cb)) {}
+
+cluster::~cluster() {
+    sources_.clear();
+    if (replica_ && replica_joined_) (void)replica_->leave();
+    if (ctl_ && ctl_joined_) (void)ctl_->leave();
+}
+
+expected<std::unique_ptr<cluster>, std::string> cluster::start(event_loop& loop, cib_service& cib, callbacks cb) {
+    auto c = std::make_unique<cluster>(token{}, loop, cib, std::move(cb));
+    if (auto r = c->open(); !r) return unexpected(r.error());
+    return c;
+}
+
+expected<void, std::string> cluster::open() {
+    auto cmap = membership::cmap_store::open();
+    if (!cmap) return unexpected("corosync cmap: " + cmap.error().to_string());
+    cmap_ = std::move(*cmap);
+    auto nodes = membership::cluster_nodes(*cmap_);
+    if (!nodes) return unexpected("corosync nodelist: " + nodes.error().to_string());
+    nodes_ = std::move(*nodes);
+
+    auto quorum = membership::votequorum_service::open({.quorum =
+                                                            [this](const membership::vq_quorum_notification& n) {
+                                                                quorate_ = n.quorate;
+                                                                if (cb_.changed) cb_.changed();
+                                                            },
+                                                        .expected_votes = {},
+                                                        .nodelist = {}});
+    if (!quorum) return unexpected("corosync votequorum: " + quorum.error().to_string());
+    quorum_ = std::move(*quorum);
+    if (auto info = quorum_->info(); info) {
+        local_id_ = info->nodeid;
+        quorate_ = info->quorate();
+    }
+    if (auto t = quorum_->track(); !t) return unexpected("votequorum tracking: " + t.error().to_string());
+    local_name_ = name_of(local_id_);
+    cib_.set_local_node(std::to_string(local_id_), local_name_);
+
+    auto replica = membership::cib_replica::open(cib_, {}, [this] {
+        if (cb_.changed) cb_.changed();
+    });
+    if (!replica) return unexpected("CIB replica: " + replica.error().to_string());
+    replica_ = std::move(*replica);
+
+    auto ctl = membership::cpg_group::open(
+        {.deliver =
+             [this](const membership::cpg_message& m) {
+                 if (cb_.message)
+                     cb_.message(m.nodeid,
+                                 std::string_view(reinterpret_cast<const char*>(m.data.data()), m.data.size()));
+             },
+         .confchg =
+             [this](const membership::cpg_confchg& c) {
+                 ctl_members_ = c.members;
+                 if (cb_.changed) cb_.changed();
+             },
+         .totem = {}});
+    if (!ctl) return unexpected("controller CPG group: " + ctl.error().to_string());
+    ctl_ = std::move(*ctl);
+
+    auto watch = [this](int fd, std::function<void()> fn) -> expected<void, std::string> {
+        auto s = loop_.add_io(fd, EPOLLIN, [fn = std::move(fn)](int, uint32_t) { fn(); });
+        if (!s) return unexpected(std::string("cannot watch a corosync fd"));
+        sources_.push_back(std::move(*s));
+        return {};
+    };
+    for (auto& [fd, fn] :
+         std::vector<std::pair<int, std::function<void()>>>{{cmap_->fd(), [this] { (void)cmap_->dispatch(); }},
+                                                            {quorum_->fd(), [this] { (void)quorum_->dispatch(); }},
+                                                            {replica_->fd(), [this] { pump(); }},
+                                                            {ctl_->fd(), [this] { (void)ctl_->dispatch(); }}}) {
+        if (auto r = watch(fd, std::move(fn)); !r) return r;
+    }
+    auto t = timer::create(loop_, [this] {
+        try_join();
+        pump();
+        flush_ctl();
+    });
+    if (!t) return unexpected(std::string("cannot create the join timer"));
+    retry_ = std::move(*t);
+    try_join();
+    log_event(LOG_NOTICE, "cluster_started",
+              {{"nodeid", std::to_string(local_id_)}, {"name", local_name_}, {"quorate", quorate_ ? "1" : "0"}});
+    return {};
+}
+
+void cluster::try_join() {
+    bool again = false;
+    if (!replica_joined_) {
+        auto r = replica_->join();
+        replica_joined_ = r.has_value();
+        again = again || !replica_joined_;
+        if (!r && r.error().code != membership::errc::try_again)
+            log_event(LOG_ERR, "cib_group_join_failed", {{"error", r.error().to_string()}});
+    }
+    if (!ctl_joined_) {
+        auto r = ctl_->join("holdfast-ctl");
+        ctl_joined_ = r.has_value();
+        again = again || !ctl_joined_;
+    }
+    if (again) (void)retry_->arm(retry_after);
+}
+
+// Delivers what the replica has, then retries its backlog a little later
+// while Corosync holds it back.
+void cluster::pump() {
+    if (auto r = replica_->dispatch(); !r && r.error().code == membership::errc::unavailable)
+        log_event(LOG_ERR, "corosync_lost", {{"error", r.error().to_string()}});
+    if (replica_->backlog() > 0 && !retry_->armed()) (void)retry_->arm(retry_after);
+}
+
+std::string cluster::name_of(membership::nodeid_t id) const {
+    for (const auto& n : nodes_)
+        if (n.nodeid == id) return n.name;
+    return std::to_string(id);
+}
+
+std::optional<membership::nodeid_t> cluster::id_of(const std::string& name) const {
+    for (const auto& n : nodes_)
+        if (n.name == name) return n.nodeid;
+    return std::nullopt;
+}
+
+std::vector<membership::nodeid_t> cluster::members() const {
+    std::vector<membership::nodeid_t> out;
+    if (!replica_) return out;
+    for (const auto& m : replica_->members()) out.push_back(m.nodeid);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+bool cluster::synced() const { return replica_ && replica_->synced(); }
+bool cluster::settled() const { return replica_ && replica_->settled(); }
+
+std::optional<membership::nodeid_t> cluster::dc() const {
+    auto m = members();
+    if (m.empty()) return std::nullopt;
+    return m.front();
+}
+
+membership::result<void> cluster::submit(const cib::change& c) {
+    auto r = replica_->submit(cib::serialize(c));
+    pump();
+    return r;
+}
+
+// Controller messages keep their order; under flow control they wait for
+// the retry timer.
+void cluster::send(std::string body) {
+    ctl_outbox_.push_back(std::move(body));
+    flush_ctl();
+}
+
+void cluster::flush_ctl() {
+    while (!ctl_outbox_.empty() && ctl_joined_) {
+        auto r = ctl_->send(ctl_outbox_.front());
+        if (!r) {
+            if (r.error().code != membership::errc::try_again) {
+                log_event(LOG_ERR, "controller_message_lost", {{"error", r.error().to_string()}});
+                ctl_outbox_.pop_front();
+                continue;
+            }
+            break;
+        }
+        ctl_outbox_.pop_front();
+    }
+    if (!ctl_outbox_.empty() && !retry_->armed()) (void)retry_->arm(retry_after);
+}
+
+}  // namespace holdfast::daemon

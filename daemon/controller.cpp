@@ -1,0 +1,255 @@
+// The coordinator's work (see controller.hpp).
+#include "daemon/controller.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <fstream>
+
+#include "daemon/log.hpp"
+#include "daemon/op_update.hpp"
+#include "policy/policy.hpp"
+#include "policy/unpack.hpp"
+
+namespace holdfast::daemon {
+
+namespace {
+
+constexpr usec replan_delay{100'000};
+
+std::string random_uuid() {
+    std::ifstream in("/proc/sys/kernel/random/uuid");
+    std::string u;
+    std::getline(in, u);
+    return u.empty() ? "00000000-0000-0000-0000-000000000000" : u;
+}
+
+// An attribute of the one element in `xml` we wrote ourselves (plain values).
+std::string attr_of(std::string_view xml, std::string_view name) {
+    const std::string needle = " " + std::string(name) + "=\"";
+    const size_t at = xml.find(needle);
+    if (at == std::string_view::npos) return {};
+    const size_t start = at + needle.size();
+    const size_t end = xml.find('"', start);
+    return end == std::string_view::npos ? std::string() : std::string(xml.substr(start, end - start));
+}
+
+const cib::node_state* state_of(const cib::cib_model& m, const std::string& id) {
+    for (const auto& ns : m.node_states)
+        if (ns.id == id) return &ns;
+    return nullptr;
+}
+
+std::string transient_value(const cib::node_state* ns, const std::string& name) {
+    if (!ns) return {};
+    for (const auto& set : ns->transient_attributes)
+        for (const auto& p : set.pairs)
+            if (p.name == name) return p.value;
+    return {};
+}
+
+}  // namespace
+
+controller::controller(token, event_loop& loop, cluster& c, cib_service& cib)
+    : loop_(loop), cluster_(c), cib_(cib), uuid_(random_uuid()) {}
+
+expected<std::unique_ptr<controller>, std::string> controller::create(event_loop& loop, cluster& c, cib_service& cib) {
+    auto ctl = std::make_unique<controller>(token{}, loop, c, cib);
+    auto d = debouncer::create(loop, replan_delay, [raw = ctl.get()] { raw->plan(); });
+    if (!d) return unexpected(std::string("cannot create the re-plan timer"));
+    ctl->replan_ = std::move(*d);
+    return ctl;
+}
+
+void controller::submit(const cib::change& c) {
+    if (auto r = cluster_.submit(c); !r)
+        log_event(LOG_WARNING, "controller_change_not_sent",
+                  {{"op", cib::to_string(c.op)}, {"error", r.error().to_string()}});
+}
+
+void controller::on_cluster_changed() {
+    if (!cluster_.is_dc() || !cluster_.settled()) {
+        if (runner_ && !cluster_.is_dc()) {
+            log_event(LOG_NOTICE, "transition_dropped", {{"transition", std::to_string(transition_id_)}});
+            runner_.reset();
+        }
+        return;
+    }
+    reconcile();
+    if (runner_) {
+        // actions on nodes that left will never report
+        const auto members = cluster_.members();
+        const auto& g = runner_->graph();
+        for (const auto& [id, index] : index_of_) {
+            const auto& a = g.actions[index];
+            auto node = cluster_.id_of(a.node_uname);
+            if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node)))
+                runner_->complete(index, false);
+        }
+        check_finished();
+    }
+    replan_->poke();
+}
+
+// Corosync's view of the nodes, written where the scheduler reads it.
+void controller::reconcile() {
+    const auto& m = cib_.document().model();
+    const auto members = cluster_.members();
+    for (const auto& n : cluster_.nodes()) {
+        const std::string id = std::to_string(n.nodeid);
+        const bool known = std::any_of(m.nodes.begin(), m.nodes.end(), [&](const auto& d) { return d.id == id; });
+        if (!known)
+            submit(cib::change::update_configuration("<configuration><nodes><node id=\"" + id + "\" uname=\"" + n.name +
+                                                     "\"/></nodes></configuration>"));
+        const bool member = std::binary_search(members.begin(), members.end(), n.nodeid);
+        const cib::node_state* ns = state_of(m, id);
+        const char* in_ccm = member ? "true" : "false";
+        const char* crmd = member ? "online" : "offline";
+        const char* join = member ? "member" : "down";
+        const std::string expected = member ? "member" : (ns ? ns->expected : "");
+        if (!ns && !member) continue;  // never seen: nothing to say yet
+        if (ns && ns->in_ccm == in_ccm && ns->crmd == crmd && ns->join == join && ns->expected == expected) continue;
+        std::string x = "<node_state id=\"" + id + "\" uname=\"" + n.name + "\" in_ccm=\"" + in_ccm + "\" crmd=\"" +
+                        crmd + "\" join=\"" + join + "\" crm-debug-origin=\"holdfast_membership\"";
+        if (!expected.empty()) x += " expected=\"" + expected + "\"";
+        submit(cib::change::update_node_state(x + "/>"));
+    }
+    const std::string quorum = cluster_.quorate() ? "1" : "0";
+    if (m.have_quorum != quorum) submit(cib::change::set_cib_attribute("have-quorum", quorum));
+    const std::string dc = std::to_string(cluster_.local_id());
+    if (m.dc_uuid != dc) submit(cib::change::set_cib_attribute("dc-uuid", dc));
+}
+
+void controller::plan() {
+    if (!cluster_.is_dc() || !cluster_.settled()) return;
+    if (runner_) {
+        replan_after_ = true;
+        runner_->abort();
+        check_finished();
+        return;
+    }
+    replan_after_ = false;
+    auto ws = policy::unpack(cib_.document().model(), std::time(nullptr));
+    if (auto why = policy::unsupported_feature(ws)) {
+        log_event(LOG_ERR, "plan_refused", {{"reason", *why}});
+        return;
+    }
+    auto result = policy::schedule(ws);
+    if (result.graph.synapses.empty()) return;
+    result.graph.transition_id = ++transition_id_;
+    index_of_.clear();
+    for (size_t i = 0; i < result.graph.actions.size(); ++i) index_of_[result.graph.actions[i].id] = i;
+    for (const auto& line : result.summary)
+        log_event(LOG_NOTICE, "planned", {{"transition", std::to_string(transition_id_)}, {"action", line.text}});
+    log_event(
+        LOG_NOTICE, "transition_started",
+        {{"transition", std::to_string(transition_id_)}, {"actions", std::to_string(result.graph.actions.size())}});
+    runner_.emplace(std::move(result.graph), [this](size_t i, const policy::graph_action& a) { dispatch(i, a); });
+    runner_->start();
+    check_finished();
+}
+
+void controller::dispatch(size_t index, const policy::graph_action& a) {
+    auto node = cluster_.id_of(a.node_uname);
+    const auto members = cluster_.members();
+    if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node))) {
+        runner_->complete(index, false);
+        return;
+    }
+    if (a.kind == policy::action_kind::crm_event && a.task == "stonith") {
+        // Fencing arrives with the fencer (issue 5); until then it cannot succeed
+        log_event(LOG_ERR, "fencing_unavailable", {{"target", a.node_uname}});
+        runner_->complete(index, false);
+        return;
+    }
+    if (a.kind == policy::action_kind::crm_event && a.task == "clear_failcount") {
+        const std::string id = node ? std::to_string(*node) : std::string();
+        const cib::node_state* ns = state_of(cib_.document().model(), id);
+        for (const auto& set : ns ? ns->transient_attributes : std::vector<cib::nvset>{})
+            for (const auto& p : set.pairs)
+                if (p.name.rfind("fail-count-" + a.rsc_id + "#", 0) == 0 ||
+                    p.name.rfind("last-failure-" + a.rsc_id + "#", 0) == 0)
+                    submit(cib::change::delete_node_attribute(id, p.name, cib::attribute_lifetime::transient));
+        runner_->complete(index, true);
+        return;
+    }
+    cluster_.send(encode(exec_message{transition_id_, uuid_, a.node_uname, a}));
+}
+
+void controller::on_message(std::string_view body) {
+    auto ack = decode_ack(body);
+    if (!ack || !runner_ || ack->dc_uuid != uuid_ || ack->transition != transition_id_) return;
+    if (auto it = index_of_.find(ack->action_id); it != index_of_.end()) runner_->complete(it->second, ack->ok);
+    check_finished();
+}
+
+void controller::on_cib_changed(const cib::change* c) {
+    if (!cluster_.is_dc() || !cluster_.settled()) return;
+    if (c && c->op == cib::change_op::record_operation) return confirm_from_record(*c);
+    replan_->poke();
+}
+
+// An operation record: the result of one of our actions, or news from a
+// recurring monitor (or an older transition), which calls for a new plan.
+void controller::confirm_from_record(const cib::change& c) {
+    const std::string key = attr_of(c.payload, "transition-key");
+    const int rc = std::atoi(attr_of(c.payload, "rc-code").c_str());
+    const int status = std::atoi(attr_of(c.payload, "op-status").c_str());
+    int action_id = -1, transition = -1, target = 0;
+    char uuid[64] = {0};
+    if (std::sscanf(key.c_str(), "%d:%d:%d:%63s", &action_id, &transition, &target, uuid) != 4) return;
+    policy::graph_action synthetic;
+    const policy::graph_action* a = nullptr;
+    std::optional<size_t> index;
+    if (runner_ && uuid_ == uuid && transition == transition_id_) {
+        if (auto it = index_of_.find(action_id); it != index_of_.end()) {
+            index = it->second;
+            a = &runner_->graph().actions[*index];
+        }
+    }
+    ra::op_result r{rc, static_cast<ra::exec_status>(status), {}, {}};
+    if (!a) {
+        synthetic.rsc_id = attr_of(c.payload, "id");  // the <lrm_resource>'s id comes first
+        synthetic.task = attr_of(c.payload, "operation");
+        synthetic.interval_ms = std::atoll(attr_of(c.payload, "interval").c_str());
+        synthetic.node_uname = attr_of(c.payload, "on_node");
+        synthetic.attributes["CRM_meta_op_target_rc"] = std::to_string(target);
+        a = &synthetic;
+    }
+    const bool ok = succeeded(*a, r);
+    if (index) {
+        if (runner_->complete(*index, ok) && !ok) note_failure(*a, r);
+        check_finished();
+        return;
+    }
+    if (!ok && a->interval_ms > 0) note_failure(*a, r);
+    replan_->poke();
+}
+
+void controller::note_failure(const policy::graph_action& a, const ra::op_result& r) {
+    auto node = cluster_.id_of(a.node_uname);
+    if (!node) return;
+    const std::string id = std::to_string(*node);
+    const policy::transition_graph empty;
+    const auto attrs =
+        failure_attributes(a, r, runner_ ? runner_->graph() : empty, static_cast<int64_t>(std::time(nullptr)));
+    const cib::node_state* ns = state_of(cib_.document().model(), id);
+    for (const auto& u : attrs) {
+        std::string value = u.value;
+        if (u.increment) {
+            const std::string now = transient_value(ns, u.name);
+            value = now == "INFINITY" ? now : std::to_string(std::atoll(now.c_str()) + 1);
+        }
+        submit(cib::change::set_node_attribute(id, a.node_uname, u.name, value, cib::attribute_lifetime::transient));
+    }
+}
+
+void controller::check_finished() {
+    if (!runner_ || !runner_->finished()) return;
+    log_event(LOG_NOTICE, "transition_finished",
+              {{"transition", std::to_string(transition_id_)}, {"outcome", to_string(runner_->state())}});
+    runner_.reset();
+    index_of_.clear();
+    replan_->poke();
+}
+
+}  // namespace holdfast::daemon

@@ -1,0 +1,68 @@
+#pragma once
+// controller: the coordinator's work (runs on every node, acts only on the DC).
+//
+// On the DC, once the replica is settled: keeps the CIB's view of the nodes
+// (node_state in_ccm/crmd/join/expected, <nodes> entries, have-quorum,
+// dc-uuid) in line with Corosync's; re-plans (debounced) after every change
+// that matters; carries out the plan with a transition_runner, sending each
+// action to its node and confirming it when the node's operation record
+// arrives in the CIB (or its ack, for actions without one); sets fail counts
+// after failures, as Pacemaker's controller does. A change that is not one of
+// the transition's own results aborts the transition: the actions in flight
+// finish, then the next plan starts from the new CIB. Actions on a node that
+// left fail at once.
+// Lifecycle: construct after cluster and cib_service; the daemon forwards
+// cluster changes, CIB changes and controller messages. Loop thread only.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon/cib_service.hpp"
+#include "daemon/cluster.hpp"
+#include "daemon/ctl_message.hpp"
+#include "daemon/event_loop.hpp"
+#include "daemon/transition.hpp"
+#include "ra/executor.hpp"
+
+namespace holdfast::daemon {
+
+class controller {
+public:
+    static expected<std::unique_ptr<controller>, std::string> create(event_loop& loop, cluster& c, cib_service& cib);
+
+    void on_cluster_changed();
+    void on_cib_changed(const cib::change* change);
+    void on_message(std::string_view body);
+
+    bool idle() const { return !runner_; }
+    int transitions() const { return transition_id_; }
+
+    struct token {
+    private:
+        friend class controller;
+        token() = default;
+    };
+    controller(token, event_loop& loop, cluster& c, cib_service& cib);
+
+private:
+    void reconcile();
+    void plan();
+    void dispatch(size_t index, const policy::graph_action& a);
+    void confirm_from_record(const cib::change& c);
+    void note_failure(const policy::graph_action& a, const ra::op_result& r);
+    void check_finished();
+    void submit(const cib::change& c);
+
+    event_loop& loop_;
+    cluster& cluster_;
+    cib_service& cib_;
+    std::string uuid_;
+    int transition_id_ = 0;
+    std::optional<transition_runner> runner_;
+    std::map<int, size_t> index_of_;  // graph action id -> index, current transition
+    std::optional<debouncer> replan_;
+    bool replan_after_ = false;  // something changed while a transition ran
+};
+
+}  // namespace holdfast::daemon
