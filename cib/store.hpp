@@ -9,7 +9,9 @@
 //     <!--holdfast-cib sha256=<64 lowercase hex>-->
 //     <cib ...>...</cib>
 // One file, so a crash between writing the CIB and writing its digest cannot
-// make a good copy look damaged.
+// make a good copy look damaged. A file with no digest line at all is a CIB
+// an operator put there (Pacemaker's own cib.xml, for one): it is taken when
+// it reads and validates.
 //
 // save(): DIR is created (0750) if missing; the bytes go to a temporary file
 // in DIR (0600), which is fsynced, renamed over cib.xml, then DIR is fsynced.

@@ -81,8 +81,9 @@ struct daemon_fixture {
             BOOST_REQUIRE(chown(fs::path(notify.path()).parent_path().c_str(), as->uid, as->gid) == 0);
         }
         env.push_back("NOTIFY_SOCKET=" + notify.path());
-        proc.emplace(test::child::spawn({HOLDFASTD_BIN, "--foreground", "--standalone", "--state-dir", dir.string(), "--socket", ipc},
-                                        env, (dir / "holdfastd.log").string(), as));
+        proc.emplace(test::child::spawn(
+            {HOLDFASTD_BIN, "--foreground", "--standalone", "--state-dir", dir.string(), "--socket", ipc}, env,
+            (dir / "holdfastd.log").string(), as));
         if (!notify.wait_for("READY=1", deadline)) {
             stop();
             BOOST_FAIL("holdfastd did not report READY=1");
@@ -208,7 +209,8 @@ BOOST_AUTO_TEST_CASE(empty_state_dir_watchdog_blackbox_and_a_taken_name) {
     BOOST_TEST(fs::exists(dump));
 
     // a second daemon on the same IPC name refuses to start
-    auto second = test::run({HOLDFASTD_BIN, "--foreground", "--standalone", "--state-dir", d.dir.string(), "--socket", d.ipc}, {});
+    auto second = test::run(
+        {HOLDFASTD_BIN, "--foreground", "--standalone", "--state-dir", d.dir.string(), "--socket", d.ipc}, {});
     BOOST_TEST(second.status == 1);
     BOOST_TEST(call_status(d.ipc, daemon::request_type::ping) == daemon::errc::ok);
 }
