@@ -85,7 +85,7 @@ def main():
                 if hrc == 3:
                     same = "refused: " + (hout.strip().splitlines() or ["unsupported feature"])[-1][:60]
                 elif prc == TIMED_OUT:
-                    same = "crm_simulate gave up on"
+                    same = f"crm_simulate stopped at {args.timeout:.0f} s"
                 else:
                     same = "yes" if hrc == 0 and summary(hout) == summary(pout) else "no"
                 late = ">" if prc == TIMED_OUT else ""  # a lower bound: crm_simulate was stopped
