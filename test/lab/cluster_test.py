@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""holdfastd on a 3-node namespace lab (CTest `lab_cluster`, label `lab`): the cluster forms with one DC
+and quorum; a property set on node1 is visible on node3; a resource runs; node3 cut off -> the majority
+keeps quorum and runs the resource, node3 loses quorum and stops what it ran; heal -> identical CIBs; the
+DC killed -> a new DC and no change lost; a restarted node rejoins with the cluster's CIB; a corrupt
+on-disk CIB is kept aside and replaced by the cluster's copy.
+
+Needs root and `ip netns`; exits 77 (skip) without them. Every check waits for a state with a generous
+deadline and never asserts a duration; state is read through `holdfast` inside the nodes, never from logs.
+"""
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from holdfast_lab import SKIP, CheckFailed, Lab, become_subreaper, expect, reap, skip_reason, wait_for
+
+NODES = ["node1", "node2", "node3"]
+
+# The Dummy agent keeps its state file in the node's private /run, so "running on node N" can be read
+# straight from that node.
+RESOURCES = """<configuration>
+  <crm_config>
+    <cluster_property_set id="cib-bootstrap-options">
+      <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
+      <nvpair id="cib-bootstrap-options-no-quorum-policy" name="no-quorum-policy" value="stop"/>
+    </cluster_property_set>
+  </crm_config>
+  <resources>
+    <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy">
+      <operations>
+        <op id="d1-monitor-5s" name="monitor" interval="5s"/>
+      </operations>
+    </primitive>
+  </resources>
+  <constraints>
+    <rsc_location id="d1-prefers-node3" rsc="d1" node="node3" score="100"/>
+  </constraints>
+</configuration>
+"""
+
+
+class Cluster:
+    def __init__(self, lab, holdfast):
+        self.lab = lab
+        self.holdfast = holdfast
+
+    def cli(self, node, *args):
+        return self.lab.exec(node, self.holdfast, *args, timeout=60)
+
+    def status(self, node):
+        p = self.cli(node, "status")
+        return p.stdout if p.returncode == 0 else ""
+
+    def cib(self, node):
+        p = self.cli(node, "cib", "show", "--xml")
+        return p.stdout if p.returncode == 0 else ""
+
+    def dc(self, node):
+        m = re.search(r"Current DC: (\S+) .* partition (with|WITHOUT) quorum", self.status(node))
+        return (m.group(1), m.group(2) == "with") if m else (None, None)
+
+    def online(self, node):
+        m = re.search(r"Online: \[ ([^\]]*) \]", self.status(node))
+        return sorted(m.group(1).split()) if m else []
+
+    def running(self, node):
+        """Whether d1's agent state says it runs on this node."""
+        return self.lab.exec(node, "sh", "-c", "ls /run/resource-agents/Dummy-d1.state").returncode == 0
+
+    def digest(self, node):
+        return hashlib.sha256(self.cib(node).encode()).hexdigest()
+
+
+def check_formed(c):
+    wait_for("every node sees node1..node3 online, node1 as DC, with quorum",
+             lambda: all(c.online(n) == NODES and c.dc(n) == ("node1", True) for n in NODES), c.lab)
+    expect(True, "3 nodes formed one cluster: node1 is DC, the partition has quorum")
+
+
+def check_property(c):
+    p = c.cli("node1", "configure", "property", "holdfast-lab-marker=42")
+    expect(p.returncode == 0, f"configure property on node1 succeeds ({p.stderr.strip()})")
+    wait_for("node3 holds the property set on node1",
+             lambda: 'name="holdfast-lab-marker" value="42"' in c.cib("node3"), c.lab)
+    expect(True, "a property set on node1 is visible on node3")
+
+
+def check_resource(c):
+    c.lab.exec("node1", "sh", "-c", "cat > /var/lib/holdfast/resources.xml <<'EOF'\n" + RESOURCES + "EOF")
+    p = c.cli("node1", "configure", "load", "update", "/var/lib/holdfast/resources.xml")
+    expect(p.returncode == 0, f"configure load update succeeds ({p.stderr.strip()})")
+    wait_for("d1 runs on node3 (its preferred node) and nowhere else",
+             lambda: c.running("node3") and not c.running("node1") and not c.running("node2"), c.lab)
+    wait_for("status on node1 shows d1 started on node3",
+             lambda: re.search(r"d1\s.*Started node3", c.status("node1")) is not None, c.lab)
+    expect(True, "the DC started d1 on node3 through its agent")
+
+
+def check_cut(c):
+    c.lab.run("cut", "node3")
+    wait_for("node1 and node2 keep quorum with node1 as DC; node3 is alone without quorum",
+             lambda: c.dc("node1") == ("node1", True) and c.dc("node3") == ("node3", False), c.lab)
+    wait_for("node3 stopped d1 (no-quorum-policy=stop)", lambda: not c.running("node3"), c.lab)
+    wait_for("the majority runs d1 on node1 or node2",
+             lambda: c.running("node1") != c.running("node2"), c.lab)
+    expect(True, "cut off, node3 lost quorum and stopped d1; the majority recovered it")
+
+
+def check_heal(c):
+    c.lab.run("heal", "node3")
+    wait_for("all three nodes are online again with one DC",
+             lambda: all(c.online(n) == NODES for n in NODES), c.lab)
+    wait_for("d1 is back on node3, and only there",
+             lambda: c.running("node3") and not c.running("node1") and not c.running("node2"), c.lab)
+    wait_for("the three CIBs are identical", lambda: len({c.digest(n) for n in NODES}) == 1, c.lab)
+    expect(True, "healed: one cluster again, identical CIBs")
+
+
+def check_dc_killed(c):
+    c.lab.run("kill", "node1")
+    wait_for("node2 becomes DC with quorum", lambda: c.dc("node3") == ("node2", True), c.lab)
+    p = c.cli("node2", "configure", "property", "holdfast-lab-after-dc=1")
+    expect(p.returncode == 0, "a change goes through the new DC's cluster")
+    c.lab.run("boot", "node1")
+    wait_for("node1 rejoins and holds the change made while it was dead",
+             lambda: 'name="holdfast-lab-after-dc" value="1"' in c.cib("node1"), c.lab)
+    wait_for("the three CIBs are identical again", lambda: len({c.digest(n) for n in NODES}) == 1, c.lab)
+    expect(True, "the DC killed: a new DC took over, no change was lost, the restarted node rejoined")
+
+
+def check_corrupt_cib(c):
+    c.lab.run("kill", "node2")
+    stored = os.path.join(c.lab.dir, "nodes", "node2", "root", "var", "lib", "holdfast", "cib.xml")
+    with open(stored, "r+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.truncate(size // 2)
+    c.lab.run("boot", "node2")
+    wait_for("node2 rejoins with the cluster's CIB", lambda: len({c.digest(n) for n in NODES}) == 1, c.lab)
+    expect(os.path.exists(stored + ".corrupt-1"), "the damaged cib.xml was kept aside as cib.xml.corrupt-1")
+    expect('name="holdfast-lab-after-dc"' in c.cib("node2"), "node2 took the cluster's copy")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lab", required=True, help="holdfast-lab binary (holdfastd next to it)")
+    parser.add_argument("--holdfast", required=True, help="holdfast CLI binary")
+    args = parser.parse_args()
+    reason = skip_reason()
+    if reason:
+        print(f"skipped: {reason}")
+        return SKIP
+    if not os.path.exists("/usr/lib/ocf/resource.d/heartbeat/Dummy"):
+        print("skipped: resource-agents (ocf:heartbeat:Dummy) is not installed")
+        return SKIP
+    become_subreaper()
+    base = tempfile.mkdtemp(prefix="holdfast-cluster-test-")
+    lab = Lab(args.lab, os.path.join(base, "lab"))
+    c = Cluster(lab, args.holdfast)
+    try:
+        lab.up(3)
+        check_formed(c)
+        check_property(c)
+        check_resource(c)
+        check_cut(c)
+        check_heal(c)
+        check_dc_killed(c)
+        check_corrupt_cib(c)
+        print("all cluster checks passed")
+        return 0
+    except (CheckFailed, subprocess.TimeoutExpired) as e:
+        print(f"FAILED: {e}", flush=True)
+        for node in NODES:
+            path = os.path.join(lab.dir, "nodes", node, "root", "var", "log", "holdfast", "holdfastd.log")
+            if os.path.exists(path):
+                print(f"--- {path} (tail)")
+                with open(path) as f:
+                    print("".join(f.readlines()[-25:]))
+        return 1
+    finally:
+        subprocess.run([args.lab, "--dir", lab.dir, "down"], capture_output=True)
+        reap()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
