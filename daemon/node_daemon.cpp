@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "cib/store.hpp"
 #include "daemon/empty_cib.hpp"
 #include "daemon/log.hpp"
 #include "daemon/notify.hpp"
@@ -32,6 +33,21 @@ std::string xml_escape(const std::string& s) {
 }
 
 std::string errno_text(int negative_errno) { return std::strerror(-negative_errno); }
+
+// A change the CIB refused is the request's fault; failing to store it is ours.
+errc errc_of(const cib::error& e) {
+    switch (e.code) {
+        case cib::errc::io:
+        case cib::errc::absent:
+        case cib::errc::corrupt: return errc::internal;
+        default: return errc::bad_request;
+    }
+}
+
+std::string one_line(std::string s) {
+    if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+    return s;
+}
 
 }  // namespace
 
@@ -97,7 +113,7 @@ expected<void, std::string> node_daemon::open() {
 
     auto haclient = group_id("haclient");
     if (!haclient) log_event(LOG_WARNING, "haclient_group_missing");
-    auto server = ipc_server::start(loop_, opts_.ipc_name, haclient, requests());
+    auto server = ipc_server::start(loop_, opts_.ipc_name, haclient, requests(), deferred_requests());
     if (!server) return unexpected("cannot serve IPC name " + opts_.ipc_name + ": " + errno_text(server.error()));
     ipc_ = std::move(*server);
     return {};
@@ -116,6 +132,35 @@ dispatch_table node_daemon::requests() {
         return response{errc::ok, {}};
     };
     return t;
+}
+
+deferred_table node_daemon::deferred_requests() {
+    deferred_table t;
+    t[request_type::cib_change] = [this](const request& r, const peer& p, reply_fn reply) {
+        auto c = cib::parse_change(r.payload);
+        if (!c) return reply(error_response(errc::bad_request, "bad change: " + one_line(c.error().to_string())));
+        log_event(LOG_INFO, "cib_change_requested",
+                  {{"op", cib::to_string(c->op)}, {"uid", std::to_string(p.uid)}, {"pid", std::to_string(p.pid)}});
+        if (change_handler_) return change_handler_(std::move(*c), std::move(reply));
+        reply(apply_and_save(*c));
+    };
+    return t;
+}
+
+response node_daemon::apply_and_save(const cib::change& c) {
+    // on a copy, so a change that cannot be stored is not applied either
+    cib::document next = cib_.clone();
+    auto applied = cib::apply(next, c);
+    if (!applied) return error_response(errc_of(applied.error()), one_line(applied.error().message));
+    if (applied->changed) {
+        if (auto saved = cib::save(next, opts_.state_dir); !saved)
+            return error_response(errc::internal, "cannot save the CIB: " + one_line(saved.error().to_string()));
+        cib_ = std::move(next);
+    }
+    log_event(
+        LOG_NOTICE, "cib_changed",
+        {{"op", cib::to_string(c.op)}, {"before", applied->before.to_string()}, {"after", applied->after.to_string()}});
+    return response{errc::ok, applied->after.to_string()};
 }
 
 std::string node_daemon::ping_xml() const {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "cib/change.hpp"
 #include "cib/cib.hpp"
 #include "cib/expected.hpp"
 #include "daemon/event_loop.hpp"
@@ -35,6 +36,17 @@ public:
     void set_shutdown_hook(shutdown_hook h) { shutdown_hook_ = std::move(h); }
     void begin_shutdown(const char* why);
 
+    // What serves a cib_change request: called with the parsed change and a
+    // reply to call once it is applied (or refused). The default,
+    // apply_and_save(), applies it to this node's CIB at once; the cluster
+    // replaces it with one that applies the change when replication delivers it.
+    using change_handler = std::function<void(cib::change, std::function<void(response)>)>;
+    void set_change_handler(change_handler h) { change_handler_ = std::move(h); }
+    // Applies the change to cib() and saves it in the state dir (all or
+    // nothing): ok with "admin_epoch.epoch.num_updates", or the CIB's refusal
+    // (bad_request; internal when saving failed) and its one-line reason.
+    response apply_and_save(const cib::change& c);
+
     const cib::document& cib() const { return cib_; }
     daemon_state state() const { return state_; }
 
@@ -48,6 +60,7 @@ public:
 private:
     expected<void, std::string> open();
     dispatch_table requests();
+    deferred_table deferred_requests();
     std::string ping_xml() const;
 
     daemon_options opts_;
@@ -58,6 +71,7 @@ private:
     std::vector<event_source> signals_;
     std::optional<timer> watchdog_;
     shutdown_hook shutdown_hook_;
+    std::function<void(cib::change, std::function<void(response)>)> change_handler_;
 };
 
 // <state-dir>/cib.xml when present, else the empty CIB.
