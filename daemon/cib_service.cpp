@@ -44,9 +44,17 @@ bool cib_service::install(std::string_view snapshot) {
     return true;
 }
 
+// All or nothing: a change that cannot be stored is not applied either.
 expected<cib::applied, cib::error> cib_service::apply_local(const cib::change& c) {
-    auto r = cib::apply(doc_, c);
-    if (r && r->changed) saved_and_told(&c, &*r);
+    cib::document next = doc_.clone();
+    auto r = cib::apply(next, c);
+    if (!r || !r->changed) return r;
+    if (!state_dir_.empty()) {
+        if (auto s = cib::save(next, state_dir_); !s)
+            return unexpected(cib::error{cib::errc::io, "cannot save the CIB: " + s.error().to_string(), "", 0});
+    }
+    doc_ = std::move(next);
+    for (const auto& l : listeners_) l(&c, &*r);
     return r;
 }
 

@@ -37,7 +37,8 @@ public:
     using listener = std::function<void(const cib::change* change, const cib::applied* result)>;
     void add_listener(listener l) { listeners_.push_back(std::move(l)); }
 
-    // For a node without a cluster (tests, the daemon before Corosync).
+    // For a node without a cluster (--standalone): applied, saved (all or
+    // nothing) and told to the listeners at once.
     expected<cib::applied, cib::error> apply_local(const cib::change& c);
 
     membership::replica_version version() const override;

@@ -25,9 +25,22 @@ using request_handler = std::function<response(const request&, const peer&)>;
 // configure requests here. A type without a row answers not_supported.
 using dispatch_table = std::map<request_type, request_handler>;
 
+// A request answered later (a CIB change answers once it is applied, which in
+// a cluster is after replication delivered it): the handler calls reply once,
+// now or later, on the loop's thread. The server guarantees an answer: a reply
+// dropped uncalled answers errc::internal; a reply after the client left (or
+// the server stopped) goes nowhere.
+using reply_fn = std::function<void(response)>;
+using deferred_handler = std::function<void(const request&, const peer&, reply_fn reply)>;
+using deferred_table = std::map<request_type, deferred_handler>;
+
 // The only path from bytes to a handler. Size limit, then decoding, then
 // allowed(peer.cls, type), and only then the handler.
 response serve_request(const dispatch_table& table, const peer& p, std::span<const std::byte> bytes);
+// The same path, where a type with a row in `later` is answered through its
+// deferred handler; every other outcome calls reply before returning.
+void serve_request(const dispatch_table& now, const deferred_table& later, const peer& p,
+                   std::span<const std::byte> bytes, const reply_fn& reply);
 
 response error_response(errc e, std::string message = {});
 

@@ -10,6 +10,38 @@
 
 namespace holdfast::daemon {
 
+// The one answer a request gets, shared by every copy of its reply_fn: the
+// first send() answers, later ones are ignored, and the last copy dropped
+// without an answer sends errc::internal, so a client never waits forever on
+// a handler that lost its reply.
+struct pending_reply {
+    std::weak_ptr<int> server_alive;
+    ipc_server* server;
+    qb_ipcs_connection_t* conn;
+    uint64_t serial;
+    int32_t id;
+    uid_t uid;
+    bool answered = false;
+
+    pending_reply(ipc_server* s, qb_ipcs_connection_t* c, uint64_t serial, int32_t id, uid_t uid)
+        : server_alive(s->alive_), server(s), conn(c), serial(serial), id(id), uid(uid) {}
+    pending_reply(const pending_reply&) = delete;
+    pending_reply& operator=(const pending_reply&) = delete;
+    ~pending_reply() {
+        if (!answered) send(error_response(errc::internal, "the daemon dropped the request unanswered"));
+    }
+
+    void send(response r) {
+        if (answered) return;
+        answered = true;
+        if (r.status != errc::ok)
+            log_event(LOG_INFO, "ipc_request_failed",
+                      {{"id", std::to_string(id)}, {"uid", std::to_string(uid)}, {"error", to_string(r.status)}});
+        if (server_alive.expired()) return;  // the daemon is shutting down: nobody to answer
+        server->send(conn, serial, id, r);
+    }
+};
+
 // libqb's callbacks, as static functions of a friend so they reach the server.
 struct qb_hooks {
     static ipc_server* current;
@@ -74,15 +106,15 @@ struct qb_hooks {
             log_event(LOG_WARNING, "ipc_refused", {{"uid", std::to_string(uid)}, {"gid", std::to_string(gid)}});
             return -EACCES;
         }
-        s->peers_[c] = p;
+        s->peers_[c] = ipc_server::connection{p, ++s->next_serial_};
         return 0;
     }
 
     static void created(qb_ipcs_connection_t* c) {
         ipc_server* s = of(c);
         qb_ipcs_connection_stats st{};
-        if (qb_ipcs_connection_stats_get(c, &st, QB_FALSE) == 0) s->peers_[c].pid = st.client_pid;
-        const peer& p = s->peers_[c];
+        if (qb_ipcs_connection_stats_get(c, &st, QB_FALSE) == 0) s->peers_[c].who.pid = st.client_pid;
+        const peer& p = s->peers_[c].who;
         log_event(LOG_DEBUG, "ipc_connected",
                   {{"uid", std::to_string(p.uid)}, {"pid", std::to_string(p.pid)}, {"class", to_string(p.cls)}});
     }
@@ -90,20 +122,9 @@ struct qb_hooks {
     static int32_t message(qb_ipcs_connection_t* c, void* data, size_t size) {
         ipc_server* s = of(c);
         std::span<const std::byte> bytes(static_cast<const std::byte*>(data), size);
-        const peer& p = s->peers_[c];
-        response r = serve_request(s->table_, p, bytes);
-        if (r.status != errc::ok)
-            log_event(LOG_INFO, "ipc_request_failed",
-                      {{"id", std::to_string(peek_request_id(bytes))},
-                       {"uid", std::to_string(p.uid)},
-                       {"error", to_string(r.status)}});
-        int32_t id = peek_request_id(bytes);
-        std::string out = encode_response(id, r);
-        int32_t limit = qb_ipcs_connection_get_buffer_size(c);
-        if (limit > 0 && out.size() > static_cast<size_t>(limit))
-            out = encode_response(id, error_response(errc::response_too_large));
-        ssize_t sent = qb_ipcs_response_send(c, out.data(), out.size());
-        if (sent < 0) log_event(LOG_WARNING, "ipc_send_failed", {{"errno", std::to_string(-sent)}});
+        const ipc_server::connection& conn = s->peers_[c];
+        auto pending = std::make_shared<pending_reply>(s, c, conn.serial, peek_request_id(bytes), conn.who.uid);
+        serve_request(s->table_, s->later_, conn.who, bytes, [pending](response r) { pending->send(std::move(r)); });
         return 0;
     }
 
@@ -114,13 +135,30 @@ struct qb_hooks {
 
 ipc_server* qb_hooks::current = nullptr;
 
-ipc_server::ipc_server(token, event_loop& loop, std::optional<gid_t> haclient, dispatch_table table)
-    : loop_(loop), haclient_(haclient), table_(std::move(table)) {}
+ipc_server::ipc_server(token, event_loop& loop, std::optional<gid_t> haclient, dispatch_table table,
+                       deferred_table later)
+    : loop_(loop), haclient_(haclient), table_(std::move(table)), later_(std::move(later)) {}
+
+void ipc_server::send(qb_ipcs_connection* c, uint64_t serial, int32_t id, const response& r) {
+    auto it = peers_.find(c);
+    if (it == peers_.end() || it->second.serial != serial) {
+        // the client left while its request was being served; libqb freed it
+        log_event(LOG_INFO, "ipc_reply_dropped", {{"id", std::to_string(id)}});
+        return;
+    }
+    std::string out = encode_response(id, r);
+    int32_t limit = qb_ipcs_connection_get_buffer_size(c);
+    if (limit > 0 && out.size() > static_cast<size_t>(limit))
+        out = encode_response(id, error_response(errc::response_too_large));
+    ssize_t sent = qb_ipcs_response_send(c, out.data(), out.size());
+    if (sent < 0) log_event(LOG_WARNING, "ipc_send_failed", {{"errno", std::to_string(-sent)}});
+}
 
 expected<std::unique_ptr<ipc_server>, int> ipc_server::start(event_loop& loop, const std::string& name,
-                                                             std::optional<gid_t> haclient, dispatch_table table) {
+                                                             std::optional<gid_t> haclient, dispatch_table table,
+                                                             deferred_table later) {
     if (qb_hooks::current) return unexpected(-EBUSY);
-    auto s = std::make_unique<ipc_server>(token{}, loop, haclient, std::move(table));
+    auto s = std::make_unique<ipc_server>(token{}, loop, haclient, std::move(table), std::move(later));
     static qb_ipcs_service_handlers handlers{qb_hooks::accept, qb_hooks::created, qb_hooks::message, qb_hooks::closed,
                                              qb_hooks::destroyed};
     static qb_ipcs_poll_handlers poll{qb_hooks::job_add, qb_hooks::dispatch_add, qb_hooks::dispatch_mod,

@@ -7,11 +7,13 @@
 // the permission table before any handler runs.
 //
 // Lifecycle: start() -> serves on the loop -> stop() (or destruction)
-// disconnects every client. One per process: libqb's poll hooks carry no
+// disconnects every client. A deferred handler's reply may outlive its
+// connection and the server: it then sends nothing (see deferred_table). One per process: libqb's poll hooks carry no
 // context pointer, so they find the server through a process-wide pointer.
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <map>
 #include <memory>
@@ -32,13 +34,14 @@ public:
     // haclient: gid of group haclient (nullopt: only root may connect).
     // Error: -errno (-EADDRINUSE when another process serves the name).
     static expected<std::unique_ptr<ipc_server>, int> start(event_loop& loop, const std::string& name,
-                                                            std::optional<gid_t> haclient, dispatch_table table);
+                                                            std::optional<gid_t> haclient, dispatch_table table,
+                                                            deferred_table later = {});
     struct token {  // only start() makes servers
     private:
         friend class ipc_server;
         token() = default;
     };
-    ipc_server(token, event_loop& loop, std::optional<gid_t> haclient, dispatch_table table);
+    ipc_server(token, event_loop& loop, std::optional<gid_t> haclient, dispatch_table table, deferred_table later);
     ~ipc_server();
     ipc_server(const ipc_server&) = delete;
     ipc_server& operator=(const ipc_server&) = delete;
@@ -49,14 +52,27 @@ public:
 
 private:
     friend struct qb_hooks;
+    friend struct pending_reply;
+
+    // A connection as we know it; serial tells a reused pointer from the
+    // connection a deferred reply was meant for.
+    struct connection {
+        peer who;
+        uint64_t serial = 0;
+    };
+    void send(qb_ipcs_connection* c, uint64_t serial, int32_t id, const response& r);
 
     event_loop& loop_;
     std::optional<gid_t> haclient_;
     dispatch_table table_;
+    deferred_table later_;
     qb_ipcs_service* service_ = nullptr;
     std::map<int, event_source> fds_;
     std::list<event_source> jobs_;
-    std::map<qb_ipcs_connection*, peer> peers_;
+    std::map<qb_ipcs_connection*, connection> peers_;
+    uint64_t next_serial_ = 0;
+    // Deferred replies hold a weak_ptr to this: expired = the server is gone.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace holdfast::daemon

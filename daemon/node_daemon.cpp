@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -33,6 +35,21 @@ std::string xml_escape(const std::string& s) {
 }
 
 std::string errno_text(int negative_errno) { return std::strerror(-negative_errno); }
+
+// A change the CIB refused is the request's fault; failing to store it is ours.
+errc errc_of(const cib::error& e) {
+    switch (e.code) {
+        case cib::errc::io:
+        case cib::errc::absent:
+        case cib::errc::corrupt: return errc::internal;
+        default: return errc::bad_request;
+    }
+}
+
+std::string one_line(std::string s) {
+    if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+    return s;
+}
 
 }  // namespace
 
@@ -107,7 +124,13 @@ expected<void, std::string> node_daemon::join_cluster() {
     executor_ = std::make_unique<local_executor>(loop_, *cluster_);
     cib_->add_listener([this](const cib::change* change, const cib::applied*) {
         if (controller_) controller_->on_cib_changed(change);
+        if (change) change_applied(*change);
     });
+    auto t = timer::create(loop_, [this] { expire_pending(); });
+    if (!t) return unexpected(std::string("cannot create the change timer"));
+    pending_timer_ = std::move(*t);
+    set_change_handler(
+        [this](cib::change c, std::function<void(response)> reply) { submit_change(std::move(c), std::move(reply)); });
     return {};
 }
 
@@ -141,7 +164,7 @@ expected<void, std::string> node_daemon::open() {
 
     auto haclient = group_id("haclient");
     if (!haclient) log_event(LOG_WARNING, "haclient_group_missing");
-    auto server = ipc_server::start(loop_, opts_.ipc_name, haclient, requests());
+    auto server = ipc_server::start(loop_, opts_.ipc_name, haclient, requests(), deferred_requests());
     if (!server) return unexpected("cannot serve IPC name " + opts_.ipc_name + ": " + errno_text(server.error()));
     ipc_ = std::move(*server);
     return {};
@@ -162,6 +185,69 @@ dispatch_table node_daemon::requests() {
         return response{errc::ok, {}};
     };
     return t;
+}
+
+deferred_table node_daemon::deferred_requests() {
+    deferred_table t;
+    t[request_type::cib_change] = [this](const request& r, const peer& p, reply_fn reply) {
+        auto c = cib::parse_change(r.payload);
+        if (!c) return reply(error_response(errc::bad_request, "bad change: " + one_line(c.error().to_string())));
+        log_event(LOG_INFO, "cib_change_requested",
+                  {{"op", cib::to_string(c->op)}, {"uid", std::to_string(p.uid)}, {"pid", std::to_string(p.pid)}});
+        if (change_handler_) return change_handler_(std::move(*c), std::move(reply));
+        reply(apply_and_save(*c));
+    };
+    return t;
+}
+
+response node_daemon::apply_and_save(const cib::change& c) {
+    auto applied = cib_->apply_local(c);
+    if (!applied) {
+        const errc code = applied.error().code == cib::errc::io ? errc::internal : errc_of(applied.error());
+        return error_response(code, one_line(applied.error().message));
+    }
+    log_event(
+        LOG_NOTICE, "cib_changed",
+        {{"op", cib::to_string(c.op)}, {"before", applied->before.to_string()}, {"after", applied->after.to_string()}});
+    return response{errc::ok, applied->after.to_string()};
+}
+
+// In a cluster a change is tried on a copy first (a bad one is refused at
+// once, with nothing sent), then multicast; the client hears back when it
+// comes back in delivery order and is applied here, or after a deadline.
+void node_daemon::submit_change(cib::change c, std::function<void(response)> reply) {
+    cib::document trial = cib_->document().clone();
+    auto tried = cib::apply(trial, c);
+    if (!tried) return reply(error_response(errc_of(tried.error()), one_line(tried.error().message)));
+    if (!tried->changed) return reply(response{errc::ok, tried->after.to_string()});
+    if (auto sent = cluster_->submit(c); !sent)
+        return reply(error_response(errc::internal,
+                                    "the cluster cannot take the change now: " + one_line(sent.error().to_string())));
+    pending_.push_back({std::move(c), std::move(reply), std::chrono::steady_clock::now() + change_deadline});
+    if (!pending_timer_->armed()) (void)pending_timer_->arm(usec(1'000'000));
+}
+
+void node_daemon::change_applied(const cib::change& c) {
+    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const pending_change& p) { return p.change == c; });
+    if (it == pending_.end()) return;
+    auto reply = std::move(it->reply);
+    pending_.erase(it);
+    const auto v = cib::version(cib_->document());
+    log_event(LOG_NOTICE, "cib_changed", {{"op", cib::to_string(c.op)}, {"after", v.to_string()}});
+    reply(response{errc::ok, v.to_string()});
+}
+
+void node_daemon::expire_pending() {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = pending_.begin(); it != pending_.end();) {
+        if (it->deadline > now) {
+            ++it;
+            continue;
+        }
+        it->reply(error_response(errc::timeout, "the change was sent but has not come back applied"));
+        it = pending_.erase(it);
+    }
+    if (!pending_.empty()) (void)pending_timer_->arm(usec(1'000'000));
 }
 
 std::string node_daemon::ping_xml() const {

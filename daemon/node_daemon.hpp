@@ -8,10 +8,12 @@
 // shutdown hook runs (the controller will move resources away there; today it
 // completes at once) -> STOPPING=1, the IPC server stops, run() returns 0.
 // Everything runs on the loop's thread.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "cib/change.hpp"
 #include "cib/cib.hpp"
 #include "cib/expected.hpp"
 #include "daemon/cib_service.hpp"
@@ -39,6 +41,17 @@ public:
     void set_shutdown_hook(shutdown_hook h) { shutdown_hook_ = std::move(h); }
     void begin_shutdown(const char* why);
 
+    // What serves a cib_change request: called with the parsed change and a
+    // reply to call once it is applied (or refused). The default,
+    // apply_and_save(), applies it to this node's CIB at once; the cluster
+    // replaces it with one that applies the change when replication delivers it.
+    using change_handler = std::function<void(cib::change, std::function<void(response)>)>;
+    void set_change_handler(change_handler h) { change_handler_ = std::move(h); }
+    // Applies the change to cib() and saves it in the state dir (all or
+    // nothing): ok with "admin_epoch.epoch.num_updates", or the CIB's refusal
+    // (bad_request; internal when saving failed) and its one-line reason.
+    response apply_and_save(const cib::change& c);
+
     const cib::document& cib() const { return cib_->document(); }
     daemon_state state() const { return state_; }
 
@@ -52,7 +65,11 @@ public:
 private:
     expected<void, std::string> open();
     expected<void, std::string> join_cluster();
+    void submit_change(cib::change c, std::function<void(response)> reply);
+    void change_applied(const cib::change& c);
+    void expire_pending();
     dispatch_table requests();
+    deferred_table deferred_requests();
     std::string ping_xml() const;
 
     daemon_options opts_;
@@ -61,11 +78,21 @@ private:
     std::unique_ptr<cluster> cluster_;
     std::unique_ptr<controller> controller_;
     std::unique_ptr<local_executor> executor_;
+    // cib_change requests sent to the cluster, answered when applied here
+    struct pending_change {
+        cib::change change;
+        std::function<void(response)> reply;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    static constexpr std::chrono::seconds change_deadline{15};
+    std::vector<pending_change> pending_;
+    std::optional<timer> pending_timer_;
     daemon_state state_ = daemon_state::starting;
     std::unique_ptr<ipc_server> ipc_;
     std::vector<event_source> signals_;
     std::optional<timer> watchdog_;
     shutdown_hook shutdown_hook_;
+    std::function<void(cib::change, std::function<void(response)>)> change_handler_;
 };
 
 // <state-dir>/cib.xml when present, else the empty CIB.

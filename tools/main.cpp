@@ -14,7 +14,9 @@ void usage(FILE* out) {
         "  simulate   compute what the cluster would do (like crm_simulate)\n"
         "  verify     check a CIB for errors (like crm_verify)\n"
         "  status     the cluster as holdfastd sees it (like crm_mon -1)\n"
-        "  cib show   print holdfastd's CIB (--xml)\n",
+        "  cib show   print holdfastd's CIB (--xml)\n"
+        "  configure  load, property, show, verify: holdfastd's configuration (like crm configure)\n"
+        "  node       standby, online, maintenance, ready NODE (like crm node)\n",
         out);
 }
 
@@ -31,6 +33,8 @@ int main(int argc, char** argv) {
     if (cmd == "verify") return holdfast::tools::run_verify(rest);
     if (cmd == "status") return holdfast::tools::run_status(rest);
     if (cmd == "cib") return holdfast::tools::run_cib(rest);
+    if (cmd == "configure") return holdfast::tools::run_configure(rest);
+    if (cmd == "node") return holdfast::tools::run_node(rest);
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         usage(stdout);
         return 0;

@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
@@ -78,9 +80,13 @@ run_result run(const std::vector<std::string>& argv, const std::vector<std::stri
                std::optional<credentials> as) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    // stderr to an unlinked file, read once the child is done (no second pipe to juggle)
+    std::unique_ptr<FILE, decltype(&fclose)> err(tmpfile(), fclose);
+    if (!err) throw std::runtime_error("tmpfile failed");
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
+        dup2(fileno(err.get()), STDERR_FILENO);
         dup2(out[1], STDOUT_FILENO);
         close(out[0]);
         close(out[1]);
@@ -95,6 +101,9 @@ run_result run(const std::vector<std::string>& argv, const std::vector<std::stri
     while ((n = read(out[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<size_t>(n));
     close(out[0]);
     r.status = guard.wait(std::chrono::seconds(60)).value_or(-1);
+    std::rewind(err.get());
+    while ((n = static_cast<ssize_t>(std::fread(buf, 1, sizeof buf, err.get()))) > 0)
+        r.err.append(buf, static_cast<size_t>(n));
     return r;
 }
 

@@ -37,6 +37,7 @@ private:
 struct run_result {
     int status = -1;  // exit status, 128+signal, or -1 when it did not end in time
     std::string out;
+    std::string err;  // its standard error
 };
 
 // Runs argv to completion (as `as` when given: setgroups({}), setgid, setuid).

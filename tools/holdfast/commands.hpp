@@ -8,9 +8,11 @@ namespace holdfast::tools {
 
 using args = std::vector<std::string>;
 
-int run_simulate(const args& a);  // tools/holdfast/simulate.cpp
-int run_verify(const args& a);    // tools/holdfast/verify.cpp
-int run_cib(const args& a);       // tools/holdfast/cib_show.cpp (holdfastd over IPC)
-int run_status(const args& a);    // tools/holdfast/status.cpp (holdfastd over IPC)
+int run_simulate(const args& a);   // tools/holdfast/simulate.cpp
+int run_verify(const args& a);     // tools/holdfast/verify.cpp
+int run_cib(const args& a);        // tools/holdfast/cib_show.cpp (holdfastd over IPC)
+int run_status(const args& a);     // tools/holdfast/status.cpp (holdfastd over IPC)
+int run_configure(const args& a);  // tools/holdfast/configure.cpp (holdfastd over IPC)
+int run_node(const args& a);       // tools/holdfast/node.cpp (holdfastd over IPC)
 
 }  // namespace holdfast::tools

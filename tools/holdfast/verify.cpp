@@ -8,6 +8,7 @@
 
 #include "cib/cib.hpp"
 #include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/verify.hpp"
 
 namespace holdfast::tools {
 namespace {
@@ -43,17 +44,21 @@ int run_verify(const args& a) {
         std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
         return cib::load_string(text, {}, "<stdin>");
     }();
+    return report_verify("verify", doc, pipe ? "<stdin>" : file, verbose);
+}
+
+int report_verify(const char* cmd, const expected<cib::document, cib::error>& doc, const std::string& name,
+                  bool verbose) {
     if (!doc) {
-        std::fprintf(stderr, "holdfast verify: %s\n", doc.error().to_string().c_str());
+        std::fprintf(stderr, "holdfast %s: %s\n", cmd, doc.error().to_string().c_str());
         return 1;
     }
     auto problems = cib::check_semantics(doc->model());
     for (auto& p : problems) {
-        p.file = pipe ? "<stdin>" : file;
-        std::fprintf(stderr, "holdfast verify: %s\n", p.to_string().c_str());
+        p.file = name;
+        std::fprintf(stderr, "holdfast %s: %s\n", cmd, p.to_string().c_str());
     }
-    if (problems.empty() && verbose)
-        std::fprintf(stderr, "holdfast verify: %s is valid\n", pipe ? "<stdin>" : file.c_str());
+    if (problems.empty() && verbose) std::fprintf(stderr, "holdfast %s: %s is valid\n", cmd, name.c_str());
     return problems.empty() ? 0 : 1;
 }
 

@@ -1,0 +1,144 @@
+// holdfast configure: change and show holdfastd's configuration, crm-like.
+// Every change is one cib::change sent as a cib_change request; the daemon
+// answers once it is applied.
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "tools/holdfast/change_call.hpp"
+#include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/crm_text.hpp"
+#include "tools/holdfast/daemon_call.hpp"
+#include "tools/holdfast/verify.hpp"
+
+namespace holdfast::tools {
+namespace {
+
+constexpr const char* configure_usage =
+    "usage: holdfast configure load replace|update FILE [--socket NAME]\n"
+    "       holdfast configure property NAME=VALUE [NAME=VALUE...] [--socket NAME]\n"
+    "       holdfast configure property --delete NAME [--socket NAME]\n"
+    "       holdfast configure show [--xml] [--socket NAME]\n"
+    "       holdfast configure verify [--socket NAME]\n";
+
+int usage_error(const std::string& what) {
+    std::fprintf(stderr, "holdfast configure: %s\n%s", what.c_str(), configure_usage);
+    return 2;
+}
+
+struct doc_deleter {
+    void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using doc_ptr = std::unique_ptr<xmlDoc, doc_deleter>;
+
+std::string dump(xmlDoc* doc, xmlNode* n) {
+    std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf(xmlBufferCreate(), xmlBufferFree);
+    xmlNodeDump(buf.get(), doc, n, 0, 1);
+    return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf.get())), xmlBufferLength(buf.get()));
+}
+
+// The file's root element as text, checked locally so that a file that is not
+// XML, or not a CIB or configuration, is reported here with its line and
+// nothing reaches the daemon.
+expected<std::string, std::string> read_configuration_file(const std::string& file) {
+    std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
+    if (!ctxt) return unexpected(std::string("out of memory"));
+    doc_ptr doc(xmlCtxtReadFile(ctxt.get(), file.c_str(), nullptr,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS));
+    if (!doc) {
+        const xmlError* e = xmlCtxtGetLastError(ctxt.get());
+        std::string msg = e && e->message ? e->message : "cannot read the file";
+        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+        if (e && e->line > 0) return unexpected(file + ":" + std::to_string(e->line) + ": " + msg);
+        return unexpected(file + ": " + msg);
+    }
+    xmlNode* root = xmlDocGetRootElement(doc.get());
+    std::string name = root ? reinterpret_cast<const char*>(root->name) : "";
+    if (name != "cib" && name != "configuration")
+        return unexpected(file + ": expected a <cib> or <configuration> element, not <" + name + ">");
+    return dump(doc.get(), root);
+}
+
+int send_one(const char* cmd, const std::string& ipc, cib::change c) {
+    auto r = send_change(ipc, std::move(c));
+    return r ? 0 : report(cmd, r.error());
+}
+
+int configure_load(const args& a, const std::string& ipc) {
+    if (a.size() != 3) return usage_error("load needs replace|update and a FILE");
+    if (a[1] != "replace" && a[1] != "update") return usage_error("unknown load method '" + a[1] + "'");
+    auto xml = read_configuration_file(a[2]);
+    if (!xml) {
+        std::fprintf(stderr, "holdfast configure load: %s\n", xml.error().c_str());
+        return 1;
+    }
+    auto c = a[1] == "replace" ? cib::change::replace_configuration(std::move(*xml))
+                               : cib::change::update_configuration(std::move(*xml));
+    return send_one("configure load", ipc, std::move(c));
+}
+
+int configure_property(const args& a, const std::string& ipc) {
+    if (a.size() == 3 && a[1] == "--delete")
+        return send_one("configure property", ipc, cib::change::delete_property(a[2]));
+    if (a.size() < 2) return usage_error("property needs NAME=VALUE");
+    for (size_t i = 1; i < a.size(); ++i) {  // all well-formed before any is sent
+        auto eq = a[i].find('=');
+        if (eq == std::string::npos || eq == 0) return usage_error("not NAME=VALUE: '" + a[i] + "'");
+    }
+    for (size_t i = 1; i < a.size(); ++i) {
+        auto eq = a[i].find('=');
+        int rc =
+            send_one("configure property", ipc, cib::change::set_property(a[i].substr(0, eq), a[i].substr(eq + 1)));
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+int configure_show(const args& a, const std::string& ipc) {
+    bool xml = false;
+    for (size_t i = 1; i < a.size(); ++i) {
+        if (a[i] != "--xml") return usage_error("unknown show option '" + a[i] + "'");
+        xml = true;
+    }
+    auto doc = query_cib("configure show", ipc);
+    if (!doc) return doc.error();
+    std::string out;
+    if (xml) {
+        auto* x = static_cast<xmlDoc*>(doc->xml());
+        xmlNode* root = xmlDocGetRootElement(x);
+        for (xmlNode* n = root ? root->children : nullptr; n; n = n->next)
+            if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "configuration")) out = dump(x, n) + "\n";
+    } else {
+        out = format_crm_configuration(*doc);
+    }
+    std::fputs(out.c_str(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+int configure_verify(const args& a, const std::string& ipc) {
+    if (a.size() != 1) return usage_error("verify takes no arguments");
+    auto xml = ask_daemon(ipc, daemon::request_type::cib_query);
+    if (!xml) return report("configure verify", xml.error());
+    // the same loading and checks `holdfast verify -x` gives a file
+    return report_verify("configure verify", cib::load_string(*xml, {}, "<holdfastd>"), "<holdfastd>", false);
+}
+
+}  // namespace
+
+int run_configure(const args& in) {
+    std::string ipc = default_ipc_name();
+    args a;
+    for (size_t i = 0; i < in.size(); ++i)
+        if (!take_ipc_option(in, i, ipc)) a.push_back(in[i]);
+    if (a.empty()) return usage_error("missing subcommand");
+    if (a[0] == "load") return configure_load(a, ipc);
+    if (a[0] == "property") return configure_property(a, ipc);
+    if (a[0] == "show") return configure_show(a, ipc);
+    if (a[0] == "verify") return configure_verify(a, ipc);
+    return usage_error("unknown subcommand '" + a[0] + "'");
+}
+
+}  // namespace holdfast::tools
