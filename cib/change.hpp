@@ -97,4 +97,8 @@ struct applied {
 // replaces `doc`. On error `doc` is untouched. `doc` must be complete().
 expected<applied, error> apply(document& doc, const change& c);
 
+// The <node_state> with this id as XML text ("" when there is none): what a
+// node re-announces of itself (replace_node_state) after a partition merge.
+std::string node_state_xml(const document& doc, const std::string& id);
+
 }  // namespace holdfast::cib

@@ -151,4 +151,10 @@ expected<applied, error> apply(document& doc, const change& c) {
     return result;
 }
 
+std::string node_state_xml(const document& doc, const std::string& id) {
+    const auto* d = static_cast<xmlDoc*>(doc.xml());
+    if (!d) return {};
+    return dump(edit::find_node_state(xmlDocGetRootElement(const_cast<xmlDoc*>(d)), id));
+}
+
 }  // namespace holdfast::cib

@@ -72,25 +72,39 @@ bool cib_service::apply(std::string_view bytes) {
                   {{"op", cib::to_string(c->op)}, {"error", r.error().to_string()}});
         return false;
     }
-    if (r->changed) saved_and_told(&*c, &*r);
+    if (r->changed) {
+        if (!fresh_ && !node_id_.empty()) own_node_state_ = cib::node_state_xml(doc_, node_id_);
+        saved_and_told(&*c, &*r);
+    }
     return true;
 }
 
 std::string cib_service::own_state() const {
-    if (!fresh_ || node_id_.empty()) return {};
-    return cib::serialize(cib::change::clear_node_history(node_id_));
+    if (node_id_.empty()) return {};
+    if (fresh_) return cib::serialize(cib::change::clear_node_history(node_id_));
+    if (own_node_state_.empty()) return {};
+    return cib::serialize(cib::change::replace_node_state(own_node_state_));
 }
 
 void cib_service::merge_own_state(const membership::cpg_member& from, std::string_view state) {
     if (state.empty()) return;
     auto c = cib::parse_change(state);
-    if (!c || c->op != cib::change_op::clear_node_history || c->node_id != std::to_string(from.nodeid)) {
+    // a node speaks for itself only
+    const std::string from_id = std::to_string(from.nodeid);
+    const bool own = c && ((c->op == cib::change_op::clear_node_history && c->node_id == from_id) ||
+                           (c->op == cib::change_op::replace_node_state &&
+                            c->payload.rfind("<node_state id=\"" + from_id + "\"", 0) == 0));
+    if (!own) {
         ++rejected_;
         log_event(LOG_WARNING, "own_state_refused", {{"from", std::to_string(from.nodeid)}});
         return;
     }
-    if (c->node_id == node_id_) fresh_ = false;
+    const bool ours = from_id == node_id_;
     apply(state);
+    if (ours && fresh_) {
+        fresh_ = false;
+        own_node_state_ = cib::node_state_xml(doc_, node_id_);
+    }
 }
 
 }  // namespace holdfast::daemon

@@ -12,8 +12,10 @@
 // own_state: a freshly started daemon knows nothing of what its node runs
 // (the agents may have been stopped by a reboot, or still run after a daemon
 // restart), so its first announcement clears its node's history; the
-// scheduler then probes. Later announcements are empty: the node's history
-// in the replicated CIB is what it wrote itself.
+// scheduler then probes. Later it announces its node_state as its own
+// partition last saw it (changes applied here, never a snapshot installed
+// from elsewhere), so that after a merge the winner's copy learns what this
+// node really ran meanwhile.
 // Runs on the daemon's loop; not thread-safe.
 #include <functional>
 #include <string>
@@ -58,6 +60,7 @@ private:
     std::string node_id_;
     std::string uname_;
     bool fresh_ = true;
+    std::string own_node_state_;  // our <node_state> as our partition last applied it
     uint64_t rejected_ = 0;
     std::vector<listener> listeners_;
 };

@@ -154,9 +154,12 @@ std::optional<membership::nodeid_t> cluster::dc() const {
     return m.front();
 }
 
+// Sends without delivering: a caller in the middle of handling one change
+// must not see the next one arrive underneath it.
 membership::result<void> cluster::submit(const cib::change& c) {
     auto r = replica_->submit(cib::serialize(c));
-    pump();
+    if (r) (void)replica_->flush();
+    if (replica_->backlog() > 0 && !retry_->armed()) (void)retry_->arm(retry_after);
     return r;
 }
 

@@ -1,6 +1,9 @@
 // Carrying out actions on this node (see local_executor.hpp).
 #include "daemon/local_executor.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <ctime>
 
 #include "daemon/log.hpp"
@@ -74,7 +77,12 @@ struct local_executor::recurring {
     int last_status = -1;
 };
 
-local_executor::local_executor(event_loop& loop, cluster& c) : loop_(loop), cluster_(c) {}
+local_executor::local_executor(event_loop& loop, cluster& c) : loop_(loop), cluster_(c) {
+    // Agents keep their state under HA_RSCTMP; resource-agents' tmpfiles.d
+    // rule makes it at boot, which a node without systemd-tmpfiles skips
+    if (::mkdir("/run/resource-agents", 01755) != 0 && errno != EEXIST)
+        log_event(LOG_WARNING, "agent_tmp_dir_missing", {{"dir", "/run/resource-agents"}});
+}
 local_executor::~local_executor() = default;
 
 void local_executor::on_message(std::string_view body) {
@@ -158,7 +166,8 @@ void local_executor::record(const exec_message& m, const ra::op_result& r, int64
                {"task", m.action.task},
                {"interval_ms", std::to_string(m.action.interval_ms)},
                {"rc", std::to_string(r.rc)},
-               {"status", std::to_string(static_cast<int>(r.status))}});
+               {"status", std::to_string(static_cast<int>(r.status))},
+               {"reason", r.exit_reason}});
 }
 
 void local_executor::arm_recurring(const exec_message& m, const ra::op_result& r) {
