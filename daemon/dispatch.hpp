@@ -21,8 +21,8 @@ struct peer {
 };
 
 using request_handler = std::function<response(const request&, const peer&)>;
-// One row per served request type; the lead adds cib_change, node and
-// configure requests here. A type without a row answers not_supported.
+// One row per served request type (in this table or the deferred one below).
+// A type without a row answers not_supported.
 using dispatch_table = std::map<request_type, request_handler>;
 
 // A request answered later (a CIB change answers once it is applied, which in

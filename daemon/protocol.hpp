@@ -37,7 +37,7 @@ constexpr const char* default_ipc_name = "holdfastd";
 enum class request_type : int32_t {
     ping = 1,        // -> <holdfastd version= state= .../>
     cib_query = 2,   // -> the whole CIB as XML
-    cib_change = 3,  // reserved: a CIB change (cib::change), served once the controller is wired
+    cib_change = 3,  // cib::serialize(change) -> "admin_epoch.epoch.num_updates" once applied
     shutdown = 4,    // the orderly shutdown SIGTERM starts
 };
 constexpr request_type all_request_types[] = {request_type::ping, request_type::cib_query, request_type::cib_change,
