@@ -39,6 +39,11 @@ const cib::node_state* state_of(const cib::cib_model& m, const std::string& id) 
     return nullptr;
 }
 
+std::string transient_value(const cib::node_state* ns, const std::string& name);
+
+// The node's "shutdown" request (epoch seconds), or "" when it runs on.
+std::string shutdown_asked(const cib::node_state* ns) { return transient_value(ns, "shutdown"); }
+
 std::string transient_value(const cib::node_state* ns, const std::string& name) {
     if (!ns) return {};
     for (const auto& set : ns->transient_attributes)
@@ -105,7 +110,10 @@ void controller::reconcile() {
         const char* in_ccm = member ? "true" : "false";
         const char* crmd = member ? "online" : "offline";
         const char* join = member ? "member" : "down";
-        const std::string expected = member ? "member" : (ns ? ns->expected : "");
+        // a member keeps "down" once told to shut down; anyone else keeps what it had
+        const std::string expected =
+            member ? (ns && ns->expected == "down" && !shutdown_asked(ns).empty() ? "down" : "member")
+                   : (ns ? ns->expected : "");
         if (!ns && !member) continue;  // never seen: nothing to say yet
         if (ns && ns->in_ccm == in_ccm && ns->crmd == crmd && ns->join == join && ns->expected == expected) continue;
         std::string x = "<node_state id=\"" + id + "\" uname=\"" + n.name + "\" in_ccm=\"" + in_ccm + "\" crmd=\"" +
@@ -171,6 +179,11 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
                     submit(cib::change::delete_node_attribute(id, p.name, cib::attribute_lifetime::transient));
         runner_->complete(index, true);
         return;
+    }
+    if (a.kind == policy::action_kind::crm_event && a.task == "do_shutdown" && node) {
+        // a node that leaves when told to is down as expected, not lost
+        submit(cib::change::update_node_state("<node_state id=\"" + std::to_string(*node) + "\" uname=\"" +
+                                              a.node_uname + "\" expected=\"down\"/>"));
     }
     cluster_.send(encode(exec_message{transition_id_, uuid_, a.node_uname, a}));
 }

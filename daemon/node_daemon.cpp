@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <utility>
 
 #include "cib/store.hpp"
 #include "daemon/empty_cib.hpp"
@@ -131,7 +133,34 @@ expected<void, std::string> node_daemon::join_cluster() {
     pending_timer_ = std::move(*t);
     set_change_handler(
         [this](cib::change c, std::function<void(response)> reply) { submit_change(std::move(c), std::move(reply)); });
+    executor_->on_shutdown_confirmed = [this] {
+        if (auto done = std::exchange(shutdown_done_, {})) done();
+    };
+    set_shutdown_hook([this](std::function<void()> done) { leave_cluster(std::move(done)); });
     return {};
+}
+
+// SIGTERM in a cluster, as Pacemaker does it: the node asks to shut down
+// (transient attribute "shutdown"), the coordinator moves its resources away
+// and then sends it do_shutdown, and only then does it leave. Alone, without
+// a synced replica, or past the escalation deadline, it leaves at once.
+void node_daemon::leave_cluster(std::function<void()> done) {
+    if (!cluster_ || !cluster_->synced()) return done();
+    const std::string id = std::to_string(cluster_->local_id());
+    const std::string now = std::to_string(static_cast<long long>(std::time(nullptr)));
+    auto asked = cluster_->submit(cib::change::set_node_attribute(id, cluster_->local_name(), "shutdown", now,
+                                                                  cib::attribute_lifetime::transient));
+    if (!asked) return done();
+    shutdown_done_ = std::move(done);
+    auto t = timer::create(loop_, [this] {
+        log_event(LOG_WARNING, "shutdown_escalated", {{"after_s", std::to_string(shutdown_escalation.count())}});
+        if (auto d = std::exchange(shutdown_done_, {})) d();
+    });
+    if (t) {
+        shutdown_timer_ = std::move(*t);
+        (void)shutdown_timer_->arm(std::chrono::duration_cast<usec>(shutdown_escalation));
+    }
+    log_event(LOG_NOTICE, "shutdown_requested_from_cluster", {{"node", cluster_->local_name()}});
 }
 
 expected<void, std::string> node_daemon::open() {

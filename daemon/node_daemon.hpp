@@ -68,6 +68,7 @@ private:
     void submit_change(cib::change c, std::function<void(response)> reply);
     void change_applied(const cib::change& c);
     void expire_pending();
+    void leave_cluster(std::function<void()> done);
     dispatch_table requests();
     deferred_table deferred_requests();
     std::string ping_xml() const;
@@ -87,6 +88,10 @@ private:
     static constexpr std::chrono::seconds change_deadline{15};
     std::vector<pending_change> pending_;
     std::optional<timer> pending_timer_;
+    // orderly shutdown: done() once the coordinator has moved our resources away
+    static constexpr std::chrono::seconds shutdown_escalation{120};
+    std::function<void()> shutdown_done_;
+    std::optional<timer> shutdown_timer_;
     daemon_state state_ = daemon_state::starting;
     std::unique_ptr<ipc_server> ipc_;
     std::vector<event_source> signals_;

@@ -3,7 +3,8 @@
 and quorum; a property set on node1 is visible on node3; a resource runs; node3 cut off -> the majority
 keeps quorum and runs the resource, node3 loses quorum and stops what it ran; heal -> identical CIBs; the
 DC killed -> a new DC and no change lost; a restarted node rejoins with the cluster's CIB; a corrupt
-on-disk CIB is kept aside and replaced by the cluster's copy.
+on-disk CIB is kept aside and replaced by the cluster's copy; SIGTERM moves a node's resources away before
+it leaves.
 
 Needs root and `ip netns`; exits 77 (skip) without them. Every check waits for a state with a generous
 deadline and never asserts a duration; state is read through `holdfast` inside the nodes, never from logs.
@@ -145,6 +146,19 @@ def check_corrupt_cib(c):
     expect('name="holdfast-lab-after-dc"' in c.cib("node2"), "node2 took the cluster's copy")
 
 
+def check_orderly_shutdown(c):
+    wait_for("d1 runs on node3 again", lambda: c.running("node3"), c.lab)
+    p = c.lab.exec("node3", "sh", "-c", "kill -TERM $(pidof holdfastd)")
+    expect(p.returncode == 0, "SIGTERM sent to holdfastd on node3")
+    wait_for("d1 moved to node1 or node2 before node3 left",
+             lambda: not c.running("node3") and c.running("node1") != c.running("node2"), c.lab)
+    wait_for("holdfastd on node3 exited", lambda: c.lab.exec("node3", "pidof", "holdfastd").returncode != 0, c.lab)
+    wait_for("node1 sees node3 cleanly offline (not unclean)",
+             lambda: c.online("node1") == ["node1", "node2"] and "UNCLEAN" not in c.status("node1")
+             and "OFFLINE" in c.status("node1"), c.lab)
+    expect(True, "SIGTERM: node3's resource moved away first, then node3 left cleanly")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lab", required=True, help="holdfast-lab binary (holdfastd next to it)")
@@ -170,6 +184,7 @@ def main():
         check_heal(c)
         check_dc_killed(c)
         check_corrupt_cib(c)
+        check_orderly_shutdown(c)
         print("all cluster checks passed")
         return 0
     except (CheckFailed, subprocess.TimeoutExpired) as e:
