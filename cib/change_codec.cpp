@@ -8,6 +8,7 @@
 
 #include "cib/change.hpp"
 #include "cib/xml.hpp"
+#include "cib/xml_text.hpp"
 
 namespace holdfast::cib {
 namespace {
@@ -57,21 +58,7 @@ op_shape shape(change_op op) {
     return {};
 }
 
-void escape_into(std::string& out, std::string_view s) {
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            // attribute-value normalisation would turn these into spaces
-            case '\n': out += "&#10;"; break;
-            case '\r': out += "&#13;"; break;
-            case '\t': out += "&#9;"; break;
-            default: out += c;
-        }
-    }
-}
+void escape_into(std::string& out, std::string_view s) { append_xml_attr(out, s); }
 
 void put(std::string& out, const char* name, std::string_view value) {
     out += ' ';

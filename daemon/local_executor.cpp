@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <ctime>
 
+#include "cib/xml_text.hpp"
 #include "daemon/log.hpp"
 #include "daemon/op_update.hpp"
 
@@ -38,19 +39,7 @@ std::string recurring_key(const policy::graph_action& a) { return a.operation_ke
 
 // The <lrm_resource> with one <lrm_rsc_op> a record_operation change carries.
 std::string entry_xml(const op_update& u, const std::map<std::string, std::string>& entry) {
-    auto esc = [](const std::string& s) {
-        std::string out;
-        for (char c : s) {
-            switch (c) {
-                case '&': out += "&amp;"; break;
-                case '<': out += "&lt;"; break;
-                case '"': out += "&quot;"; break;
-                case '\n': out += "&#10;"; break;
-                default: out += c;
-            }
-        }
-        return out;
-    };
+    auto esc = [](const std::string& s) { return cib::xml_attr(s); };
     std::string x = "<lrm_resource id=\"" + esc(u.rsc_id) + "\" class=\"" + esc(u.rclass) + "\"";
     if (!u.provider.empty()) x += " provider=\"" + esc(u.provider) + "\"";
     x += " type=\"" + esc(u.type) + "\"><lrm_rsc_op";

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "cib/store.hpp"
+#include "cib/xml_text.hpp"
 #include "daemon/empty_cib.hpp"
 #include "daemon/log.hpp"
 #include "daemon/notify.hpp"
@@ -22,19 +23,7 @@
 namespace holdfast::daemon {
 namespace {
 
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string xml_escape(const std::string& s) { return cib::xml_attr(s); }
 
 std::string errno_text(int negative_errno) { return std::strerror(-negative_errno); }
 

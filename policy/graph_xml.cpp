@@ -1,4 +1,5 @@
 #include "policy/graph_xml.hpp"
+#include "cib/xml_text.hpp"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -10,20 +11,7 @@
 namespace holdfast::policy {
 namespace {
 
-std::string escape(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string escape(const std::string& s) { return cib::xml_attr(s); }
 
 const char* tag_of(const graph_action& a) {
     switch (a.kind) {

@@ -134,9 +134,15 @@ BOOST_AUTO_TEST_CASE(timeout_kills_the_process_group) {
     pid_t bg = 0;
     std::ifstream(pidfile) >> bg;
     BOOST_REQUIRE(bg > 0);
-    // the orphan is reaped by init; it must be dead or a zombie by now
+    // SIGKILL went to the whole group; the orphan dies as soon as it runs
+    // (then init reaps it): wait for that, with a generous deadline
     std::string stat;
-    std::getline(std::ifstream("/proc/" + std::to_string(bg) + "/stat"), stat);
+    for (int i = 0; i < 1000; ++i) {
+        stat.clear();
+        std::getline(std::ifstream("/proc/" + std::to_string(bg) + "/stat"), stat);
+        if (stat.empty() || stat.find(") Z") != std::string::npos) break;
+        usleep(10'000);
+    }
     BOOST_TEST((stat.empty() || stat.find(") Z") != std::string::npos), stat);
 }
 

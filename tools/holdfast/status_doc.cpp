@@ -4,6 +4,7 @@
 #include <sstream>
 #include <vector>
 
+#include "cib/xml_text.hpp"
 #include "tools/holdfast/status_text.hpp"
 
 namespace holdfast::tools {
@@ -88,19 +89,7 @@ status_view build_view(const policy::working_set& ws) {
     return v;
 }
 
-std::string xml_attr(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string xml_attr(const std::string& s) { return cib::xml_attr(s); }
 
 std::string xml_fields(const std::vector<field>& fs) {
     std::string out;
