@@ -102,6 +102,25 @@ def check_resource(c):
     expect(True, "the DC started d1 on node3 through its agent")
 
 
+def check_pacemaker_reads_it(c, base):
+    """The live CIB (configuration and status) is one Pacemaker 2.1.5's own tools accept."""
+    if shutil.which("crm_verify") is None and not os.path.exists("/usr/sbin/crm_verify"):
+        print("skipped: Pacemaker's tools are not installed (crm_verify, crm_simulate, crm_mon)")
+        return
+    path = os.path.join(base, "live-cib.xml")
+    with open(path, "w") as f:
+        f.write(c.cib("node1"))
+    env = dict(os.environ, LC_ALL="C", PCMK_schema_directory="/usr/share/pacemaker",
+               CIB_shadow_dir=tempfile.mkdtemp(dir=base))
+    verify = subprocess.run(["crm_verify", "-x", path], capture_output=True, text=True, env=env)
+    expect(verify.returncode == 0, f"crm_verify -x accepts the live CIB ({verify.stderr.strip()[:200]})")
+    sim = subprocess.run(["crm_simulate", "-x", path, "-S"], capture_output=True, text=True, env=env)
+    expect(sim.returncode == 0 and re.search(r"d1\s.*Started node3", sim.stdout) is not None,
+           "crm_simulate -x reads it and sees d1 started on node3")
+    mon = subprocess.run(["crm_mon", "-1"], capture_output=True, text=True, env=dict(env, CIB_file=path))
+    expect(mon.returncode == 0 and "node3" in mon.stdout, "CIB_file=... crm_mon -1 renders it")
+
+
 def check_cut(c):
     c.lab.run("cut", "node3")
     wait_for("node1 and node2 keep quorum with node1 as DC; node3 is alone without quorum",
@@ -180,6 +199,7 @@ def main():
         check_formed(c)
         check_property(c)
         check_resource(c)
+        check_pacemaker_reads_it(c, base)
         check_cut(c)
         check_heal(c)
         check_dc_killed(c)
