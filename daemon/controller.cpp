@@ -62,6 +62,9 @@ expected<std::unique_ptr<controller>, std::string> controller::create(event_loop
     auto d = debouncer::create(loop, replan_delay, [raw = ctl.get()] { raw->plan(); });
     if (!d) return unexpected(std::string("cannot create the re-plan timer"));
     ctl->replan_ = std::move(*d);
+    auto t = timer::create(loop, [raw = ctl.get()] { raw->expire_actions(); });
+    if (!t) return unexpected(std::string("cannot create the action timer"));
+    ctl->deadline_timer_ = std::move(*t);
     return ctl;
 }
 
@@ -186,12 +189,45 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
                                               a.node_uname + "\" expected=\"down\"/>"));
     }
     cluster_.send(encode(exec_message{transition_id_, uuid_, a.node_uname, a}));
+    const auto timeout = std::chrono::milliseconds(
+        std::atoll(a.attributes.count("CRM_meta_timeout") ? a.attributes.at("CRM_meta_timeout").c_str() : "20000"));
+    const auto delay = std::chrono::seconds(60);  // cluster-delay's default
+    deadlines_[index] = std::chrono::steady_clock::now() + timeout + delay;
+    if (!deadline_timer_->armed()) (void)deadline_timer_->arm(usec(1'000'000));
+}
+
+// An action whose node never answered fails, so that the transition ends
+// and the next plan starts from what the CIB says.
+void controller::expire_actions() {
+    if (!runner_) {
+        deadlines_.clear();
+        return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = deadlines_.begin(); it != deadlines_.end();) {
+        if (it->second > now) {
+            ++it;
+            continue;
+        }
+        const size_t index = it->first;
+        it = deadlines_.erase(it);
+        if (runner_->complete(index, false))
+            log_event(LOG_WARNING, "action_timed_out",
+                      {{"transition", std::to_string(transition_id_)},
+                       {"action", runner_->graph().actions[index].operation_key},
+                       {"node", runner_->graph().actions[index].node_uname}});
+    }
+    check_finished();
+    if (!deadlines_.empty()) (void)deadline_timer_->arm(usec(1'000'000));
 }
 
 void controller::on_message(std::string_view body) {
     auto ack = decode_ack(body);
     if (!ack || !runner_ || ack->dc_uuid != uuid_ || ack->transition != transition_id_) return;
-    if (auto it = index_of_.find(ack->action_id); it != index_of_.end()) runner_->complete(it->second, ack->ok);
+    if (auto it = index_of_.find(ack->action_id); it != index_of_.end()) {
+        deadlines_.erase(it->second);
+        runner_->complete(it->second, ack->ok);
+    }
     check_finished();
 }
 
@@ -230,6 +266,7 @@ void controller::confirm_from_record(const cib::change& c) {
     }
     const bool ok = succeeded(*a, r);
     if (index) {
+        deadlines_.erase(*index);
         if (runner_->complete(*index, ok) && !ok) note_failure(*a, r);
         check_finished();
         return;
@@ -262,6 +299,7 @@ void controller::check_finished() {
               {{"transition", std::to_string(transition_id_)}, {"outcome", to_string(runner_->state())}});
     runner_.reset();
     index_of_.clear();
+    deadlines_.clear();
     replan_->poke();
 }
 

@@ -13,6 +13,7 @@
 // left fail at once.
 // Lifecycle: construct after cluster and cib_service; the daemon forwards
 // cluster changes, CIB changes and controller messages. Loop thread only.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,6 +53,7 @@ private:
     void confirm_from_record(const cib::change& c);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
     void check_finished();
+    void expire_actions();
     void submit(const cib::change& c);
 
     event_loop& loop_;
@@ -61,6 +63,10 @@ private:
     int transition_id_ = 0;
     std::optional<transition_runner> runner_;
     std::map<int, size_t> index_of_;  // graph action id -> index, current transition
+    // Actions sent and not yet reported, with when to give up on them (the
+    // action's timeout plus the graph's cluster-delay, as Pacemaker's timer).
+    std::map<size_t, std::chrono::steady_clock::time_point> deadlines_;
+    std::optional<timer> deadline_timer_;
     std::optional<debouncer> replan_;
     bool replan_after_ = false;  // something changed while a transition ran
 };
