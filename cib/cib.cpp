@@ -28,6 +28,7 @@ const char* to_string(errc e) {
         case errc::old_data: return "older than the current CIB";
         case errc::absent: return "no stored CIB";
         case errc::corrupt: return "corrupt stored CIB";
+        case errc::permission_denied: return "permission denied";
     }
     return "error";
 }

@@ -18,6 +18,7 @@ enum class errc {
     old_data,            // a change would move the version backwards
     absent,              // no stored CIB (a fresh node)
     corrupt,             // the stored CIB is damaged (moved aside, see the message)
+    permission_denied,   // the CIB's ACLs do not let the user do it (cib/acl.hpp)
 };
 
 const char* to_string(errc e);

@@ -12,6 +12,7 @@
 
 #include "cib/store.hpp"
 #include "cib/xml_text.hpp"
+#include "daemon/acl_gate.hpp"
 #include "daemon/empty_cib.hpp"
 #include "daemon/log.hpp"
 #include "daemon/notify.hpp"
@@ -191,8 +192,8 @@ expected<void, std::string> node_daemon::open() {
 dispatch_table node_daemon::requests() {
     dispatch_table t;
     t[request_type::ping] = [this](const request&, const peer&) { return response{errc::ok, ping_xml()}; };
-    t[request_type::cib_query] = [this](const request&, const peer&) {
-        return response{errc::ok, cib_->document().to_string()};
+    t[request_type::cib_query] = [this](const request&, const peer& p) {
+        return response{errc::ok, readable_cib(cib_->document(), p)};
     };
     t[request_type::shutdown] = [this](const request&, const peer& p) {
         log_event(LOG_NOTICE, "shutdown_requested", {{"uid", std::to_string(p.uid)}, {"pid", std::to_string(p.pid)}});
@@ -212,6 +213,7 @@ deferred_table node_daemon::deferred_requests() {
         if (!c) return reply(error_response(errc::bad_request, "bad change: " + one_line(c.error().to_string())));
         log_event(LOG_INFO, "cib_change_requested",
                   {{"op", cib::to_string(c->op)}, {"uid", std::to_string(p.uid)}, {"pid", std::to_string(p.pid)}});
+        if (auto refused = refuse_change(cib_->document(), *c, p)) return reply(std::move(*refused));
         if (change_handler_) return change_handler_(std::move(*c), std::move(reply));
         reply(apply_and_save(*c));
     };

@@ -97,4 +97,23 @@ std::optional<gid_t> group_id(const char* name) {
     return found->gr_gid;
 }
 
+std::string user_name(uid_t uid) {
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || !found) return {};
+    return found->pw_name;
+}
+
+std::vector<std::string> group_names(const std::vector<gid_t>& gids) {
+    std::vector<std::string> out;
+    std::vector<char> buf(16384);
+    for (gid_t gid : gids) {
+        group gr{};
+        group* found = nullptr;
+        if (getgrgid_r(gid, &gr, buf.data(), buf.size(), &found) == 0 && found) out.emplace_back(found->gr_name);
+    }
+    return out;
+}
+
 }  // namespace holdfast::daemon

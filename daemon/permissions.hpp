@@ -6,12 +6,14 @@
 //
 //   peer class        granted
 //   root (uid 0)      admin (and so write and read)
-//   haclient member   write (and read); CIB ACLs will narrow this per user
+//   haclient member   write (and read); the CIB's ACLs narrow this per user
+//                     (daemon/acl_gate.hpp)
 //   anyone else       refused at accept
 #include <sys/types.h>
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "daemon/protocol.hpp"
@@ -40,5 +42,10 @@ std::vector<gid_t> system_groups(uid_t uid, gid_t primary);  // getpwuid_r + get
 peer_class classify_peer(uid_t uid, gid_t gid, std::optional<gid_t> haclient, const group_lookup& groups);
 
 std::optional<gid_t> group_id(const char* name);  // getgrnam_r
+
+// Names for CIB ACLs: the user's name (getpwuid_r; empty when the uid has no
+// entry) and the names of groups (getgrgid_r; ids without a name are left out).
+std::string user_name(uid_t uid);
+std::vector<std::string> group_names(const std::vector<gid_t>& gids);
 
 }  // namespace holdfast::daemon
