@@ -49,10 +49,14 @@ std::string sanitize_id(std::string id) {
     return id;
 }
 
+// Elements whose id names another element rather than themselves: an ACL
+// target's <role>, a tag's <obj_ref>, a set's <resource_ref>.
+bool is_reference(const xmlNode* n) { return is(n, "role") || is(n, "obj_ref") || is(n, "resource_ref"); }
+
 void collect_by_id(xmlNode* n, const std::string& id, std::vector<xmlNode*>& out) {
     for (xmlNode* c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
-        if (attr(c, "id") == id) out.push_back(c);
+        if (attr(c, "id") == id && !is_reference(c)) out.push_back(c);
         collect_by_id(c, id, out);
     }
 }

@@ -425,6 +425,20 @@ BOOST_AUTO_TEST_CASE(controller_marks_are_status_changes) {
     }
 }
 
+// An id inside a reference element (<role>, <obj_ref>, <resource_ref>)
+// names another element: merging by id must not take it for that element.
+BOOST_AUTO_TEST_CASE(update_merges_acls_with_role_references) {
+    auto doc = load_ok(two_node_cib());
+    const std::string acls =
+        "<acls><acl_role id=\"observer\"><acl_permission id=\"observer-read\" kind=\"read\" xpath=\"/cib\"/>"
+        "</acl_role><acl_target id=\"alice\"><role id=\"observer\"/></acl_target></acls>";
+    apply_ok(doc, cib::change::update_configuration(acls));
+    BOOST_TEST(doc.model().has_acls);
+    // again: the role and the target merge into themselves
+    auto again = apply_ok(doc, cib::change::update_configuration(acls));
+    BOOST_TEST(!again.changed);
+}
+
 BOOST_AUTO_TEST_CASE(admin_epoch_changes_only_when_set) {
     auto doc = load_ok(two_node_cib());
     auto c = cib::change::set_property("cluster-name", "hf");
