@@ -33,19 +33,6 @@ cib::document load_unvalidated(const std::string& xml) {
     return std::move(*doc);
 }
 
-std::string property(const cib::document& doc, const std::string& name) {
-    for (const auto& set : doc.model().crm_config)
-        for (const auto& p : set.pairs)
-            if (p.name == name) return p.value;
-    return "<unset>";
-}
-
-bool has_resource(const cib::document& doc, const std::string& id) {
-    for (const auto& r : doc.model().resources)
-        if (r.id == id) return true;
-    return false;
-}
-
 // The example CIB with an <acls> section where nobody reads everything and
 // writes only crm_config (ACLs not enabled yet).
 fs::path cib_with_acls(const fs::path& dir) {

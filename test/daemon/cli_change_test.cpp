@@ -28,13 +28,6 @@ cib::document served_cib(const daemon_fixture& d) {
 
 std::string epoch(const daemon_fixture& d) { return served_cib(d).model().epoch; }
 
-std::string property(const cib::document& doc, const std::string& name) {
-    for (const auto& set : doc.model().crm_config)
-        for (const auto& p : set.pairs)
-            if (p.name == name) return p.value;
-    return "<unset>";
-}
-
 std::string node_attribute(const cib::document& doc, const std::string& uname, const std::string& name) {
     for (const auto& n : doc.model().nodes)
         if (n.uname == uname)
@@ -42,12 +35,6 @@ std::string node_attribute(const cib::document& doc, const std::string& uname, c
                 for (const auto& p : set.pairs)
                     if (p.name == name) return p.value;
     return "<unset>";
-}
-
-bool has_resource(const cib::document& doc, const std::string& id) {
-    for (const auto& r : doc.model().resources)
-        if (r.id == id) return true;
-    return false;
 }
 
 fs::path write(const fs::path& dir, const std::string& name, const std::string& text) {

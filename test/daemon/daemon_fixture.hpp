@@ -15,12 +15,28 @@
 #include <string>
 #include <vector>
 
+#include "cib/cib.hpp"
 #include "daemon/client.hpp"
 #include "test/daemon/process.hpp"
 
 namespace holdfast::test {
 
 namespace fs = std::filesystem;
+
+// What the model of a served CIB says: a cluster property ("<unset>" when
+// absent), whether a resource is configured.
+inline std::string property(const cib::document& doc, const std::string& name) {
+    for (const auto& set : doc.model().crm_config)
+        for (const auto& p : set.pairs)
+            if (p.name == name) return p.value;
+    return "<unset>";
+}
+
+inline bool has_resource(const cib::document& doc, const std::string& id) {
+    for (const auto& r : doc.model().resources)
+        if (r.id == id) return true;
+    return false;
+}
 
 inline constexpr auto deadline = std::chrono::seconds(60);
 inline const credentials nobody{65534, 65534};
