@@ -19,6 +19,7 @@ puts the table into README.md between the cluster-bench markers.
 import argparse
 import datetime
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -127,7 +128,6 @@ def status_text(lab, stack, holdfast, node):
 
 
 def ready(lab, stack, holdfast):
-    import re
     dcs = set()
     for node in NODES:
         text = status_text(lab, stack, holdfast, node)
@@ -144,33 +144,29 @@ def percentile(values, p):
     return s[min(len(s) - 1, max(0, int(round(p / 100.0 * len(s) + 0.5)) - 1))]
 
 
-def measure_latency(setter, pollers, changes):
-    """Per change: (seconds until every node's CIB read shows it, seconds the command on node1 took)."""
-    visible, command, reads = [], [], []
-    for i in range(1, changes + 1):
-        for p in pollers:
-            p.send(f"wait bench-latency {i} 60")
-        time.sleep(0.05)  # the pollers are reading; the value is new, so no earlier read can match
-        setter.send(f"set bench-latency {i}")
-        _, (t0, t1, rc) = setter.answer()
-        if rc != 0:
-            raise RuntimeError(f"the change {i} on node1 failed (exit {rc:.0f})")
-        seen = [p.answer()[1] for p in pollers]
-        visible.append(max(q1 for _, q1 in seen) - t0)
-        command.append(t1 - t0)
-        reads.extend(q1 - q0 for q0, q1 in seen)
-    return visible, command, reads
+def one_change(setter, pollers, name, value):
+    """(seconds until every node's CIB read shows it, seconds the command on node1 took, read times)."""
+    for p in pollers:
+        p.send(f"wait {name} {value} 60")
+    time.sleep(0.05)  # the pollers are reading; the value is new, so no earlier read can match
+    setter.send(f"set {name} {value}")
+    _, (t0, t1, rc) = setter.answer()
+    if rc != 0:
+        raise RuntimeError(f"the change {name}={value} on node1 failed (exit {rc:.0f})")
+    seen = [p.answer()[1] for p in pollers]
+    return max(q1 for _, q1 in seen) - t0, t1 - t0, [q1 - q0 for q0, q1 in seen]
 
 
-def measure_burst(setter, pollers, count):
-    setter.send(f"burst bench-burst {count}")
+def burst(setter, pollers, name, count):
+    """(seconds until the last of `count` back-to-back changes shows on every node, seconds of the commands)."""
+    setter.send(f"burst {name} {count}")
     _, (t0, t1, failures) = setter.answer()
     if failures:
         raise RuntimeError(f"{failures:.0f} of {count} burst changes failed")
     for p in pollers:
-        p.send(f"wait bench-burst {count} 120")
+        p.send(f"wait {name} {count} 120")
     last = max(p.answer()[1][1] for p in pollers)
-    return count / (last - t0), count / (t1 - t0)
+    return last - t0, t1 - t0
 
 
 def node_processes(pid1):
@@ -218,17 +214,12 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime, stime
 
 
-def measure_idle(pids, seconds):
-    """(% of one core for the daemons, for corosync) over `seconds`, whole cluster."""
-    groups = {g: [p for n in NODES for p in pids[n][g]] for g in ("daemons", "corosync")}
-    before = {g: sum(cpu_ticks(p) for p in ps) for g, ps in groups.items()}
-    t0 = time.monotonic()
-    time.sleep(seconds)
-    elapsed = time.monotonic() - t0
+def cpu_seconds(pids):
     hz = os.sysconf("SC_CLK_TCK")
-    out = {g: 100.0 * (sum(cpu_ticks(p) for p in ps) - before[g]) / hz / elapsed for g, ps in groups.items()}
-    out["resolution"] = 100.0 / hz / elapsed  # one clock tick in the whole period
-    return out
+    total = 0
+    for p in pids:
+        total += cpu_ticks(p)
+    return total / hz
 
 
 def print_logs(lab, stack):
@@ -240,46 +231,105 @@ def print_logs(lab, stack):
                 print(f"--- {path} (tail)\n" + "".join(f.readlines()[-15:]), flush=True)
 
 
-def bench_stack(stack, args, base):
-    from holdfast_lab import Lab, wait_for
-    lab = Lab(args.lab, os.path.join(base, stack))
-    agents = []
-    try:
-        print(f"{stack}: starting a 3-node lab", flush=True)
-        lab.up(3, "--stack", stack)
-        wait_for("one DC, quorum and three online nodes", lambda: ready(lab, stack, args.holdfast), lab)
-        setter = Agent(lab, "node1", stack, args.holdfast)
-        pollers = [Agent(lab, n, stack, args.holdfast) for n in NODES]
-        agents = [setter] + pollers
-        measure_latency(setter, pollers, 3)  # warm-up
-        visible, command, reads = measure_latency(setter, pollers, args.changes)
-        print(f"{stack}: latency median {statistics.median(visible)*1000:.1f} ms", flush=True)
-        visible_rate, command_rate = measure_burst(setter, pollers, args.burst)
-        print(f"{stack}: {visible_rate:.1f} changes/s", flush=True)
-        for a in agents:
+class StackRun:
+    """One stack's lab, its agents, and what was measured on it."""
+
+    def __init__(self, stack, args, base):
+        from holdfast_lab import Lab
+        self.stack, self.args = stack, args
+        self.lab = Lab(args.lab, os.path.join(base, stack))
+        self.agents, self.setter, self.pollers = [], None, []
+        self.visible, self.command, self.reads = [], [], []
+        self.burst_visible = self.burst_command = 0.0
+        self.pids = None
+
+    def start(self):
+        from holdfast_lab import wait_for
+        print(f"{self.stack}: starting a 3-node lab", flush=True)
+        self.lab.up(3, "--stack", self.stack)
+        wait_for("one DC, quorum and three online nodes", lambda: ready(self.lab, self.stack, self.args.holdfast),
+                 self.lab)
+        self.setter = Agent(self.lab, "node1", self.stack, self.args.holdfast)
+        self.pollers = [Agent(self.lab, n, self.stack, self.args.holdfast) for n in NODES]
+        self.agents = [self.setter] + self.pollers
+        for i in range(3):  # warm-up
+            one_change(self.setter, self.pollers, "bench-warm-up", str(i))
+
+    def change(self, i):
+        visible, command, reads = one_change(self.setter, self.pollers, "bench-latency", str(i))
+        self.visible.append(visible)
+        self.command.append(command)
+        self.reads.extend(reads)
+
+    def burst(self, round_no, count):
+        visible, command = burst(self.setter, self.pollers, f"bench-burst-{round_no}", count)
+        self.burst_visible += visible
+        self.burst_command += command
+
+    def close_agents(self):
+        for a in self.agents:
             a.close()
-        agents = []
-        time.sleep(args.settle)
-        pids = stack_pids(lab, stack)
-        mem = {n: {g: sum(pss_mib(p) for p in pids[n][g]) for g in ("daemons", "corosync")} for n in NODES}
-        idle = measure_idle(pids, args.idle)
+        self.agents = []
+
+    def down(self):
+        self.close_agents()
+        self.lab.run("down", check=False)
+
+    def results(self, changes_in_bursts, memory, cpu):
         return {
-            "latency_median": statistics.median(visible), "latency_p90": percentile(visible, 90),
-            "command_median": statistics.median(command), "read_median": statistics.median(reads),
-            "rate": visible_rate, "command_rate": command_rate,
-            "daemons_per_node": len(pids["node1"]["daemons"]),
-            "mem_daemons": statistics.median(mem[n]["daemons"] for n in NODES),
-            "mem_corosync": statistics.median(mem[n]["corosync"] for n in NODES),
-            "mem_total": statistics.median(mem[n]["daemons"] + mem[n]["corosync"] for n in NODES),
-            "cpu_daemons": idle["daemons"], "cpu_corosync": idle["corosync"], "cpu_resolution": idle["resolution"],
+            "latency_median": statistics.median(self.visible), "latency_p90": percentile(self.visible, 90),
+            "command_median": statistics.median(self.command), "read_median": statistics.median(self.reads),
+            "rate": changes_in_bursts / self.burst_visible, "command_rate": changes_in_bursts / self.burst_command,
+            "daemons_per_node": len(self.pids["node1"]["daemons"]),
+            "mem_daemons": statistics.median(memory[n]["daemons"] for n in NODES),
+            "mem_corosync": statistics.median(memory[n]["corosync"] for n in NODES),
+            "mem_total": statistics.median(memory[n]["daemons"] + memory[n]["corosync"] for n in NODES),
+            **cpu,
         }
-    except Exception:
-        print_logs(lab, stack)
-        raise
-    finally:
-        for a in agents:
-            a.close()
-        lab.run("down", check=False)
+
+
+def guarded(runs, failures, what, action, reverse=False):
+    """Runs action(run) for every run (in reverse order if asked); a run that fails is reported, taken down
+    and dropped from `runs`."""
+    for r in (runs[::-1] if reverse else list(runs)):
+        try:
+            action(r)
+        except Exception as e:  # one stack failing still leaves the other's numbers
+            failures.append(f"{r.stack} ({what}): {e}")
+            print(f"bench: {r.stack} failed while {what}: {e}", flush=True)
+            print_logs(r.lab, r.stack)
+            r.down()
+            runs.remove(r)
+
+
+def measure(runs, args, failures):
+    """Both stacks side by side: their changes alternate, and their idle CPU is taken over one window."""
+    guarded(runs, failures, "starting", lambda r: r.start())
+    for i in range(1, args.changes + 1):
+        # Alternate which stack goes first, so neither always follows the other's load.
+        guarded(runs, failures, "timing changes", lambda r: r.change(i), reverse=i % 2 == 0)
+    rounds = max(1, args.rounds)
+    per_round = max(1, args.burst // rounds)
+    for k in range(rounds):
+        guarded(runs, failures, "sending bursts", lambda r: r.burst(k, per_round), reverse=k % 2 == 1)
+    for r in runs:
+        print(f"{r.stack}: latency median {statistics.median(r.visible) * 1000:.1f} ms, "
+              f"{per_round * rounds / r.burst_visible:.1f} changes/s", flush=True)
+        r.close_agents()
+    time.sleep(args.settle)
+    guarded(runs, failures, "finding processes", lambda r: setattr(r, "pids", stack_pids(r.lab, r.stack)))
+    memory = {r.stack: {n: {g: sum(pss_mib(p) for p in r.pids[n][g]) for g in ("daemons", "corosync")}
+                        for n in NODES} for r in runs}
+    groups = {(r.stack, g): [p for n in NODES for p in r.pids[n][g]] for r in runs for g in ("daemons", "corosync")}
+    before = {k: cpu_seconds(v) for k, v in groups.items()}
+    t0 = time.monotonic()
+    time.sleep(args.idle)
+    elapsed = time.monotonic() - t0
+    used = {k: 100.0 * (cpu_seconds(v) - before[k]) / elapsed for k, v in groups.items()}
+    tick = 100.0 / os.sysconf("SC_CLK_TCK") / elapsed  # one clock tick in the whole window, as %
+    return {r.stack: r.results(per_round * rounds, memory[r.stack],
+                               {"cpu_daemons": used[(r.stack, "daemons")], "cpu_corosync": used[(r.stack, "corosync")],
+                                "cpu_resolution": tick}) for r in runs}
 
 
 def cpu(res, key):
@@ -346,6 +396,7 @@ def main():
     ap.add_argument("--stack", default="holdfast,pacemaker", help="stacks to run, comma-separated")
     ap.add_argument("--changes", type=int, default=30, help="changes timed one by one for the latency")
     ap.add_argument("--burst", type=int, default=200, help="changes issued back to back for the throughput")
+    ap.add_argument("--rounds", type=int, default=4, help="the burst is split into this many rounds per stack")
     ap.add_argument("--idle", type=float, default=30, help="seconds of idle CPU measured")
     ap.add_argument("--settle", type=float, default=10, help="seconds to wait after the changes before idle")
     ap.add_argument("--write-readme", action="store_true")
@@ -364,20 +415,19 @@ def main():
     # SIGTERM and SIGHUP unwind like Ctrl-C, so every lab is taken down.
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.default_int_handler)
-    results, failures = {}, []
+    failures = []
     with tempfile.TemporaryDirectory(prefix="holdfast-cluster-bench-") as base:
-        for stack in args.stack.split(","):
-            try:
-                results[stack] = bench_stack(stack, args, base)
-            except Exception as e:  # one stack failing still reports the other
-                failures.append(f"{stack}: {e}")
-                print(f"bench: {stack} failed: {e}", flush=True)
-            finally:
-                reap()
+        runs = [StackRun(stack, args, base) for stack in args.stack.split(",")]
+        try:
+            results = measure(list(runs), args, failures)
+        finally:
+            for r in runs:
+                r.down()
+            reap()
     text = table(results)
     stamp = datetime.date.today().isoformat()
-    text += (f"\n\nMeasured {stamp}: {args.changes} timed changes, a burst of {args.burst}, {args.idle:.0f} s idle "
-             f"(`test/bench/cluster_bench.py`).")
+    text += (f"\n\nMeasured {stamp}: {args.changes} timed changes per stack, {args.burst} back-to-back changes in "
+             f"{args.rounds} rounds, {args.idle:.0f} s idle (`test/bench/cluster_bench.py`).")
     for f in failures:
         text += f"\n\nNot measured: {f}"
     print(text)
