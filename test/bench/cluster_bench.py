@@ -31,6 +31,7 @@ import xml.etree.ElementTree as ET
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "test", "lab"))
+sys.dont_write_bytecode = True  # importing holdfast_lab must not leave __pycache__ in the tree
 
 NODES = ["node1", "node2", "node3"]
 PACEMAKER_DAEMONS = {"pacemakerd", "pacemaker-based", "pacemaker-fenced", "pacemaker-execd", "pacemaker-attrd",
@@ -61,24 +62,35 @@ def property_value(xml_text, name):
     return None
 
 
+def run_quiet(argv):
+    """Exit status of argv; a command hung for a minute counts as failed."""
+    try:
+        return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60).returncode
+    except subprocess.TimeoutExpired:
+        return -1
+
+
 def agent(stack, holdfast):
-    quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for line in sys.stdin:
         cmd, *a = line.split()
         if cmd == "set":  # set NAME VALUE -> done T0 T1 RC
             t0 = time.monotonic()
-            rc = subprocess.run(set_command(stack, holdfast, a[0], a[1]), **quiet).returncode
+            rc = run_quiet(set_command(stack, holdfast, a[0], a[1]))
             print(f"done {t0} {time.monotonic()} {rc}", flush=True)
         elif cmd == "burst":  # burst NAME N: values 1..N one after the other -> done T0 T1 FAILURES
             t0, failures = time.monotonic(), 0
             for i in range(1, int(a[1]) + 1):
-                failures += subprocess.run(set_command(stack, holdfast, a[0], str(i)), **quiet).returncode != 0
+                failures += run_quiet(set_command(stack, holdfast, a[0], str(i))) != 0
             print(f"done {t0} {time.monotonic()} {failures}", flush=True)
         elif cmd == "wait":  # wait NAME VALUE SECONDS -> seen Q0 Q1 (the read that first showed it) | timeout
             end = time.monotonic() + float(a[2])
             while True:
                 q0 = time.monotonic()
-                out = subprocess.run(query_command(stack, holdfast), capture_output=True, text=True).stdout
+                try:
+                    out = subprocess.run(query_command(stack, holdfast), capture_output=True, text=True,
+                                         timeout=60).stdout
+                except subprocess.TimeoutExpired:
+                    out = ""
                 q1 = time.monotonic()
                 if property_value(out, a[0]) == a[1]:
                     print(f"seen {q0} {q1}", flush=True)
@@ -215,11 +227,7 @@ def cpu_ticks(pid):
 
 
 def cpu_seconds(pids):
-    hz = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in pids:
-        total += cpu_ticks(p)
-    return total / hz
+    return sum(cpu_ticks(p) for p in pids) / os.sysconf("SC_CLK_TCK")
 
 
 def print_logs(lab, stack):
