@@ -411,6 +411,8 @@ def main():
     args = ap.parse_args()
     args.holdfast = os.path.abspath(args.holdfast or os.path.join(os.path.dirname(args.lab), "holdfast"))
     if args.mode == "agent":
+        # Ctrl-C is for the driver, which then quits the agents and takes the labs down.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         agent(args.stack, args.holdfast)
         return 0
     from holdfast_lab import become_subreaper, reap, skip_reason
@@ -420,15 +422,22 @@ def main():
         return 77
     args.lab = os.path.abspath(args.lab)
     become_subreaper()
-    # SIGTERM and SIGHUP unwind like Ctrl-C, so every lab is taken down.
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    # SIGINT (also when a shell started us in the background), SIGTERM and SIGHUP all unwind, so every lab
+    # is taken down.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.default_int_handler)
     failures = []
     with tempfile.TemporaryDirectory(prefix="holdfast-cluster-bench-") as base:
         runs = [StackRun(stack, args, base) for stack in args.stack.split(",")]
         try:
             results = measure(list(runs), args, failures)
+        except KeyboardInterrupt:
+            print("bench: interrupted; taking the labs down", flush=True)
+            return 130
         finally:
+            # A second Ctrl-C must not stop the tear-down half-way.
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_IGN)
             for r in runs:
                 r.down()
             reap()
