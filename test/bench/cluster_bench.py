@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 """Benchmark: a 3-node Holdfast cluster against Pacemaker 2.1.5 on the same namespace lab, in one run.
 
-For each stack, `holdfast-lab up --nodes 3 --token 1000 --stack STACK`, wait until every node sees
-three online nodes, one DC and quorum, then measure:
+For each stack, `holdfast-lab up --nodes 3 --token 1000 --stack STACK` (both labs at once), wait until
+every node sees three online nodes, one DC and quorum, then measure, alternating between the stacks so
+that load from elsewhere on the machine hits both alike:
   commit latency   a cluster property set on node1 (`holdfast configure property NAME=VALUE` or
                    `crm_attribute --type crm_config --name NAME --update VALUE`), from starting that
                    command until a CIB read on every node shows it (pollers on each node read the whole
                    CIB with `holdfast cib show --xml` / `cibadmin --query` in a loop); median and p90
-  throughput       N such changes issued back to back from node1 (each command waits for its answer),
-                   divided by the time until the last one shows on every node
+  throughput       N such changes issued back to back from node1 (each command waits for its answer; in
+                   rounds), divided by the time until the last of each round shows on every node
   memory           PSS (/proc/PID/smaps_rollup) of the stack's processes per node, corosync separately
-  idle CPU         utime+stime of the stack's processes over an idle period, % of one core for the
-                   whole cluster (with and without corosync)
+  idle CPU         utime+stime of the stack's processes over one idle window for both stacks, % of one
+                   core for the whole cluster (daemons and corosync apart)
 The commands and the pollers run inside the nodes (a small agent per node, this script with `agent`),
 so the lab tool's own start-up is not timed. Not a test: nothing here asserts a time. --write-readme
-puts the table into README.md between the cluster-bench markers.
+puts the table into README.md between the cluster-bench markers. Needs root; Ctrl-C takes the labs down.
 """
 import argparse
 import datetime
