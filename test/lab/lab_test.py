@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The holdfast-lab test (CTest label `lab`): one 3-node lab with token 1000, reused across checks,
-plus a small second lab beside it. Needs root and `ip netns`; exits 77 (skip) without them.
+plus a small second lab beside it (running Pacemaker, `--stack pacemaker`, when it is installed). Needs root and `ip netns`; exits 77 (skip) without them.
 
 Every check waits for a state with a generous deadline and never asserts a duration. Membership
 and quorum are read from inside the nodes with corosync-quorumtool and corosync-cmapctl. This
@@ -38,9 +38,41 @@ def check_exec(lab):
     expect(own.returncode == 0 and other.returncode == 1, "each node has its own /var/lib/holdfast")
 
 
+def node_programs(lab, node):
+    """Names of the programs running in the node (its own /proc)."""
+    out = lab.exec(node, "sh", "-c", "cat /proc/[0-9]*/comm 2>/dev/null").stdout
+    return set(out.split())
+
+
+def pacemaker_formed(lab, nodes):
+    p = lab.exec("node1", "crm_mon", "-1")
+    online = "Online: [ " + " ".join(nodes) + " ]"
+    return p.returncode == 0 and "partition with quorum" in p.stdout and online in p.stdout
+
+
+def check_pacemaker_stack(lab2):
+    """The second lab runs Pacemaker, when it is installed (the benchmark's reference)."""
+    with open(os.path.join(lab2.dir, "lab.conf")) as f:
+        expect("stack=pacemaker" in f.read().split(), "lab.conf records the stack, so boot starts the same")
+    wait_for("Pacemaker on node1 shows node1 and node2 online with a DC and quorum",
+             lambda: pacemaker_formed(lab2, ["node1", "node2"]), lab2)
+    progs = node_programs(lab2, "node2")
+    expect("pacemakerd" in progs and "pacemaker-based" in progs and "holdfastd" not in progs,
+           "a pacemaker node runs pacemakerd and its daemons, and no holdfastd")
+
+
 def check_second_lab(lab1, lab2):
-    lab2.up(2)
+    pacemaker = os.path.exists("/usr/sbin/pacemakerd") and shutil.which("crm_mon") is not None
+    bad = lab2.run("up", "--nodes", "2", "--stack", "bogus", check=False)
+    expect(bad.returncode == 2 and not os.path.exists(lab2.dir), "up refuses an unknown --stack")
+    if pacemaker:
+        lab2.up(2, "--stack", "pacemaker")
+    else:
+        print("note: Pacemaker is not installed; the second lab runs holdfastd", flush=True)
+        lab2.up(2)
     wait_membership(lab2, ["node1", "node2"], [1, 2])
+    if pacemaker:
+        check_pacemaker_stack(lab2)
     expect(lab1.id != lab2.id and not (lab1.namespaces() & lab2.namespaces()), "two labs share no namespace")
     expect(lab1.quorum("node1") == (True, [1, 2, 3]), "the first lab is untouched by the second")
     pids = lab2.processes()

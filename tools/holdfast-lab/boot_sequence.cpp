@@ -17,13 +17,49 @@ std::string daemon_next_to_us() {
     return ::access(daemon.c_str(), X_OK) == 0 ? daemon.string() : std::string();
 }
 
+// A first CIB for Pacemaker: without dc-deadtime it waits 20 s before electing a DC; the lab has
+// no fence device.
+const char* const pacemaker_cib =
+    "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
+    "<configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">"
+    "<nvpair id=\"cib-bootstrap-options-dc-deadtime\" name=\"dc-deadtime\" value=\"2s\"/>"
+    "<nvpair id=\"cib-bootstrap-options-stonith-enabled\" name=\"stonith-enabled\" value=\"false\"/>"
+    "</cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration>"
+    "<status/></cib>";
+
+// Makes what Debian's package and systemd unit would (directories owned by hacluster:haclient,
+// the seeded CIB on first boot), waits until corosync answers (pacemakerd gives up quickly
+// without it), then execs pacemakerd, which starts Pacemaker's other daemons.
+const char* const pacemaker_start =
+    "set -e\n"
+    "cd /var/lib/pacemaker\n"
+    "install -d -o hacluster -g haclient -m 0750 cib pengine blackbox cores\n"
+    "install -d -o hacluster -g haclient -m 0770 /var/log/pacemaker\n"
+    "if [ ! -e cib/cib.xml ]; then\n"
+    "  printf '%s\\n' \"$0\" >cib/cib.xml\n"
+    "  chown hacluster:haclient cib/cib.xml\n"
+    "  chmod 0600 cib/cib.xml\n"
+    "fi\n"
+    "i=0\n"
+    "until /usr/sbin/corosync-cmapctl -g totem.cluster_name >/dev/null 2>&1 || [ $i -ge 300 ]; do\n"
+    "  sleep 0.1\n"
+    "  i=$((i + 1))\n"
+    "done\n"
+    "export PCMK_logfile=/var/log/pacemaker/pacemaker.log\n"
+    "exec /usr/sbin/pacemakerd >>/var/log/pacemaker/pacemakerd.log 2>&1\n";
+
 }  // namespace
 
-std::vector<service> boot_sequence(const lab_layout&, int) {
+std::vector<service> boot_sequence(const lab_layout& l, int) {
     std::vector<service> out{
         // -f: stay in the foreground, so the node's PID 1 is its parent and sees it exit.
         {"corosync", {"/usr/sbin/corosync", "-f"}},
     };
+    if (auto c = load_config(l); c && c->stack == "pacemaker") {
+        // pacemakerd always stays in the foreground; exec keeps it PID 1's child.
+        out.push_back({"pacemakerd", {"/bin/sh", "-c", pacemaker_start, pacemaker_cib}});
+        return out;
+    }
     // holdfastd waits for corosync itself; its log goes to the node's own /var/log/holdfast.
     if (const std::string daemon = daemon_next_to_us(); !daemon.empty())
         out.push_back({"holdfastd",

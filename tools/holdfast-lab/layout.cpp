@@ -39,8 +39,8 @@ std::filesystem::path lab_layout::node_path(int node, const std::filesystem::pat
 
 std::vector<node_mount> lab_layout::node_mounts(int node) const {
     std::vector<node_mount> m;
-    for (const char* p :
-         {"/etc/corosync", "/var/lib/corosync", "/var/log/corosync", "/var/lib/holdfast", "/var/log/holdfast"}) {
+    for (const char* p : {"/etc/corosync", "/var/lib/corosync", "/var/log/corosync", "/var/lib/holdfast",
+                          "/var/log/holdfast", "/var/lib/pacemaker", "/var/log/pacemaker"}) {
         m.push_back({node_path(node, p), p});
     }
     return m;
@@ -58,17 +58,20 @@ result<lab_config> load_config(const lab_layout& l) {
         auto key = line.substr(0, eq);
         int value = 0;
         auto v = line.substr(eq + 1);
+        if (key == "stack") c.stack = v;
         if (std::from_chars(v.data(), v.data() + v.size(), value).ec != std::errc()) continue;
         if (key == "nodes") c.nodes = value;
         if (key == "token") c.token_ms = value;
     }
     if (c.nodes < 1 || c.nodes > max_nodes) return fail(errc::state, "bad node count in " + l.config_file().string());
+    if (c.stack != "holdfast" && c.stack != "pacemaker")
+        return fail(errc::state, "bad stack in " + l.config_file().string());
     return c;
 }
 
 result<void> save_config(const lab_layout& l, const lab_config& c) {
     return write_file(l.config_file(), "# holdfast-lab\nnodes=" + std::to_string(c.nodes) +
-                                           "\ntoken=" + std::to_string(c.token_ms) + "\n");
+                                           "\ntoken=" + std::to_string(c.token_ms) + "\nstack=" + c.stack + "\n");
 }
 
 result<int> parse_node(const std::string& arg, const lab_config& c) {

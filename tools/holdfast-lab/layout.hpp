@@ -2,7 +2,7 @@
 // Where a lab keeps its state and what its kernel objects are called. Everything is derived from
 // the lab directory, so two labs with different directories never share a name or an address.
 //
-// DIR/lab.conf                        nodes and token (written first by `up`, removed last by `down`)
+// DIR/lab.conf                        nodes, token and stack (written first by `up`, removed last by `down`)
 // DIR/authkey                         the corosync key, copied into every node
 // DIR/nodes/nodeI/pid                 "PID STARTTIME PIDNS" of the node's PID 1 while it runs
 // DIR/nodes/nodeI/init.log            what the node's PID 1 reports
@@ -23,6 +23,9 @@ inline constexpr int max_nodes = 32;
 struct lab_config {
     int nodes = 0;
     int token_ms = 1000;
+    // What runs on corosync: "holdfast" (holdfastd) or "pacemaker" (Pacemaker's daemons, the
+    // reference the benchmarks compare against).
+    std::string stack = "holdfast";
 };
 
 // A host directory bind-mounted at `target` inside a node.
@@ -59,7 +62,7 @@ public:
     // The node's view of PATH (an absolute path) as a host path under the node's directory.
     std::filesystem::path node_path(int node, const std::filesystem::path& inside) const;
     // What the node's PID 1 bind-mounts: corosync's configuration, state and logs, and the
-    // per-node state and log directories of Holdfast's daemon.
+    // per-node state and log directories of Holdfast's daemon and of Pacemaker's.
     std::vector<node_mount> node_mounts(int node) const;
 
 private:

@@ -27,7 +27,8 @@ const char* const default_dir = "/run/holdfast-lab/default";
 void usage(FILE* out) {
     std::fputs(
         "usage: holdfast-lab [--dir DIR] VERB [ARGS]\n"
-        "  up --nodes N [--token MS] [--no-wait] [--wait-timeout S]   make and start a lab\n"
+        "  up --nodes N [--token MS] [--stack holdfast|pacemaker] [--no-wait] [--wait-timeout S]\n"
+        "                                  make and start a lab\n"
         "  status                          each node: running, cable, frozen, quorum, members\n"
         "  exec NODE -- CMD [ARGS...]      run CMD inside NODE\n"
         "  kill NODE | boot NODE           power a node off (SIGKILL) or on again\n"
@@ -47,7 +48,8 @@ struct cli {
 };
 
 bool takes_value(const std::string& opt) {
-    return opt == "--dir" || opt == "--nodes" || opt == "--token" || opt == "--wait-timeout" || opt == "--node";
+    return opt == "--dir" || opt == "--nodes" || opt == "--token" || opt == "--wait-timeout" || opt == "--node" ||
+           opt == "--stack";
 }
 
 result<cli> parse(int argc, char** argv) {
@@ -103,7 +105,12 @@ result<int> verb_up(const cli& c, const lab_layout& l) {
     for (auto* r : {&nodes, &token, &wait}) {
         if (!*r) return holdfast::unexpected(r->error());
     }
-    opt.config = {*nodes, *token};
+    opt.config.nodes = *nodes;
+    opt.config.token_ms = *token;
+    if (auto it = c.options.find("--stack"); it != c.options.end()) opt.config.stack = it->second;
+    if (opt.config.stack != "holdfast" && opt.config.stack != "pacemaker") {
+        return fail(errc::usage, "--stack must be holdfast or pacemaker");
+    }
     opt.wait = !c.options.count("--no-wait");
     opt.wait_timeout = std::chrono::seconds(*wait);
     if (auto r = lab_up(l, opt); !r) return holdfast::unexpected(r.error());
