@@ -1,5 +1,7 @@
 #include "daemon/client.hpp"
 
+#include <algorithm>
+
 #include <qb/qbipcc.h>
 #include <unistd.h>
 
@@ -28,8 +30,8 @@ int remaining_ms(std::chrono::steady_clock::time_point deadline) {
 
 void client::disconnect::operator()(qb_ipcc_connection* c) const { qb_ipcc_disconnect(c); }
 
-expected<client, errc> client::connect(const std::string& ipc_name) {
-    qb_ipcc_connection_t* c = qb_ipcc_connect(ipc_name.c_str(), ipc_buffer_bytes);
+expected<client, errc> client::connect(const std::string& ipc_name, size_t buffer_bytes) {
+    qb_ipcc_connection_t* c = qb_ipcc_connect(ipc_name.c_str(), std::min(buffer_bytes, ipc_buffer_bytes));
     if (!c) return unexpected(from_connect_errno(errno));
     client cl(c);
     pid_t pid = 0;

@@ -18,7 +18,9 @@ namespace holdfast::daemon {
 
 class client {
 public:
-    static expected<client, errc> connect(const std::string& ipc_name);
+    // buffer_bytes: the largest message either way on this connection
+    // (protocol.hpp: small_ipc_buffer_bytes .. ipc_buffer_bytes).
+    static expected<client, errc> connect(const std::string& ipc_name, size_t buffer_bytes = ipc_buffer_bytes);
 
     // The daemon's answer; a response whose status is not ok is still a value
     // here (the caller decides), transport failures are errors.

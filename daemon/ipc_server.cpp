@@ -112,6 +112,14 @@ struct qb_hooks {
 
     static void created(qb_ipcs_connection_t* c) {
         ipc_server* s = of(c);
+        // clients choose their buffer size; one beyond the protocol's bound
+        // would only cost this daemon memory
+        if (qb_ipcs_connection_get_buffer_size(c) > static_cast<int32_t>(ipc_buffer_bytes)) {
+            log_event(LOG_WARNING, "ipc_buffer_refused",
+                      {{"bytes", std::to_string(qb_ipcs_connection_get_buffer_size(c))}});
+            qb_ipcs_disconnect(c);
+            return;
+        }
         qb_ipcs_connection_stats st{};
         if (qb_ipcs_connection_stats_get(c, &st, QB_FALSE) == 0) s->peers_[c].who.pid = st.client_pid;
         const peer& p = s->peers_[c].who;
@@ -168,7 +176,6 @@ expected<std::unique_ptr<ipc_server>, int> ipc_server::start(event_loop& loop, c
     qb_hooks::current = s.get();
     qb_ipcs_poll_handlers_set(s->service_, &poll);
     qb_ipcs_service_context_set(s->service_, s.get());
-    qb_ipcs_enforce_buffer_size(s->service_, ipc_buffer_bytes);
     if (int32_t r = qb_ipcs_run(s->service_); r < 0) {
         s->service_ = nullptr;  // a failed qb_ipcs_run has already released the service
         s->stop();

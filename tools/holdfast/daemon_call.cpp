@@ -1,5 +1,7 @@
 #include "tools/holdfast/daemon_call.hpp"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -47,7 +49,11 @@ bool take_ipc_option(const args& a, size_t& i, std::string& name) {
 
 expected<std::string, daemon_failure> ask_daemon(const std::string& ipc_name, daemon::request_type type,
                                                  const std::string& payload) {
-    auto conn = daemon::client::connect(ipc_name);
+    // only a whole-CIB answer needs the large buffers
+    const size_t buffer = type == daemon::request_type::cib_query
+                              ? daemon::ipc_buffer_bytes
+                              : std::max(daemon::small_ipc_buffer_bytes, payload.size() + (64u << 10));
+    auto conn = daemon::client::connect(ipc_name, buffer);
     if (!conn) return unexpected(daemon_failure{conn.error(), daemon::describe(conn.error())});
     auto r = conn->call(daemon::request{type, payload});
     if (!r) return unexpected(daemon_failure{r.error(), daemon::describe(r.error())});
