@@ -54,11 +54,10 @@ std::string transient_value(const cib::node_state* ns, const std::string& name) 
 
 }  // namespace
 
-controller::controller(token, event_loop& loop, cluster& c, cib_service& cib)
-    : loop_(loop), cluster_(c), cib_(cib), uuid_(random_uuid()) {}
+controller::controller(token, cluster& c, cib_service& cib) : cluster_(c), cib_(cib), uuid_(random_uuid()) {}
 
 expected<std::unique_ptr<controller>, std::string> controller::create(event_loop& loop, cluster& c, cib_service& cib) {
-    auto ctl = std::make_unique<controller>(token{}, loop, c, cib);
+    auto ctl = std::make_unique<controller>(token{}, c, cib);
     auto d = debouncer::create(loop, replan_delay, [raw = ctl.get()] { raw->plan(); });
     if (!d) return unexpected(std::string("cannot create the re-plan timer"));
     ctl->replan_ = std::move(*d);

@@ -44,7 +44,7 @@ public:
         friend class controller;
         token() = default;
     };
-    controller(token, event_loop& loop, cluster& c, cib_service& cib);
+    controller(token, cluster& c, cib_service& cib);
 
 private:
     void reconcile();
@@ -56,7 +56,6 @@ private:
     void expire_actions();
     void submit(const cib::change& c);
 
-    event_loop& loop_;
     cluster& cluster_;
     cib_service& cib_;
     std::string uuid_;
