@@ -65,8 +65,7 @@ expected<void, std::string> cluster::open() {
                                  std::string_view(reinterpret_cast<const char*>(m.data.data()), m.data.size()));
              },
          .confchg =
-             [this](const membership::cpg_confchg& c) {
-                 ctl_members_ = c.members;
+             [this](const membership::cpg_confchg&) {
                  if (cb_.changed) cb_.changed();
              },
          .totem = {}});

@@ -85,7 +85,6 @@ private:
     std::vector<event_source> sources_;
     std::optional<timer> retry_;
     std::vector<membership::node_info> nodes_;
-    std::vector<membership::cpg_member> ctl_members_;
     std::deque<std::string> ctl_outbox_;
     membership::nodeid_t local_id_ = 0;
     std::string local_name_;

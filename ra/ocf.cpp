@@ -21,24 +21,6 @@ failure_scope scope_of(int rc) {
     }
 }
 
-const char* describe_rc(int rc) {
-    switch (rc) {
-        case 0: return "ok";
-        case 1: return "error";
-        case 2: return "invalid parameter";
-        case 3: return "unimplemented feature";
-        case 4: return "insufficient privileges";
-        case 5: return "not installed";
-        case 6: return "not configured";
-        case 7: return "not running";
-        case 8: return "promoted";
-        case 9: return "promoted (failed)";
-        case 190: return "OCF_DEGRADED";
-        case 191: return "OCF_DEGRADED_PROMOTED";
-        default: return "unknown";
-    }
-}
-
 std::string ocf_root() {
     const char* env = std::getenv("OCF_ROOT");
     return env && *env ? env : "/usr/lib/ocf";

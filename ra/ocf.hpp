@@ -28,7 +28,6 @@ enum class ocf_rc : int {
 enum class failure_scope { none, soft, hard, fatal };
 
 failure_scope scope_of(int rc);
-const char* describe_rc(int rc);  // Pacemaker's names: "ok", "error", "not running", ...
 
 // Where agents live: $OCF_ROOT (default /usr/lib/ocf) and resource.d/<provider>/<type>.
 std::string ocf_root();
