@@ -188,8 +188,7 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
                                               a.node_uname + "\" expected=\"down\"/>"));
     }
     cluster_.send(encode(exec_message{transition_id_, uuid_, a.node_uname, a}));
-    const auto timeout = std::chrono::milliseconds(
-        std::atoll(a.attributes.count("CRM_meta_timeout") ? a.attributes.at("CRM_meta_timeout").c_str() : "20000"));
+    const auto timeout = std::chrono::milliseconds(std::atoll(a.meta("timeout", "20000").c_str()));
     const auto delay = std::chrono::seconds(60);  // cluster-delay's default
     deadlines_[index] = std::chrono::steady_clock::now() + timeout + delay;
     if (!deadline_timer_->armed()) (void)deadline_timer_->arm(usec(1'000'000));

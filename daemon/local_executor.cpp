@@ -16,11 +16,6 @@ namespace {
 
 constexpr const char* feature_set = "3.16.2";
 
-std::string meta(const policy::graph_action& a, const char* name) {
-    auto it = a.attributes.find(std::string("CRM_meta_") + name);
-    return it == a.attributes.end() ? std::string() : it->second;
-}
-
 ra::operation operation_of(const policy::graph_action& a) {
     ra::operation op;
     op.rsc_id = a.rsc_long_id.empty() ? a.rsc_id : a.rsc_long_id;
@@ -29,7 +24,7 @@ ra::operation operation_of(const policy::graph_action& a) {
     op.type = a.rsc_type;
     op.action = a.task;
     op.interval_ms = a.interval_ms;
-    const std::string timeout = meta(a, "timeout");
+    const std::string timeout = a.meta("timeout");
     op.timeout_ms = timeout.empty() ? 20000 : std::atoll(timeout.c_str());
     op.params = a.attributes;
     return op;

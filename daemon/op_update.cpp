@@ -11,10 +11,7 @@ std::string transition_key(int action_id, int transition_id, int target, const s
     return std::to_string(action_id) + ":" + std::to_string(transition_id) + ":" + std::to_string(target) + ":" + uuid;
 }
 
-int target_rc(const policy::graph_action& a) {
-    auto it = a.attributes.find("CRM_meta_op_target_rc");
-    return it == a.attributes.end() ? 0 : std::atoi(it->second.c_str());
-}
+int target_rc(const policy::graph_action& a) { return std::atoi(a.meta("op_target_rc", "0").c_str()); }
 
 namespace {
 int effective_rc(int rc) { return rc == 190 ? 0 : rc == 191 ? 8 : rc; }
@@ -36,18 +33,12 @@ std::vector<attribute_update> failure_attributes(const policy::graph_action& a, 
         return {};
     }
     std::vector<attribute_update> out;
-    auto on_fail = a.attributes.find("CRM_meta_on_fail");
-    if (on_fail == a.attributes.end() || on_fail->second != "ignore") out.push_back(count);
+    if (a.meta("on_fail") != "ignore") out.push_back(count);
     out.push_back({"last-failure-" + suffix, std::to_string(now), false});
     return out;
 }
 
 namespace {
-
-std::string meta(const policy::graph_action& a, const char* name) {
-    auto it = a.attributes.find(std::string("CRM_meta_") + name);
-    return it == a.attributes.end() ? std::string() : it->second;
-}
 
 // The entry ids a result is written under. Notifications and migrations keep
 // entries of their own and never count as failures; a failure goes to
@@ -55,7 +46,7 @@ std::string meta(const policy::graph_action& a, const char* name) {
 // state reads right); a recurring op has its own entry per interval.
 std::vector<std::string> entry_ids(const policy::graph_action& a, const std::string& task, bool failed) {
     const std::string& rsc = a.rsc_id;
-    if (task == "notify") return {rsc + "_" + meta(a, "notify_type") + "_notify_" + meta(a, "notify_operation") + "_0"};
+    if (task == "notify") return {rsc + "_" + a.meta("notify_type") + "_notify_" + a.meta("notify_operation") + "_0"};
     if (task == "migrate_to" || task == "migrate_from") return {rsc + "_" + task + "_" + std::to_string(a.interval_ms)};
     if (failed) {
         if (a.interval_ms == 0) return {rsc + "_last_failure_0", rsc + "_last_0"};
@@ -95,8 +86,8 @@ op_update make_op_update(const policy::graph_action& a, const ra::op_result& res
         {"op-digest", policy::operation_digest(a.attributes)},
     };
     if (task == "migrate_to" || task == "migrate_from") {
-        e.emplace("migrate_source", meta(a, "migrate_source"));
-        e.emplace("migrate_target", meta(a, "migrate_target"));
+        e.emplace("migrate_source", a.meta("migrate_source"));
+        e.emplace("migrate_target", a.meta("migrate_target"));
     }
     op_update u{a.rsc_id, a.rsc_class, a.rsc_provider, a.rsc_type, {}};
     for (const auto& id : entry_ids(a, task, failed)) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace holdfast::policy {
@@ -32,6 +33,12 @@ struct graph_action {
     // <attributes>: CRM_meta_* and instance parameters, as Pacemaker writes them
     std::map<std::string, std::string> attributes;
     std::vector<std::string> downed;  // <downed>: ids of nodes this action takes down (shutdown, fencing)
+
+    // The CRM_meta_<name> attribute (as the graph carries it), or `fallback`.
+    std::string meta(std::string_view name, std::string_view fallback = {}) const {
+        auto it = attributes.find("CRM_meta_" + std::string(name));
+        return it == attributes.end() ? std::string(fallback) : it->second;
+    }
 };
 
 struct synapse {

@@ -9,16 +9,11 @@ namespace holdfast::tools::exec {
 
 using policy::graph_action;
 
-std::string meta(const graph_action& a, const char* name, const char* fallback) {
-    auto it = a.attributes.find(std::string("CRM_meta_") + name);
-    return it == a.attributes.end() ? fallback : it->second;
-}
-
 // The history entry's id, as the controller names results: notifications and
 // migrations keep entries of their own, recurring ops one per interval, and
 // everything else replaces the resource's "last" result.
 std::string history_id(const std::string& rsc, const std::string& task, const graph_action& a) {
-    if (task == "notify") return rsc + "_" + meta(a, "notify_type") + "_notify_" + meta(a, "notify_operation") + "_0";
+    if (task == "notify") return rsc + "_" + a.meta("notify_type") + "_notify_" + a.meta("notify_operation") + "_0";
     if (task == "migrate_to" || task == "migrate_from" || a.interval_ms > 0)
         return rsc + "_" + task + "_" + std::to_string(a.interval_ms);
     return rsc + "_last_0";
@@ -26,7 +21,7 @@ std::string history_id(const std::string& rsc, const std::string& task, const gr
 
 op_result result_of(const graph_action& a) {
     op_result r;
-    r.rc = std::atoi(meta(a, "op_target_rc", "0").c_str());
+    r.rc = std::atoi(a.meta("op_target_rc", "0").c_str());
     r.task = (a.task == "reload" || a.task == "reload-agent") ? "start" : a.task;
     // crm_simulate's keys: transition -1 (newer than any real one) and the
     // placeholder UUID it uses, so that history sorting treats them alike
@@ -120,8 +115,8 @@ void model_recorder::record(const graph_action& a, const op_result& r, const std
     op->on_node = a.node_uname;
     op->last_run = op->last_rc_change = std::atoll(r.stamp.c_str());
     if (r.task == "migrate_to" || r.task == "migrate_from") {
-        op->migrate_source = meta(a, "migrate_source");
-        op->migrate_target = meta(a, "migrate_target");
+        op->migrate_source = a.meta("migrate_source");
+        op->migrate_target = a.meta("migrate_target");
     }
 }
 

@@ -25,9 +25,6 @@ struct op_result {
 };
 op_result result_of(const policy::graph_action& a);
 
-// CRM_meta_<name> of the action, or `fallback`.
-std::string meta(const policy::graph_action& a, const char* name, const char* fallback = "");
-
 // The history entry's id for `task` of resource `rsc`.
 std::string history_id(const std::string& rsc, const std::string& task, const policy::graph_action& a);
 

@@ -151,8 +151,8 @@ void xml_recorder::record(const policy::graph_action& a, const op_result& r, con
     set(op, "last-run", r.stamp);
     set(op, "last-rc-change", r.stamp);
     if (r.task == "migrate_to" || r.task == "migrate_from") {
-        set(op, "migrate_source", meta(a, "migrate_source"));
-        set(op, "migrate_target", meta(a, "migrate_target"));
+        set(op, "migrate_source", a.meta("migrate_source"));
+        set(op, "migrate_target", a.meta("migrate_target"));
     }
 }
 

@@ -51,7 +51,7 @@ std::string fire(recorders& ix, const graph_action& a) {
             return "  * Pseudo action:   " + a.operation_key + (a.node_uname.empty() ? "" : " on " + a.node_uname);
         case action_kind::crm_event:
             if (a.task == "stonith") {
-                std::string op = exec::meta(a, "stonith_action", "reboot");
+                std::string op = a.meta("stonith_action", "reboot");
                 if (op != "on") ix.fence(a);
                 return "  * Fencing " + a.node_uname + " (" + op + ")";
             }
