@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <utility>
 
 #include "cib/xml.hpp"
 
@@ -29,10 +30,18 @@ struct builder {
         }
     }
 
+    // An index of part of the document (one node's status) can miss what an
+    // id-ref points to elsewhere: then the whole document is indexed, once.
+    xmlNode* whole = nullptr;
+
     // The element an id-ref points to, or the element itself.
     xmlNode* resolve(xmlNode* n) {
         if (!xml::has_attr(n, "id-ref")) return n;
         auto it = by_id.find(attr(n, "id-ref"));
+        if (it == by_id.end() && whole) {
+            index(std::exchange(whole, nullptr));
+            it = by_id.find(attr(n, "id-ref"));
+        }
         return it == by_id.end() ? n : it->second;
     }
 
@@ -336,28 +345,21 @@ T from_attributes(xmlNode* n, Setter set) {
     return out;
 }
 
-void build_status(builder& b, xmlNode* status, cib_model& m) {
-    for (xmlNode* ns : children(status, "node_state")) {
-        node_state st;
-        st.id = attr(ns, "id");
-        st.uname = attr(ns, "uname");
-        st.in_ccm = attr(ns, "in_ccm");
-        st.crmd = attr(ns, "crmd");
-        st.join = attr(ns, "join");
-        st.expected = attr(ns, "expected");
-        st.crm_debug_origin = attr(ns, "crm-debug-origin");
-        st.shutdown = attr(ns, "shutdown");
-        st.remote_node = attr(ns, "remote_node") == "true";
-        st.node_fenced = attr(ns, "node_fenced");
-        for (xmlNode* t : children(ns, "transient_attributes")) {
-            for (auto& set : b.nvsets(t, "instance_attributes")) st.transient_attributes.push_back(std::move(set));
-        }
-        if (xmlNode* lrm = xml::first(ns, "lrm")) {
-            st.has_lrm = true;
-            st.resources = build_history(lrm);
-        }
-        m.node_states.push_back(std::move(st));
+node_state make_node_state(builder& b, xmlNode* ns) {
+    node_state st;
+    read_node_state_attributes(ns, st);
+    for (xmlNode* t : children(ns, "transient_attributes")) {
+        for (auto& set : b.nvsets(t, "instance_attributes")) st.transient_attributes.push_back(std::move(set));
     }
+    if (xmlNode* lrm = xml::first(ns, "lrm")) {
+        st.has_lrm = true;
+        st.resources = build_history(lrm);
+    }
+    return st;
+}
+
+void build_status(builder& b, xmlNode* status, cib_model& m) {
+    for (xmlNode* ns : children(status, "node_state")) m.node_states.push_back(make_node_state(b, ns));
     if (xmlNode* tickets = xml::first(status, "tickets")) {
         for (xmlNode* t : children(tickets, "ticket_state")) m.ticket_states.push_back({attr(t, "id"), all_attrs(t)});
     }
@@ -440,18 +442,51 @@ void build_configuration(builder& b, xmlNode* config, cib_model& m) {
 
 }  // namespace
 
+void read_node_state_attributes(xmlNode* ns, node_state& st) {
+    st.id = attr(ns, "id");
+    st.uname = attr(ns, "uname");
+    st.in_ccm = attr(ns, "in_ccm");
+    st.crmd = attr(ns, "crmd");
+    st.join = attr(ns, "join");
+    st.expected = attr(ns, "expected");
+    st.crm_debug_origin = attr(ns, "crm-debug-origin");
+    st.shutdown = attr(ns, "shutdown");
+    st.remote_node = attr(ns, "remote_node") == "true";
+    st.node_fenced = attr(ns, "node_fenced");
+}
+
+lrm_resource build_lrm_resource(xmlNode* rs) {
+    auto r = from_attributes<lrm_resource>(rs, set_resource_field);
+    for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(from_attributes<op_record>(o, set_op_field));
+    return r;
+}
+
 std::vector<lrm_resource> build_history(xmlNode* lrm) {
     std::vector<lrm_resource> out;
-    for (xmlNode* rs : children(xml::first(lrm, "lrm_resources"), "lrm_resource")) {
-        auto r = from_attributes<lrm_resource>(rs, set_resource_field);
-        for (xmlNode* o : children(rs, "lrm_rsc_op")) r.ops.push_back(from_attributes<op_record>(o, set_op_field));
-        out.push_back(std::move(r));
-    }
+    for (xmlNode* rs : children(xml::first(lrm, "lrm_resources"), "lrm_resource"))
+        out.push_back(build_lrm_resource(rs));
     return out;
 }
 
-expected<cib_model, error> build_model(xmlNode* root) {
-    cib_model m;
+// Indexed by that node_state first (an id-ref elsewhere is rare there).
+node_state build_node_state(xmlNode* ns) {
+    builder b;
+    b.index(ns);
+    b.whole = xmlDocGetRootElement(ns->doc);
+    return make_node_state(b, ns);
+}
+
+std::vector<nvset> build_transient_attributes(xmlNode* ns) {
+    builder b;
+    b.index(ns);
+    b.whole = xmlDocGetRootElement(ns->doc);
+    std::vector<nvset> out;
+    for (xmlNode* t : children(ns, "transient_attributes"))
+        for (auto& set : b.nvsets(t, "instance_attributes")) out.push_back(std::move(set));
+    return out;
+}
+
+void read_root_attributes(xmlNode* root, cib_model& m) {
     m.validate_with = attr(root, "validate-with");
     m.epoch = attr(root, "epoch");
     m.admin_epoch = attr(root, "admin_epoch");
@@ -461,13 +496,26 @@ expected<cib_model, error> build_model(xmlNode* root) {
     m.execution_date = attr(root, "execution-date");
     m.crm_feature_set = attr(root, "crm_feature_set");
     m.no_quorum_panic = attr(root, "no-quorum-panic");
+}
+
+namespace {
+
+expected<cib_model, error> build(xmlNode* root, bool with_status) {
+    cib_model m;
+    read_root_attributes(root, m);
     builder b;
     b.index(root);
     xmlNode* config = xml::first(root, "configuration");
     if (!config) return unexpected(error{errc::schema_invalid, "<cib> has no <configuration>", "", xml::line(root)});
     build_configuration(b, config, m);
-    if (xmlNode* status = xml::first(root, "status")) build_status(b, status, m);
+    if (xmlNode* status = xml::first(root, "status"); status && with_status) build_status(b, status, m);
     return m;
 }
+
+}  // namespace
+
+expected<cib_model, error> build_configuration_model(xmlNode* root) { return build(root, false); }
+
+expected<cib_model, error> build_model(xmlNode* root) { return build(root, true); }
 
 }  // namespace holdfast::cib

@@ -13,6 +13,15 @@
 namespace holdfast::cib {
 
 expected<cib_model, error> build_model(xmlNode* cib_root);
+
+// The parts apply() rebuilds after editing a document in place.
+// The <cib> attributes and the configuration; no status.
+expected<cib_model, error> build_configuration_model(xmlNode* cib_root);
+void read_root_attributes(xmlNode* cib_root, cib_model& m);
+node_state build_node_state(xmlNode* node_state_element);
+void read_node_state_attributes(xmlNode* node_state_element, node_state& st);
+std::vector<nvset> build_transient_attributes(xmlNode* node_state_element);
+lrm_resource build_lrm_resource(xmlNode* lrm_resource_element);
 // The operation history under one node's <lrm> element.
 std::vector<lrm_resource> build_history(xmlNode* lrm);
 // One attribute of an <lrm_rsc_op> / <lrm_resource> into its model value

@@ -90,12 +90,18 @@ struct applied {
     bool config_changed = false;  // the configuration changed (epoch bumped)
 };
 
-// Applies the change to a copy of `doc`, bumps the version (configuration
+// Applies the change to `doc` in place, bumps the version (configuration
 // change: epoch + 1 and num_updates = 0; status only: num_updates + 1; no
-// effective change: nothing), checks the copy (schema named by validate-with
-// when the configuration changed; no new check_semantics errors) and only then
-// replaces `doc`. On error `doc` is untouched. `doc` must be complete().
+// effective change: nothing) and checks the result (schema named by
+// validate-with when the configuration changed; no new check_semantics
+// errors). On error `doc` is as it was (same tree, same model). `doc` must be
+// complete(). Costs what the change touches, not the size of the CIB (but a
+// configuration change is validated whole).
 expected<applied, error> apply(document& doc, const change& c);
+
+// What apply() would answer, with `doc` left as it was: a change is tried
+// before it is sent to the cluster.
+expected<applied, error> dry_run(document& doc, const change& c);
 
 // The <node_state> with this id as XML text ("" when there is none): what a
 // node re-announces of itself (replace_node_state) after a partition merge.

@@ -1,6 +1,9 @@
 // Loading, schema checking and writing CIB documents with libxml2.
 #include "cib/cib.hpp"
 
+#include <libxml/parser.h>
+#include <libxml/valid.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -161,6 +164,28 @@ private:
     xmlNode* stand_in_ = nullptr;
 };
 
+void clear_id_marks(xmlNode* n) {
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        for (xmlAttr* a = n->properties; a; a = a->next) a->atype = static_cast<xmlAttributeType>(0);
+        clear_id_marks(n->children);
+    }
+}
+
+// Validation registers ID and IDREF attributes in tables of the document that
+// point at the attributes (and marks them); after the tree was edited in
+// place those would point at freed ones. Each validation starts from none.
+// The status section is never validated, so never marked.
+void forget_ids(xmlDoc* doc) {
+    if (doc->ids) xmlFreeIDTable(static_cast<xmlIDTablePtr>(doc->ids));
+    if (doc->refs) xmlFreeRefTable(static_cast<xmlRefTablePtr>(doc->refs));
+    doc->ids = nullptr;
+    doc->refs = nullptr;
+    xmlNode* root = xmlDocGetRootElement(doc);
+    for (xmlNode* c = root ? root->children : nullptr; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !xml::is(c, "status")) clear_id_marks(c);
+}
+
 expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std::string& name) {
     xmlNode* root = xmlDocGetRootElement(doc);
     std::string with = xml::attr(root, "validate-with");
@@ -177,6 +202,7 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
     std::unique_ptr<xmlRelaxNGValidCtxt, xml::relaxng_valid_deleter> v(xmlRelaxNGNewValidCtxt(schema));
     xml::error_sink sink;
     xmlRelaxNGSetValidStructuredErrors(v.get(), &xml::error_sink::on_error, &sink);
+    forget_ids(doc);
     status_set_aside aside(root);
     // ID/IDREF checks report through the global handler: keep them quiet too
     xmlSetStructuredErrorFunc(&sink, &xml::error_sink::on_error);
@@ -190,6 +216,10 @@ expected<void, error> validate(xmlDoc* doc, const load_options& opts, const std:
 }
 
 }  // namespace
+
+expected<void, error> validate_tree(xmlDoc* doc, const load_options& opts, const std::string& name) {
+    return validate(doc, opts, name);
+}
 
 // The one place that assembles a document (a friend of it).
 struct document_builder {
@@ -275,10 +305,9 @@ std::string cib_version::to_string() const {
     return std::to_string(admin_epoch) + "." + std::to_string(epoch) + "." + std::to_string(num_updates);
 }
 
-cib_version version(const document& doc) {
-    const cib_model& m = doc.model();
-    return {counter(m.admin_epoch), counter(m.epoch), counter(m.num_updates)};
-}
+cib_version version(const cib_model& m) { return {counter(m.admin_epoch), counter(m.epoch), counter(m.num_updates)}; }
+
+cib_version version(const document& doc) { return version(doc.model()); }
 
 expected<document, error> load_string(std::string_view text, const load_options& opts, const std::string& name) {
     if (!opts.history_xml) {

@@ -82,6 +82,7 @@ struct cib_version {
     std::string to_string() const;  // "admin_epoch.epoch.num_updates"
 };
 cib_version version(const document& doc);
+cib_version version(const cib_model& model);
 
 // Checks the schema cannot express: duplicate ids, constraints naming
 // resources that do not exist, scores that are not scores. Empty when fine.

@@ -12,6 +12,10 @@ namespace holdfast::cib {
 // tree; the document takes the tree. `name` is what errors call it.
 expected<document, error> document_from_tree(xml::doc_ptr doc, const load_options& opts, const std::string& name);
 
+// The schema check alone (validate-with of the tree's <cib>), for a tree
+// edited in place.
+expected<void, error> validate_tree(xmlDoc* doc, const load_options& opts, const std::string& name);
+
 // The name a document was loaded under (errors about it carry it).
 const std::string& document_name(const document& doc);
 

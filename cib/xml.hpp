@@ -16,6 +16,11 @@ struct doc_deleter {
 };
 using doc_ptr = std::unique_ptr<xmlDoc, doc_deleter>;
 
+struct node_deleter {
+    void operator()(xmlNode* n) const { xmlFreeNode(n); }
+};
+using node_ptr = std::unique_ptr<xmlNode, node_deleter>;  // an element not linked into a tree
+
 struct relaxng_deleter {
     void operator()(xmlRelaxNG* s) const { xmlRelaxNGFree(s); }
 };

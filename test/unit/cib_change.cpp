@@ -21,19 +21,60 @@ using holdfast::test::two_node_cib;
 
 namespace {
 
+// What a model says of the configuration, as text: enough to tell a model
+// refreshed in place from one built anew.
+std::string configuration_summary(const cib::cib_model& m) {
+    std::string out = m.validate_with + " " + m.admin_epoch + "." + m.epoch + "." + m.num_updates + " " +
+                      m.have_quorum + " " + m.dc_uuid + "\n";
+    for (const auto& set : m.crm_config)
+        for (const auto& p : set.pairs) out += "property " + p.id + " " + p.name + "=" + p.value + "\n";
+    for (const auto& n : m.nodes) {
+        out += "node " + n.id + " " + n.uname + "\n";
+        for (const auto& set : n.attributes)
+            for (const auto& p : set.pairs) out += "  " + p.name + "=" + p.value + "\n";
+    }
+    for (const auto& r : m.resources) out += "resource " + r.id + " " + r.type + "\n";
+    for (const auto& l : m.locations) out += "location " + l.id + " " + l.rsc + " " + l.score + "\n";
+    for (const auto& o : m.orders) out += "order " + o.id + "\n";
+    for (const auto& c : m.colocations) out += "colocation " + c.id + "\n";
+    return out + (m.has_acls ? "acls\n" : "");
+}
+
+// The model apply() refreshed in place is the one a fresh load of the
+// document's XML builds.
+void model_matches_xml(const cib::document& doc) {
+    auto fresh = cib::load_string(doc.to_string(), {.validate = false}, "reloaded");
+    BOOST_REQUIRE_MESSAGE(fresh, (fresh ? "" : fresh.error().to_string()));
+    BOOST_TEST(holdfast::test::first_status_difference(doc.model(), fresh->model()) == "");
+    BOOST_TEST(configuration_summary(doc.model()) == configuration_summary(fresh->model()));
+}
+
 cib::applied apply_ok(cib::document& doc, const cib::change& c) {
+    // a dry run answers the same and leaves the document as it was
+    const std::string before = doc.to_string();
+    auto tried = cib::dry_run(doc, c);
+    BOOST_REQUIRE_MESSAGE(tried, (tried ? "" : tried.error().to_string()));
+    BOOST_TEST(doc.to_string() == before);
     auto r = cib::apply(doc, c);
     BOOST_REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
+    BOOST_TEST(r->after == tried->after);
+    BOOST_TEST(r->changed == tried->changed);
+    model_matches_xml(doc);
     return *r;
 }
 
-// The change is refused with `code`, and the document is byte-identical.
+// The change is refused with `code`, and the document is byte-identical
+// (its model too).
 void refused(cib::document& doc, const cib::change& c, cib::errc code) {
     const std::string before = doc.to_string();
+    const std::string summary = configuration_summary(doc.model());
     auto r = cib::apply(doc, c);
     BOOST_REQUIRE_MESSAGE(!r, "change " << cib::to_string(c.op) << " was accepted");
     BOOST_TEST(static_cast<int>(r.error().code) == static_cast<int>(code), r.error().to_string());
     BOOST_TEST(doc.to_string() == before);
+    BOOST_TEST(configuration_summary(doc.model()) == summary);
+    model_matches_xml(doc);
+    BOOST_TEST(!cib::dry_run(doc, c));
 }
 
 const cib::nvpair* pair_named(const std::vector<cib::nvset>& sets, const std::string& name) {
