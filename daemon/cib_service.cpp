@@ -23,12 +23,34 @@ membership::replica_version cib_service::version() const {
 
 std::string cib_service::snapshot() const { return doc_.to_string(); }
 
+cib_service::~cib_service() { flush(); }
+
+void cib_service::save_now() {
+    if (state_dir_.empty()) return;
+    if (auto s = cib::save(doc_, state_dir_); !s)
+        log_event(LOG_ERR, "cib_save_failed", {{"dir", state_dir_}, {"error", s.error().to_string()}});
+}
+
+void cib_service::flush() {
+    if (!save_due_) return;
+    save_due_ = false;
+    save_now();
+}
+
+void cib_service::save_soon() {
+    if (save_due_) return;  // the save already due writes the newest document
+    save_due_ = true;
+    auto src = loop_->add_defer([this] { flush(); });
+    if (src)
+        save_source_ = std::move(*src);
+    else
+        flush();
+}
+
 void cib_service::saved_and_told(const cib::change* c, const cib::applied* r) {
-    if (!state_dir_.empty()) {
-        if (auto s = cib::save(doc_, state_dir_); !s)
-            log_event(LOG_ERR, "cib_save_failed", {{"dir", state_dir_}, {"error", s.error().to_string()}});
-    }
+    if (!loop_) save_now();
     for (const auto& l : listeners_) l(c, r);
+    if (loop_) save_soon();
 }
 
 bool cib_service::install(std::string_view snapshot) {

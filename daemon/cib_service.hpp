@@ -16,6 +16,15 @@
 // partition last saw it (changes applied here, never a snapshot installed
 // from elsewhere), so that after a merge the winner's copy learns what this
 // node really ran meanwhile.
+//
+// Saving: a node without a loop (tests) saves each change before telling the
+// listeners. On the daemon's loop (save_on), the listeners hear first and the
+// save runs once per loop turn for every change applied in it: a change is
+// committed when the cluster has delivered it (every member holds it in
+// memory, in the same order), so the disk write needs not delay the answer,
+// and changes that arrive together share one write and its fsyncs. A crash
+// before that write loses nothing the other members do not hold; flush()
+// writes at once (shutdown).
 // Runs on the daemon's loop; not thread-safe.
 #include <functional>
 #include <string>
@@ -23,6 +32,7 @@
 
 #include "cib/change.hpp"
 #include "cib/cib.hpp"
+#include "daemon/event_loop.hpp"
 #include "membership/replica.hpp"
 
 namespace holdfast::daemon {
@@ -30,14 +40,22 @@ namespace holdfast::daemon {
 class cib_service final : public membership::replica_store {
 public:
     cib_service(cib::document doc, std::string state_dir);
+    ~cib_service() override;
+    cib_service(const cib_service&) = delete;
+    cib_service& operator=(const cib_service&) = delete;
 
     void set_local_node(std::string id, std::string uname);
+    void save_on(event_loop& loop) { loop_ = &loop; }
+    void flush();
     const cib::document& document() const { return doc_; }
 
     // After each effective change (in delivery order), and after an install
     // (then `change` is null).
     using listener = std::function<void(const cib::change* change, const cib::applied* result)>;
     void add_listener(listener l) { listeners_.push_back(std::move(l)); }
+
+    // What applying the change would answer; the CIB is left as it was.
+    expected<cib::applied, cib::error> try_change(const cib::change& c) { return cib::dry_run(doc_, c); }
 
     // For a node without a cluster (--standalone): applied, saved (all or
     // nothing) and told to the listeners at once.
@@ -54,6 +72,8 @@ public:
 
 private:
     void saved_and_told(const cib::change* c, const cib::applied* r);
+    void save_now();
+    void save_soon();
 
     cib::document doc_;
     std::string state_dir_;
@@ -63,6 +83,9 @@ private:
     std::string own_node_state_;  // our <node_state> as our partition last applied it
     uint64_t rejected_ = 0;
     std::vector<listener> listeners_;
+    event_loop* loop_ = nullptr;
+    event_source save_source_;
+    bool save_due_ = false;
 };
 
 }  // namespace holdfast::daemon

@@ -70,7 +70,7 @@ void log_setup(const log_options& o) {
     qb_log_ctl(QB_LOG_STDERR, QB_LOG_CONF_ENABLED, o.to_stderr ? QB_TRUE : QB_FALSE);
     if (o.to_stderr) {
         qb_log_filter_ctl(QB_LOG_STDERR, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", level);
-        qb_log_format_set(QB_LOG_STDERR, "%t %N[%P] %p: %b");
+        qb_log_format_set(QB_LOG_STDERR, "%T %N[%P] %p: %b");
     }
     blackbox_dir = o.blackbox_dir;
     std::snprintf(crash_path, sizeof crash_path, "%s/blackbox-%d-crash", o.blackbox_dir.c_str(),

@@ -110,6 +110,7 @@ expected<void, std::string> node_daemon::join_cluster() {
     auto c = cluster::start(loop_, *cib_, std::move(cb));
     if (!c) return unexpected("cannot join the cluster: " + c.error());
     cluster_ = std::move(*c);
+    cib_->save_on(loop_);
     auto ctl = controller::create(loop_, *cluster_, *cib_);
     if (!ctl) return unexpected(ctl.error());
     controller_ = std::move(*ctl);
@@ -232,12 +233,11 @@ response node_daemon::apply_and_save(const cib::change& c) {
     return response{errc::ok, applied->after.to_string()};
 }
 
-// In a cluster a change is tried on a copy first (a bad one is refused at
-// once, with nothing sent), then multicast; the client hears back when it
+// In a cluster a change is tried first, as a dry run (a bad one is refused
+// at once, with nothing sent), then multicast; the client hears back when it
 // comes back in delivery order and is applied here, or after a deadline.
 void node_daemon::submit_change(cib::change c, std::function<void(response)> reply) {
-    cib::document trial = cib_->document().clone();
-    auto tried = cib::apply(trial, c);
+    auto tried = cib_->try_change(c);
     if (!tried) return reply(error_response(errc_of(tried.error()), one_line(tried.error().message)));
     if (!tried->changed) return reply(response{errc::ok, tried->after.to_string()});
     if (auto sent = cluster_->submit(c); !sent)
@@ -299,6 +299,7 @@ int node_daemon::run(const std::function<void()>& ready) {
     log_event(LOG_NOTICE, "daemon_ready", {{"ipc", opts_.ipc_name}, {"pid", std::to_string(getpid())}});
     if (ready) ready();
     int r = loop_.run();
+    cib_->flush();
     executor_.reset();
     controller_.reset();
     cluster_.reset();
