@@ -153,12 +153,24 @@ std::optional<membership::nodeid_t> cluster::dc() const {
     return m.front();
 }
 
-// Sends without delivering: a caller in the middle of handling one change
-// must not see the next one arrive underneath it.
+// Queued, and sent when the loop has nothing else pending, with every other
+// change submitted meanwhile (one message for corosync to order); never
+// delivered here and now: a caller in the middle of handling one change must
+// not see the next one arrive underneath it.
 membership::result<void> cluster::submit(const cib::change& c) {
-    auto r = replica_->submit(cib::serialize(c));
-    if (r) (void)replica_->flush();
-    if (replica_->backlog() > 0 && !retry_->armed()) (void)retry_->arm(retry_after);
+    auto r = replica_->enqueue(cib::serialize(c));
+    if (!r || flush_due_) return r;
+    auto src = loop_.add_idle([this] {
+        flush_due_ = false;
+        (void)replica_->flush();
+        if (replica_->backlog() > 0 && !retry_->armed()) (void)retry_->arm(retry_after);
+    });
+    if (!src) {
+        (void)replica_->flush();
+        return r;
+    }
+    flush_source_ = std::move(*src);
+    flush_due_ = true;
     return r;
 }
 

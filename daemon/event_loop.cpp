@@ -84,6 +84,13 @@ expected<event_source, int> event_loop::add_defer(std::function<void()> fn) {
     return s;
 }
 
+expected<event_source, int> event_loop::add_idle(std::function<void()> fn) {
+    auto s = add_defer(std::move(fn));
+    if (!s) return s;
+    if (int r = sd_event_source_set_priority(s->state_->src, SD_EVENT_PRIORITY_IDLE); r < 0) return unexpected(r);
+    return s;
+}
+
 expected<event_source, int> event_loop::add_signal(int signo, std::function<void(int)> fn) {
     event_source s;
     s.state_ = std::make_unique<event_source::state>();

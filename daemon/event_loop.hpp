@@ -53,6 +53,10 @@ public:
     expected<void, int> set_io_events(event_source& s, uint32_t events);
     // Runs fn once, on the next iteration (before polling again).
     expected<event_source, int> add_defer(std::function<void()> fn);
+    // Runs fn once, when nothing else is pending: after the work already
+    // waiting, so that what it gathers (changes to send, a CIB to save) is
+    // gathered from all of it.
+    expected<event_source, int> add_idle(std::function<void()> fn);
     expected<event_source, int> add_signal(int signo, std::function<void(int signo)> fn);
 
     int run();  // until exit(); returns exit()'s code, or -errno on failure

@@ -73,20 +73,24 @@ result<void> cib_replica::dispatch() {
     return {};
 }
 
-result<void> cib_replica::submit(std::string_view change) {
+result<void> cib_replica::enqueue(std::string_view change) {
     if (!core_) return unexpected(not_joined("replica submit"));
     if (change.size() > options_.max_body)
         return unexpected(error{errc::message_too_large, 0,
                                 "replica submit: change of " + std::to_string(change.size()) + " bytes, limit " +
                                     std::to_string(options_.max_body)});
-    if (auto r = core_->submit(change); !r) return r;
-    take_outgoing();
+    return core_->submit(change);
+}
+
+result<void> cib_replica::submit(std::string_view change) {
+    if (auto r = enqueue(change); !r) return r;
     auto f = flush();
     if (!f && f.error().code != errc::try_again) return f;
     return {};
 }
 
 result<void> cib_replica::flush() {
+    if (core_) take_outgoing();
     while (!outbox_.empty()) {
         if (auto r = cpg_->send(outbox_.front()); !r) return r;
         outbox_.pop_front();

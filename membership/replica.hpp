@@ -107,7 +107,10 @@ public:
     // cluster's state. The change is applied when it comes back in delivery
     // order (by the store, here included), not now.
     result<void> submit(std::string_view change);
-    // Sends queued frames. errc::try_again under corosync's flow control: call
+    // Like submit, but the change waits for flush(): changes enqueued between
+    // two flushes go out as one message, applied in the order enqueued.
+    result<void> enqueue(std::string_view change);
+    // Sends queued changes and frames. errc::try_again under corosync's flow control: call
     // again (dispatch() does) from a short timer while backlog() > 0.
     result<void> flush();
     std::size_t backlog() const { return outbox_.size(); }

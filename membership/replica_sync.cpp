@@ -31,16 +31,34 @@ bool replica_core::is_member(const cpg_member& m) const {
 }
 
 void replica_core::send(wire::kind k, const std::string& body) {
+    send_batch();  // what was submitted before goes out before
     for (auto& f : wire::fragment(k, next_msg_id_++, body, max_frame_)) out_.push_back(std::move(f));
 }
 
-std::vector<std::string> replica_core::take_frames() { return std::exchange(out_, {}); }
+// Corosync's cost is per message (and per token rotation), not per byte:
+// changes submitted in one turn of the loop share one message.
+void replica_core::send_batch() {
+    if (batch_.empty()) return;
+    auto changes = std::exchange(batch_, {});
+    batch_bytes_ = 0;
+    const bool one = changes.size() == 1;
+    const std::string body = one ? std::move(changes.front()) : wire::encode_changes(changes);
+    const auto k = one ? wire::kind::change : wire::kind::changes;
+    for (auto& f : wire::fragment(k, next_msg_id_++, body, max_frame_)) out_.push_back(std::move(f));
+}
+
+std::vector<std::string> replica_core::take_frames() {
+    send_batch();
+    return std::exchange(out_, {});
+}
 
 result<void> replica_core::submit(std::string_view change) {
     if (phase_ == phase::idle) return unexpected(error{errc::invalid_argument, 0, "replica submit: not joined"});
     if (!synced_)
         return unexpected(error{errc::not_synced, 0, "replica submit: this member does not hold the cluster's state"});
-    send(wire::kind::change, std::string(change));
+    batch_.emplace_back(change);
+    batch_bytes_ += change.size();
+    if (batch_.size() >= max_batch_changes || batch_bytes_ >= max_batch_bytes) send_batch();
     return {};
 }
 
@@ -64,6 +82,8 @@ void replica_core::on_confchg(const std::vector<cpg_member>& members) {
     held_.clear();
     need_install_ = false;
     if (!is_member(self_)) {
+        batch_.clear();  // we are out: nothing more goes to this group
+        batch_bytes_ = 0;
         phase_ = phase::idle;
         synced_ = false;
         return;
@@ -78,6 +98,7 @@ void replica_core::on_frame(const cpg_member& from, std::string_view frame) {
     cpg_member sender{from.nodeid, from.pid, cpg_reason::undefined};
     switch (m.k) {
         case wire::kind::change: on_change(m.body); break;
+        case wire::kind::changes: on_changes(m.body); break;
         case wire::kind::version: on_version(sender, m.body); break;
         case wire::kind::snapshot: on_snapshot(sender, m.body); break;
         case wire::kind::own_state: on_own_state(sender, m.body); break;
@@ -93,6 +114,15 @@ void replica_core::on_change(std::string_view change) {
         return;
     }
     if (!store_.apply(change)) ++stats_.rejected;
+}
+
+void replica_core::on_changes(std::string_view body) {
+    auto changes = wire::decode_changes(body);
+    if (!changes) {
+        ++stats_.dropped;
+        return;
+    }
+    for (auto c : *changes) on_change(c);
 }
 
 void replica_core::on_version(const cpg_member& from, std::string_view body) {

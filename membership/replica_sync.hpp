@@ -19,13 +19,18 @@ namespace holdfast::membership {
 
 class replica_core {
 public:
+    static constexpr std::size_t max_batch_changes = 256;
+    static constexpr std::size_t max_batch_bytes = std::size_t{1} << 20;
+
     // self: our (nodeid, pid) as CPG reports them; frames are cut to max_frame.
     replica_core(replica_store& store, cpg_member self, std::size_t max_frame, std::size_t max_body);
 
     void on_confchg(const std::vector<cpg_member>& members);
     void on_frame(const cpg_member& from, std::string_view frame);
+    // Queues the change; changes queued together go out as one message.
     result<void> submit(std::string_view change);
-    // Frames to multicast, in order; the caller sends them all, in order.
+    // Frames to multicast, in order (queued changes first become frames); the
+    // caller sends them all, in order.
     std::vector<std::string> take_frames();
 
     bool synced() const { return synced_; }
@@ -41,7 +46,9 @@ private:
     };
 
     void send(wire::kind k, const std::string& body);
+    void send_batch();
     void on_change(std::string_view change);
+    void on_changes(std::string_view body);
     void on_version(const cpg_member& from, std::string_view body);
     void on_snapshot(const cpg_member& from, std::string_view body);
     void on_own_state(const cpg_member& from, std::string_view body);
@@ -55,6 +62,8 @@ private:
     std::size_t max_frame_;
     wire::reassembler reassembler_;
     std::vector<std::string> out_;
+    std::vector<std::string> batch_;  // changes submitted, not yet frames
+    std::size_t batch_bytes_ = 0;
     std::uint32_t next_msg_id_ = 0;
 
     std::vector<cpg_member> round_;  // sorted members of the last confchg: the round's tag

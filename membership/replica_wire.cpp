@@ -75,7 +75,7 @@ replica_version get_version(reader& r) {
     return v;
 }
 
-bool known_kind(std::uint8_t k) { return k >= 1 && k <= 4; }
+bool known_kind(std::uint8_t k) { return k >= 1 && k <= 5; }
 
 }  // namespace
 
@@ -184,6 +184,33 @@ std::string encode_own_state(const std::vector<cpg_member>& round, std::string_v
     std::string out;
     put_round(out, round);
     out.append(bytes);
+    return out;
+}
+
+std::string encode_changes(const std::vector<std::string>& changes) {
+    std::string out;
+    put_u32(out, static_cast<std::uint32_t>(changes.size()));
+    for (const auto& c : changes) {
+        put_u32(out, static_cast<std::uint32_t>(c.size()));
+        out.append(c);
+    }
+    return out;
+}
+
+std::optional<std::vector<std::string_view>> decode_changes(std::string_view body) {
+    reader r(body);
+    const std::uint32_t n = r.get<std::uint32_t>();
+    // each change takes at least its 4-byte length: a larger count is garbage
+    if (r.failed() || n > body.size() / 4) return std::nullopt;
+    std::vector<std::string_view> out;
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const std::uint32_t len = r.get<std::uint32_t>();
+        if (r.failed() || len > r.rest().size()) return std::nullopt;
+        out.push_back(r.rest().substr(0, len));
+        r = reader(r.rest().substr(len));
+    }
+    if (!r.rest().empty()) return std::nullopt;
     return out;
 }
 

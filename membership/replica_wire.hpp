@@ -11,6 +11,8 @@
 //
 // Bodies (after reassembly):
 //   change     the opaque change bytes
+//   changes    u32 n | n x (u32 length | change bytes): changes submitted in
+//              one turn of the sender's loop, applied in this order
 //   version    round | u64 admin_epoch | u64 epoch | u64 num_updates | u64 digest
 //   snapshot   round | u64 admin_epoch | u64 epoch | u64 num_updates | snapshot bytes
 //   own_state  round | the node's own state bytes
@@ -33,7 +35,7 @@ namespace holdfast::membership::wire {
 constexpr std::uint8_t format = 1;
 constexpr std::size_t header_size = 16;
 
-enum class kind : std::uint8_t { change = 1, version = 2, snapshot = 3, own_state = 4 };
+enum class kind : std::uint8_t { change = 1, version = 2, snapshot = 3, own_state = 4, changes = 5 };
 
 // FNV-1a, 64 bits: detects that two snapshots differ (not an adversary).
 std::uint64_t digest(std::string_view bytes);
@@ -89,6 +91,8 @@ struct own_state_body {
 std::string encode_version(const std::vector<cpg_member>& round, const replica_version& v, std::uint64_t digest);
 std::string encode_snapshot(const std::vector<cpg_member>& round, const replica_version& v, std::string_view bytes);
 std::string encode_own_state(const std::vector<cpg_member>& round, std::string_view bytes);
+std::string encode_changes(const std::vector<std::string>& changes);
+std::optional<std::vector<std::string_view>> decode_changes(std::string_view body);  // views into body
 std::optional<version_body> decode_version(std::string_view body);
 std::optional<snapshot_body> decode_snapshot(std::string_view body);
 std::optional<own_state_body> decode_own_state(std::string_view body);
