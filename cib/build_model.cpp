@@ -486,6 +486,14 @@ std::vector<nvset> build_transient_attributes(xmlNode* ns) {
     return out;
 }
 
+std::vector<nvset> build_crm_config(xmlNode* root) {
+    xmlNode* crm_config = xml::first(xml::first(root, "configuration"), "crm_config");
+    builder b;
+    b.index(crm_config);
+    b.whole = root;
+    return b.nvsets(crm_config, "cluster_property_set");
+}
+
 void read_root_attributes(xmlNode* root, cib_model& m) {
     m.validate_with = attr(root, "validate-with");
     m.epoch = attr(root, "epoch");

@@ -18,6 +18,7 @@ expected<cib_model, error> build_model(xmlNode* cib_root);
 // The <cib> attributes and the configuration; no status.
 expected<cib_model, error> build_configuration_model(xmlNode* cib_root);
 void read_root_attributes(xmlNode* cib_root, cib_model& m);
+std::vector<nvset> build_crm_config(xmlNode* cib_root);  // the cluster properties alone
 node_state build_node_state(xmlNode* node_state_element);
 void read_node_state_attributes(xmlNode* node_state_element, node_state& st);
 std::vector<nvset> build_transient_attributes(xmlNode* node_state_element);

@@ -280,12 +280,52 @@ void refresh_model(cib_model& m, xmlNode* root, const region& r) {
     }
 }
 
+// A cluster property or a permanent node attribute set on a valid CIB keeps it
+// valid: the edit gives an existing <nvpair id name value> a new value, or
+// adds one (and its <cluster_property_set> / <instance_attributes> / <node>)
+// under ids it checked are free, and every schema takes those. Such changes
+// (crm_attribute's, the most common) then skip the schema check, which is
+// most of their cost. Not when the pair found is a reference (id-ref) to
+// another: a value there may not be valid.
+bool keeps_schema_validity(const xmlNode* root, const change& c) {
+    if (c.op != change_op::set_property &&
+        !(c.op == change_op::set_node_attribute && c.lifetime == attribute_lifetime::permanent))
+        return false;
+    const xmlNode* config = xml::first(root, "configuration");
+    const xmlNode* owner = nullptr;
+    const char* set_name = "instance_attributes";
+    if (c.op == change_op::set_property) {
+        owner = xml::first(config, "crm_config");
+        set_name = "cluster_property_set";
+    } else {
+        for (xmlNode* n : xml::children(xml::first(config, "nodes"), "node"))
+            if (xml::attr(n, "id") == c.node_id) owner = n;
+    }
+    for (xmlNode* set : xml::children(owner, set_name))
+        for (xmlNode* p : xml::children(set, "nvpair"))
+            if (xml::attr(p, "name") == c.name && xml::has_attr(p, "id-ref")) return false;
+    return true;
+}
+
+// Cluster properties are nvpairs in crm_config: nothing refers to them and
+// they refer to nothing, so a change of them can add no semantic error, and
+// only that part of the model needs building again.
+bool properties_only(const change& c) { return c.op == change_op::set_property || c.op == change_op::delete_property; }
+
+applied with_after(applied result, xmlNode* root) {
+    cib_model stamps;
+    read_root_attributes(root, stamps);
+    result.after = version(stamps);
+    return result;
+}
+
 // The edit and its checks; the caller keeps it or puts the region back.
 expected<applied, error> edit_and_check(document& doc, region& r, const change& c, const xmlNode* payload,
                                         std::optional<cib_model>& config_model) {
     auto* tree = static_cast<xmlDoc*>(doc.xml());
     xmlNode* root = xmlDocGetRootElement(tree);
     const cib_version before = version(doc);
+    const bool still_valid = keeps_schema_validity(root, c);
     if (auto e = edit_tree(root, c, payload); !e) return unexpected(e.error());
     if (auto e = set_admin_epoch(root, c, before); !e) return unexpected(e.error());
     applied result{before, before, false, false};
@@ -295,16 +335,16 @@ expected<applied, error> edit_and_check(document& doc, region& r, const change& 
     bump(root, before, c, result.config_changed);
     if (result.config_changed) {
         // the status section is not checked by Pacemaker's schemas
-        if (auto v = validate_tree(tree, {}, document_name(doc)); !v) return unexpected(v.error());
+        if (!still_valid) {
+            if (auto v = validate_tree(tree, {}, document_name(doc)); !v) return unexpected(v.error());
+        }
+        if (properties_only(c)) return with_after(result, root);
         auto m = build_configuration_model(root);
         if (!m) return unexpected(m.error());
         if (auto s = no_new_semantic_errors(doc.model(), *m); !s) return unexpected(s.error());
         config_model = std::move(*m);
     }
-    cib_model stamps;
-    read_root_attributes(root, stamps);
-    result.after = version(stamps);
-    return result;
+    return with_after(result, root);
 }
 
 expected<applied, error> apply_in_place(document& doc, const change& c, bool keep) {
@@ -327,7 +367,10 @@ expected<applied, error> apply_in_place(document& doc, const change& c, bool kee
         return result;
     }
     if (!result->changed) return result;
-    if (config_model) {
+    if (properties_only(c)) {
+        read_root_attributes(root, doc.model());
+        doc.model().crm_config = build_crm_config(root);
+    } else if (config_model) {
         config_model->node_states = std::move(doc.model().node_states);
         config_model->ticket_states = std::move(doc.model().ticket_states);
         doc.model() = std::move(*config_model);
