@@ -40,7 +40,7 @@ void cib_service::flush() {
 void cib_service::save_soon() {
     if (save_due_) return;  // the save already due writes the newest document
     save_due_ = true;
-    auto src = loop_->add_defer([this] { flush(); });
+    auto src = loop_->add_idle([this] { flush(); });
     if (src)
         save_source_ = std::move(*src);
     else
@@ -53,12 +53,19 @@ void cib_service::saved_and_told(const cib::change* c, const cib::applied* r) {
     if (loop_) save_soon();
 }
 
+void cib_service::refresh_own_state() const {
+    if (!own_state_stale_) return;
+    own_state_stale_ = false;
+    if (!fresh_ && !node_id_.empty()) own_node_state_ = cib::node_state_xml(doc_, node_id_);
+}
+
 bool cib_service::install(std::string_view snapshot) {
     auto doc = cib::load_string(snapshot, {}, "<cluster CIB>");
     if (!doc) {
         log_event(LOG_ERR, "cib_install_failed", {{"error", doc.error().to_string()}});
         return false;
     }
+    refresh_own_state();  // of the copy being replaced: what our partition applied
     doc_ = std::move(*doc);
     const auto v = version();
     log_event(LOG_NOTICE, "cib_installed", {{"version", membership::to_string(v)}});
@@ -95,7 +102,8 @@ bool cib_service::apply(std::string_view bytes) {
         return false;
     }
     if (r->changed) {
-        if (!fresh_ && !node_id_.empty()) own_node_state_ = cib::node_state_xml(doc_, node_id_);
+        // our node_state as this partition has it, taken when next needed
+        if (!r->config_changed) own_state_stale_ = true;
         saved_and_told(&*c, &*r);
     }
     return true;
@@ -104,6 +112,7 @@ bool cib_service::apply(std::string_view bytes) {
 std::string cib_service::own_state() const {
     if (node_id_.empty()) return {};
     if (fresh_) return cib::serialize(cib::change::clear_node_history(node_id_));
+    refresh_own_state();
     if (own_node_state_.empty()) return {};
     return cib::serialize(cib::change::replace_node_state(own_node_state_));
 }

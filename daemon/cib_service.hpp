@@ -80,7 +80,9 @@ private:
     std::string node_id_;
     std::string uname_;
     bool fresh_ = true;
-    std::string own_node_state_;  // our <node_state> as our partition last applied it
+    void refresh_own_state() const;
+    mutable std::string own_node_state_;    // our <node_state> as our partition last applied it
+    mutable bool own_state_stale_ = false;  // a status change since own_node_state_ was taken
     uint64_t rejected_ = 0;
     std::vector<listener> listeners_;
     event_loop* loop_ = nullptr;
