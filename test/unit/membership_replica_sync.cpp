@@ -171,4 +171,41 @@ BOOST_AUTO_TEST_CASE(garbage_never_breaks_the_core) {
     BOOST_CHECK_GT(a.core.stats().dropped, 0u);
 }
 
+BOOST_AUTO_TEST_CASE(changes_submitted_together_travel_as_one_message_in_order) {
+    sim_node a(1, 10, 1024), b(2, 20, 1024);
+    bus g;
+    g.confchg({&a, &b});
+    g.run();
+    for (const char* v : {"1", "2", "3"}) submit(a, std::string("k=") + v);
+    auto frames = a.core.take_frames();
+    BOOST_REQUIRE_EQUAL(frames.size(), 1u);
+    BOOST_CHECK_EQUAL(static_cast<int>(frames[0][1]), static_cast<int>(wire::kind::changes));
+    for (auto* n : {&a, &b}) n->core.on_frame(a.id, frames[0]);
+    for (auto* n : {&a, &b}) BOOST_CHECK_EQUAL(n->store.data["k"], "3");  // applied in submission order
+    // one change alone keeps the plain form
+    submit(a, "k=4");
+    frames = a.core.take_frames();
+    BOOST_REQUIRE_EQUAL(frames.size(), 1u);
+    BOOST_CHECK_EQUAL(static_cast<int>(frames[0][1]), static_cast<int>(wire::kind::change));
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_batch_is_dropped_whole) {
+    const std::string body = wire::encode_changes({"k=1", "k=2"});
+    auto ok = wire::decode_changes(body);
+    BOOST_REQUIRE(ok);
+    BOOST_CHECK_EQUAL(ok->size(), 2u);
+    BOOST_CHECK(!wire::decode_changes(body.substr(0, body.size() - 1)));     // truncated
+    BOOST_CHECK(!wire::decode_changes(body + "x"));                          // trailing bytes
+    BOOST_CHECK(!wire::decode_changes(std::string("\xff\xff\xff\x7f", 4)));  // a count nothing can hold
+    sim_node a(1, 10, 1024);
+    bus g;
+    g.confchg({&a});
+    g.run();
+    const auto dropped = a.core.stats().dropped;
+    for (auto& f : wire::fragment(wire::kind::changes, 7, body.substr(0, body.size() - 1), 1024))
+        a.core.on_frame(a.id, f);
+    BOOST_CHECK_EQUAL(a.core.stats().dropped, dropped + 1);
+    BOOST_CHECK(!a.store.data.contains("k"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
