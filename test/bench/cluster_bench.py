@@ -4,18 +4,23 @@
 For each stack, `holdfast-lab up --nodes 3 --token 1000 --stack STACK` (both labs at once), wait until
 every node sees three online nodes, one DC and quorum, then measure, alternating between the stacks so
 that load from elsewhere on the machine hits both alike:
-  commit latency   a cluster property set on node1 (`holdfast configure property NAME=VALUE` or
-                   `crm_attribute --type crm_config --name NAME --update VALUE`), from starting that
-                   command until a CIB read on every node shows it (pollers on each node read the whole
-                   CIB with `holdfast cib show --xml` / `cibadmin --query` in a loop); median and p90
-  throughput       N such changes issued back to back from node1 (each command waits for its answer; in
-                   rounds), divided by the time until the last of each round shows on every node
+  command latency  a cluster property set on node1 by the operator's command (`holdfast configure property
+                   NAME=VALUE` / `crm_attribute --type crm_config --name NAME --update VALUE`), from starting
+                   it until a CIB read on every node shows it; median and p90. A new process per change.
+  commit latency   the same change sent by a client already connected to the node1 daemon (Holdfast's IPC
+                   / Pacemaker's libcib, as its own daemons use it), until every node shows it: the cluster's
+                   commit without a program's start-up
+  throughput       changes back to back from node1 until the last shows on every node: by command, by one
+                   connected client, and by 16 connected clients at once; and, for the 16 clients, the CPU the
+                   daemons and corosync of all three nodes used per change
   memory           PSS (/proc/PID/smaps_rollup) of the stack's processes per node, corosync separately
   idle CPU         utime+stime of the stack's processes over one idle window for both stacks, % of one
                    core for the whole cluster (daemons and corosync apart)
-The commands and the pollers run inside the nodes (a small agent per node, this script with `agent`),
-so the lab tool's own start-up is not timed. Not a test: nothing here asserts a time. --write-readme
-puts the table into README.md between the cluster-bench markers. Needs root; Ctrl-C takes the labs down.
+Each node runs a connected client that reads the whole CIB in a loop while a change is awaited
+(test/bench/cib_client.cpp for Holdfast; test/bench/pcmk_cib_client.c against libcib for Pacemaker, built
+here from pacemaker-dev). Commands run inside the nodes (a small agent, this script with `agent`), so
+the lab tool's own start-up is not timed. Not a test: nothing here asserts a time. --write-readme puts
+the table into README.md between the cluster-bench markers. Needs root; Ctrl-C takes the labs down.
 """
 import argparse
 import datetime
@@ -27,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -46,21 +50,6 @@ def set_command(stack, holdfast, name, value):
     if stack == "holdfast":
         return [holdfast, "configure", "property", f"{name}={value}"]
     return ["crm_attribute", "--type", "crm_config", "--name", name, "--update", value]
-
-
-def query_command(stack, holdfast):
-    return [holdfast, "cib", "show", "--xml"] if stack == "holdfast" else ["cibadmin", "--query"]
-
-
-def property_value(xml_text, name):
-    try:
-        root = ET.fromstring(xml_text)
-    except ET.ParseError:
-        return None
-    for nv in root.iter("nvpair"):
-        if nv.get("name") == name:
-            return nv.get("value")
-    return None
 
 
 def run_quiet(argv):
@@ -83,36 +72,19 @@ def agent(stack, holdfast):
             for i in range(1, int(a[1]) + 1):
                 failures += run_quiet(set_command(stack, holdfast, a[0], str(i))) != 0
             print(f"done {t0} {time.monotonic()} {failures}", flush=True)
-        elif cmd == "wait":  # wait NAME VALUE SECONDS -> seen Q0 Q1 (the read that first showed it) | timeout
-            end = time.monotonic() + float(a[2])
-            while True:
-                q0 = time.monotonic()
-                try:
-                    out = subprocess.run(query_command(stack, holdfast), capture_output=True, text=True,
-                                         timeout=60).stdout
-                except subprocess.TimeoutExpired:
-                    out = ""
-                q1 = time.monotonic()
-                if property_value(out, a[0]) == a[1]:
-                    print(f"seen {q0} {q1}", flush=True)
-                    break
-                if q1 > end:
-                    print("timeout", flush=True)
-                    break
-                time.sleep(0.001)
         elif cmd == "quit":
             break
 
 
 # ---- the driver ----
 
-class Agent:
-    def __init__(self, lab, node, stack, holdfast):
+class NodeProcess:
+    """A long-lived program inside a lab node that answers one line per command line."""
+
+    def __init__(self, lab, node, argv):
         self.node = node
-        self.proc = subprocess.Popen(
-            [lab.binary, "--dir", lab.dir, "exec", node, "--", sys.executable, os.path.abspath(__file__), "agent",
-             "--stack", stack, "--holdfast", holdfast],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.proc = subprocess.Popen([lab.binary, "--dir", lab.dir, "exec", node, "--", *argv],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def send(self, line):
         self.proc.stdin.write(line + "\n")
@@ -121,7 +93,7 @@ class Agent:
     def answer(self):
         words = self.proc.stdout.readline().split()
         if not words or words[0] == "timeout":
-            raise RuntimeError(f"{self.node}: agent gave up or died ({words})")
+            raise RuntimeError(f"{self.node}: a benchmark process gave up or died ({words})")
         return words[0], [float(x) for x in words[1:]]
 
     def close(self):
@@ -132,6 +104,29 @@ class Agent:
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
+
+
+def command_agent(lab, node, stack, holdfast):
+    """Sets properties by running the operator's command, a new process each time."""
+    return NodeProcess(lab, node, [sys.executable, os.path.abspath(__file__), "agent", "--stack", stack,
+                                   "--holdfast", holdfast])
+
+
+def connected_client(lab, node, stack, clients):
+    """Sets and reads through one connection to the node's daemon (see the module text)."""
+    return NodeProcess(lab, node, [clients[stack]])
+
+
+def build_pacemaker_client(directory):
+    """pcmk_cib_client.c compiled against Debian's pacemaker-dev; its path."""
+    out = os.path.join(directory, "pcmk_cib_client")
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "pacemaker-cib", "libxml-2.0", "glib-2.0"],
+                           capture_output=True, text=True)
+    if flags.returncode != 0:
+        raise RuntimeError("pkg-config finds no pacemaker-cib (scripts/deps installs pacemaker-dev)")
+    subprocess.run(["cc", "-O2", "-o", out, os.path.join(HERE, "pcmk_cib_client.c"), *flags.stdout.split()],
+                   check=True)
+    return out
 
 
 def status_text(lab, stack, holdfast, node):
@@ -158,7 +153,7 @@ def percentile(values, p):
 
 
 def one_change(setter, pollers, name, value):
-    """(seconds until every node's CIB read shows it, seconds the command on node1 took, read times)."""
+    """(seconds until every node's CIB read shows it, seconds the setter took, read times)."""
     for p in pollers:
         p.send(f"wait {name} {value} 60")
     time.sleep(0.05)  # the pollers are reading; the value is new, so no earlier read can match
@@ -170,16 +165,21 @@ def one_change(setter, pollers, name, value):
     return max(q1 for _, q1 in seen) - t0, t1 - t0, [q1 - q0 for q0, q1 in seen]
 
 
-def burst(setter, pollers, name, count):
-    """(seconds until the last of `count` back-to-back changes shows on every node, seconds of the commands)."""
-    setter.send(f"burst {name} {count}")
-    _, (t0, t1, failures) = setter.answer()
-    if failures:
-        raise RuntimeError(f"{failures:.0f} of {count} burst changes failed")
-    for p in pollers:
-        p.send(f"wait {name} {count} 120")
-    last = max(p.answer()[1][1] for p in pollers)
-    return last - t0, t1 - t0
+def burst(setters, pollers, name, count):
+    """Every setter sends `count` changes back to back (its own property), all at once; (seconds from the
+    first start until the last value shows on every node, seconds until the last setter finished)."""
+    for k, s in enumerate(setters):
+        s.send(f"burst {name}-{k} {count}")
+    answers = [s.answer()[1] for s in setters]
+    if any(failures for _, _, failures in answers):
+        raise RuntimeError(f"burst changes failed: {[int(a[2]) for a in answers]}")
+    start, finished = min(a[0] for a in answers), max(a[1] for a in answers)
+    last = 0.0
+    for k in range(len(setters)):
+        for p in pollers:
+            p.send(f"wait {name}-{k} {count} 120")
+        last = max([last] + [p.answer()[1][1] for p in pollers])
+    return last - start, finished - start
 
 
 def node_processes(pid1):
@@ -241,15 +241,20 @@ def print_logs(lab, stack):
 
 
 class StackRun:
-    """One stack's lab, its agents, and what was measured on it."""
+    """One stack's lab, its processes, and what was measured on it."""
+
+    WAYS = ("command", "connected", "parallel")  # throughput: by command, one client, PARALLEL clients
+    PARALLEL = 16
 
     def __init__(self, stack, args, base):
         from holdfast_lab import Lab
         self.stack, self.args = stack, args
         self.lab = Lab(args.lab, os.path.join(base, stack))
-        self.agents, self.setter, self.pollers = [], None, []
-        self.visible, self.command, self.reads = [], [], []
-        self.burst_visible = self.burst_command = 0.0
+        self.procs, self.command_setter, self.clients, self.pollers = [], None, [], []
+        self.samples = {"command_visible": [], "command": [], "commit_visible": [], "commit": [], "reads": []}
+        self.burst_visible = {w: 0.0 for w in self.WAYS}
+        self.burst_changes = {w: 0 for w in self.WAYS}
+        self.burst_cpu = {g: 0.0 for g in ("daemons", "corosync")}  # during the parallel runs
         self.pids = None
 
     def start(self):
@@ -258,37 +263,58 @@ class StackRun:
         self.lab.up(3, "--stack", self.stack)
         wait_for("one DC, quorum and three online nodes", lambda: ready(self.lab, self.stack, self.args.holdfast),
                  self.lab)
-        self.setter = Agent(self.lab, "node1", self.stack, self.args.holdfast)
-        self.pollers = [Agent(self.lab, n, self.stack, self.args.holdfast) for n in NODES]
-        self.agents = [self.setter] + self.pollers
+        self.command_setter = command_agent(self.lab, "node1", self.stack, self.args.holdfast)
+        self.clients = [connected_client(self.lab, "node1", self.stack, self.args.clients)
+                        for _ in range(self.PARALLEL)]
+        self.pollers = [connected_client(self.lab, n, self.stack, self.args.clients) for n in NODES]
+        self.procs = [self.command_setter] + self.clients + self.pollers
+        self.pids = stack_pids(self.lab, self.stack)
         for i in range(3):  # warm-up
-            one_change(self.setter, self.pollers, "bench-warm-up", str(i))
+            one_change(self.command_setter, self.pollers, "bench-warm-up", str(i))
+            one_change(self.clients[0], self.pollers, "bench-warm-up-connected", str(i))
 
     def change(self, i):
-        visible, command, reads = one_change(self.setter, self.pollers, "bench-latency", str(i))
-        self.visible.append(visible)
-        self.command.append(command)
-        self.reads.extend(reads)
+        visible, command, reads = one_change(self.command_setter, self.pollers, "bench-latency", str(i))
+        self.samples["command_visible"].append(visible)
+        self.samples["command"].append(command)
+        self.samples["reads"].extend(reads)
+        visible, command, _ = one_change(self.clients[0], self.pollers, "bench-commit", str(i))
+        self.samples["commit_visible"].append(visible)
+        self.samples["commit"].append(command)
 
     def burst(self, round_no, count):
-        visible, command = burst(self.setter, self.pollers, f"bench-burst-{round_no}", count)
-        self.burst_visible += visible
-        self.burst_command += command
+        for way, setters in (("command", [self.command_setter]), ("connected", self.clients[:1]),
+                             ("parallel", self.clients)):
+            each = max(1, count // len(setters))
+            groups = {g: [p for n in NODES for p in self.pids[n][g]] for g in self.burst_cpu}
+            before = {g: cpu_seconds(pids) for g, pids in groups.items()}
+            visible, _ = burst(setters, self.pollers, f"bench-{way}-{round_no}", each)
+            if way == "parallel":
+                for g, pids in groups.items():
+                    self.burst_cpu[g] += cpu_seconds(pids) - before[g]
+            self.burst_visible[way] += visible
+            self.burst_changes[way] += each * len(setters)
 
-    def close_agents(self):
-        for a in self.agents:
+    def close_procs(self):
+        for a in self.procs:
             a.close()
-        self.agents = []
+        self.procs = []
 
     def down(self):
-        self.close_agents()
+        self.close_procs()
         self.lab.run("down", check=False)
 
-    def results(self, changes_in_bursts, memory, cpu):
+    def results(self, memory, cpu):
+        m = self.samples
         return {
-            "latency_median": statistics.median(self.visible), "latency_p90": percentile(self.visible, 90),
-            "command_median": statistics.median(self.command), "read_median": statistics.median(self.reads),
-            "rate": changes_in_bursts / self.burst_visible, "command_rate": changes_in_bursts / self.burst_command,
+            "command_visible_median": statistics.median(m["command_visible"]),
+            "command_visible_p90": percentile(m["command_visible"], 90),
+            "command_median": statistics.median(m["command"]),
+            "commit_visible_median": statistics.median(m["commit_visible"]),
+            "commit_visible_p90": percentile(m["commit_visible"], 90),
+            "read_median": statistics.median(m["reads"]),
+            **{f"rate_{w}": self.burst_changes[w] / self.burst_visible[w] for w in self.WAYS},
+            **{f"cpu_per_change_{g}": used / self.burst_changes["parallel"] for g, used in self.burst_cpu.items()},
             "daemons_per_node": len(self.pids["node1"]["daemons"]),
             "mem_daemons": statistics.median(memory[n]["daemons"] for n in NODES),
             "mem_corosync": statistics.median(memory[n]["corosync"] for n in NODES),
@@ -322,9 +348,10 @@ def measure(runs, args, failures):
     for k in range(rounds):
         guarded(runs, failures, "sending bursts", lambda r: r.burst(k, per_round), reverse=k % 2 == 1)
     for r in runs:
-        print(f"{r.stack}: latency median {statistics.median(r.visible) * 1000:.1f} ms, "
-              f"{per_round * rounds / r.burst_visible:.1f} changes/s", flush=True)
-        r.close_agents()
+        print(f"{r.stack}: command latency median {statistics.median(r.samples['command_visible']) * 1000:.1f} ms, "
+              f"commit latency median {statistics.median(r.samples['commit_visible']) * 1000:.1f} ms, changes/s "
+              + ", ".join(f"{w} {r.burst_changes[w] / r.burst_visible[w]:.1f}" for w in r.WAYS), flush=True)
+        r.close_procs()
     time.sleep(args.settle)
     guarded(runs, failures, "finding processes", lambda r: setattr(r, "pids", stack_pids(r.lab, r.stack)))
     memory = {r.stack: {n: {g: sum(pss_mib(p) for p in r.pids[n][g]) for g in ("daemons", "corosync")}
@@ -336,7 +363,7 @@ def measure(runs, args, failures):
     elapsed = time.monotonic() - t0
     used = {k: 100.0 * (cpu_seconds(v) - before[k]) / elapsed for k, v in groups.items()}
     tick = 100.0 / os.sysconf("SC_CLK_TCK") / elapsed  # one clock tick in the whole window, as %
-    return {r.stack: r.results(per_round * rounds, memory[r.stack],
+    return {r.stack: r.results(memory[r.stack],
                                {"cpu_daemons": used[(r.stack, "daemons")], "cpu_corosync": used[(r.stack, "corosync")],
                                 "cpu_resolution": tick}) for r in runs}
 
@@ -358,13 +385,23 @@ def advantage(h, p, key, lower_better):
     return f"{x:.1f}x" + ("" if x >= 1 else " (worse)")
 
 
+def ms(r, k):
+    return f"{r[k] * 1000:.1f} ms"
+
+
 ROWS = [  # label, key, format, lower is better (None: no comparison)
-    ("commit latency, median (visible on all 3 nodes)", "latency_median", lambda r, k: f"{r[k]*1000:.1f} ms", True),
-    ("commit latency, p90", "latency_p90", lambda r, k: f"{r[k]*1000:.1f} ms", True),
-    ("the command on node1, median", "command_median", lambda r, k: f"{r[k]*1000:.1f} ms", True),
-    ("one CIB read by a poller, median", "read_median", lambda r, k: f"{r[k]*1000:.1f} ms", None),
-    ("changes/s sustained (visible on all nodes)", "rate", lambda r, k: f"{r[k]:.1f}", False),
-    ("changes/s, the commands on node1 alone", "command_rate", lambda r, k: f"{r[k]:.1f}", False),
+    ("a command on node1 until visible on all 3 nodes, median", "command_visible_median", ms, True),
+    ("the same, p90", "command_visible_p90", ms, True),
+    ("the command itself (process start to exit), median", "command_median", ms, True),
+    ("commit latency: a connected client's change until visible on all 3 nodes, median", "commit_visible_median",
+     ms, True),
+    ("commit latency, p90", "commit_visible_p90", ms, True),
+    ("one whole-CIB read by a connected client, median", "read_median", ms, True),
+    ("changes/s, commands back to back (visible on all nodes)", "rate_command", lambda r, k: f"{r[k]:.1f}", False),
+    ("changes/s, one connected client back to back", "rate_connected", lambda r, k: f"{r[k]:.1f}", False),
+    (f"changes/s, {StackRun.PARALLEL} connected clients at once", "rate_parallel", lambda r, k: f"{r[k]:.1f}", False),
+    (f"CPU per change at {StackRun.PARALLEL} clients, the daemons of all 3 nodes", "cpu_per_change_daemons", ms, True),
+    (f"CPU per change at {StackRun.PARALLEL} clients, corosync of all 3 nodes", "cpu_per_change_corosync", ms, None),
     ("daemon processes per node", "daemons_per_node", lambda r, k: f"{r[k]}", None),
     ("PSS per node, daemons", "mem_daemons", lambda r, k: f"{r[k]:.1f} MiB", True),
     ("PSS per node, corosync", "mem_corosync", lambda r, k: f"{r[k]:.1f} MiB", None),
@@ -404,7 +441,7 @@ def main():
     ap.add_argument("--holdfast", default=None, help="holdfast CLI (default: next to --lab)")
     ap.add_argument("--stack", default="holdfast,pacemaker", help="stacks to run, comma-separated")
     ap.add_argument("--changes", type=int, default=30, help="changes timed one by one for the latency")
-    ap.add_argument("--burst", type=int, default=200, help="changes issued back to back for the throughput")
+    ap.add_argument("--burst", type=int, default=800, help="changes issued back to back for the throughput")
     ap.add_argument("--rounds", type=int, default=4, help="the burst is split into this many rounds per stack")
     ap.add_argument("--idle", type=float, default=30, help="seconds of idle CPU measured")
     ap.add_argument("--settle", type=float, default=10, help="seconds to wait after the changes before idle")
@@ -429,6 +466,9 @@ def main():
         signal.signal(sig, signal.default_int_handler)
     failures = []
     with tempfile.TemporaryDirectory(prefix="holdfast-cluster-bench-") as base:
+        args.clients = {"holdfast": os.path.join(os.path.dirname(args.lab), "bench_cib_client")}
+        if "pacemaker" in args.stack.split(","):
+            args.clients["pacemaker"] = build_pacemaker_client(base)
         runs = [StackRun(stack, args, base) for stack in args.stack.split(",")]
         try:
             results = measure(list(runs), args, failures)
@@ -444,8 +484,8 @@ def main():
             reap()
     text = table(results)
     stamp = datetime.date.today().isoformat()
-    text += (f"\n\nMeasured {stamp}: {args.changes} timed changes per stack, {args.burst} back-to-back changes in "
-             f"{args.rounds} rounds, {args.idle:.0f} s idle (`test/bench/cluster_bench.py`).")
+    text += (f"\n\nMeasured {stamp}: {args.changes} timed changes of each kind per stack, {args.burst} back-to-back "
+             f"changes of each way in {args.rounds} rounds, {args.idle:.0f} s idle (`test/bench/cluster_bench.py`).")
     for f in failures:
         text += f"\n\nNot measured: {f}"
     print(text)
