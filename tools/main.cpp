@@ -16,7 +16,8 @@ void usage(FILE* out) {
         "  status     the cluster as holdfastd sees it (like crm_mon -1)\n"
         "  cib show   print holdfastd's CIB (--xml)\n"
         "  configure  load, property, show, verify: holdfastd's configuration (like crm configure)\n"
-        "  node       standby, online, maintenance, ready NODE (like crm node)\n",
+        "  node       standby, online, maintenance, ready NODE (like crm node)\n"
+        "  version    print the version (also --version)\n",
         out);
 }
 
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
     if (cmd == "cib") return holdfast::tools::run_cib(rest);
     if (cmd == "configure") return holdfast::tools::run_configure(rest);
     if (cmd == "node") return holdfast::tools::run_node(rest);
+    if (cmd == "--version" || cmd == "version") {
+        std::printf("holdfast %s\n", HOLDFAST_VERSION);
+        return 0;
+    }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         usage(stdout);
         return 0;

@@ -230,3 +230,13 @@ BOOST_AUTO_TEST_CASE(the_stored_cib_is_read_by_pacemakers_tools) {
         BOOST_TEST_MESSAGE("crm_mon not installed: skipped");
     }
 }
+
+BOOST_AUTO_TEST_CASE(version_and_a_mistyped_command) {
+    auto v = test::run({HOLDFAST_BIN, "--version"}, {});
+    BOOST_TEST(v.status == 0);
+    BOOST_TEST(v.out.rfind("holdfast ", 0) == 0);
+    BOOST_TEST(test::run({HOLDFAST_BIN, "version"}, {}).out == v.out);
+    auto typo = test::run({HOLDFAST_BIN, "stauts"}, {});
+    BOOST_TEST(typo.status == 2);
+    BOOST_TEST(typo.err.find("unknown command 'stauts'") != std::string::npos);
+}
