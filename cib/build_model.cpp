@@ -345,12 +345,26 @@ T from_attributes(xmlNode* n, Setter set) {
     return out;
 }
 
+std::vector<nvset> transient_sets(builder& b, xmlNode* ns) {
+    std::vector<nvset> out;
+    for (xmlNode* t : children(ns, "transient_attributes"))
+        for (auto& set : b.nvsets(t, "instance_attributes")) out.push_back(std::move(set));
+    return out;
+}
+
+// A builder for one part of the document, indexed first; the rest of the
+// document only if an id-ref there needs it (rare).
+builder part_builder(xmlNode* part) {
+    builder b;
+    b.index(part);
+    b.whole = xmlDocGetRootElement(part->doc);
+    return b;
+}
+
 node_state make_node_state(builder& b, xmlNode* ns) {
     node_state st;
     read_node_state_attributes(ns, st);
-    for (xmlNode* t : children(ns, "transient_attributes")) {
-        for (auto& set : b.nvsets(t, "instance_attributes")) st.transient_attributes.push_back(std::move(set));
-    }
+    st.transient_attributes = transient_sets(b, ns);
     if (xmlNode* lrm = xml::first(ns, "lrm")) {
         st.has_lrm = true;
         st.resources = build_history(lrm);
@@ -468,29 +482,20 @@ std::vector<lrm_resource> build_history(xmlNode* lrm) {
     return out;
 }
 
-// Indexed by that node_state first (an id-ref elsewhere is rare there).
 node_state build_node_state(xmlNode* ns) {
-    builder b;
-    b.index(ns);
-    b.whole = xmlDocGetRootElement(ns->doc);
+    builder b = part_builder(ns);
     return make_node_state(b, ns);
 }
 
 std::vector<nvset> build_transient_attributes(xmlNode* ns) {
-    builder b;
-    b.index(ns);
-    b.whole = xmlDocGetRootElement(ns->doc);
-    std::vector<nvset> out;
-    for (xmlNode* t : children(ns, "transient_attributes"))
-        for (auto& set : b.nvsets(t, "instance_attributes")) out.push_back(std::move(set));
-    return out;
+    builder b = part_builder(ns);
+    return transient_sets(b, ns);
 }
 
 std::vector<nvset> build_crm_config(xmlNode* root) {
     xmlNode* crm_config = xml::first(xml::first(root, "configuration"), "crm_config");
-    builder b;
-    b.index(crm_config);
-    b.whole = root;
+    if (!crm_config) return {};
+    builder b = part_builder(crm_config);
     return b.nvsets(crm_config, "cluster_property_set");
 }
 

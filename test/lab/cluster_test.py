@@ -9,8 +9,6 @@ it leaves.
 Needs root and `ip netns`; exits 77 (skip) without them. Every check waits for a state with a generous
 deadline and never asserts a duration; state is read through `holdfast` inside the nodes, never from logs.
 """
-import argparse
-import hashlib
 import os
 import re
 import shutil
@@ -18,63 +16,10 @@ import subprocess
 import sys
 import tempfile
 
-from holdfast_lab import SKIP, CheckFailed, Lab, become_subreaper, expect, reap, skip_reason, wait_for
+from holdfast_lab import expect, wait_for
+from lab_checks import dummy_configuration, run_lab_checks
 
 NODES = ["node1", "node2", "node3"]
-
-# The Dummy agent keeps its state file in the node's private /run, so "running on node N" can be read
-# straight from that node.
-RESOURCES = """<configuration>
-  <crm_config>
-    <cluster_property_set id="cib-bootstrap-options">
-      <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
-      <nvpair id="cib-bootstrap-options-no-quorum-policy" name="no-quorum-policy" value="stop"/>
-    </cluster_property_set>
-  </crm_config>
-  <resources>
-    <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy">
-      <operations>
-        <op id="d1-monitor-5s" name="monitor" interval="5s"/>
-      </operations>
-    </primitive>
-  </resources>
-  <constraints>
-    <rsc_location id="d1-prefers-node3" rsc="d1" node="node3" score="100"/>
-  </constraints>
-</configuration>
-"""
-
-
-class Cluster:
-    def __init__(self, lab, holdfast):
-        self.lab = lab
-        self.holdfast = holdfast
-
-    def cli(self, node, *args):
-        return self.lab.exec(node, self.holdfast, *args, timeout=60)
-
-    def status(self, node):
-        p = self.cli(node, "status")
-        return p.stdout if p.returncode == 0 else ""
-
-    def cib(self, node):
-        p = self.cli(node, "cib", "show", "--xml")
-        return p.stdout if p.returncode == 0 else ""
-
-    def dc(self, node):
-        m = re.search(r"Current DC: (\S+) .* partition (with|WITHOUT) quorum", self.status(node))
-        return (m.group(1), m.group(2) == "with") if m else (None, None)
-
-    def online(self, node):
-        m = re.search(r"Online: \[ ([^\]]*) \]", self.status(node))
-        return sorted(m.group(1).split()) if m else []
-
-    def running(self, node):
-        """Whether d1's agent state says it runs on this node."""
-        return self.lab.exec(node, "sh", "-c", "ls /run/resource-agents/Dummy-d1.state").returncode == 0
-
-    def digest(self, node):
-        return hashlib.sha256(self.cib(node).encode()).hexdigest()
 
 
 def check_formed(c):
@@ -92,8 +37,7 @@ def check_property(c):
 
 
 def check_resource(c):
-    c.lab.exec("node1", "sh", "-c", "cat > /var/lib/holdfast/resources.xml <<'EOF'\n" + RESOURCES + "EOF")
-    p = c.cli("node1", "configure", "load", "update", "/var/lib/holdfast/resources.xml")
+    p = c.load("node1", dummy_configuration("node3", no_quorum_policy="stop"))
     expect(p.returncode == 0, f"configure load update succeeds ({p.stderr.strip()})")
     wait_for("d1 runs on node3 (its preferred node) and nowhere else",
              lambda: c.running("node3") and not c.running("node1") and not c.running("node2"), c.lab)
@@ -178,49 +122,17 @@ def check_orderly_shutdown(c):
     expect(True, "SIGTERM: node3's resource moved away first, then node3 left cleanly")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--lab", required=True, help="holdfast-lab binary (holdfastd next to it)")
-    parser.add_argument("--holdfast", required=True, help="holdfast CLI binary")
-    args = parser.parse_args()
-    reason = skip_reason()
-    if reason:
-        print(f"skipped: {reason}")
-        return SKIP
-    if not os.path.exists("/usr/lib/ocf/resource.d/heartbeat/Dummy"):
-        print("skipped: resource-agents (ocf:heartbeat:Dummy) is not installed")
-        return SKIP
-    become_subreaper()
-    base = tempfile.mkdtemp(prefix="holdfast-cluster-test-")
-    lab = Lab(args.lab, os.path.join(base, "lab"))
-    c = Cluster(lab, args.holdfast)
-    try:
-        lab.up(3)
-        check_formed(c)
-        check_property(c)
-        check_resource(c)
-        check_pacemaker_reads_it(c, base)
-        check_cut(c)
-        check_heal(c)
-        check_dc_killed(c)
-        check_corrupt_cib(c)
-        check_orderly_shutdown(c)
-        print("all cluster checks passed")
-        return 0
-    except (CheckFailed, subprocess.TimeoutExpired) as e:
-        print(f"FAILED: {e}", flush=True)
-        for node in NODES:
-            path = os.path.join(lab.dir, "nodes", node, "root", "var", "log", "holdfast", "holdfastd.log")
-            if os.path.exists(path):
-                print(f"--- {path} (tail)")
-                with open(path) as f:
-                    print("".join(f.readlines()[-25:]))
-        return 1
-    finally:
-        subprocess.run([args.lab, "--dir", lab.dir, "down"], capture_output=True)
-        reap()
-        shutil.rmtree(base, ignore_errors=True)
+def checks(c, base):
+    check_formed(c)
+    check_property(c)
+    check_resource(c)
+    check_pacemaker_reads_it(c, base)
+    check_cut(c)
+    check_heal(c)
+    check_dc_killed(c)
+    check_corrupt_cib(c)
+    check_orderly_shutdown(c)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_lab_checks("cluster", NODES, checks))
