@@ -100,8 +100,14 @@ void local_executor::start(const exec_message& m, bool repeat) {
     r->began = began;
     r->repeat = repeat;
     auto watch = loop_.add_io(child->pidfd(), EPOLLIN, [this, serial](int, uint32_t) { finished(serial); });
+    // at the timeout TERM to the agent's group, and KILL if it is still there after the grace
     auto t = timer::create(loop_, [this, serial] {
-        if (auto it = runs_.find(serial); it != runs_.end()) it->second->child->kill_for_timeout();
+        auto it = runs_.find(serial);
+        if (it == runs_.end()) return;
+        auto& child = *it->second->child;
+        if (child.timed_out()) return child.kill_now();
+        child.kill_for_timeout();
+        (void)it->second->timeout->arm(std::chrono::milliseconds(ra::child_process::kill_grace_ms));
     });
     if (!watch || !t) {
         log_event(LOG_ERR, "executor_watch_failed", {{"rsc", m.action.rsc_id}});

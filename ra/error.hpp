@@ -11,6 +11,7 @@ enum class errc {
     bad_request,    // the operation cannot be expressed (empty action, bad name)
     spawn_failed,   // fork/exec or an fd could not be made
     wait_failed,    // the child could not be waited for
+    unimplemented,  // the agent's class has no such action (an init script's promote)
 };
 
 const char* to_string(errc e);

@@ -3,14 +3,35 @@
 
 #include <unistd.h>
 
+#include "ra/lsb.hpp"
 #include "ra/ocf.hpp"
 
 namespace holdfast::ra {
+
+namespace {
+
+// An init script runs with the verb its action maps to; its meta-data is
+// made from the script's header, read (by cat, like any other action's
+// process) and turned into OCF meta-data by finish().
+result<child_process> start_lsb(const operation& op) {
+    const std::string path = lsb_script_path(op.type);
+    if (access(path.c_str(), X_OK) != 0)
+        return unexpected(error{errc::unknown_agent, "init script " + path + " is not installed"});
+    const std::vector<std::string> env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C"};
+    if (op.action == "meta-data") return child_process::spawn({"/bin/cat", path}, env);
+    const std::string verb = lsb_verb(op.action);
+    if (verb.empty())
+        return unexpected(error{errc::unimplemented, "an init script has no " + op.action + " (" + op.rsc_id + ")"});
+    return child_process::spawn({path, verb}, env);
+}
+
+}  // namespace
 
 result<child_process> start(const operation& op) {
     if (op.action.empty() || op.type.empty() || op.type.find('/') != std::string::npos ||
         op.provider.find('/') != std::string::npos)
         return unexpected(error{errc::bad_request, "operation on " + op.rsc_id + " names no valid agent or action"});
+    if (op.rclass == "lsb") return start_lsb(op);
     if (op.rclass != "ocf")
         return unexpected(
             error{errc::unknown_agent, "class '" + op.rclass + "' of " + op.rsc_id + " is not supported"});
@@ -35,6 +56,10 @@ op_result finish(const operation& op, const exit_info& exit) {
         r.rc = static_cast<int>(ocf_rc::error);
         r.status = exec_status::error;
         if (r.exit_reason.empty()) r.exit_reason = "agent killed by signal " + std::to_string(exit.signal);
+    } else if (op.rclass == "lsb") {
+        r.status = exec_status::done;
+        r.rc = op.action == "meta-data" ? exit.code : lsb_to_ocf(op.action, exit.code);
+        if (op.action == "meta-data" && exit.code == 0) r.output = lsb_meta_data(op.type, exit.out);
     } else {
         r.rc = exit.code;
         r.status = exec_status::done;
@@ -44,8 +69,12 @@ op_result finish(const operation& op, const exit_info& exit) {
 
 op_result not_started(const error& e) {
     op_result r;
-    r.rc = static_cast<int>(e.code == errc::unknown_agent ? ocf_rc::not_installed : ocf_rc::error);
-    r.status = e.code == errc::unknown_agent ? exec_status::not_installed : exec_status::error;
+    r.rc = static_cast<int>(e.code == errc::unknown_agent   ? ocf_rc::not_installed
+                            : e.code == errc::unimplemented ? ocf_rc::unimplemented
+                                                            : ocf_rc::error);
+    r.status = e.code == errc::unknown_agent   ? exec_status::not_installed
+               : e.code == errc::unimplemented ? exec_status::done
+                                               : exec_status::error;
     r.exit_reason = e.message;
     return r;
 }

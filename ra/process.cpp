@@ -21,6 +21,7 @@ const char* to_string(errc e) {
         case errc::bad_request: return "bad request";
         case errc::spawn_failed: return "cannot start the agent";
         case errc::wait_failed: return "cannot wait for the agent";
+        case errc::unimplemented: return "not implemented by the agent's class";
     }
     return "error";
 }
@@ -50,13 +51,33 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     _exit(127);
 }
 
+// The child wrote through a duplicate of our descriptor, so the shared file
+// offset is where its output ends (the file itself is max_output_bytes long).
 std::string read_all(int fd) {
     std::string out;
-    if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) return out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    const off_t end = fd < 0 ? -1 : lseek(fd, 0, SEEK_CUR);
+    if (end <= 0) return out;
+    out.resize(static_cast<size_t>(end));
+    size_t got = 0;
+    while (got < out.size()) {
+        const ssize_t n = pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+    }
+    out.resize(got);
     return out;
+}
+
+// A memory file that cannot grow past max_output_bytes (sparse until written).
+int bounded_output_file(const char* name) {
+    const int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -1;
+    if (ftruncate(fd, static_cast<off_t>(max_output_bytes)) != 0 ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 void close_fd(int& fd) {
@@ -68,8 +89,8 @@ void close_fd(int& fd) {
 
 result<child_process> child_process::spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
     if (argv.empty() || argv[0].empty()) return unexpected(error{errc::bad_request, "no program to run"});
-    const int out = memfd_create("agent-stdout", MFD_CLOEXEC);
-    const int err = memfd_create("agent-stderr", MFD_CLOEXEC);
+    const int out = bounded_output_file("agent-stdout");
+    const int err = bounded_output_file("agent-stderr");
     if (out < 0 || err < 0) {
         const std::string why = errno_text("memfd_create");
         if (out >= 0) close(out);
@@ -133,12 +154,20 @@ void child_process::release() {
 void child_process::kill_for_timeout() {
     if (pid_ <= 0) return;
     timed_out_ = true;
+    ::kill(-pid_, SIGTERM);
+    ::kill(pid_, SIGTERM);
+}
+
+void child_process::kill_now() {
+    if (pid_ <= 0) return;
     ::kill(-pid_, SIGKILL);
     ::kill(pid_, SIGKILL);
 }
 
 result<exit_info> child_process::reap() {
     if (pid_ <= 0) return unexpected(error{errc::wait_failed, "the agent was already reaped"});
+    // the group outlives a leader that obeyed TERM when its children did not
+    if (timed_out_) ::kill(-pid_, SIGKILL);
     int status = 0;
     pid_t r;
     while ((r = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
@@ -159,12 +188,24 @@ result<exit_info> child_process::reap() {
     return info;
 }
 
-result<exit_info> child_process::wait_for(int timeout_ms) {
-    pollfd p{pidfd_, POLLIN, 0};
+namespace {
+
+// true when the child exited within ms
+bool exits_within(int pidfd, int ms) {
+    pollfd p{pidfd, POLLIN, 0};
     int n;
-    while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
+    while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR) {
     }
-    if (n == 0) kill_for_timeout();
+    return n != 0;
+}
+
+}  // namespace
+
+result<exit_info> child_process::wait_for(int timeout_ms) {
+    if (!exits_within(pidfd_, timeout_ms)) {
+        kill_for_timeout();
+        if (!exits_within(pidfd_, kill_grace_ms)) kill_now();
+    }
     return reap();
 }
 

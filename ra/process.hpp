@@ -17,6 +17,12 @@
 
 namespace holdfast::ra {
 
+// What an agent may write to stdout and to stderr each; past it, its writes
+// fail (the memory file is sealed at that size), so a runaway agent cannot
+// fill the node's memory. Meta-data, the largest legitimate output, is tens
+// of kilobytes.
+inline constexpr size_t max_output_bytes = size_t{4} << 20;
+
 struct exit_info {
     bool exited = false;  // false: killed by a signal
     int code = 0;         // exit status when exited
@@ -38,11 +44,17 @@ public:
 
     pid_t pid() const { return pid_; }
     int pidfd() const { return pidfd_; }
-    // SIGKILL to the child's process group; reap() then reports timed_out.
+    // A timed-out agent: SIGTERM to its whole process group, so that it can
+    // clean up; whoever waits sends kill_now() if it is still there after
+    // kill_grace_ms. reap() then reports timed_out.
     void kill_for_timeout();
-    // The exit status and output. Blocks until the child has exited.
+    void kill_now();  // SIGKILL to the group
+    bool timed_out() const { return timed_out_; }
+    static constexpr int kill_grace_ms = 2000;
+    // The exit status and output. Blocks until the child has exited; after a
+    // timeout, what is left of its process group is killed first.
     result<exit_info> reap();
-    // Waits up to timeout_ms (kills the group when it passes), then reaps.
+    // Waits up to timeout_ms, then TERM, kill_grace_ms, KILL; then reaps.
     result<exit_info> wait_for(int timeout_ms);
 
 private:

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "ra/executor.hpp"
+#include "ra/lsb.hpp"
 #include "ra/ocf.hpp"
 
 namespace fs = std::filesystem;
@@ -146,6 +147,43 @@ BOOST_AUTO_TEST_CASE(timeout_kills_the_process_group) {
     BOOST_TEST((stat.empty() || stat.find(") Z") != std::string::npos), stat);
 }
 
+// A timed-out agent first gets SIGTERM (it may clean up), then SIGKILL
+// whatever ignored it: here the agent traps TERM, leaves a mark and exits,
+// while its background child ignores TERM and must still die.
+BOOST_AUTO_TEST_CASE(timeout_terms_first_then_kills_what_is_left) {
+    fake_ocf_root root;
+    const fs::path mark = root.dir() / "cleaned-up";
+    const fs::path pidfile = root.dir() / "stubborn.pid";
+    root.agent("polite", "(trap '' TERM; sleep 300) & echo $! > " + pidfile.string() + "\ntrap 'touch " +
+                             mark.string() + "; exit 1' TERM\nsleep 300 & wait");
+    const auto r = ra::run(op_of("polite", "start", 500));
+    BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(ra::exec_status::timed_out));
+    BOOST_TEST(fs::exists(mark));  // the agent saw TERM and could clean up
+    pid_t stubborn = 0;
+    std::ifstream(pidfile) >> stubborn;
+    BOOST_REQUIRE(stubborn > 0);
+    std::string stat;
+    for (int i = 0; i < 1000; ++i) {
+        stat.clear();
+        std::getline(std::ifstream("/proc/" + std::to_string(stubborn) + "/stat"), stat);
+        if (stat.empty() || stat.find(") Z") != std::string::npos) break;
+        usleep(10'000);
+    }
+    BOOST_TEST((stat.empty() || stat.find(") Z") != std::string::npos), stat);
+}
+
+// An agent that writes without end fills no memory: its output is cut at
+// max_output_bytes (its further writes fail) and it is still reaped.
+BOOST_AUTO_TEST_CASE(output_capture_is_bounded) {
+    fake_ocf_root root;
+    root.agent("chatty", "head -c 10000000 /dev/zero | tr '\\0' x; echo 'ocf-exit-reason:said too much' >&2; exit 0");
+    const auto r = ra::run(op_of("chatty", "start"));
+    BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(ra::exec_status::done));
+    BOOST_TEST(r.output.size() == ra::max_output_bytes);
+    BOOST_TEST(r.output.find_first_not_of('x') == std::string::npos);
+    BOOST_TEST(r.exit_reason == "said too much");
+}
+
 // The daemon blocks signals for its event loop; agents must not inherit that.
 BOOST_AUTO_TEST_CASE(agents_start_with_signals_unblocked) {
     fake_ocf_root root;
@@ -158,4 +196,76 @@ BOOST_AUTO_TEST_CASE(agents_start_with_signals_unblocked) {
     sigprocmask(SIG_SETMASK, &old, nullptr);
     BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(ra::exec_status::error));
     BOOST_TEST(r.exit_reason.find("signal 15") != std::string::npos);
+}
+
+namespace {
+
+// A temporary directory of init scripts, as HOLDFAST_LSB_DIR.
+class fake_init_dir {
+public:
+    fake_init_dir() : dir_(fs::temp_directory_path() / ("holdfast-lsb-" + std::to_string(getpid()))) {
+        fs::create_directories(dir_);
+        setenv("HOLDFAST_LSB_DIR", dir_.c_str(), 1);
+    }
+    ~fake_init_dir() {
+        unsetenv("HOLDFAST_LSB_DIR");
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+    }
+    const fs::path& dir() const { return dir_; }
+
+private:
+    fs::path dir_;
+};
+
+ra::operation lsb_op(const std::string& action) {
+    ra::operation op;
+    op.rsc_id = "svc";
+    op.rclass = "lsb";
+    op.type = "demo";
+    op.action = action;
+    return op;
+}
+
+}  // namespace
+
+// An init script as lsb:demo: start/stop through its verbs, monitor through
+// status with LSB's status codes, meta-data from its header, and no promote.
+BOOST_AUTO_TEST_CASE(lsb_init_script_runs_as_a_resource) {
+    fake_init_dir init;
+    const fs::path state = init.dir() / "running";
+    {
+        std::ofstream f(init.dir() / "demo");
+        f << "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: demo\n# Short-Description: a demo service\n"
+          << "# Description: a service the executor test starts\n#  and stops again\n### END INIT INFO\n"
+          << "case \"$1\" in\n"
+          << "start) touch " << state.string() << " ;;\n"
+          << "stop) rm -f " << state.string() << " ;;\n"
+          << "status) [ -e " << state.string() << " ] && exit 0; exit 3 ;;\n"
+          << "*) exit 3 ;;\nesac\nexit 0\n";
+    }
+    chmod((init.dir() / "demo").c_str(), 0755);
+    BOOST_TEST(ra::run(lsb_op("monitor")).rc == 7);  // status 3: not running
+    BOOST_TEST(ra::run(lsb_op("start")).rc == 0);
+    BOOST_TEST(fs::exists(state));
+    BOOST_TEST(ra::run(lsb_op("monitor")).rc == 0);
+    BOOST_TEST(ra::run(lsb_op("stop")).rc == 0);
+    BOOST_TEST(ra::run(lsb_op("monitor")).rc == 7);
+    const auto promote = ra::run(lsb_op("promote"));
+    BOOST_TEST(promote.rc == 3);  // unimplemented: a hard error, as in Pacemaker
+    const auto md = ra::run(lsb_op("meta-data"));
+    BOOST_TEST(md.rc == 0);
+    BOOST_TEST(md.output.find("<shortdesc lang=\"en\">a demo service</shortdesc>") != std::string::npos);
+    BOOST_TEST(md.output.find("the executor test starts and stops again") != std::string::npos);
+    auto missing = lsb_op("start");
+    missing.type = "absent";
+    BOOST_TEST(ra::run(missing).rc == 5);  // not installed
+}
+
+BOOST_AUTO_TEST_CASE(lsb_status_codes_follow_pacemaker) {
+    for (int dead : {1, 2, 3}) BOOST_TEST(ra::lsb_to_ocf("monitor", dead) == 7);
+    BOOST_TEST(ra::lsb_to_ocf("monitor", 4) == 1);
+    BOOST_TEST(ra::lsb_to_ocf("status", 0) == 0);
+    BOOST_TEST(ra::lsb_to_ocf("start", 6) == 6);
+    BOOST_TEST(ra::lsb_to_ocf("stop", 42) == 1);
 }
