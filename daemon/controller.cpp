@@ -7,6 +7,7 @@
 
 #include "daemon/log.hpp"
 #include "daemon/op_update.hpp"
+#include "policy/iso8601.hpp"
 #include "policy/policy.hpp"
 #include "policy/unpack.hpp"
 
@@ -64,6 +65,9 @@ expected<std::unique_ptr<controller>, std::string> controller::create(event_loop
     auto t = timer::create(loop, [raw = ctl.get()] { raw->expire_actions(); });
     if (!t) return unexpected(std::string("cannot create the action timer"));
     ctl->deadline_timer_ = std::move(*t);
+    auto recheck = timer::create(loop, [raw = ctl.get()] { raw->replan_->poke(); });
+    if (!recheck) return unexpected(std::string("cannot create the recheck timer"));
+    ctl->recheck_timer_ = std::move(*recheck);
     return ctl;
 }
 
@@ -144,6 +148,7 @@ void controller::plan() {
         return;
     }
     auto result = policy::schedule(ws);
+    arm_recheck(cib_.document().model(), ws.now, result.recheck_by);
     if (result.graph.synapses.empty()) return;
     result.graph.transition_id = ++transition_id_;
     index_of_.clear();
@@ -156,6 +161,22 @@ void controller::plan() {
     runner_.emplace(std::move(result.graph), [this](size_t i, const policy::graph_action& a) { dispatch(i, a); });
     runner_->start();
     check_finished();
+}
+
+// As Pacemaker's controller: plan again at cluster-recheck-interval (15
+// minutes unless set; 0 turns it off) and, sooner, when the scheduler said
+// time alone changes its answer (a failure-timeout expiring).
+void controller::arm_recheck(const cib::cib_model& m, std::time_t now, std::time_t recheck_by) {
+    int64_t interval_s = 15 * 60;
+    for (const auto& set : m.crm_config)
+        for (const auto& p : set.pairs)
+            if (p.name == "cluster-recheck-interval")
+                if (auto ms = policy::iso8601::parse_interval_ms(p.value)) interval_s = *ms / 1000;
+    int64_t after = interval_s > 0 ? interval_s : -1;
+    if (recheck_by > now && (after < 0 || recheck_by - now < after)) after = recheck_by - now;
+    if (after < 0) return;
+    (void)recheck_timer_->arm(std::chrono::seconds(after));
+    log_event(LOG_INFO, "recheck_armed", {{"after_s", std::to_string(after)}});
 }
 
 void controller::dispatch(size_t index, const policy::graph_action& a) {

@@ -14,6 +14,7 @@
 // Lifecycle: construct after cluster and cib_service; the daemon forwards
 // cluster changes, CIB changes and controller messages. Loop thread only.
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +56,7 @@ private:
     void check_finished();
     void expire_actions();
     void submit(const cib::change& c);
+    void arm_recheck(const cib::cib_model& m, std::time_t now, std::time_t recheck_by);
 
     cluster& cluster_;
     cib_service& cib_;
@@ -66,6 +68,7 @@ private:
     // action's timeout plus the graph's cluster-delay, as Pacemaker's timer).
     std::map<size_t, std::chrono::steady_clock::time_point> deadlines_;
     std::optional<timer> deadline_timer_;
+    std::optional<timer> recheck_timer_;  // plans again when time alone changes the answer
     std::optional<debouncer> replan_;
     bool replan_after_ = false;  // something changed while a transition ran
 };

@@ -23,6 +23,9 @@ struct schedule_result {
     // Allocation score lines as crm_simulate -s prints them (without the
     // trailing newline), in the order they were computed.
     std::vector<std::string> scores;
+    // Plan again at this time (epoch seconds; 0: nothing time-based pending),
+    // see working_set::recheck_by.
+    std::time_t recheck_by = 0;
 };
 
 // What in this working set the scheduler cannot handle yet (promotable clones,

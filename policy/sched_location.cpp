@@ -170,6 +170,7 @@ int effective_failcount(const sched& s, const resource& res, node_ix n) {
     if (res.failure_timeout > 0) {
         auto lf = res.last_failure.find(n);
         if (lf != res.last_failure.end() && lf->second + res.failure_timeout <= s.ws.now) return 0;
+        if (lf != res.last_failure.end()) note_recheck(s.ws, lf->second + res.failure_timeout);
     }
     return fc->second;
 }

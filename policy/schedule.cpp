@@ -278,6 +278,7 @@ schedule_result schedule(working_set& ws) {
     result.graph = std::move(s.graph);
     result.scores = std::move(s.score_lines);
     annotate(s);
+    result.recheck_by = ws.recheck_by;
     return result;
 }
 

@@ -265,8 +265,12 @@ fail_info failcount_on(const working_set& ws, const resource& r, node_ix n, bool
                 fi.last = std::max<int64_t>(fi.last, std::atoll(it->second.c_str()));
         }
     }
-    if (effective && fi.count > 0 && fi.last > 0 && r.failure_timeout > 0 && ws.now > fi.last + r.failure_timeout)
-        fi.count = 0;
+    if (effective && fi.count > 0 && fi.last > 0 && r.failure_timeout > 0) {
+        if (ws.now > fi.last + r.failure_timeout)
+            fi.count = 0;
+        else
+            note_recheck(ws, fi.last + r.failure_timeout + 1);  // expired once now is past it
+    }
     return fi;
 }
 
@@ -303,7 +307,10 @@ bool op_expired(working_set& ws, rsc_ix ix, node_ix n, const cib::op_record& op)
         r.failure_timeout = 0;
         return false;
     }
-    if (ws.now < op.last_rc_change + r.failure_timeout) return false;
+    if (ws.now < op.last_rc_change + r.failure_timeout) {
+        note_recheck(ws, op.last_rc_change + r.failure_timeout);
+        return false;
+    }
     // should_ignore_failure_timeout: a remote connection's monitor failure
     // stays until its node has been fenced
     if (r.remote_reconnect_ms > 0 && ws.options.stonith_enabled && op.operation == "monitor" && interval_ms(op) != 0) {

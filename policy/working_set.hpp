@@ -186,6 +186,11 @@ struct failed_probe {
 struct working_set {
     const cib::cib_model* cib = nullptr;
     std::time_t now = 0;
+    // The earliest time after `now` at which the same CIB would be scheduled
+    // differently because time passed (a failure-timeout expiring), 0 when
+    // none: the controller plans again then (Pacemaker's recheck-by).
+    // Noted while unpacking and scheduling, hence mutable.
+    mutable std::time_t recheck_by = 0;
     cluster_options options;
     std::string dc_uuid;
     std::vector<node> nodes;
@@ -209,5 +214,10 @@ struct working_set {
 // Some primitive is a fence device (class stonith): part of Pacemaker's
 // pe_flag_have_stonith_resource
 bool has_fence_device(const working_set& ws);
+
+// Keeps the earliest future recheck time.
+inline void note_recheck(const working_set& ws, std::time_t t) {
+    if (t > ws.now && (ws.recheck_by == 0 || t < ws.recheck_by)) ws.recheck_by = t;
+}
 
 }  // namespace holdfast::policy
