@@ -379,6 +379,14 @@ void check_recoverable(working_set& ws, rsc_ix ix, node_ix n, const cib::op_reco
     ws.resources[ix].blocked = true;
 }
 
+// record_failed_op: once per node and operation (rsc, task, interval).
+void record_failed_op(working_set& ws, const resource& r, node_ix n, const cib::op_record& op) {
+    const std::string& hid = r.clone_name.empty() ? r.id : r.clone_name;
+    for (const auto& f : ws.failed_ops)
+        if (f.node == n && f.rsc_id == hid && f.op->operation == op.operation && f.op->interval == op.interval) return;
+    ws.failed_ops.push_back({&op, hid, n});
+}
+
 // remap_operation() + unpack_rsc_op(): one history entry.
 void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const cib::op_record& op) {
     resource& r = ws.resources[ix];
@@ -453,6 +461,7 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     // A failed stop inside a container is pretended done: the container restarts
     const bool pretend =
         f == fail_response::ignore || (f == fail_response::restart_container && op.operation == "stop");
+    record_failed_op(ws, r, n, op);
     if (pretend && op.op_status != 7) {  // a missing agent is never ignored
         apply_success(ws, r, h, op, expected);
         if (op.operation == "migrate_to") migrate_to_success(ws, ix, n, op, h.now);

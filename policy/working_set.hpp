@@ -183,6 +183,15 @@ struct failed_probe {
     int rc = 0;
 };
 
+// A failed operation as crm_mon lists it under "Failed Resource Actions"
+// (Pacemaker's data_set->failed): once per node and operation key, unless
+// its failure-timeout has expired.
+struct failed_op {
+    const cib::op_record* op = nullptr;  // points into the CIB model
+    std::string rsc_id;                  // the resource's id in the history
+    node_ix node = none;
+};
+
 struct working_set {
     const cib::cib_model* cib = nullptr;
     std::time_t now = 0;
@@ -202,6 +211,7 @@ struct working_set {
     std::map<std::string, std::map<std::string, std::string>> tickets;  // ticket -> state attrs
     std::vector<unpack_action> unpack_actions;                          // see unpack_action
     std::vector<failed_probe> failed_probes;                            // in history order
+    std::vector<failed_op> failed_ops;                                  // in history order
     // Recurring-op history entries whose failure expired: their configuration
     // check sees a changed restart digest, so the monitor is rescheduled
     std::vector<const cib::op_record*> failure_expired_monitors;

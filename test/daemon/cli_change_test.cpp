@@ -1,11 +1,13 @@
 // daemon_ipc, CIB changes: `holdfast configure ...` and `holdfast node ...`
 // against the real holdfastd, checked through the CIB it serves and stores
 // (epochs, elements, exit codes), and against Debian's Pacemaker tools.
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cib/cib.hpp"
 #include "test/daemon/daemon_fixture.hpp"
@@ -239,4 +241,53 @@ BOOST_AUTO_TEST_CASE(version_and_a_mistyped_command) {
     auto typo = test::run({HOLDFAST_BIN, "stauts"}, {});
     BOOST_TEST(typo.status == 2);
     BOOST_TEST(typo.err.find("unknown command 'stauts'") != std::string::npos);
+}
+
+namespace {
+
+// The lines of the "Failed Resource Actions:" section of a status text.
+std::vector<std::string> failed_section(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    bool inside = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line == "Failed Resource Actions:") {
+            inside = true;
+        } else if (inside && line.rfind("  * ", 0) == 0) {
+            out.push_back(line);
+        } else if (inside) {
+            break;
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+// Failed actions as crm_mon words them: a failed monitor, a timed-out one, a
+// failed probe (a CIB as holdfastd wrote it in the lab, plus two histories).
+BOOST_AUTO_TEST_CASE(status_lists_failed_actions_as_crm_mon_does) {
+    const fs::path cib = fs::path(HOLDFAST_SOURCE_DIR) / "test/daemon/data/failed-actions.xml";
+    daemon_fixture d(cib);
+    auto text = d.cli({"status"});
+    BOOST_REQUIRE(text.status == 0);
+    auto ours = failed_section(text.out);
+    BOOST_REQUIRE_EQUAL(ours.size(), 3u);
+    BOOST_TEST(ours[0].find("* d1 2s-interval monitor on node1 returned 'not running' (No process state file "
+                            "found) at ") != std::string::npos);
+    BOOST_TEST(ours[0].find(" after 16ms") != std::string::npos);
+    BOOST_TEST(ours[1].find("* d2 10s-interval monitor on node2 could not be executed (Timed Out: monitor timed out "
+                            "after 20000ms) at ") != std::string::npos);
+    BOOST_TEST(ours[2].find("* d3 probe on node2 returned 'error' at ") != std::string::npos);
+    BOOST_TEST(ours[2].find(" after 1m1.500s") != std::string::npos);
+    if (auto crm_mon = installed("crm_mon"); !crm_mon.empty()) {
+        auto mon = test::run({crm_mon, "-1"}, {"CIB_file=" + cib.string()});
+        BOOST_TEST(failed_section(mon.out) == ours, "crm_mon -1 on the same CIB lists the same lines");
+    }
+    auto xml = d.cli({"status", "--output-as=xml"});
+    BOOST_TEST(xml.out.find("<failure op_key=\"d1_monitor_2000\" node=\"node1\" exitstatus=\"not running\"") !=
+               std::string::npos);
+    auto json = d.cli({"status", "--output-as=json"});
+    BOOST_TEST(json.out.find("\"failures\": [") != std::string::npos);
 }

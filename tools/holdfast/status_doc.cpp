@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cib/xml_text.hpp"
+#include "tools/holdfast/status_failures.hpp"
 #include "tools/holdfast/status_text.hpp"
 
 namespace holdfast::tools {
@@ -34,7 +35,24 @@ struct status_view {
     std::vector<field> summary;
     std::vector<std::vector<field>> nodes;
     std::vector<resource_row> resources;
+    std::vector<std::vector<field>> failures;  // crm_mon --output-as=xml's <failure> attributes
 };
+
+std::vector<field> failure_fields(const policy::working_set& ws, const policy::failed_op& f) {
+    const cib::op_record& op = *f.op;
+    return {text("op_key", f.rsc_id + "_" + op.operation + "_" + op.interval),
+            text("node", f.node == policy::none ? "" : ws.nodes[f.node].uname),
+            text("exitstatus", ocf_exit_text(op.rc_code)),
+            text("exitreason", op.exit_reason),
+            number("exitcode", op.rc_code),
+            number("call", op.call_id),
+            text("status", exec_status_text(op.op_status)),
+            text("last-rc-change", op.last_rc_change > 0 ? iso_utc(static_cast<std::time_t>(op.last_rc_change)) : ""),
+            number("queued", op.queue_time),
+            number("exec", op.exec_time),
+            number_text("interval", op.interval),
+            text("task", op.operation)};
+}
 
 const char* kind_name(policy::node_kind k) {
     return k == policy::node_kind::guest ? "guest" : k == policy::node_kind::remote ? "remote" : "member";
@@ -86,6 +104,7 @@ status_view build_view(const policy::working_set& ws) {
         for (node_ix n : r.running_on) row.nodes.push_back(ws.nodes[n].uname);
         v.resources.push_back(std::move(row));
     }
+    for (const auto& f : ws.failed_ops) v.failures.push_back(failure_fields(ws, f));
     return v;
 }
 
@@ -149,7 +168,7 @@ std::string format_status_text(const policy::working_set& ws, const std::string&
         if (line == "* Node List:" || line == "* Full List of Resources:") line.erase(0, 2);
         out += line + "\n";
     }
-    return out;
+    return out + format_failed_actions(ws);
 }
 
 std::string format_status_xml(const policy::working_set& ws) {
@@ -162,7 +181,13 @@ std::string format_status_xml(const policy::working_set& ws) {
         for (const auto& n : r.nodes) out += "      <node name=\"" + xml_attr(n) + "\"/>\n";
         if (!r.nodes.empty()) out += "    </resource>\n";
     }
-    return out + "  </resources>\n</holdfast-status>\n";
+    out += "  </resources>\n";
+    if (!v.failures.empty()) {
+        out += "  <failures>\n";
+        for (const auto& f : v.failures) out += "    <failure" + xml_fields(f) + "/>\n";
+        out += "  </failures>\n";
+    }
+    return out + "</holdfast-status>\n";
 }
 
 std::string format_status_json(const policy::working_set& ws) {
@@ -178,7 +203,11 @@ std::string format_status_json(const policy::working_set& ws) {
         out += std::string(i ? "," : "") + "\n    {" + json_fields(v.resources[i].fields) + ", \"nodes\": [" + nodes +
                "]}";
     }
-    out += v.resources.empty() ? "]\n}\n" : "\n  ]\n}\n";
+    out += v.resources.empty() ? "],\n" : "\n  ],\n";
+    out += "  \"failures\": [";
+    for (size_t i = 0; i < v.failures.size(); ++i)
+        out += std::string(i ? "," : "") + "\n    {" + json_fields(v.failures[i]) + "}";
+    out += v.failures.empty() ? "]\n}\n" : "\n  ]\n}\n";
     return out;
 }
 

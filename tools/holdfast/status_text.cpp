@@ -161,6 +161,8 @@ const char* pending_state(const std::string& task, const char* otherwise) {
     return otherwise;
 }
 
+}  // namespace
+
 const char* ocf_exit_text(int rc) {
     switch (rc) {
         case 0: return "ok";
@@ -178,6 +180,8 @@ const char* ocf_exit_text(int rc) {
         default: return "unknown";
     }
 }
+
+namespace {
 
 // pe__failed_probe_for_rsc: the text of r's failed probe on node (any node if
 // none), matched by the id the history uses (a clone's configured child id)

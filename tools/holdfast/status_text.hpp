@@ -20,4 +20,7 @@ std::string format_resource_counts(const policy::working_set& ws);
 // banner and the count of disabled and blocked resource instances, when any.
 std::string format_status_preamble(const policy::working_set& ws);
 
+// Pacemaker's text for an OCF exit code ("not running", "promoted", ...).
+const char* ocf_exit_text(int rc);
+
 }  // namespace holdfast::tools
