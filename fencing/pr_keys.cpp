@@ -20,13 +20,15 @@ constexpr type_name type_names[] = {
     {pr_type::exclusive_access_all_registrants, "EA-AR"},
 };
 
+constexpr uint64_t fnv_prime = 0x100000001b3ULL;
+
+// The bytes of s, then a 0 byte, so ("a", "bc") and ("ab", "c") differ.
 void fnv1a(uint64_t& h, const std::string& s) {
     for (unsigned char c : s) {
         h ^= c;
-        h *= 0x100000001b3ULL;
+        h *= fnv_prime;
     }
-    h ^= 0;  // the separator byte
-    h *= 0x100000001b3ULL;
+    h *= fnv_prime;  // xor with the 0 separator changes nothing
 }
 
 }  // namespace

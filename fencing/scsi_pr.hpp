@@ -61,7 +61,7 @@ struct pr_reservation {
 };
 
 // The key of node `node` in cluster `cluster`: 64-bit FNV-1a over
-// "holdfast-pr\0<cluster>\0<node>", never 0 (0 means "no key" in SPC). It
+// "holdfast-pr\0<cluster>\0<node>\0", never 0 (0 means "no key" in SPC). It
 // depends on names only, so it is stable when node ids change and every node
 // computes every other node's key without asking. The one place Holdfast
 // derives keys; the agent and fencing both call it.
