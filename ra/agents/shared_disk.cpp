@@ -90,6 +90,9 @@ outcome acquire(pr::pr_device& d, const config& c, const pr::pr_reservation& r) 
     if (auto ok = d.register_ignore(c.key); !ok) return failed(ok.error(), "register");
     if (r.held) return {};  // ours already (or shared by all registrants)
     if (auto ok = d.reserve(c.key, c.type); !ok) {
+        // Not holding it, so not registered either: under a Registrants Only
+        // type a registration alone would let this node write.
+        (void)d.register_key(c.key, 0);
         auto now = d.read_reservation();  // lost a race with another node?
         if (now && now->held && now->key != c.key)
             return {rc_generic, "LUN " + c.device + " was reserved meanwhile by " + describe(*now)};
