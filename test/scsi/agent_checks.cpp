@@ -41,13 +41,15 @@ struct lab {
     ocf_root root;
     std::unique_ptr<tgtd_target> target;
     std::optional<hf::pr_device> observer;
+    std::string url;  // kept: the agent still names it after the target is gone
     const uint64_t observer_key = 0xfe;
 
     lab() {
         std::string why;
         target = tgtd_target::start(&why);
         BOOST_TEST_REQUIRE(target != nullptr, why);
-        auto d = hf::pr_device::open(target->url(), {"iqn.2026-12.org.holdfast.test:observer"});
+        url = target->url();
+        auto d = hf::pr_device::open(url, {"iqn.2026-12.org.holdfast.test:observer"});
         BOOST_TEST_REQUIRE(d.has_value());
         observer.emplace(std::move(*d));
     }
@@ -61,10 +63,8 @@ struct lab {
         op.type = "SharedDisk";
         op.action = action;
         op.timeout_ms = 30000;
-        op.params = {{"device", target->url()},
-                     {"cluster_name", cluster},
-                     {"CRM_meta_on_node", node},
-                     {"CRM_meta_timeout", "30000"}};
+        op.params = {
+            {"device", url}, {"cluster_name", cluster}, {"CRM_meta_on_node", node}, {"CRM_meta_timeout", "30000"}};
         for (auto& [k, v] : extra) op.params[k] = v;
         return holdfast::ra::run(op);
     }
@@ -149,4 +149,12 @@ BOOST_AUTO_TEST_CASE(shared_disk_start_monitor_stop_fence) {
     BOOST_TEST(l.agent("monitor", "node2", {{"key", "2222"}}).rc == ocf_not_running);
     BOOST_TEST(l.agent("stop", "node2", {{"key", "2222"}}).rc == ocf_success);
     BOOST_TEST(l.observer->write(0, block).has_value());
+
+    // An unreachable LUN is a failure (not "not running"), for monitor and stop.
+    BOOST_TEST_REQUIRE(l.agent("start", "node1").rc == ocf_success);
+    l.target.reset();
+    auto m = l.agent("monitor", "node1");
+    BOOST_TEST(m.rc == ocf_generic);
+    BOOST_TEST(!m.exit_reason.empty());
+    BOOST_TEST(l.agent("stop", "node1").rc == ocf_generic);
 }

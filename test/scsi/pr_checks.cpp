@@ -101,3 +101,14 @@ BOOST_AUTO_TEST_CASE(register_reserve_enforce_preempt_clear) {
     BOOST_TEST(!res->held);
     BOOST_TEST(n.b->write(2, n.block).has_value());
 }
+
+BOOST_AUTO_TEST_CASE(a_vanished_target_is_a_transport_failure) {
+    two_nodes n;
+    BOOST_TEST_REQUIRE(n.a->register_key(0, n.ka).has_value());
+    n.target.reset();  // tgtd killed: the session's connection is gone
+    auto keys = n.a->read_keys();
+    BOOST_TEST_REQUIRE(!keys.has_value());
+    BOOST_TEST((keys.error().code == hf::pr_errc::transport_failure), keys.error().message);
+    auto tur = n.b->test_unit_ready();
+    BOOST_TEST((code_of(tur) == hf::pr_errc::transport_failure));
+}
