@@ -75,7 +75,9 @@ BOOST_AUTO_TEST_CASE(register_reserve_enforce_preempt_clear) {
     keys = n.a->read_keys();
     BOOST_TEST_REQUIRE(keys.has_value());
     BOOST_TEST(keys->keys.size() == 2u);
-    // Plain PREEMPT removes node2's key; its writes now conflict.
+    // Plain PREEMPT removes node2's key; its writes now conflict. (node2's
+    // first command after the preemption meets UNIT ATTENTION 2A/03, which
+    // the library retries: the write below sees the conflict behind it.)
     BOOST_TEST_REQUIRE(n.a->preempt(n.ka, n.kb, we_ro).has_value());
     keys = n.a->read_keys();
     BOOST_TEST_REQUIRE(keys.has_value());
