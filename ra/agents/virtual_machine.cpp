@@ -84,7 +84,7 @@ virt::result<virt::connection> connect(const params& p) {
 
 // How long before the executor's own timeout the agent gives its answer.
 steady::time_point answer_by(const params& p, steady::time_point begin) {
-    const int64_t reserve = std::clamp<int64_t>(p.timeout_ms / 10, 500, 5000);
+    const int64_t reserve = std::clamp<int64_t>(p.timeout_ms / 10, 1000, 5000);
     return begin + milliseconds(std::max<int64_t>(p.timeout_ms - reserve, p.timeout_ms / 2));
 }
 
@@ -142,7 +142,7 @@ outcome converse(const std::string& action, const params& p, steady::time_point 
     const auto until = answer_by(p, begin);
     // The actions' own polling ends a little earlier, so that a domain that
     // never comes or goes is reported as such, not as a silent libvirt.
-    const auto inner = until - std::min<steady::duration>(milliseconds(1000), (until - begin) / 10);
+    const auto inner = until - std::min<steady::duration>(milliseconds(1000), (until - begin) / 5);
     auto job = std::make_shared<std::pair<std::mutex, virt::domain>>();
     async_call<outcome> call([action, p, begin, inner, job]() -> outcome {
         auto c = connect(p);

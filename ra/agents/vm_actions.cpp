@@ -15,6 +15,12 @@ constexpr auto poll_every = std::chrono::milliseconds(250);
 
 outcome failed(std::string why) { return {ocf_rc::error, std::move(why)}; }
 
+// One polling pause, never past `until`.
+void pause_until(steady::time_point until) {
+    const auto now = steady::now();
+    if (now < until) std::this_thread::sleep_for(std::min<steady::duration>(poll_every, until - now));
+}
+
 // The domain's state; nullopt when it no longer exists (a transient domain
 // that stopped), an error when libvirt could not say.
 virt::result<std::optional<virt::domain_state>> current(virDomainPtr d) {
@@ -33,7 +39,7 @@ virt::result<bool> wait_stopped(virDomainPtr d, steady::time_point until) {
         if (!st) return virt::unexpected(st.error());
         if (stopped(*st)) return true;
         if (steady::now() >= until) return false;
-        std::this_thread::sleep_for(poll_every);
+        pause_until(until);
     }
 }
 
@@ -187,7 +193,7 @@ outcome migrate_from(const params& p, virConnectPtr c, steady::time_point until)
             if (*st && is_active((*st)->state) && !incoming) return {};
         }
         if (steady::now() >= until) return failed("domain " + p.name + " is not running on this node after migration");
-        std::this_thread::sleep_for(poll_every);
+        pause_until(until);
     }
 }
 
