@@ -37,7 +37,7 @@ manager can copy them into the resource's utilization.
 </longdesc>
 <shortdesc lang="en">Manages a libvirt virtual machine</shortdesc>
 <parameters>
-<parameter name="config" unique-group="config">
+<parameter name="config" unique="1">
 <longdesc lang="en">
 Absolute path of a libvirt domain XML file. start creates a transient domain
 from it, so no node keeps a definition that could start the VM outside the
@@ -47,7 +47,7 @@ be the file's name.
 <shortdesc lang="en">Domain XML file</shortdesc>
 <content type="string" default=""/>
 </parameter>
-<parameter name="domain" unique-group="domain">
+<parameter name="domain" unique="1">
 <longdesc lang="en">
 Name of a domain defined on every node that may run it (used when config is
 not set; with config, the file's name is used).

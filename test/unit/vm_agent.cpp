@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <libxml/parser.h>
+#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -196,6 +197,20 @@ BOOST_AUTO_TEST_CASE(meta_data_is_ocf_1_1_xml_with_every_parameter_and_action) {
         BOOST_TEST(child_named(p, "longdesc") != nullptr);
         BOOST_TEST(child_named(p, "shortdesc") != nullptr);
         BOOST_TEST(child_named(p, "content") != nullptr);
+    }
+    // The schema Debian's resource-agents checks its own agents' meta-data with
+    const char* schema = "/usr/share/resource-agents/metadata.rng";
+    if (access(schema, R_OK) == 0) {
+        xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewParserCtxt(schema);
+        xmlRelaxNGPtr rng = xmlRelaxNGParse(pctx);
+        BOOST_REQUIRE(rng != nullptr);
+        xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(rng);
+        BOOST_TEST(xmlRelaxNGValidateDoc(vctx, doc) == 0);
+        xmlRelaxNGFreeValidCtxt(vctx);
+        xmlRelaxNGFree(rng);
+        xmlRelaxNGFreeParserCtxt(pctx);
+    } else {
+        BOOST_TEST_MESSAGE("resource-agents' metadata.rng not installed: schema check skipped");
     }
     xmlFreeDoc(doc);
 }
