@@ -160,9 +160,19 @@ outcome converse(const std::string& action, const params& p, steady::time_point 
         });
     });
     if (auto done = call.wait_until(until)) return *done;
-    std::lock_guard lock(job->first);
-    if (job->second && virDomainAbortJob(job->second.get()) == 0)
+    bool aborting = false;
+    {
+        std::lock_guard lock(job->first);
+        aborting = job->second && virDomainAbortJob(job->second.get()) == 0;
+    }
+    if (aborting) {
+        // The migration may have completed just as it was aborted: its own
+        // result, if it comes before the executor's timeout, is the truth.
+        const auto executor_kills = begin + milliseconds(p.timeout_ms);
+        const auto last = until + (executor_kills - until) / 2;
+        if (auto late = call.wait_until(last)) return *late;
         return {ocf_rc::error, "live migration of " + p.name + " did not finish in time and was aborted"};
+    }
     return {ocf_rc::error, action + " of " + p.name + ": libvirt did not answer in time (" + p.hypervisor + ")"};
 }
 
