@@ -385,6 +385,10 @@ BOOST_AUTO_TEST_CASE(actions_against_a_hung_libvirtd_fail_in_time) {
         BOOST_TEST(done(r), action);
         BOOST_TEST(r.exit_reason.find("did not answer") != std::string::npos, action);
     }
+    // utilization still has the config file
+    const auto size = f.run("utilization", {{"config", f.path("new.xml")}, {"hypervisor", hung.uri()}}, 2000);
+    BOOST_TEST(size.rc == 0);
+    BOOST_TEST(size.output == "cpu=4 hv_memory=1024\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
