@@ -27,7 +27,9 @@ template <typename T>
 using result = holdfast::expected<T, error>;
 using holdfast::unexpected;
 
-// The failure of the call this thread made last, with `what` in front.
+// The failure of the call this thread made last, with `what` in front. Take
+// it right after the failing call: every public libvirt function (even
+// virDomainGetName) clears the last error first.
 inline error last_error(const std::string& what) {
     const virErrorPtr e = virGetLastError();
     error out;
@@ -72,9 +74,10 @@ struct domain_state {
 
 // A transient domain that has just stopped is gone: VIR_ERR_NO_DOMAIN.
 inline result<domain_state> state(virDomainPtr d) {
+    const char* name = virDomainGetName(d);
+    const std::string what = std::string("cannot read the state of domain ") + (name ? name : "?");
     domain_state s;
-    if (virDomainGetState(d, &s.state, &s.reason, 0) < 0)
-        return unexpected(last_error(std::string("cannot read the state of domain ") + virDomainGetName(d)));
+    if (virDomainGetState(d, &s.state, &s.reason, 0) < 0) return unexpected(last_error(what));
     return s;
 }
 
