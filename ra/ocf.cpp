@@ -42,7 +42,10 @@ std::vector<std::string> ocf_environment(const std::string& instance, const std:
         "OCF_EXIT_REASON_PREFIX=ocf-exit-reason:",
         "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
     };
-    for (const auto& [name, value] : params) env.push_back("OCF_RESKEY_" + name + "=" + value);
+    // OCF_CHECK_LEVEL (an op's instance attribute: how deep a monitor looks)
+    // goes to the agent under its own name, as Pacemaker passes it
+    for (const auto& [name, value] : params)
+        env.push_back((name == "OCF_CHECK_LEVEL" ? name : "OCF_RESKEY_" + name) + "=" + value);
     return env;
 }
 

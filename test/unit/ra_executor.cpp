@@ -89,7 +89,8 @@ BOOST_AUTO_TEST_CASE(environment_follows_ocf_1_1) {
     fake_ocf_root root;
     root.agent("env", "env");
     auto op = op_of("env", "monitor");
-    op.params = {{"state", "/tmp/x"}, {"CRM_meta_timeout", "20000"}, {"CRM_meta_interval", "10000"}};
+    op.params = {
+        {"state", "/tmp/x"}, {"CRM_meta_timeout", "20000"}, {"CRM_meta_interval", "10000"}, {"OCF_CHECK_LEVEL", "10"}};
     const auto r = ra::run(op);
     BOOST_TEST(r.rc == 0);
     for (const char* line : {"OCF_RESKEY_state=/tmp/x", "OCF_RESKEY_CRM_meta_timeout=20000",
@@ -97,6 +98,8 @@ BOOST_AUTO_TEST_CASE(environment_follows_ocf_1_1) {
                              "OCF_RESOURCE_PROVIDER=test", "OCF_RA_VERSION_MAJOR=1", "OCF_RA_VERSION_MINOR=1"})
         BOOST_TEST(r.output.find(std::string(line) + "\n") != std::string::npos, line);
     BOOST_TEST(r.output.find("OCF_ROOT=" + root.dir().string() + "\n") != std::string::npos);
+    BOOST_TEST(r.output.find("\nOCF_CHECK_LEVEL=10\n") != std::string::npos);  // under its own name
+    BOOST_TEST(r.output.find("OCF_RESKEY_OCF_CHECK_LEVEL") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(exit_codes_and_reasons) {
