@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 #include <fstream>
+#include <thread>
 
 #include "daemon/log.hpp"
 #include "daemon/op_update.hpp"
@@ -159,8 +160,22 @@ void controller::plan() {
         LOG_NOTICE, "transition_started",
         {{"transition", std::to_string(transition_id_)}, {"actions", std::to_string(result.graph.actions.size())}});
     runner_.emplace(std::move(result.graph), [this](size_t i, const policy::graph_action& a) { dispatch(i, a); });
+    runner_->set_node_action_limit(node_action_limit(cib_.document().model()));
     runner_->start();
     check_finished();
+}
+
+// node-action-limit: how many actions one node runs at once. Pacemaker's
+// default (0) is twice the node's cores, which each node knows of itself;
+// here twice the coordinator's, nodes of one cluster being mostly alike.
+size_t controller::node_action_limit(const cib::cib_model& m) {
+    for (const auto& set : m.crm_config)
+        for (const auto& p : set.pairs)
+            if (p.name == "node-action-limit") {
+                const long long n = std::atoll(p.value.c_str());
+                if (n > 0) return static_cast<size_t>(n);
+            }
+    return 2 * std::max(1u, std::thread::hardware_concurrency());
 }
 
 // As Pacemaker's controller: plan again at cluster-recheck-interval (15

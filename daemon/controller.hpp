@@ -57,6 +57,7 @@ private:
     void expire_actions();
     void submit(const cib::change& c);
     void arm_recheck(const cib::cib_model& m, std::time_t now, std::time_t recheck_by);
+    static size_t node_action_limit(const cib::cib_model& m);
 
     cluster& cluster_;
     cib_service& cib_;

@@ -35,26 +35,40 @@ void transition_runner::start() {
     fire_ready();
 }
 
-// Ready synapses fire lowest graph position first. A dispatch may report its
-// result before returning; the guard makes that result's newly ready
-// synapses join this same loop instead of recursing.
+// Ready synapses fire lowest graph position first, batch-limit permitting;
+// one whose node is at node-action-limit waits and the next goes (as
+// Pacemaker's controller skips a peer over its job limit). A dispatch may
+// report its result before returning; the guard makes that result's newly
+// ready synapses join this same loop instead of recursing.
 void transition_runner::fire_ready() {
     if (firing_) return;
     firing_ = true;
     const auto limit = static_cast<size_t>(std::max(graph_.batch_limit, 0));
+    std::vector<size_t> held;
     while (!aborted_ && !ready_.empty() && (limit == 0 || in_flight_ < limit)) {
         std::pop_heap(ready_.begin(), ready_.end(), std::greater<>());
         const size_t s = ready_.back();
         ready_.pop_back();
+        const auto action = static_cast<size_t>(graph_.synapses[s].action);
+        const auto& a = graph_.actions[action];
+        const bool pseudo = a.kind == policy::action_kind::pseudo;
+        if (!pseudo && node_limit_ > 0 && !a.node_uname.empty() && on_node_[a.node_uname] >= node_limit_) {
+            held.push_back(s);
+            continue;
+        }
         fired_[s] = 1;
         ++fired_count_;
-        const auto action = static_cast<size_t>(graph_.synapses[s].action);
-        if (graph_.actions[action].kind == policy::action_kind::pseudo) {
+        if (pseudo) {
             confirm(action);
         } else {
             ++in_flight_;
-            dispatch_(action, graph_.actions[action]);
+            if (!a.node_uname.empty()) ++on_node_[a.node_uname];
+            dispatch_(action, a);
         }
+    }
+    for (size_t s : held) {
+        ready_.push_back(s);
+        std::push_heap(ready_.begin(), ready_.end(), std::greater<>());
     }
     firing_ = false;
 }
@@ -75,6 +89,7 @@ bool transition_runner::complete(size_t action, bool ok) {
         graph_.actions[action].kind == policy::action_kind::pseudo)
         return false;
     --in_flight_;
+    if (const auto& node = graph_.actions[action].node_uname; !node.empty() && on_node_[node] > 0) --on_node_[node];
     if (ok) {
         confirm(action);
     } else {

@@ -15,6 +15,7 @@
 // controller then plans a new one from the updated CIB), as Pacemaker does.
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <vector>
 
 #include "policy/graph.hpp"
@@ -34,6 +35,9 @@ public:
 
     transition_runner(policy::transition_graph graph, dispatch_fn dispatch);
 
+    // node-action-limit: at most n actions in flight on any one node (0: no
+    // limit); an action whose node is full waits while others go. Before start().
+    void set_node_action_limit(size_t n) { node_limit_ = n; }
     void start();
     // The result of a dispatched action: ok when it met its target rc.
     // Unknown or repeated results are ignored (false returned).
@@ -60,6 +64,8 @@ private:
     std::vector<char> done_;                    // action confirmed or failed
     std::vector<size_t> ready_;                 // min-heap of synapses ready, not yet fired
     size_t in_flight_ = 0;
+    size_t node_limit_ = 0;
+    std::map<std::string, size_t> on_node_;  // actions in flight per node
     size_t confirmed_ = 0;
     size_t fired_count_ = 0;
     bool aborted_ = false;

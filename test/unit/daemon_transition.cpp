@@ -120,6 +120,25 @@ BOOST_AUTO_TEST_CASE(batch_limit_caps_actions_in_flight) {
     BOOST_TEST(r.state() == transition_runner::outcome::complete);
 }
 
+BOOST_AUTO_TEST_CASE(node_action_limit_holds_a_full_nodes_actions_and_lets_others_go) {
+    auto g = graph_of({op, op, op, op}, {{}, {}, {}, {}});
+    for (int i : {0, 1, 3}) g.actions[static_cast<size_t>(i)].node_uname = "node1";
+    g.actions[2].node_uname = "node2";
+    std::vector<size_t> sent;
+    transition_runner r(std::move(g), [&](size_t a, const auto&) { sent.push_back(a); });
+    r.set_node_action_limit(1);
+    r.start();
+    BOOST_TEST(sent == std::vector<size_t>({0, 2}));  // 1 waits for node1, 2 goes to node2
+    BOOST_TEST(r.complete(2, true));
+    BOOST_TEST(sent == std::vector<size_t>({0, 2}));
+    BOOST_TEST(r.complete(0, true));
+    BOOST_TEST(sent == std::vector<size_t>({0, 2, 1}));
+    BOOST_TEST(r.complete(1, true));
+    BOOST_TEST(sent == std::vector<size_t>({0, 2, 1, 3}));
+    BOOST_TEST(r.complete(3, true));
+    BOOST_TEST(r.state() == transition_runner::outcome::complete);
+}
+
 BOOST_AUTO_TEST_CASE(abort_stops_firing_and_an_unreachable_input_leaves_it_incomplete) {
     std::vector<size_t> sent;
     transition_runner r(graph_of({op, op}, {{}, {0}}), [&](size_t a, const auto&) { sent.push_back(a); });
