@@ -229,6 +229,14 @@ int run_failcount(const command& c, cib::document& doc) {
             std::printf("scope=status  node=%s  name=fail-count-%s value=%s\n", st->uname.c_str(), rsc.c_str(),
                         edit::fail_count_text(sum).c_str());
     }
+    // configured nodes that never reported a state count nothing
+    const std::string only = c.positional.size() == 3 ? c.positional[2] : "";
+    for (const auto& n : doc.model().nodes) {
+        bool listed = false;
+        for (const cib::node_state* st : s->nodes) listed = listed || st->id == n.id;
+        if (what == "show" && !listed && (only.empty() || n.uname == only))
+            std::printf("scope=status  node=%s  name=fail-count-%s value=0\n", n.uname.c_str(), rsc.c_str());
+    }
     return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
