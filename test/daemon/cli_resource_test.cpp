@@ -84,14 +84,75 @@ const char* resource_cib =
 </cib>
 )";
 
+// a group g (a, b) on node1, an anonymous clone c of p on node1 and node2
+// (history id "p"), p's start failed once on node1 (INFINITY), node3 has no state
+const char* group_clone_cib =
+    R"(<cib validate-with="pacemaker-3.9" epoch="5" num_updates="0" admin_epoch="0" have-quorum="true" dc-uuid="1">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+        <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
+      </cluster_property_set>
+    </crm_config>
+    <nodes>
+      <node id="1" uname="node1"/>
+      <node id="2" uname="node2"/>
+      <node id="3" uname="node3"/>
+    </nodes>
+    <resources>
+      <group id="g">
+        <primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>
+        <primitive id="b" class="ocf" provider="pacemaker" type="Dummy"/>
+      </group>
+      <clone id="c">
+        <primitive id="p" class="ocf" provider="pacemaker" type="Dummy"/>
+      </clone>
+    </resources>
+    <constraints/>
+  </configuration>
+  <status>
+    <node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member">
+      <transient_attributes id="1">
+        <instance_attributes id="status-1">
+          <nvpair id="status-1-fail-count-p.start_0" name="fail-count-p#start_0" value="INFINITY"/>
+        </instance_attributes>
+      </transient_attributes>
+      <lrm id="1">
+        <lrm_resources>
+          <lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy">
+            <lrm_rsc_op id="a_last_0" operation_key="a_start_0" operation="start" transition-key="1:1:0:6b5f1c0e-0000-4000-8000-000000000001" transition-magic="0:0;1:1:0:6b5f1c0e-0000-4000-8000-000000000001" call-id="3" rc-code="0" op-status="0" interval="0" on_node="node1"/>
+          </lrm_resource>
+          <lrm_resource id="b" class="ocf" provider="pacemaker" type="Dummy">
+            <lrm_rsc_op id="b_last_0" operation_key="b_start_0" operation="start" transition-key="2:1:0:6b5f1c0e-0000-4000-8000-000000000001" transition-magic="0:0;2:1:0:6b5f1c0e-0000-4000-8000-000000000001" call-id="4" rc-code="0" op-status="0" interval="0" on_node="node1"/>
+          </lrm_resource>
+          <lrm_resource id="p" class="ocf" provider="pacemaker" type="Dummy">
+            <lrm_rsc_op id="p_last_0" operation_key="p_start_0" operation="start" transition-key="3:1:0:6b5f1c0e-0000-4000-8000-000000000001" transition-magic="0:0;3:1:0:6b5f1c0e-0000-4000-8000-000000000001" call-id="5" rc-code="0" op-status="0" interval="0" on_node="node1"/>
+          </lrm_resource>
+        </lrm_resources>
+      </lrm>
+    </node_state>
+    <node_state id="2" uname="node2" in_ccm="true" crmd="online" join="member" expected="member">
+      <lrm id="2">
+        <lrm_resources>
+          <lrm_resource id="p" class="ocf" provider="pacemaker" type="Dummy">
+            <lrm_rsc_op id="p_last_0" operation_key="p_start_0" operation="start" transition-key="4:1:0:6b5f1c0e-0000-4000-8000-000000000001" transition-magic="0:0;4:1:0:6b5f1c0e-0000-4000-8000-000000000001" call-id="5" rc-code="0" op-status="0" interval="0" on_node="node2"/>
+          </lrm_resource>
+        </lrm_resources>
+      </lrm>
+    </node_state>
+  </status>
+</cib>
+)";
+
 struct resource_daemon : daemon_fixture {
-    static fs::path cib_file() {
+    static fs::path cib_file(const char* name, const char* text) {
         static temp_dir dir;  // lives as long as the test program
-        const fs::path p = dir.path / "resource-cib.xml";
-        std::ofstream(p) << resource_cib;
+        const fs::path p = dir.path / name;
+        std::ofstream(p) << text;
         return p;
     }
-    resource_daemon() : daemon_fixture(cib_file()) {}
+    resource_daemon() : daemon_fixture(cib_file("resource-cib.xml", resource_cib)) {}
+    explicit resource_daemon(const char* text) : daemon_fixture(cib_file("group-clone-cib.xml", text)) {}
 };
 
 cib::document served(const daemon_fixture& d) {
@@ -176,10 +237,8 @@ void refused(const daemon_fixture& d, std::vector<std::string> args, int code, c
     const std::string epoch = served(d).model().epoch;
     auto r = d.cli(args);
     BOOST_TEST(r.status == code, args[1] << " " << (args.size() > 2 ? args[2] : "") << ": " << r.err);
-    if (code == 1) {
-        BOOST_TEST(one_line(r.err), r.err);
-        BOOST_TEST(r.err.find(names) != std::string::npos, r.err);
-    }
+    BOOST_TEST(one_line(r.err), r.err);
+    BOOST_TEST(r.err.find(names) != std::string::npos, r.err);
     BOOST_TEST(served(d).model().epoch == epoch);
 }
 
@@ -233,10 +292,11 @@ BOOST_AUTO_TEST_CASE(resource_start_stop_manage_maintenance_set_meta_attributes)
 
     refused(d, {"resource", "stop", "dumy"}, 1, "unknown resource 'dumy'");
     refused(d, {"resource", "maintenance", "dummy", "maybe"}, 1, "'maybe'");
-    refused(d, {"resource", "stpo", "dummy"}, 2, "");
-    refused(d, {"resource", "stop"}, 2, "");
-    refused(d, {"resource", "stop", "dummy", "node1"}, 2, "");
-    refused(d, {"resource", "stop", "dummy", "--lifetime", "PT1H"}, 2, "");
+    refused(d, {"resource", "stpo", "dummy"}, 2, "unknown verb 'stpo'");
+    refused(d, {"resource", "stop"}, 2, "needs a resource");
+    refused(d, {"resource", "stop", "dummy", "node1"}, 2, "exactly one RSC");
+    refused(d, {"resource", "stop", "dummy", "--lifetime", "PT1H"}, 2, "takes no --lifetime");
+    refused(d, {"resource", "stop", "dummy", "--force"}, 2, "unknown option '--force'");
 }
 
 BOOST_AUTO_TEST_CASE(resource_move_ban_clear_write_crm_resources_constraints) {
@@ -298,8 +358,8 @@ BOOST_AUTO_TEST_CASE(resource_move_ban_clear_write_crm_resources_constraints) {
     refused(d, {"resource", "ban", "dummy", "node2", "-u", "PXT"}, 1, "'PXT'");
     refused(d, {"resource", "move", "spare", "node2"}, 1, "already active on node2");
     refused(d, {"resource", "ban", "nothing"}, 1, "unknown resource 'nothing'");
-    refused(d, {"resource", "move", "dummy", "node2", "--lifetime"}, 2, "");
-    refused(d, {"resource", "clear", "dummy", "node1", "node2"}, 2, "");
+    refused(d, {"resource", "move", "dummy", "node2", "--lifetime"}, 2, "--lifetime needs a value");
+    refused(d, {"resource", "clear", "dummy", "node1", "node2"}, 2, "at most one NODE");
 
     // clear with NODE: what names that node; without: the rest
     BOOST_TEST(d.cli({"resource", "clear", "dummy", "node1"}).status == 0);
@@ -392,4 +452,37 @@ BOOST_AUTO_TEST_CASE(resource_restart_waits_for_the_status) {
     // a resource that is not running is not restarted
     record(d, "2", "node2", "spare", "stop", 12);
     refused(d, {"resource", "restart", "spare"}, 1, "spare is not running");
+}
+
+BOOST_AUTO_TEST_CASE(resource_verbs_on_groups_and_clones_cover_their_primitives) {
+    resource_daemon d(group_clone_cib);
+    BOOST_TEST(d.cli({"resource", "locate", "c"}).out ==
+               "resource c is running on: node1\nresource c is running on: node2\n");
+    BOOST_TEST(d.cli({"resource", "locate", "g"}).out == "resource g is running on: node1\n");
+    refused(d, {"resource", "move", "c"}, 1, "c is active on 2 nodes");
+    BOOST_TEST(d.cli({"resource", "failcount", "p", "show"}).out ==
+               "scope=status  node=node1  name=fail-count-p value=INFINITY\n"
+               "scope=status  node=node2  name=fail-count-p value=0\n"
+               "scope=status  node=node3  name=fail-count-p value=0\n");
+    // a group's ban goes on the group, from the node it runs on
+    BOOST_TEST(d.cli({"resource", "move", "g"}).status == 0);
+    BOOST_TEST(location(served(d), "cli-ban-g-on-node1"));
+    // cleanup of the clone: p's counts (p has no failure record: its history stays)
+    auto cleaned = d.cli({"resource", "cleanup", "c"});
+    BOOST_TEST(cleaned.out == "Cleaned up p on node1\n");
+    auto doc = served(d);
+    BOOST_TEST(transient_count(doc, "1") == 0u);
+    BOOST_TEST(has_history(doc, "1", "p"));
+    // refresh of the group: both members' history on node1
+    BOOST_TEST(d.cli({"resource", "refresh", "g", "node1"}).out == "Refreshed a on node1\nRefreshed b on node1\n");
+    doc = served(d);
+    BOOST_TEST(!has_history(doc, "1", "a"));
+    BOOST_TEST(!has_history(doc, "1", "b"));
+    BOOST_TEST(has_history(doc, "1", "p"));
+    BOOST_TEST(d.cli({"resource", "stop", "c"}).status == 0);
+    BOOST_TEST(meta(served(d), "c", "target-role") == "c-meta_attributes/c-meta_attributes-target-role=Stopped");
+    pacemaker_reads(d);
+    refused(d, {"resource", "failcount"}, 2, "failcount takes");
+    refused(d, {"resource", "cleanup", "c", "node1", "node2"}, 2, "at most");
+    refused(d, {"resource", "nonsense"}, 2, "unknown verb 'nonsense'");
 }

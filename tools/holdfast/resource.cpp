@@ -30,6 +30,11 @@ int fail(const command& c, const std::string& what) {
     return 1;
 }
 
+int usage_error(const std::string& what) {
+    std::fprintf(stderr, "holdfast resource: %s (try 'holdfast resource help')\n", what.c_str());
+    return 2;
+}
+
 namespace {
 
 const cib::resource* find_in(const std::vector<cib::resource>& list, const std::string& id) {
@@ -105,11 +110,6 @@ constexpr const char* resource_usage =
     "  cleanup [RSC] [NODE]                 forget failures and fail counts (re-probe)\n"
     "  refresh [RSC] [NODE]                 forget all history (re-probe)\n"
     "  failcount RSC show|delete [NODE]     fail counts per node\n";
-
-int usage_error(const std::string& what) {
-    std::fprintf(stderr, "holdfast resource: %s\n%s", what.c_str(), resource_usage);
-    return 2;
-}
 
 // Sends one change; prints the daemon's refusal.
 bool send(const command& c, cib::change change, int& status) {

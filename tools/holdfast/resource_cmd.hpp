@@ -21,6 +21,8 @@ struct command {
 
 // Prints "holdfast resource VERB: what" and returns 1 (bad input, nothing changed).
 int fail(const command& c, const std::string& what);
+// Prints "holdfast resource: what (try 'holdfast resource help')" and returns 2 (bad usage).
+int usage_error(const std::string& what);
 
 // The configured resource with this id (at any depth), or null.
 const cib::resource* find_resource(const cib::cib_model& m, const std::string& id);

@@ -155,7 +155,7 @@ std::optional<scope> resolve(const command& c, const cib::document& doc, const s
 bool rsc_and_node(const command& c, std::string& rsc, std::string& node, int& status) {
     const size_t max_words = c.node.empty() ? 2 : 1;
     if (c.positional.size() > max_words) {
-        status = fail(c, "too many arguments (" + c.verb + " [RSC] [NODE])");
+        status = usage_error(c.verb + " takes at most RSC and one NODE");
         return false;
     }
     rsc = c.positional.empty() ? "" : c.positional[0];
@@ -204,7 +204,7 @@ int run_cleanup(const command& c, cib::document& doc, bool refresh) {
 // the last-failure ones).
 int run_failcount(const command& c, cib::document& doc) {
     if (c.positional.size() < 2 || c.positional.size() > 3)
-        return fail(c, "usage: holdfast resource failcount RSC show|delete [NODE]");
+        return usage_error("failcount takes RSC, show or delete, and at most one NODE");
     const std::string& rsc = c.positional[0];
     const std::string& what = c.positional[1];
     if (what != "show" && what != "delete") return fail(c, "failcount takes show or delete, not '" + what + "'");
