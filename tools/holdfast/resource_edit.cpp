@@ -107,8 +107,7 @@ expected<std::string, std::string> lifetime_end(const std::string& duration, std
         return unexpected("lifetime '" + duration + "' is empty (an ISO 8601 duration such as PT30M, PT2H or P1D)");
     const iso::time_value start = iso::from_epoch(now, offset);
     const iso::time_value end = iso::add(start, *d);
-    if (iso::compare(end, start) <= 0)
-        return unexpected("lifetime '" + duration + "' does not end in the future");
+    if (iso::compare(end, start) <= 0) return unexpected("lifetime '" + duration + "' does not end in the future");
     return iso::format(end, iso::fmt_date | iso::fmt_time | iso::fmt_with_timezone);
 }
 
