@@ -30,6 +30,12 @@ int fail(const command& c, const std::string& what) {
     return 1;
 }
 
+bool send(const command& c, cib::change change, int& status) {
+    auto r = send_change(c.ipc, std::move(change));
+    if (!r) status = report(c.cmd.c_str(), r.error());
+    return r.has_value();
+}
+
 int usage_error(const std::string& what) {
     std::fprintf(stderr, "holdfast resource: %s (try 'holdfast resource help')\n", what.c_str());
     return 2;
@@ -111,13 +117,6 @@ constexpr const char* resource_usage =
     "  refresh [RSC] [NODE]                 forget all history (re-probe)\n"
     "  failcount RSC show|delete [NODE]     fail counts per node\n";
 
-// Sends one change; prints the daemon's refusal.
-bool send(const command& c, cib::change change, int& status) {
-    auto r = send_change(c.ipc, std::move(change));
-    if (!r) status = report(c.cmd.c_str(), r.error());
-    return r.has_value();
-}
-
 bool set_meta(const command& c, const cib::resource& r, const std::string& name, const std::string& value,
               int& status) {
     const auto target = edit::meta_attribute(r, name);
@@ -161,10 +160,11 @@ bool has_location(const cib::document& doc, const std::string& id) {
     return false;
 }
 
+// clear says what it removes, as crm_resource --clear does; move does not
 bool remove_location(const command& c, const cib::document& doc, const std::string& id, int& status) {
     if (!has_location(doc, id)) return true;
     if (!send(c, cib::change::delete_element(id, "rsc_location"), status)) return false;
-    std::printf("Removing constraint: %s\n", id.c_str());
+    if (c.verb == "clear") std::printf("Removing constraint: %s\n", id.c_str());
     return true;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cib/change.hpp"
 #include "cib/cib.hpp"
 #include "tools/holdfast/commands.hpp"
 
@@ -21,6 +22,9 @@ struct command {
 
 // Prints "holdfast resource VERB: what" and returns 1 (bad input, nothing changed).
 int fail(const command& c, const std::string& what);
+// Sends one change to holdfastd; on a refusal prints the daemon's reason
+// and sets status to the exit code for it.
+bool send(const command& c, cib::change change, int& status);
 // Prints "holdfast resource: what (try 'holdfast resource help')" and returns 2 (bad usage).
 int usage_error(const std::string& what);
 

@@ -27,12 +27,6 @@ using clock = std::chrono::steady_clock;
 
 constexpr const char* default_restart_timeout = "120s";
 
-bool send(const command& c, cib::change change, int& status) {
-    auto r = send_change(c.ipc, std::move(change));
-    if (!r) status = report(c.cmd.c_str(), r.error());
-    return r.has_value();
-}
-
 std::string names(const std::vector<placement>& active) {
     std::string out;
     for (const auto& p : active) out += (out.empty() ? "" : ", ") + p.node;
