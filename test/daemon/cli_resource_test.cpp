@@ -351,6 +351,14 @@ BOOST_AUTO_TEST_CASE(resource_move_ban_clear_write_crm_resources_constraints) {
         status.out.find("* cli-ban-dummy-on-node1\tprevents dummy from running on node1 (until ") != std::string::npos,
         status.out);
     BOOST_TEST(status.out.find("* cli-prefer-dummy\tprefers node2 for dummy (until ") != std::string::npos);
+    auto as_xml = d.cli({"status", "--output-as=xml"});
+    BOOST_TEST(as_xml.out.find("<constraint id=\"cli-ban-spare-on-node1\" rsc=\"spare\" node=\"node1\" kind=\"ban\" "
+                               "until=\"\" expired=\"false\"/>") != std::string::npos,
+               as_xml.out);
+    auto as_json = d.cli({"status", "--output-as=json"});
+    BOOST_TEST(as_json.out.find("{\"id\": \"cli-prefer-dummy\", \"rsc\": \"dummy\", \"node\": \"node2\", \"kind\": "
+                                "\"prefer\", \"until\": \"") != std::string::npos,
+               as_json.out);
 
     // bad input changes nothing
     refused(d, {"resource", "move", "dummy", "node3"}, 1, "unknown node 'node3'");

@@ -45,12 +45,13 @@ void read_rule(const cib::location_constraint& l, cli_constraint& out) {
         }
 }
 
+}  // namespace
+
 bool expired(const std::string& until, std::time_t now) {
+    if (until.empty()) return false;
     auto end = iso::parse_date_time(until, iso::host_parse_env(now));
     return end && iso::compare(iso::from_epoch(now), *end) >= 0;
 }
-
-}  // namespace
 
 std::string sanitize_id(std::string id) {
     for (char& c : id) {

@@ -65,6 +65,9 @@ struct cli_constraint {
 // The cli-prefer-* / cli-ban-* rsc_locations of the configuration, in order.
 std::vector<cli_constraint> cli_constraints(const cib::cib_model& m);
 
+// Whether a lifetime's end ("" = none) has passed at `now`.
+bool expired(const std::string& until, std::time_t now);
+
 // `holdfast status`'s section for them ("" when there are none):
 //   Constraints left by move/ban (holdfast resource clear RSC removes them):
 //     * cli-ban-vm-on-node1	prevents vm from running on node1

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cib/xml_text.hpp"
+#include "tools/holdfast/resource_edit.hpp"
 #include "tools/holdfast/status_text.hpp"
 
 namespace holdfast::tools {
@@ -34,7 +35,18 @@ struct status_view {
     std::vector<field> summary;
     std::vector<std::vector<field>> nodes;
     std::vector<resource_row> resources;
+    std::vector<std::vector<field>> cli_constraints;  // what resource move/ban left
 };
+
+std::vector<std::vector<field>> cli_constraint_rows(const policy::working_set& ws) {
+    std::vector<std::vector<field>> rows;
+    if (!ws.cib) return rows;
+    for (const auto& c : resource_edit::cli_constraints(*ws.cib))
+        rows.push_back({text("id", c.id), text("rsc", c.rsc), text("node", c.node),
+                        text("kind", c.ban ? "ban" : "prefer"), text("until", c.until),
+                        flag("expired", resource_edit::expired(c.until, ws.now))});
+    return rows;
+}
 
 const char* kind_name(policy::node_kind k) {
     return k == policy::node_kind::guest ? "guest" : k == policy::node_kind::remote ? "remote" : "member";
@@ -86,6 +98,7 @@ status_view build_view(const policy::working_set& ws) {
         for (node_ix n : r.running_on) row.nodes.push_back(ws.nodes[n].uname);
         v.resources.push_back(std::move(row));
     }
+    v.cli_constraints = cli_constraint_rows(ws);
     return v;
 }
 
@@ -162,7 +175,9 @@ std::string format_status_xml(const policy::working_set& ws) {
         for (const auto& n : r.nodes) out += "      <node name=\"" + xml_attr(n) + "\"/>\n";
         if (!r.nodes.empty()) out += "    </resource>\n";
     }
-    return out + "  </resources>\n</holdfast-status>\n";
+    out += "  </resources>\n  <cli-constraints>\n";
+    for (const auto& c : v.cli_constraints) out += "    <constraint" + xml_fields(c) + "/>\n";
+    return out + "  </cli-constraints>\n</holdfast-status>\n";
 }
 
 std::string format_status_json(const policy::working_set& ws) {
@@ -178,7 +193,11 @@ std::string format_status_json(const policy::working_set& ws) {
         out += std::string(i ? "," : "") + "\n    {" + json_fields(v.resources[i].fields) + ", \"nodes\": [" + nodes +
                "]}";
     }
-    out += v.resources.empty() ? "]\n}\n" : "\n  ]\n}\n";
+    out += v.resources.empty() ? "],\n" : "\n  ],\n";
+    out += "  \"cli-constraints\": [";
+    for (size_t i = 0; i < v.cli_constraints.size(); ++i)
+        out += std::string(i ? "," : "") + "\n    {" + json_fields(v.cli_constraints[i]) + "}";
+    out += v.cli_constraints.empty() ? "]\n}\n" : "\n  ]\n}\n";
     return out;
 }
 
