@@ -189,8 +189,8 @@ int ban(const command& c, const cib::document& doc, const std::string& rsc, cons
     std::fprintf(stderr,
                  "WARNING: %s keeps %s off %s (also when %s is the last node left) until 'holdfast resource "
                  "clear %s' removes it%s%s\n",
-                 id.c_str(), rsc.c_str(), node.c_str(), node.c_str(), rsc.c_str(), end.empty() ? "" : " or ",
-                 end.c_str());
+                 id.c_str(), rsc.c_str(), node.c_str(), node.c_str(), rsc.c_str(),
+                 end.empty() ? "" : " or its lifetime ends at ", end.c_str());
     return 0;
 }
 
