@@ -31,6 +31,11 @@ enum class change_op {
     update_node_state,      // payload: <node_state id=... in_ccm=...>: its attributes set, children kept
     clear_node_history,     // node_id: the node's <lrm> history and transient attributes removed
     set_cib_attribute,      // name (have-quorum, dc-uuid), value: the controller's marks on <cib>
+    // node_id, target: an <lrm_resource> id, value "all" or "failed": that
+    // resource's history on the node removed (the scheduler re-probes it), as
+    // crm_resource --refresh / --cleanup have the controller do; "failed" only
+    // when the history holds a failure (an RSC_last_failure_0 record)
+    clear_resource_history,
 };
 
 // Permanent node attributes live in the configuration (<nodes>), transient
@@ -73,6 +78,7 @@ struct change {
     static change update_node_state(std::string node_state_xml);
     static change clear_node_history(std::string node_id);
     static change set_cib_attribute(std::string name, std::string value);
+    static change clear_resource_history(std::string node_id, std::string rsc_id, bool failed_only);
 };
 
 // The wire form: <cib_change version="1" op="..." ...>PAYLOAD</cib_change>,

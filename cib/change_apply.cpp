@@ -27,6 +27,7 @@ bool touches_configuration(const change& c) {
         case change_op::record_operation:
         case change_op::update_node_state:
         case change_op::clear_node_history:
+        case change_op::clear_resource_history:
         case change_op::set_cib_attribute: return false;
         case change_op::set_node_attribute:
         case change_op::delete_node_attribute: return c.lifetime == attribute_lifetime::permanent;
@@ -54,6 +55,7 @@ expected<void, error> edit_tree(xmlNode* root, const change& c, const xmlNode* p
         case change_op::update_node_state: return edit::update_node_state(root, payload);
         case change_op::clear_node_history: return edit::clear_node_history(root, c);
         case change_op::set_cib_attribute: return edit::set_cib_attribute(root, c);
+        case change_op::clear_resource_history: return edit::clear_resource_history(root, c);
     }
     return unexpected(error{errc::bad_change, "unknown change", "", 0});
 }
@@ -113,10 +115,15 @@ public:
         else if (e)
             saved_.reset(xmlDocCopyNode(e, root_->doc, 1));
         existed_ = e != nullptr;
+        if (e) {  // where it goes back if the edit removes it (a resource's history)
+            parent_ = e->parent;
+            next_ = e->next;
+        }
     }
 
     kind what() const { return kind_; }
     const std::string& node_id() const { return node_id_; }
+    const std::string& rsc_id() const { return rsc_id_; }
     xmlNode* element() const { return find_ ? find_(root_) : nullptr; }
 
     bool unchanged() const {
@@ -136,6 +143,11 @@ public:
         } else if (existed_ && now) {
             xmlReplaceNode(now, saved_.release());
             xmlFreeNode(now);
+        } else if (existed_ && parent_) {  // removed: the edit freed only it, so its neighbours are still there
+            if (next_)
+                xmlAddPrevSibling(next_, saved_.release());
+            else
+                xmlAddChild(parent_, saved_.release());
         } else if (now) {
             xmlUnlinkNode(now);
             xmlFreeNode(now);
@@ -159,11 +171,14 @@ private:
     attribute_list root_attributes_;
     kind kind_ = kind::none;
     std::string node_id_;
+    std::string rsc_id_;  // kind::history: the <lrm_resource> id
     bool node_existed_ = true;
     std::function<xmlNode*(xmlNode*)> find_;
     xml::node_ptr saved_;
     attribute_list saved_attributes_;
     bool existed_ = false;
+    xmlNode* parent_ = nullptr;
+    xmlNode* next_ = nullptr;
 };
 
 // The smallest element that holds all the change can alter. Where the edit
@@ -185,11 +200,12 @@ void region::choose(const change& c, const xmlNode* payload) {
     const std::string id = node_id_;
     if (c.op == change_op::update_node_state) {
         kind_ = kind::node_attributes;
-    } else if (c.op == change_op::record_operation) {
+    } else if (c.op == change_op::record_operation || c.op == change_op::clear_resource_history) {
         xmlNode* lrm = xml::first(state, "lrm");
         if (!lrm || xml::attr(lrm, "id") != id || !xml::first(lrm, "lrm_resources")) return;
         kind_ = kind::history;
-        find_ = [id, rsc = xml::attr(payload, "id")](xmlNode* root) -> xmlNode* {
+        rsc_id_ = c.op == change_op::record_operation ? xml::attr(payload, "id") : c.target;
+        find_ = [id, rsc = rsc_id_](xmlNode* root) -> xmlNode* {
             xmlNode* s = edit::find_node_state(root, id);
             return child_with_id(xml::first(xml::first(s, "lrm"), "lrm_resources"), "lrm_resource", rsc);
         };
@@ -266,6 +282,10 @@ void refresh_model(cib_model& m, xmlNode* root, const region& r) {
         case region::kind::node_attributes: read_node_state_attributes(state, *st); return;
         case region::kind::transient: st->transient_attributes = build_transient_attributes(state); return;
         case region::kind::history: {
+            if (!r.element()) {  // its history was cleared
+                std::erase_if(st->resources, [&](const lrm_resource& known) { return known.id == r.rsc_id(); });
+                return;
+            }
             lrm_resource fresh = build_lrm_resource(r.element());
             for (auto& known : st->resources) {
                 if (known.id == fresh.id) {

@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* wire_version = "1";
 
-constexpr std::array<std::pair<change_op, const char*>, 12> op_names{{
+constexpr std::array<std::pair<change_op, const char*>, 13> op_names{{
     {change_op::replace_configuration, "replace-configuration"},
     {change_op::update_configuration, "update-configuration"},
     {change_op::delete_element, "delete-element"},
@@ -28,6 +28,7 @@ constexpr std::array<std::pair<change_op, const char*>, 12> op_names{{
     {change_op::update_node_state, "update-node-state"},
     {change_op::clear_node_history, "clear-node-history"},
     {change_op::set_cib_attribute, "set-cib-attribute"},
+    {change_op::clear_resource_history, "clear-resource-history"},
 }};
 
 // What each op needs, so a reader refuses a change missing a field
@@ -54,6 +55,7 @@ op_shape shape(change_op op) {
         case change_op::set_node_attribute: return {.node = true, .name = true, .value = true, .lifetime = true};
         case change_op::delete_node_attribute: return {.node = true, .name = true, .lifetime = true};
         case change_op::record_operation: return {.payload = true, .node = true};
+        case change_op::clear_resource_history: return {.target = true, .node = true, .value = true};
     }
     return {};
 }
@@ -315,6 +317,15 @@ change change::set_cib_attribute(std::string name, std::string value) {
     c.op = change_op::set_cib_attribute;
     c.name = std::move(name);
     c.value = std::move(value);
+    return c;
+}
+
+change change::clear_resource_history(std::string node_id, std::string rsc_id, bool failed_only) {
+    change c;
+    c.op = change_op::clear_resource_history;
+    c.node_id = std::move(node_id);
+    c.target = std::move(rsc_id);
+    c.value = failed_only ? "failed" : "all";
     return c;
 }
 

@@ -435,4 +435,30 @@ expected<void, error> set_cib_attribute(xmlNode* root, const change& c) {
     return {};
 }
 
+// crm_resource --refresh / --cleanup: the controller erases the resource's
+// history on the node, so the scheduler probes it again. A cleanup erases it
+// only where a failure is recorded (the RSC_last_failure_0 entry the
+// controller writes for every failed operation).
+expected<void, error> clear_resource_history(xmlNode* root, const change& c) {
+    if (auto ok = need_node_id(c); !ok) return ok;
+    if (c.target.empty()) return unexpected(bad("clear-resource-history needs a resource id"));
+    if (c.value != "all" && c.value != "failed")
+        return unexpected(bad("clear-resource-history takes value all or failed, not '" + c.value + "'"));
+    xmlNode* state = find_node_state(root, c.node_id);
+    xmlNode* lrm = state ? xml::first(state, "lrm") : nullptr;
+    xmlNode* rsc = nullptr;
+    for (xmlNode* r : xml::children(xml::first(lrm, "lrm_resources"), "lrm_resource"))
+        if (attr(r, "id") == c.target) rsc = r;
+    if (!rsc) return {};
+    if (c.value == "failed") {
+        bool failed = false;
+        const std::string marker = c.target + "_last_failure_0";
+        for (xmlNode* op : xml::children(rsc, "lrm_rsc_op")) failed = failed || attr(op, "id") == marker;
+        if (!failed) return {};
+    }
+    xmlUnlinkNode(rsc);
+    xmlFreeNode(rsc);
+    return {};
+}
+
 }  // namespace holdfast::cib::edit

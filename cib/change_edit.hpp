@@ -26,6 +26,7 @@ expected<void, error> record_operation(xmlNode* root, const change& c, const xml
 expected<void, error> update_node_state(xmlNode* root, const xmlNode* payload);
 expected<void, error> clear_node_history(xmlNode* root, const change& c);
 expected<void, error> set_cib_attribute(xmlNode* root, const change& c);
+expected<void, error> clear_resource_history(xmlNode* root, const change& c);
 
 // The <node_state> with this id in the status section, or null.
 xmlNode* find_node_state(xmlNode* root, const std::string& id);

@@ -17,6 +17,8 @@ void usage(FILE* out) {
         "  cib show   print holdfastd's CIB (--xml)\n"
         "  configure  load, property, show, verify: holdfastd's configuration (like crm configure)\n"
         "  node       standby, online, maintenance, ready NODE (like crm node)\n"
+        "  resource   start, stop, restart, move, ban, clear, locate, cleanup, refresh,\n"
+        "             failcount, manage, unmanage, maintenance (like crm resource)\n"
         "  version    print the version (also --version)\n",
         out);
 }
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
     if (cmd == "cib") return holdfast::tools::run_cib(rest);
     if (cmd == "configure") return holdfast::tools::run_configure(rest);
     if (cmd == "node") return holdfast::tools::run_node(rest);
+    if (cmd == "resource") return holdfast::tools::run_resource(rest);
     if (cmd == "--version" || cmd == "version") {
         std::printf("holdfast %s\n", HOLDFAST_VERSION);
         return 0;

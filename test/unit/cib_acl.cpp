@@ -315,6 +315,15 @@ BOOST_AUTO_TEST_CASE(status_changes_need_write_on_the_status_section) {
     BOOST_REQUIRE(cib::apply(with_state, cib::change::replace_node_state(state)));
     BOOST_REQUIRE(cib::apply(
         with_state, cib::change::set_node_attribute("1", "node1", "pingd", "1", cib::attribute_lifetime::transient)));
+    // a resource's history (cleanup/refresh) likewise
+    BOOST_REQUIRE(cib::apply(
+        with_state,
+        cib::change::record_operation("1", "node1",
+                                      "<lrm_resource id=\"d1\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+                                      "<lrm_rsc_op id=\"d1_last_0\" operation=\"start\" call-id=\"3\" rc-code=\"0\" "
+                                      "op-status=\"0\" interval=\"0\" on_node=\"node1\"/></lrm_resource>")));
+    may(with_state, cib::change::clear_resource_history("1", "d1", false), opal);
+    may_not(with_state, cib::change::clear_resource_history("1", "d1", false), user("alice"), "lrm_resource");
     may(with_state, cib::change::clear_node_history("1"), opal);
     may(with_state, cib::change::delete_node_attribute("1", "pingd", cib::attribute_lifetime::transient), opal);
     may_not(with_state, cib::change::clear_node_history("1"), user("alice"), "delete");

@@ -467,6 +467,58 @@ BOOST_AUTO_TEST_CASE(controller_marks_are_status_changes) {
     }
 }
 
+// crm_resource --refresh / --cleanup: one resource's history on one node goes
+// (the others' stays); a cleanup only where a failure is recorded. A dry run
+// puts the removed history back where it was.
+BOOST_AUTO_TEST_CASE(clear_resource_history_removes_one_resources_history) {
+    auto doc = load_ok(two_node_cib());
+    auto op = [](const std::string& rsc, const std::string& id, const std::string& operation, const std::string& rc) {
+        return "<lrm_resource id=\"" + rsc +
+               "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><lrm_rsc_op id=\"" + id + "\" operation=\"" +
+               operation + "\" call-id=\"3\" rc-code=\"" + rc + "\" op-status=\"0\" interval=\"0\"/></lrm_resource>";
+    };
+    apply_ok(doc, cib::change::record_operation("2", "node2", op("d1", "d1_last_0", "start", "0")));
+    apply_ok(doc, cib::change::record_operation("2", "node2", op("d2", "d2_last_0", "start", "0")));
+    apply_ok(doc, cib::change::record_operation("2", "node2", op("d2", "d2_last_failure_0", "monitor", "7")));
+    apply_ok(doc, cib::change::record_operation("1", "node1", op("d1", "d1_last_0", "monitor", "7")));
+    const auto before = cib::version(doc);
+
+    // cleanup: d1 on node2 has no failure, so it stays
+    auto r = apply_ok(doc, cib::change::clear_resource_history("2", "d1", true));
+    BOOST_TEST(!r.changed);
+    r = apply_ok(doc, cib::change::clear_resource_history("2", "d2", true));
+    BOOST_TEST(r.changed);
+    BOOST_TEST(!r.config_changed);
+    BOOST_TEST(r.after == (cib::cib_version{before.admin_epoch, before.epoch, before.num_updates + 1}));
+    const auto* s = state(doc, "2");
+    BOOST_REQUIRE(s);
+    BOOST_REQUIRE(s->resources.size() == 1u);
+    BOOST_TEST(s->resources[0].id == "d1");
+
+    // refresh: everything of d1 on node2; node1's history of it stays
+    r = apply_ok(doc, cib::change::clear_resource_history("2", "d1", false));
+    BOOST_TEST(r.changed);
+    BOOST_TEST(state(doc, "2")->resources.empty());
+    BOOST_TEST(state(doc, "1")->resources.size() == 1u);
+    // nothing (left) to clear: no change, no version bump
+    BOOST_TEST(!apply_ok(doc, cib::change::clear_resource_history("2", "d1", false)).changed);
+    BOOST_TEST(!apply_ok(doc, cib::change::clear_resource_history("9", "d1", false)).changed);
+    BOOST_TEST(!apply_ok(doc, cib::change::clear_resource_history("1", "nope", false)).changed);
+
+    auto bad_value = cib::change::clear_resource_history("1", "d1", false);
+    bad_value.value = "some";
+    refused(doc, bad_value, cib::errc::bad_change);
+    refused(doc, cib::change::clear_resource_history("", "d1", false), cib::errc::bad_change);
+    for (const auto& c : {cib::change::clear_resource_history("1", "d1", true),
+                          cib::change::clear_resource_history("2", "d:1", false)}) {
+        auto back = cib::parse_change(cib::serialize(c));
+        BOOST_REQUIRE(back);
+        BOOST_TEST((*back == c));
+    }
+    BOOST_TEST(
+        !cib::parse_change("<cib_change version=\"1\" op=\"clear-resource-history\" node-id=\"1\" value=\"all\"/>"));
+}
+
 // An id inside a reference element (<role>, <obj_ref>, <resource_ref>)
 // names another element: merging by id must not take it for that element.
 BOOST_AUTO_TEST_CASE(update_merges_acls_with_role_references) {

@@ -14,5 +14,6 @@ int run_cib(const args& a);        // tools/holdfast/cib_show.cpp (holdfastd ove
 int run_status(const args& a);     // tools/holdfast/status.cpp (holdfastd over IPC)
 int run_configure(const args& a);  // tools/holdfast/configure.cpp (holdfastd over IPC)
 int run_node(const args& a);       // tools/holdfast/node.cpp (holdfastd over IPC)
+int run_resource(const args& a);   // tools/holdfast/resource.cpp (holdfastd over IPC)
 
 }  // namespace holdfast::tools

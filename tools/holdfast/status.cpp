@@ -9,6 +9,7 @@
 #include "policy/unpack.hpp"
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/daemon_call.hpp"
+#include "tools/holdfast/resource_edit.hpp"
 #include "tools/holdfast/status_doc.hpp"
 
 namespace holdfast::tools {
@@ -57,7 +58,8 @@ int run_status(const args& a) {
     policy::working_set ws = policy::unpack(doc->model(), now);
     std::string out = format == "xml"    ? format_status_xml(ws)
                       : format == "json" ? format_status_json(ws)
-                                         : format_status_text(ws, local_time(now));
+                                         : format_status_text(ws, local_time(now)) +
+                                               resource_edit::format_cli_constraints(doc->model(), now);
     std::fputs(out.c_str(), stdout);
     return std::fflush(stdout) == 0 ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cib/xml_text.hpp"
+#include "tools/holdfast/resource_edit.hpp"
 #include "tools/holdfast/status_failures.hpp"
 #include "tools/holdfast/status_text.hpp"
 
@@ -35,7 +36,8 @@ struct status_view {
     std::vector<field> summary;
     std::vector<std::vector<field>> nodes;
     std::vector<resource_row> resources;
-    std::vector<std::vector<field>> failures;  // crm_mon --output-as=xml's <failure> attributes
+    std::vector<std::vector<field>> failures;         // crm_mon --output-as=xml's <failure> attributes
+    std::vector<std::vector<field>> cli_constraints;  // what resource move/ban left
 };
 
 std::vector<field> failure_fields(const policy::working_set& ws, const policy::failed_op& f) {
@@ -52,6 +54,16 @@ std::vector<field> failure_fields(const policy::working_set& ws, const policy::f
             number("exec", op.exec_time),
             number_text("interval", op.interval),
             text("task", op.operation)};
+}
+
+std::vector<std::vector<field>> cli_constraint_rows(const policy::working_set& ws) {
+    std::vector<std::vector<field>> rows;
+    if (!ws.cib) return rows;
+    for (const auto& c : resource_edit::cli_constraints(*ws.cib))
+        rows.push_back({text("id", c.id), text("rsc", c.rsc), text("node", c.node),
+                        text("kind", c.ban ? "ban" : "prefer"), text("until", c.until),
+                        flag("expired", resource_edit::expired(c.until, ws.now))});
+    return rows;
 }
 
 const char* kind_name(policy::node_kind k) {
@@ -105,6 +117,7 @@ status_view build_view(const policy::working_set& ws) {
         v.resources.push_back(std::move(row));
     }
     for (const auto& f : ws.failed_ops) v.failures.push_back(failure_fields(ws, f));
+    v.cli_constraints = cli_constraint_rows(ws);
     return v;
 }
 
@@ -187,7 +200,9 @@ std::string format_status_xml(const policy::working_set& ws) {
         for (const auto& f : v.failures) out += "    <failure" + xml_fields(f) + "/>\n";
         out += "  </failures>\n";
     }
-    return out + "</holdfast-status>\n";
+    out += "  <cli-constraints>\n";
+    for (const auto& c : v.cli_constraints) out += "    <constraint" + xml_fields(c) + "/>\n";
+    return out + "  </cli-constraints>\n</holdfast-status>\n";
 }
 
 std::string format_status_json(const policy::working_set& ws) {
@@ -207,7 +222,11 @@ std::string format_status_json(const policy::working_set& ws) {
     out += "  \"failures\": [";
     for (size_t i = 0; i < v.failures.size(); ++i)
         out += std::string(i ? "," : "") + "\n    {" + json_fields(v.failures[i]) + "}";
-    out += v.failures.empty() ? "]\n}\n" : "\n  ]\n}\n";
+    out += v.failures.empty() ? "],\n" : "\n  ],\n";
+    out += "  \"cli-constraints\": [";
+    for (size_t i = 0; i < v.cli_constraints.size(); ++i)
+        out += std::string(i ? "," : "") + "\n    {" + json_fields(v.cli_constraints[i]) + "}";
+    out += v.cli_constraints.empty() ? "]\n}\n" : "\n  ]\n}\n";
     return out;
 }
 

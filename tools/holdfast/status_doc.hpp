@@ -9,12 +9,16 @@
 //                  unclean= pending= is-dc= resources-running=/>...</nodes>
 //     <resources><resource id= parent= agent= role= managed= failed= blocked=>
 //                  <node name=/>...</resource>...</resources>
+//     <cli-constraints><constraint id= rsc= node= kind=prefer|ban until= expired=/>...
+//     </cli-constraints>
 //   </holdfast-status>
 //
 // JSON has the same names: {"version":1,"summary":{...},"nodes":[{...}],
-// "resources":[{..., "nodes":["node1"]}]}; booleans are JSON booleans,
+// "resources":[{..., "nodes":["node1"]}],"cli-constraints":[{...}]}; booleans are JSON booleans,
 // counts and epochs numbers. Resources are primitives (clone instances as
-// "id:N"), parent is their top-level resource ("" when none).
+// "id:N"), parent is their top-level resource ("" when none). cli-constraints
+// are what `holdfast resource move/ban` left (until: the lifetime's end, "" for
+// none; expired: that end has passed).
 #include <string>
 
 #include "policy/working_set.hpp"
