@@ -184,6 +184,10 @@ void local_executor::cancel(const exec_message& m) {
     ack(m, true);
 }
 
+void local_executor::forget(const std::string& rsc_id) {
+    std::erase_if(recurring_, [&](const auto& entry) { return entry.second->msg.action.rsc_id == rsc_id; });
+}
+
 void local_executor::ack(const exec_message& m, bool ok) {
     cluster_.send(encode(ack_message{m.transition, m.dc_uuid, m.action.id, ok}));
 }

@@ -30,6 +30,10 @@ public:
     local_executor& operator=(const local_executor&) = delete;
 
     void on_message(std::string_view body);
+    // The resource's history on this node was cleared (cleanup, refresh):
+    // its recurring monitors stop, as Pacemaker's executor cancels them, so
+    // that no late result re-creates the history the scheduler probes again.
+    void forget(const std::string& rsc_id);
     // Called for a do_shutdown addressed to us (the orderly shutdown's end).
     std::function<void()> on_shutdown_confirmed;
 

@@ -116,6 +116,9 @@ expected<void, std::string> node_daemon::join_cluster() {
     controller_ = std::move(*ctl);
     executor_ = std::make_unique<local_executor>(loop_, *cluster_);
     cib_->add_listener([this](const cib::change* change, const cib::applied*) {
+        if (change && change->op == cib::change_op::clear_resource_history && executor_ &&
+            change->node_id == std::to_string(cluster_->local_id()))
+            executor_->forget(change->target);
         if (controller_) controller_->on_cib_changed(change);
         if (change) change_applied(*change);
     });

@@ -4,6 +4,8 @@
   - monitor failures (Debian's ocf:heartbeat:Dummy loses its state file): the first restarts the
     resource in place and counts (fail-count-d1#monitor_2000 = 1); the second reaches
     migration-threshold=2 and moves it to the other node; status lists the failed actions;
+  - `holdfast resource cleanup d1` clears the failures: the resource is probed again and goes back to
+    its preferred node;
   - a hung monitor (Pacemaker's ocf:pacemaker:Dummy with op_sleep longer than the monitor's timeout)
     times out, and its on-fail=stop leaves the resource stopped everywhere;
   - at no sampled instant is a resource active on both nodes.
@@ -100,6 +102,15 @@ def check_restart_then_move(c):
            "status lists d1's failed monitor")
 
 
+def check_cleanup(c):
+    p = c.cli("node1", "resource", "cleanup", "d1")
+    expect(p.returncode == 0, f"holdfast resource cleanup d1 succeeds ({p.stderr.strip()})")
+    wait_for("fail counts gone, d1 back on node1 (its preference), re-probed",
+             lambda: never_twice(c) and fail_count(c, "1") == 0 and c.running("node1") and not c.running("node2"),
+             c.lab)
+    expect("Failed Resource Actions" not in c.status("node1"), "status lists no failed action any more")
+
+
 def check_hung_monitor(c):
     p = c.load("node1", HUNG)
     expect(p.returncode == 0, f"configure load update of the slow resource succeeds ({p.stderr.strip()})")
@@ -114,6 +125,7 @@ def check_hung_monitor(c):
 
 def checks(c, _base):
     check_restart_then_move(c)
+    check_cleanup(c)
     check_hung_monitor(c)
 
 
