@@ -410,11 +410,7 @@ std::string node_state_xml(const document& doc, const std::string& id) {
     const auto* d = static_cast<xmlDoc*>(doc.xml());
     if (!d) return {};
     const xmlNode* n = edit::find_node_state(xmlDocGetRootElement(const_cast<xmlDoc*>(d)), id);
-    if (!n) return {};
-    std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf(xmlBufferCreate(), &xmlBufferFree);
-    xmlNodeDump(buf.get(), n->doc, const_cast<xmlNode*>(n), 0, 0);
-    return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf.get())),
-                       static_cast<size_t>(xmlBufferLength(buf.get())));
+    return n ? xml::dump(n) : std::string();
 }
 
 }  // namespace holdfast::cib

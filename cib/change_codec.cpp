@@ -119,14 +119,7 @@ expected<xmlNode*, error> payload_element(const xmlNode* root) {
     return found;
 }
 
-std::string dump(xmlDoc* doc, xmlNode* n) {
-    std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf(xmlBufferCreate(), &xmlBufferFree);
-    xmlNodeDump(buf.get(), doc, n, 0, 0);
-    return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf.get())),
-                       static_cast<size_t>(xmlBufferLength(buf.get())));
-}
-
-expected<change, error> read_fields(xmlDoc* doc, xmlNode* root) {
+expected<change, error> read_fields(xmlNode* root) {
     change c;
     const std::string op = xml::attr(root, "op");
     bool found = false;
@@ -168,7 +161,7 @@ expected<change, error> read_fields(xmlDoc* doc, xmlNode* root) {
     if (!payload) return unexpected(payload.error());
     if (need.payload != (*payload != nullptr))
         return unexpected(bad(op + (need.payload ? " needs a payload element" : " takes no payload")));
-    if (*payload) c.payload = dump(doc, *payload);
+    if (*payload) c.payload = xml::dump(*payload);
     return c;
 }
 
@@ -221,7 +214,7 @@ expected<change, error> parse_change(std::string_view bytes) {
         return unexpected(
             bad("unsupported version '" + xml::attr(root, "version") + "' (this node reads " + wire_version + ")"));
     if (auto a = check_attributes(root); !a) return unexpected(a.error());
-    return read_fields(doc.get(), root);
+    return read_fields(root);
 }
 
 change change::replace_configuration(std::string xml) {

@@ -268,10 +268,6 @@ expected<document, error> from_tree(xml::doc_ptr doc, const load_options& opts, 
 
 }  // namespace
 
-expected<document, error> document_from_tree(xml::doc_ptr doc, const load_options& opts, const std::string& name) {
-    return from_tree(std::move(doc), opts, name, nullptr);
-}
-
 expected<document, error> empty_cib(const std::string& validate_with, const load_options& opts) {
     xml::doc_ptr doc(xmlNewDoc(xml::x("1.0")));
     xmlNode* root = xmlNewDocNode(doc.get(), nullptr, xml::x("cib"), nullptr);

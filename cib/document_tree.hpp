@@ -1,16 +1,12 @@
 #pragma once
-// cib/ internal: turning an edited libxml2 tree into a document, for the
-// change and store code that build new documents beside the loader.
+// cib/ internal: what the change code needs of a document it edits in place
+// beside the loader: the schema check and the document's name.
 #include <string>
 
 #include "cib/cib.hpp"
 #include "cib/xml.hpp"
 
 namespace holdfast::cib {
-
-// Schema check (when opts.validate) and model building over a whole <cib>
-// tree; the document takes the tree. `name` is what errors call it.
-expected<document, error> document_from_tree(xml::doc_ptr doc, const load_options& opts, const std::string& name);
 
 // The schema check alone (validate-with of the tree's <cib>), for a tree
 // edited in place.

@@ -84,6 +84,14 @@ inline xmlNode* first(const xmlNode* n, const char* only) {
 
 inline int line(const xmlNode* n) { return static_cast<int>(xmlGetLineNo(n)); }
 
+// One element and its content as XML text, unformatted.
+inline std::string dump(const xmlNode* n) {
+    std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf(xmlBufferCreate(), &xmlBufferFree);
+    xmlNodeDump(buf.get(), n->doc, const_cast<xmlNode*>(n), 0, 0);
+    return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf.get())),
+                       static_cast<size_t>(xmlBufferLength(buf.get())));
+}
+
 // Collects libxml2's first error instead of letting it print.
 struct error_sink {
     std::string message;
