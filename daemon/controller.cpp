@@ -149,7 +149,7 @@ void controller::plan() {
         return;
     }
     auto result = policy::schedule(ws);
-    arm_recheck(cib_.document().model(), ws.now, result.recheck_by);
+    arm_recheck(ws, result.recheck_by);
     if (result.graph.synapses.empty()) return;
     result.graph.transition_id = ++transition_id_;
     index_of_.clear();
@@ -160,33 +160,30 @@ void controller::plan() {
         LOG_NOTICE, "transition_started",
         {{"transition", std::to_string(transition_id_)}, {"actions", std::to_string(result.graph.actions.size())}});
     runner_.emplace(std::move(result.graph), [this](size_t i, const policy::graph_action& a) { dispatch(i, a); });
-    runner_->set_node_action_limit(node_action_limit(cib_.document().model()));
+    runner_->set_node_action_limit(node_action_limit(ws));
     runner_->start();
     check_finished();
 }
 
+// The cluster options below are read as the scheduler evaluated crm_config
+// (rules and set order included), not from the raw pairs.
 // node-action-limit: how many actions one node runs at once. Pacemaker's
 // default (0) is twice the node's cores, which each node knows of itself;
 // here twice the coordinator's, nodes of one cluster being mostly alike.
-size_t controller::node_action_limit(const cib::cib_model& m) {
-    for (const auto& set : m.crm_config)
-        for (const auto& p : set.pairs)
-            if (p.name == "node-action-limit") {
-                const long long n = std::atoll(p.value.c_str());
-                if (n > 0) return static_cast<size_t>(n);
-            }
+size_t controller::node_action_limit(const policy::working_set& ws) {
+    if (auto it = ws.options.raw.find("node-action-limit"); it != ws.options.raw.end())
+        if (const long long n = std::atoll(it->second.c_str()); n > 0) return static_cast<size_t>(n);
     return 2 * std::max(1u, std::thread::hardware_concurrency());
 }
 
 // As Pacemaker's controller: plan again at cluster-recheck-interval (15
 // minutes unless set; 0 turns it off) and, sooner, when the scheduler said
 // time alone changes its answer (a failure-timeout expiring).
-void controller::arm_recheck(const cib::cib_model& m, std::time_t now, std::time_t recheck_by) {
+void controller::arm_recheck(const policy::working_set& ws, std::time_t recheck_by) {
+    const std::time_t now = ws.now;
     int64_t interval_s = 15 * 60;
-    for (const auto& set : m.crm_config)
-        for (const auto& p : set.pairs)
-            if (p.name == "cluster-recheck-interval")
-                if (auto ms = policy::iso8601::parse_interval_ms(p.value)) interval_s = *ms / 1000;
+    if (auto it = ws.options.raw.find("cluster-recheck-interval"); it != ws.options.raw.end())
+        if (auto ms = policy::iso8601::parse_interval_ms(it->second)) interval_s = *ms / 1000;
     int64_t after = interval_s > 0 ? interval_s : -1;
     if (recheck_by > now && (after < 0 || recheck_by - now < after)) after = recheck_by - now;
     if (after < 0) return;

@@ -25,6 +25,7 @@
 #include "daemon/ctl_message.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/transition.hpp"
+#include "policy/working_set.hpp"
 #include "ra/executor.hpp"
 
 namespace holdfast::daemon {
@@ -56,8 +57,8 @@ private:
     void check_finished();
     void expire_actions();
     void submit(const cib::change& c);
-    void arm_recheck(const cib::cib_model& m, std::time_t now, std::time_t recheck_by);
-    static size_t node_action_limit(const cib::cib_model& m);
+    void arm_recheck(const policy::working_set& ws, std::time_t recheck_by);
+    static size_t node_action_limit(const policy::working_set& ws);
 
     cluster& cluster_;
     cib_service& cib_;
