@@ -44,20 +44,11 @@ fs::path write(const fs::path& dir, const std::string& name, const std::string& 
     return dir / name;
 }
 
-bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
-
 std::string read_file(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-// The full path of a Pacemaker tool (test::run does not search PATH), "" when absent.
-std::string installed(const char* tool) {
-    for (const char* dir : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
-        if (access((std::string(dir) + tool).c_str(), X_OK) == 0) return std::string(dir) + tool;
-    return {};
 }
 
 const char* small_configuration = R"(<configuration>

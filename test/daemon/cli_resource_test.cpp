@@ -207,14 +207,6 @@ size_t transient_count(const cib::document& doc, const std::string& node) {
     return n;
 }
 
-bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
-
-std::string installed(const char* tool) {
-    for (const char* dir : {"/usr/sbin/", "/usr/bin/"})
-        if (access((std::string(dir) + tool).c_str(), X_OK) == 0) return std::string(dir) + tool;
-    return {};
-}
-
 // Pacemaker's crm_verify -x and crm_simulate -x -S read the served CIB.
 void pacemaker_reads(const daemon_fixture& d) {
     const std::string verify = installed("crm_verify"), simulate = installed("crm_simulate");

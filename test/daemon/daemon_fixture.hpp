@@ -127,4 +127,14 @@ inline daemon::errc call_status(const std::string& ipc, daemon::request_type t, 
     return r ? r->status : r.error();
 }
 
+// One line of text, ending with its newline: how a CLI error must look.
+inline bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
+
+// The full path of a Pacemaker tool (test::run does not search PATH), "" when absent.
+inline std::string installed(const char* tool) {
+    for (const char* dir : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
+        if (access((std::string(dir) + tool).c_str(), X_OK) == 0) return std::string(dir) + tool;
+    return {};
+}
+
 }  // namespace holdfast::test
