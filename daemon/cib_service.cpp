@@ -32,25 +32,13 @@ void cib_service::save_now() {
 }
 
 void cib_service::flush() {
-    if (!save_due_) return;
-    save_due_ = false;
-    save_now();
-}
-
-void cib_service::save_soon() {
-    if (save_due_) return;  // the save already due writes the newest document
-    save_due_ = true;
-    auto src = loop_->add_idle([this] { flush(); });
-    if (src)
-        save_source_ = std::move(*src);
-    else
-        flush();
+    if (saver_) saver_->run_if_due();
 }
 
 void cib_service::saved_and_told(const cib::change* c, const cib::applied* r) {
-    if (!loop_) save_now();
+    if (!saver_) save_now();
     for (const auto& l : listeners_) l(c, r);
-    if (loop_) save_soon();
+    if (saver_) saver_->poke();
 }
 
 void cib_service::refresh_own_state() const {

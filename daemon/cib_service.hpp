@@ -27,6 +27,7 @@
 // writes at once (shutdown).
 // Runs on the daemon's loop; not thread-safe.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,9 @@ public:
     cib_service& operator=(const cib_service&) = delete;
 
     void set_local_node(std::string id, std::string uname);
-    void save_on(event_loop& loop) { loop_ = &loop; }
+    void save_on(event_loop& loop) {
+        saver_.emplace(loop, [this] { save_now(); });
+    }
     void flush();
     const cib::document& document() const { return doc_; }
 
@@ -73,7 +76,6 @@ public:
 private:
     void saved_and_told(const cib::change* c, const cib::applied* r);
     void save_now();
-    void save_soon();
 
     cib::document doc_;
     std::string state_dir_;
@@ -85,9 +87,7 @@ private:
     mutable bool own_state_stale_ = false;  // a status change since own_node_state_ was taken
     uint64_t rejected_ = 0;
     std::vector<listener> listeners_;
-    event_loop* loop_ = nullptr;
-    event_source save_source_;
-    bool save_due_ = false;
+    std::optional<idle_batch> saver_;  // on a loop: saves once it is idle
 };
 
 }  // namespace holdfast::daemon

@@ -92,6 +92,10 @@ expected<void, std::string> cluster::open() {
     });
     if (!t) return unexpected(std::string("cannot create the join timer"));
     retry_ = std::move(*t);
+    sender_.emplace(loop_, [this] {
+        (void)replica_->flush();
+        if (replica_->backlog() > 0 && !retry_->armed()) (void)retry_->arm(retry_after);
+    });
     try_join();
     log_event(LOG_NOTICE, "cluster_started",
               {{"nodeid", std::to_string(local_id_)}, {"name", local_name_}, {"quorate", quorate_ ? "1" : "0"}});
@@ -159,18 +163,8 @@ std::optional<membership::nodeid_t> cluster::dc() const {
 // not see the next one arrive underneath it.
 membership::result<void> cluster::submit(const cib::change& c) {
     auto r = replica_->enqueue(cib::serialize(c));
-    if (!r || flush_due_) return r;
-    auto src = loop_.add_idle([this] {
-        flush_due_ = false;
-        (void)replica_->flush();
-        if (replica_->backlog() > 0 && !retry_->armed()) (void)retry_->arm(retry_after);
-    });
-    if (!src) {
-        (void)replica_->flush();
-        return r;
-    }
-    flush_source_ = std::move(*src);
-    flush_due_ = true;
+    if (!r) return r;
+    sender_->poke();
     return r;
 }
 

@@ -84,8 +84,7 @@ private:
     std::unique_ptr<membership::cpg_group> ctl_;
     std::vector<event_source> sources_;
     std::optional<timer> retry_;
-    event_source flush_source_;  // sends the changes submitted in this turn, as one message
-    bool flush_due_ = false;
+    std::optional<idle_batch> sender_;  // sends the changes submitted in a turn, as one message
     std::vector<membership::node_info> nodes_;
     std::deque<std::string> ctl_outbox_;
     membership::nodeid_t local_id_ = 0;

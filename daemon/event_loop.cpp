@@ -141,6 +141,20 @@ void debouncer::poke() {
     if (!timer_.armed()) timer_.arm(delay_);
 }
 
+void idle_batch::poke() {
+    if (due_) return;  // the run already due does this work too
+    due_ = true;
+    auto src = loop_.add_idle([this] { run_if_due(); });
+    if (!src) return run_if_due();
+    source_ = std::move(*src);
+}
+
+void idle_batch::run_if_due() {
+    if (!due_) return;
+    due_ = false;
+    fn_();
+}
+
 expected<void, int> block_signals(std::initializer_list<int> signals) {
     sigset_t set;
     sigemptyset(&set);

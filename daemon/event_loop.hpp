@@ -99,6 +99,27 @@ private:
     usec delay_;
 };
 
+// Gathers work for one idle moment: poke() whenever there is something to
+// do; fn runs once, when the loop has nothing else pending, however often it
+// was poked (the CIB saved once for the changes of a turn, the changes of a
+// turn sent as one message). run_if_due() does it now (at shutdown). Pinned:
+// the loop's source points at it.
+class idle_batch {
+public:
+    idle_batch(event_loop& loop, std::function<void()> fn) : loop_(loop), fn_(std::move(fn)) {}
+    idle_batch(const idle_batch&) = delete;
+    idle_batch& operator=(const idle_batch&) = delete;
+    void poke();  // when no idle source can be made, fn runs at once
+    void run_if_due();
+    bool due() const { return due_; }
+
+private:
+    event_loop& loop_;
+    std::function<void()> fn_;
+    event_source source_;
+    bool due_ = false;
+};
+
 // Blocks these signals in the calling thread (sigprocmask), so the loop's
 // signal sources receive them.
 expected<void, int> block_signals(std::initializer_list<int> signals);

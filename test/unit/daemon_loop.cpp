@@ -51,3 +51,24 @@ BOOST_AUTO_TEST_CASE(defer_and_io_sources_fire_and_can_remove_themselves) {
     close(fds[0]);
     close(fds[1]);
 }
+
+BOOST_AUTO_TEST_CASE(idle_batch_runs_once_for_all_pokes_when_the_loop_is_idle) {
+    auto loop = event_loop::create();
+    BOOST_REQUIRE(loop);
+    int runs = 0;
+    idle_batch batch(*loop, [&] { ++runs; });
+    batch.poke();
+    batch.poke();
+    BOOST_TEST(batch.due());
+    BOOST_TEST(runs == 0);  // not before the loop is idle
+    auto stop = timer::create(*loop, [&] { loop->exit(0); });
+    BOOST_REQUIRE(stop);
+    stop->arm(100ms);
+    BOOST_TEST(loop->run() == 0);
+    BOOST_TEST(runs == 1);
+    BOOST_TEST(!batch.due());
+    batch.poke();
+    batch.run_if_due();  // at once (shutdown), and not again later
+    batch.run_if_due();
+    BOOST_TEST(runs == 2);
+}
