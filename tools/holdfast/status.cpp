@@ -7,6 +7,7 @@
 
 #include "cib/cib.hpp"
 #include "policy/unpack.hpp"
+#include "tools/holdfast/change_call.hpp"
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/daemon_call.hpp"
 #include "tools/holdfast/resource_edit.hpp"
@@ -16,14 +17,6 @@ namespace holdfast::tools {
 namespace {
 
 constexpr const char* status_usage = "usage: holdfast status [--output-as=text|xml|json] [--socket NAME]\n";
-
-std::string local_time(std::time_t t) {
-    char buf[64];
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm);
-    return buf;
-}
 
 }  // namespace
 
@@ -58,7 +51,7 @@ int run_status(const args& a) {
     policy::working_set ws = policy::unpack(doc->model(), now);
     std::string out = format == "xml"    ? format_status_xml(ws)
                       : format == "json" ? format_status_json(ws)
-                                         : format_status_text(ws, local_time(now)) +
+                                         : format_status_text(ws, cib_date(now)) +
                                                resource_edit::format_cli_constraints(doc->model(), now);
     std::fputs(out.c_str(), stdout);
     return std::fflush(stdout) == 0 ? 0 : 1;

@@ -4,20 +4,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "tools/holdfast/change_call.hpp"
 #include "tools/holdfast/status_text.hpp"
 
 namespace holdfast::tools {
 namespace {
 
 constexpr long long ms_in_s = 1000, ms_in_m = 60 * ms_in_s, ms_in_h = 60 * ms_in_m, ms_in_d = 24 * ms_in_h;
-
-// ctime()'s form, local time, without the newline ("Tue Dec  1 06:43:07 2026")
-std::string local_date(std::time_t t) {
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[64];
-    return std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", &tm) ? buf : "";
-}
 
 }  // namespace
 
@@ -78,7 +71,7 @@ std::string failed_action_line(const policy::working_set& ws, const policy::fail
         if (!op.exit_reason.empty()) s += ": " + op.exit_reason;
         s += ")";
     }
-    if (op.last_rc_change > 0) s += " at " + local_date(static_cast<std::time_t>(op.last_rc_change));
+    if (op.last_rc_change > 0) s += " at " + cib_date(static_cast<std::time_t>(op.last_rc_change));
     if (op.exec_time > 0) s += " after " + readable_interval(op.exec_time);
     return s;
 }
