@@ -379,12 +379,13 @@ void check_recoverable(working_set& ws, rsc_ix ix, node_ix n, const cib::op_reco
     ws.resources[ix].blocked = true;
 }
 
-// record_failed_op: once per node and operation (rsc, task, interval).
-void record_failed_op(working_set& ws, const resource& r, node_ix n, const cib::op_record& op) {
+// record_failed_op: only from online nodes, once per node and operation (rsc, task, interval).
+void record_failed_op(working_set& ws, const resource& r, node_ix n, const cib::op_record& op, bool masked_probe) {
+    if (!ws.nodes[n].online) return;
     const std::string& hid = r.clone_name.empty() ? r.id : r.clone_name;
     for (const auto& f : ws.failed_ops)
         if (f.node == n && f.rsc_id == hid && f.op->operation == op.operation && f.op->interval == op.interval) return;
-    ws.failed_ops.push_back({&op, hid, n});
+    ws.failed_ops.push_back({&op, hid, n, masked_probe});
 }
 
 // remap_operation() + unpack_rsc_op(): one history entry.
@@ -405,11 +406,7 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     if (mask_probe_failure(op)) {
         apply_success(ws, r, h, op, 7);
         ban(ws, ban_target(ws, ix), n, "masked-probe-failure");
-        // record_failed_op: once per node and history id, and only from online nodes
-        const std::string& hid = r.clone_name.empty() ? r.id : r.clone_name;
-        auto same = [&](const failed_probe& f) { return f.node == n && f.rsc_id == hid; };
-        if (ws.nodes[n].online && std::none_of(ws.failed_probes.begin(), ws.failed_probes.end(), same))
-            ws.failed_probes.push_back({hid, n, op.rc_code});
+        record_failed_op(ws, r, n, op, true);
         return;
     }
     if (op.op_status == exec_pending) {
@@ -461,7 +458,7 @@ void replay_one(working_set& ws, rsc_ix ix, node_ix n, node_history& h, const ci
     // A failed stop inside a container is pretended done: the container restarts
     const bool pretend =
         f == fail_response::ignore || (f == fail_response::restart_container && op.operation == "stop");
-    record_failed_op(ws, r, n, op);
+    record_failed_op(ws, r, n, op, false);
     if (pretend && op.op_status != 7) {  // a missing agent is never ignored
         apply_success(ws, r, h, op, expected);
         if (op.operation == "migrate_to") migrate_to_success(ws, ix, n, op, h.now);

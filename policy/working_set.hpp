@@ -174,22 +174,17 @@ struct unpack_action {
     const cib::op_record* op = nullptr;  // param_check
 };
 
-// A probe whose failure unpacking treated as "not running" (rc 5 not installed,
-// rc 2 invalid parameter, or a missing agent): status displays show it
-// (Pacemaker's data_set->failed, as pe__failed_probe_for_rsc reads it).
-struct failed_probe {
-    std::string rsc_id;  // the id the history uses ("rsc" for anonymous clone instances)
-    node_ix node = none;
-    int rc = 0;
-};
-
 // A failed operation as crm_mon lists it under "Failed Resource Actions"
-// (Pacemaker's data_set->failed): once per node and operation key, unless
-// its failure-timeout has expired.
+// (Pacemaker's data_set->failed): from online nodes, once per node and
+// operation key, unless its failure-timeout has expired. Among them the
+// probes unpacking treated as "not running" (rc 5 not installed, rc 2 invalid
+// parameter, or a missing agent), which status displays name beside the
+// resource (pe__failed_probe_for_rsc).
 struct failed_op {
     const cib::op_record* op = nullptr;  // points into the CIB model
-    std::string rsc_id;                  // the resource's id in the history
+    std::string rsc_id;                  // the id the history uses ("rsc" for anonymous clone instances)
     node_ix node = none;
+    bool masked_probe = false;
 };
 
 struct working_set {
@@ -210,7 +205,6 @@ struct working_set {
     std::map<std::string, node_ix> node_by_id;
     std::map<std::string, std::map<std::string, std::string>> tickets;  // ticket -> state attrs
     std::vector<unpack_action> unpack_actions;                          // see unpack_action
-    std::vector<failed_probe> failed_probes;                            // in history order
     std::vector<failed_op> failed_ops;                                  // in history order
     // Recurring-op history entries whose failure expired: their configuration
     // check sees a changed restart digest, so the monitor is rescheduled

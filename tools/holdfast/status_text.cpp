@@ -192,8 +192,9 @@ const char* failed_probe_text(const working_set& ws, rsc_ix r, node_ix node) {
     std::string id = res.id;
     if (t.variant == rsc_variant::clone)
         id = t.def && !t.def->children.empty() ? t.def->children.front().id : res.base_id;
-    for (const auto& f : ws.failed_probes)
-        if ((node == policy::none || f.node == node) && f.rsc_id == id) return ocf_exit_text(f.rc);
+    for (const auto& f : ws.failed_ops)
+        if (f.masked_probe && (node == policy::none || f.node == node) && f.rsc_id == id)
+            return ocf_exit_text(f.op->rc_code);
     return nullptr;
 }
 
