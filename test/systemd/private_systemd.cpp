@@ -24,6 +24,7 @@ namespace {
 
 constexpr const char* systemd_bin = "/lib/systemd/systemd";
 constexpr const char* unshare_bin = "/usr/bin/unshare";
+constexpr const char* setpriv_bin = "/usr/bin/setpriv";
 constexpr const char* nsenter_bin = "/usr/bin/nsenter";
 constexpr const char* systemctl_bin = "/usr/bin/systemctl";
 const std::vector<std::string> plain_env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C"};
@@ -76,19 +77,55 @@ bool wait_until(const ra::child_process& c, F ready) {
     return false;
 }
 
+// Removes a cgroup and the ones below it once no process is left in them.
+void remove_cgroup_tree(const fs::path& top) {
+    if (!fs::exists(top)) return;
+    // Killed processes leave their cgroups asynchronously
+    for (int i = 0; i < 200 && read_file(top / "cgroup.events").find("populated 1") != std::string::npos; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::vector<fs::path> dirs{top};
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(top, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
+        if (it->is_directory()) dirs.push_back(it->path());
+    std::sort(dirs.begin(), dirs.end(),
+              [](const fs::path& a, const fs::path& b) { return a.string().size() > b.string().size(); });
+    for (const auto& p : dirs) ::rmdir(p.c_str());
+}
+
+// What an earlier run killed outright (SIGKILL, a ctest timeout) left: its
+// processes died with it, its cgroups and directory did not. Named after the
+// PID of the run; only runs that are gone are swept.
+void sweep_leftovers(const fs::path& cgroup_parent) {
+    std::error_code ec;
+    for (const auto& [parent, prefix] : {std::pair{cgroup_parent, std::string("holdfast-systemd-test-")},
+                                         std::pair{fs::path("/tmp"), std::string("holdfast-systemd-")}}) {
+        for (const auto& e : fs::directory_iterator(parent, ec)) {
+            const std::string name = e.path().filename().string();
+            if (name.rfind(prefix, 0) != 0) continue;
+            const pid_t owner = std::atoi(name.c_str() + prefix.size());
+            if (owner <= 0 || owner == getpid() || ::kill(owner, 0) == 0) continue;
+            if (parent == "/tmp")
+                fs::remove_all(e.path(), ec);
+            else
+                remove_cgroup_tree(e.path());
+        }
+    }
+}
+
 }  // namespace
 
 std::string private_systemd::unavailable_reason() {
     if (geteuid() != 0) return "not root (a private systemd needs PID, mount and cgroup namespaces)";
-    for (const char* bin : {systemd_bin, unshare_bin, nsenter_bin, systemctl_bin})
+    for (const char* bin : {systemd_bin, unshare_bin, setpriv_bin, nsenter_bin, systemctl_bin})
         if (access(bin, X_OK) != 0) return std::string(bin) + " is missing";
     if (cgroup2_mount().empty()) return "no cgroup2 hierarchy is mounted";
     return "";
 }
 
 private_systemd::private_systemd(const std::map<std::string, std::string>& units) {
-    char tmpl[] = "/tmp/holdfast-systemd-XXXXXX";
-    if (!::mkdtemp(tmpl)) {
+    std::string tmpl = "/tmp/holdfast-systemd-" + std::to_string(getpid()) + "-XXXXXX";
+    if (!::mkdtemp(tmpl.data())) {
         boot_error_ = "mkdtemp failed";
         return;
     }
@@ -100,13 +137,16 @@ private_systemd::private_systemd(const std::map<std::string, std::string>& units
 
 std::string private_systemd::boot() {
     static int serial = 0;
-    cgroup_ = fs::path(cgroup2_mount()) / fs::path(own_cgroup()).relative_path() /
-              ("holdfast-systemd-test-" + std::to_string(getpid()) + "-" + std::to_string(++serial));
+    const fs::path parent = fs::path(cgroup2_mount()) / fs::path(own_cgroup()).relative_path();
+    sweep_leftovers(parent);
+    cgroup_ = parent / ("holdfast-systemd-test-" + std::to_string(getpid()) + "-" + std::to_string(++serial));
     std::error_code ec;
     if (!fs::create_directory(cgroup_, ec)) return "cannot make cgroup " + cgroup_.string() + ": " + ec.message();
     const std::string d = dir_.string();
     // The shell joins the new cgroup, so the cgroup namespace unshare makes
-    // is rooted there and systemd manages only that subtree.
+    // is rooted there and systemd manages only that subtree. Should this
+    // process die without its destructors (a ctest timeout), unshare dies
+    // with it and takes systemd, and so the namespace, along.
     const std::string init =
         "set -e; mount -t tmpfs -o mode=0755 tmpfs /run; : > " + d +
         "/console; if [ -e /dev/console ]; then mount --bind " + d +
@@ -114,9 +154,11 @@ std::string private_systemd::boot() {
         "mount -t cgroup2 cgroup2 /sys/fs/cgroup; exec env SYSTEMD_UNIT_PATH=/run/systemd/system:" +
         d + "/units container=holdfast-test " + systemd_bin +
         " --system --unit=holdfast-test.target --log-target=console --log-level=info";
-    const std::string outer = "echo $$ > " + (cgroup_ / "cgroup.procs").string() + " && exec " + unshare_bin +
-                              " --mount --pid --cgroup --fork --mount-proc --propagation private /bin/sh -c '" + init +
-                              "'";
+    const std::string outer = "echo $$ > " + (cgroup_ / "cgroup.procs").string() + " && exec " + setpriv_bin +
+                              " --pdeathsig KILL " + unshare_bin +
+                              " --kill-child=KILL --mount --pid --cgroup --fork --mount-proc --propagation private "
+                              "/bin/sh -c '" +
+                              init + "'";
     auto child = ra::child_process::spawn({"/bin/sh", "-c", outer}, plain_env);
     if (!child) return "cannot start unshare: " + child.error().message;
     child_.emplace(std::move(*child));
@@ -161,24 +203,9 @@ private_systemd::~private_systemd() {
     if (!cgroup_.empty()) std::ofstream(cgroup_ / "cgroup.kill") << "1";
     if (init_pid_ > 0) ::kill(init_pid_, SIGKILL);
     child_.reset();  // kills unshare's group if need be, and reaps it
-    remove_cgroups();
+    if (!cgroup_.empty()) remove_cgroup_tree(cgroup_);
     std::error_code ec;
     if (!dir_.empty()) fs::remove_all(dir_, ec);
-}
-
-void private_systemd::remove_cgroups() {
-    if (cgroup_.empty() || !fs::exists(cgroup_)) return;
-    // Killed processes leave their cgroups asynchronously
-    for (int i = 0; i < 200 && read_file(cgroup_ / "cgroup.events").find("populated 1") != std::string::npos; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::vector<fs::path> dirs{cgroup_};
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(cgroup_, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec))
-        if (it->is_directory()) dirs.push_back(it->path());
-    std::sort(dirs.begin(), dirs.end(),
-              [](const fs::path& a, const fs::path& b) { return a.string().size() > b.string().size(); });
-    for (const auto& p : dirs) ::rmdir(p.c_str());
 }
 
 std::string private_systemd::bus_address() const {

@@ -15,7 +15,9 @@
 //
 // Teardown (destructor, also after a failed check): SIGKILL to its PID 1,
 // which takes the whole namespace with it, reap, remove the cgroups and the
-// directory. Needs root, util-linux's unshare and nsenter, and cgroup2.
+// directory. A run killed outright takes systemd along (parent-death
+// signals); the next run sweeps the cgroups and directory it left. Needs root, util-linux's unshare and nsenter, and
+// cgroup2.
 #include <sys/types.h>
 
 #include <filesystem>
@@ -54,7 +56,6 @@ public:
 private:
     std::string boot();
     std::string enter_pid_namespace();
-    void remove_cgroups();
 
     std::filesystem::path dir_;
     std::filesystem::path cgroup_;

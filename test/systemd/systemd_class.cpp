@@ -77,6 +77,7 @@ BOOST_AUTO_TEST_CASE(start_monitor_stop_monitor) {
     BOOST_CHECK_EQUAL(property("hf-sleep.service", "Restart"), "no");  // the unit file says always
     check(run("hf-sleep", "monitor"), 0);
     check(run("hf-sleep", "status"), 0);
+    check(run("hf-sleep", "start"), 0);  // starting a running unit
     check(run("hf-sleep", "stop"), 0);
     BOOST_CHECK_EQUAL(property("hf-sleep.service", "ActiveState"), "inactive");
     BOOST_CHECK(!fs::exists(dropin("hf-sleep.service")));
@@ -94,7 +95,10 @@ BOOST_AUTO_TEST_CASE(failing_unit_start_is_an_error) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_unit) {
-    check(run("hf-nothere", "start"), 5, ra::exec_status::not_installed);
+    const auto start = run("hf-nothere", "start");
+    check(start, 5, ra::exec_status::not_installed);
+    BOOST_CHECK_EQUAL(start.exit_reason, "systemd unit hf-nothere.service not found");
+    BOOST_CHECK(!fs::exists(dropin("hf-nothere.service")));
     check(run("hf-nothere", "monitor"), 7);
     check(run("hf-nothere", "stop"), 0);
     check(run("hf-nothere", "promote"), 3);  // no such action, nothing called
