@@ -147,13 +147,14 @@ std::string private_systemd::boot() {
     // is rooted there and systemd manages only that subtree. Should this
     // process die without its destructors (a ctest timeout), unshare dies
     // with it and takes systemd, and so the namespace, along.
+    // systemd (PID 1) logs to the console only when it is a terminal; to
+    // "kmsg" it just writes, so a file bound over /dev/kmsg is its log
     const std::string init =
-        "set -e; mount -t tmpfs -o mode=0755 tmpfs /run; : > " + d +
-        "/console; if [ -e /dev/console ]; then mount --bind " + d +
-        "/console /dev/console; fi; umount -l /sys/fs/cgroup 2>/dev/null || true; "
+        "set -e; mount -t tmpfs -o mode=0755 tmpfs /run; : > " + d + "/systemd.log; mount --bind " + d +
+        "/systemd.log /dev/kmsg; umount -l /sys/fs/cgroup 2>/dev/null || true; "
         "mount -t cgroup2 cgroup2 /sys/fs/cgroup; exec env SYSTEMD_UNIT_PATH=/run/systemd/system:" +
         d + "/units container=holdfast-test " + systemd_bin +
-        " --system --unit=holdfast-test.target --log-target=console --log-level=info";
+        " --system --unit=holdfast-test.target --log-target=kmsg --log-level=info";
     const std::string outer = "echo $$ > " + (cgroup_ / "cgroup.procs").string() + " && exec " + setpriv_bin +
                               " --pdeathsig KILL " + unshare_bin +
                               " --kill-child=KILL --mount --pid --cgroup --fork --mount-proc --propagation private "
@@ -216,7 +217,7 @@ fs::path private_systemd::runtime_unit_dir() const {
     return "/proc/" + std::to_string(init_pid_) + "/root/run/systemd/system";
 }
 
-std::string private_systemd::log() const { return dir_.empty() ? "" : read_file(dir_ / "console"); }
+std::string private_systemd::log() const { return dir_.empty() ? "" : read_file(dir_ / "systemd.log"); }
 
 std::pair<int, std::string> private_systemd::systemctl(const std::vector<std::string>& args) const {
     std::vector<std::string> argv{nsenter_bin, "-t", std::to_string(init_pid_), "-m", "-p", systemctl_bin};

@@ -5,7 +5,7 @@
 //
 // Inside: a private /run (so the host's /run/systemd is untouched), a fresh
 // cgroup2 mount rooted at a cgroup made for it under the test's own, a
-// regular file bound over /dev/console (systemd, as PID 1, logs there), and
+// regular file bound over /dev/kmsg as its log (the host's stays clean), and
 // only /run/systemd/system (drop-ins) and the test's unit directory as
 // SYSTEMD_UNIT_PATH, booting
 // holdfast-test.target, which pulls in nothing. The host reaches its private

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <iostream>
 #include <string>
 
 #include "ra/executor.hpp"
@@ -34,7 +35,7 @@ public:
             unsetenv(v);
         const auto id = boost::unit_test::framework::current_test_case().p_id;
         if (!boost::unit_test::results_collector.results(id).passed())
-            BOOST_TEST_MESSAGE("private systemd log:\n" << sd_.log());
+            std::cerr << "private systemd log:\n" << sd_.log() << "\n";
     }
 
     ra::op_result run(const std::string& type, const std::string& action, int64_t timeout_ms = 20000,
