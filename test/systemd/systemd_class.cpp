@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -23,16 +25,16 @@ class systemd_fixture {
 public:
     systemd_fixture() : sd_(holdfast::test::test_units()) {
         BOOST_REQUIRE_MESSAGE(sd_.boot_error().empty(), sd_.boot_error());
-        setenv("HOLDFAST_SYSTEMD_OP", SYSTEMD_OP_BIN, 1);
+        // The build's helper unless the caller names another (an ASan build)
+        if (const char* given = std::getenv("HOLDFAST_SYSTEMD_OP"); given && *given) helper_ = given;
+        setenv("HOLDFAST_SYSTEMD_OP", helper_.c_str(), 1);
         setenv("HOLDFAST_SYSTEMD_BUS", sd_.bus_address().c_str(), 1);
         setenv("HOLDFAST_SYSTEMD_DROPIN_DIR", sd_.runtime_unit_dir().c_str(), 1);
         // service: finds no init script here, so it means systemd
         setenv("HOLDFAST_LSB_DIR", "/nonexistent", 1);
     }
     ~systemd_fixture() {
-        for (const char* v :
-             {"HOLDFAST_SYSTEMD_OP", "HOLDFAST_SYSTEMD_BUS", "HOLDFAST_SYSTEMD_DROPIN_DIR", "HOLDFAST_LSB_DIR"})
-            unsetenv(v);
+        for (const char* v : {"HOLDFAST_SYSTEMD_BUS", "HOLDFAST_SYSTEMD_DROPIN_DIR", "HOLDFAST_LSB_DIR"}) unsetenv(v);
         const auto id = boost::unit_test::framework::current_test_case().p_id;
         if (!boost::unit_test::results_collector.results(id).passed())
             std::cerr << "private systemd log:\n" << sd_.log() << "\n";
@@ -57,6 +59,7 @@ public:
     fs::path dropin(const std::string& unit) const { return sd_.runtime_unit_dir() / (unit + ".d/50-holdfast.conf"); }
 
 protected:
+    std::string helper_ = SYSTEMD_OP_BIN;
     holdfast::test::private_systemd sd_;
 };
 
