@@ -123,7 +123,10 @@ outcome change(systemd_manager& m, const std::string& action, const std::string&
         if (auto ok = m.reload(); !ok) std::fprintf(stderr, "%s\n", ok.error().message.c_str());
     }
     auto job = m.queue_job(stop ? "StopUnit" : action == "restart" ? "RestartUnit" : "StartUnit", unit);
-    if (!job) return refused(action, unit, job.error());
+    if (!job) {
+        if (stop) remove_dropin(unit);  // systemd knows no such unit: nothing to reload
+        return refused(action, unit, job.error());
+    }
     auto job_result = m.wait_job(*job);
     if (!job_result) return {ra::systemd_exit_call_failed, job_result.error().message, ""};
     auto state = m.settled_state(*path);
