@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <ctime>
 
-#include "cib/xml_text.hpp"
 #include "daemon/log.hpp"
 #include "daemon/op_update.hpp"
 #include "daemon/utilization.hpp"
@@ -32,16 +31,6 @@ ra::operation operation_of(const policy::graph_action& a) {
 }
 
 std::string recurring_key(const policy::graph_action& a) { return a.operation_key; }
-
-// The <lrm_resource> with one <lrm_rsc_op> a record_operation change carries.
-std::string entry_xml(const op_update& u, const std::map<std::string, std::string>& entry) {
-    auto esc = [](const std::string& s) { return cib::xml_attr(s); };
-    std::string x = "<lrm_resource id=\"" + esc(u.rsc_id) + "\" class=\"" + esc(u.rclass) + "\"";
-    if (!u.provider.empty()) x += " provider=\"" + esc(u.provider) + "\"";
-    x += " type=\"" + esc(u.type) + "\"><lrm_rsc_op";
-    for (const auto& [k, v] : entry) x += " " + k + "=\"" + esc(v) + "\"";
-    return x + "/></lrm_resource>";
-}
 
 }  // namespace
 
@@ -245,7 +234,8 @@ void local_executor::record(const exec_message& m, const ra::op_result& r, int64
     const op_update u = make_op_update(m.action, r, c);
     const std::string node_id = std::to_string(cluster_.local_id());
     for (const auto& entry : u.entries) {
-        auto s = cluster_.submit(cib::change::record_operation(node_id, cluster_.local_name(), entry_xml(u, entry)));
+        auto s =
+            cluster_.submit(cib::change::record_operation(node_id, cluster_.local_name(), lrm_resource_xml(u, entry)));
         if (!s) log_event(LOG_ERR, "operation_record_lost", {{"rsc", u.rsc_id}, {"error", s.error().to_string()}});
     }
     log_event(LOG_INFO, "operation_done",
