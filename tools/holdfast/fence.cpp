@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -33,7 +34,7 @@ struct test_options {
     std::string target;
     std::string action;
     int count = 1;
-    int timeout_ms = hf::default_stonith_timeout_ms;
+    int timeout_ms = 0;  // --timeout; else the CIB's stonith-timeout, else 60 s
     std::string cib_file;
     std::string agent;
     std::vector<std::pair<std::string, std::string>> inline_options;
@@ -91,9 +92,23 @@ std::string parse_test(const args& a, test_options& o) {
     return {};
 }
 
-// The device from the inline options, a CIB file, or holdfastd's CIB. On
-// failure, the exit status in *rc.
-std::optional<hf::device> resolve_device(const test_options& o, int* rc) {
+// The cluster's stonith-timeout (or its newer name fencing-timeout) from
+// property sets without rules; 0 when unset or unreadable.
+int cib_stonith_timeout_ms(const cib::cib_model& m) {
+    for (const auto& set : m.crm_config) {
+        if (!set.rules.empty()) continue;
+        for (const auto& p : set.pairs)
+            if (p.name == "stonith-timeout" || p.name == "fencing-timeout")
+                if (const auto ms = hf::parse_interval_ms(p.value); ms && *ms > 0 && *ms < INT32_MAX)
+                    return static_cast<int>(*ms);
+    }
+    return 0;
+}
+
+// The device from the inline options, a CIB file, or holdfastd's CIB (whose
+// stonith-timeout applies unless --timeout was given). On failure, the exit
+// status in *rc.
+std::optional<hf::device> resolve_device(test_options& o, int* rc) {
     *rc = 1;
     if (!o.agent.empty()) {
         hf::device d{o.device, o.agent, {}};
@@ -118,6 +133,7 @@ std::optional<hf::device> resolve_device(const test_options& o, int* rc) {
         std::fprintf(stderr, "holdfast fence test: %s\n", doc.error().to_string().c_str());
         return std::nullopt;
     }
+    if (o.timeout_ms == 0) o.timeout_ms = cib_stonith_timeout_ms(doc->model());
     auto d = hf::find_device(doc->model(), o.device);
     if (!d) {
         std::fprintf(stderr, "holdfast fence test: %s\n", d.error().message.c_str());
@@ -236,6 +252,7 @@ int run_fence_test(const args& a) {
     int rc = 1;
     const auto d = resolve_device(o, &rc);
     if (!d) return rc;
+    if (o.timeout_ms == 0) o.timeout_ms = hf::default_stonith_timeout_ms;
     std::printf("fence test: device %s (%s, %zu options), %s%s, action %s, count %d\n", d->id.c_str(), d->agent.c_str(),
                 d->params.size(), o.target.empty() ? "no target" : "target ", o.target.c_str(), o.action.c_str(),
                 o.count);
