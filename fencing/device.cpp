@@ -258,7 +258,8 @@ agent_args make_agent_args(const device& d, const agent_metadata& md, const std:
         set("nodename", target);
         if (nodeid != 0) set("nodeid", std::to_string(nodeid));
         const auto* configured = param(d, "pcmk_host_argument");
-        if (!(configured && iequal(*configured, "none"))) {
+        // fence_legacy (Heartbeat's stonith plugins) takes the target as nodename only
+        if (d.agent != "fence_legacy" && !(configured && iequal(*configured, "none"))) {
             const std::string arg = configured ? *configured : md.default_host_argument();
             const auto* fixed = param(d, arg);
             if (!fixed || iequal(*fixed, "dynamic")) {

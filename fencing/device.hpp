@@ -91,7 +91,8 @@ std::optional<int64_t> parse_interval_ms(std::string_view text);
 // pcmk_<action>_action), and for an operation on a target nodename=, nodeid=
 // (when known) and the host argument (pcmk_host_argument, else the
 // metadata's port or plug, with the plug from pcmk_host_map when mapped)
-// unless configured as a fixed value, then every device parameter that is
+// unless pcmk_host_argument is none, the argument is configured with a fixed
+// value or the agent is fence_legacy, then every device parameter that is
 // not a fencer option.
 using agent_args = std::vector<std::pair<std::string, std::string>>;
 agent_args make_agent_args(const device& d, const agent_metadata& md, const std::string& agent_action,

@@ -231,6 +231,9 @@ def scsi_checks(holdfast, work):
         rc, out = run(fence + ["--target", "node2", "--action", "off"] + opts("node1"))
         print(out)
         check(rc == 0 and "verdict: PASS" in out and "status node2" in out, "node1 fences node2: PASS")
+        rc, out = run(fence + ["--target", "node2", "--action", "off", "--count", "2"] + opts("node1"))
+        print(out)
+        check(rc == 0 and out.count("status node2 #") == 2, "fencing the fenced node2 twice more: PASS")
         rc, out = run(fence + ["--target", "node2"] + opts("node1"))
         status = [line.split()[3] for line in out.splitlines() if line[14:].startswith("status node2")]
         check(rc == 0 and status == ["off"], "status of the fenced node2 reads off")

@@ -161,6 +161,7 @@ BOOST_AUTO_TEST_CASE(fencing_agent_args_on_stdin) {
                "<absent>");
     BOOST_TEST(arg(hf::make_agent_args(dev({{"port", "fixed"}}), x, "off", "n2", 0), "port") == "fixed");
     BOOST_TEST(arg(hf::make_agent_args(dev({{"port", "dynamic"}}), x, "off", "n2", 0), "port") == "n2");
+    BOOST_TEST(arg(hf::make_agent_args(hf::device{"l", "fence_legacy", {}}, x, "off", "n2", 0), "port") == "<absent>");
     // device-wide actions carry no target
     BOOST_TEST(arg(hf::make_agent_args(dev({}), x, "monitor", "", 0), "nodename") == "<absent>");
 }
