@@ -20,6 +20,7 @@ void usage(FILE* out) {
         "  node       standby, online, maintenance, ready NODE (like crm node)\n"
         "  resource   start, stop, restart, move, ban, clear, locate, cleanup, refresh,\n"
         "             failcount, manage, unmanage, maintenance (like crm resource)\n"
+        "  fence      test DEVICE: drive a fence device directly and check what it does\n"
         "  version    print the version (also --version)\n",
         out);
 }
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
     if (cmd == "configure") return holdfast::tools::run_configure(rest);
     if (cmd == "node") return holdfast::tools::run_node(rest);
     if (cmd == "resource") return holdfast::tools::run_resource(rest);
+    if (cmd == "fence") return holdfast::tools::run_fence(rest);
     if (cmd == "--version" || cmd == "version") {
         std::printf("holdfast %s\n", HOLDFAST_VERSION);
         return 0;

@@ -15,5 +15,6 @@ int run_status(const args& a);     // tools/holdfast/status.cpp (holdfastd over 
 int run_configure(const args& a);  // tools/holdfast/configure.cpp (holdfastd over IPC)
 int run_node(const args& a);       // tools/holdfast/node.cpp (holdfastd over IPC)
 int run_resource(const args& a);   // tools/holdfast/resource.cpp (holdfastd over IPC)
+int run_fence(const args& a);      // tools/holdfast/fence.cpp (fence test: a device driven directly)
 
 }  // namespace holdfast::tools
