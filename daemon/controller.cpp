@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "cib/xml_text.hpp"
 #include "daemon/log.hpp"
 #include "daemon/op_update.hpp"
 #include "policy/iso8601.hpp"
@@ -57,6 +58,7 @@ std::string transient_value(const cib::node_state* ns, const std::string& name) 
 }  // namespace
 
 controller::controller(token, cluster& c, cib_service& cib) : cluster_(c), cib_(cib), uuid_(random_uuid()) {}
+controller::~controller() = default;
 
 expected<std::unique_ptr<controller>, std::string> controller::create(event_loop& loop, cluster& c, cib_service& cib) {
     auto ctl = std::make_unique<controller>(token{}, c, cib);
@@ -69,6 +71,7 @@ expected<std::unique_ptr<controller>, std::string> controller::create(event_loop
     auto recheck = timer::create(loop, [raw = ctl.get()] { raw->replan_->poke(); });
     if (!recheck) return unexpected(std::string("cannot create the recheck timer"));
     ctl->recheck_timer_ = std::move(*recheck);
+    ctl->fencer_ = std::make_unique<fencer>(loop, cib);
     return ctl;
 }
 
@@ -192,15 +195,11 @@ void controller::arm_recheck(const policy::working_set& ws, std::time_t recheck_
 }
 
 void controller::dispatch(size_t index, const policy::graph_action& a) {
+    // the node to fence is usually gone: it is the fencer's target, not where the action runs
+    if (a.kind == policy::action_kind::crm_event && a.task == "stonith") return fence(index, a);
     auto node = cluster_.id_of(a.node_uname);
     const auto members = cluster_.members();
     if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node))) {
-        runner_->complete(index, false);
-        return;
-    }
-    if (a.kind == policy::action_kind::crm_event && a.task == "stonith") {
-        // Fencing arrives with the fencer (issue 5); until then it cannot succeed
-        log_event(LOG_ERR, "fencing_unavailable", {{"target", a.node_uname}});
         runner_->complete(index, false);
         return;
     }
@@ -225,6 +224,42 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
     const auto delay = std::chrono::seconds(60);  // cluster-delay's default
     deadlines_[index] = std::chrono::steady_clock::now() + timeout + delay;
     if (!deadline_timer_->armed()) (void)deadline_timer_->arm(usec(1'000'000));
+}
+
+// Fencing runs here, on the coordinator. Once the target is fenced it is
+// down for sure: its node state says so and its resource history and
+// transient attributes go (as Pacemaker's controller records a fencing), so
+// the scheduler may recover what it ran. A fencing that fails fails the
+// action; the next plan asks again (the fencer backs off).
+void controller::fence(size_t index, const policy::graph_action& a) {
+    const std::string target = a.node_uname;
+    const std::string action = a.meta("stonith_action", "reboot");
+    if (target == cluster_.local_name()) {
+        // a coordinator does not fence itself: another member takes over once it is gone
+        log_event(LOG_WARNING, "fencing_self_refused", {{"target", target}});
+        runner_->complete(index, false);
+        return;
+    }
+    const int transition = transition_id_;
+    const uint32_t nodeid = static_cast<uint32_t>(std::atoll(a.node_id.c_str()));
+    fencer_->fence(target, nodeid, action, [this, index, transition, a, action](const fencing_event& e) {
+        const auto id = cluster_.id_of(a.node_uname);
+        const auto members = cluster_.members();
+        const bool back = id && std::binary_search(members.begin(), members.end(), *id);  // rebooted and rejoined
+        if (e.ok && action != "on" && !back) {
+            submit(cib::change::update_node_state("<node_state id=\"" + cib::xml_attr(a.node_id) + "\" uname=\"" +
+                                                  cib::xml_attr(a.node_uname) +
+                                                  "\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" "
+                                                  "expected=\"down\"/>"));
+        }
+        if (e.ok && action != "on") submit(cib::change::clear_node_history(a.node_id));
+        if (runner_ && transition == transition_id_) {
+            runner_->complete(index, e.ok);
+            check_finished();
+        } else {
+            replan_->poke();
+        }
+    });
 }
 
 // An action whose node never answered fails, so that the transition ends

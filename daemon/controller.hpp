@@ -24,6 +24,7 @@
 #include "daemon/cluster.hpp"
 #include "daemon/ctl_message.hpp"
 #include "daemon/event_loop.hpp"
+#include "daemon/fencer.hpp"
 #include "daemon/transition.hpp"
 #include "policy/working_set.hpp"
 #include "ra/executor.hpp"
@@ -47,11 +48,14 @@ public:
         token() = default;
     };
     controller(token, cluster& c, cib_service& cib);
+    ~controller();
+    const fencer& fencing() const { return *fencer_; }
 
 private:
     void reconcile();
     void plan();
     void dispatch(size_t index, const policy::graph_action& a);
+    void fence(size_t index, const policy::graph_action& a);
     void confirm_from_record(const cib::change& c);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
     void check_finished();
@@ -73,6 +77,7 @@ private:
     std::optional<timer> recheck_timer_;  // plans again when time alone changes the answer
     std::optional<debouncer> replan_;
     bool replan_after_ = false;  // something changed while a transition ran
+    std::unique_ptr<fencer> fencer_;
 };
 
 }  // namespace holdfast::daemon

@@ -1,0 +1,69 @@
+#pragma once
+// fencer: carries out the fencing a transition asks of this node (the DC),
+// and keeps the history of what it did.
+//
+// A fencing operation runs on a worker thread, because fence agents block
+// for seconds (a BMC that does not answer: twenty): the plan is made on the
+// loop from the CIB (fencing/topology.hpp), the agents run on the worker,
+// and the result comes back through an eventfd to the loop, where `done`
+// runs. One operation per target at a time; a request for a target already
+// being fenced joins it. A target whose fencing failed is fenced again
+// only after a back-off (1, 2, 4 ... 60 s), so a broken device is not
+// hammered while nothing a lost node ran may be recovered.
+// Lifecycle: construct on the loop -> fence()... -> destruction waits for
+// the workers (their agents are killed at their timeouts).
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/cib_service.hpp"
+#include "daemon/event_loop.hpp"
+#include "fencing/topology.hpp"
+
+namespace holdfast::daemon {
+
+struct fencing_event {
+    std::string target;
+    std::string action;
+    bool ok = false;
+    std::string device;  // what did it (ok), or the last failure (failed)
+    std::string reason;
+    int64_t completed = 0;  // epoch seconds
+    int64_t elapsed_ms = 0;
+};
+
+class fencer {
+public:
+    using done_fn = std::function<void(const fencing_event&)>;
+    fencer(event_loop& loop, const cib_service& cib);
+    ~fencer();
+    fencer(const fencer&) = delete;
+    fencer& operator=(const fencer&) = delete;
+
+    // Fences `target` (reboot, off or on); `done` runs on the loop.
+    void fence(const std::string& target, uint32_t nodeid, const std::string& action, done_fn done);
+    const std::vector<fencing_event>& history() const { return history_; }
+    bool busy(const std::string& target) const { return ops_.count(target) != 0; }
+
+private:
+    struct op;
+    void launch(const std::string& target);
+    void collect();
+    std::chrono::milliseconds backoff(const std::string& target) const;
+
+    event_loop& loop_;
+    const cib_service& cib_;
+    fencing::metadata_cache metadata_;
+    int wake_fd_ = -1;
+    event_source wake_;
+    std::map<std::string, std::unique_ptr<op>> ops_;
+    std::map<std::string, int> failures_;  // consecutive failed attempts per target
+    std::vector<fencing_event> history_;
+};
+
+}  // namespace holdfast::daemon
