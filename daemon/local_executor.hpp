@@ -8,13 +8,20 @@
 // its history entries (as Pacemaker's controller writes them), multicast to
 // every member; a recurring monitor records again only when its result
 // changes. Cancels and cluster events are answered with an ack message.
+// An operation with a start-delay waits that long before its first run.
+// After a resource starts here (start, migrate_from), an agent whose
+// meta-data offers a `utilization` action is asked what the resource needs,
+// and the answer goes into the resource's <utilization> (utilization.hpp);
+// the meta-data is read once per agent.
 // Lifecycle: construct after the cluster is up -> on_message() for every
 // controller message -> destruction kills runs in flight.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "daemon/cib_service.hpp"
 #include "daemon/cluster.hpp"
 #include "daemon/ctl_message.hpp"
 #include "daemon/event_loop.hpp"
@@ -24,7 +31,7 @@ namespace holdfast::daemon {
 
 class local_executor {
 public:
-    local_executor(event_loop& loop, cluster& c);
+    local_executor(event_loop& loop, cluster& c, const cib_service& cib);
     ~local_executor();
     local_executor(const local_executor&) = delete;
     local_executor& operator=(const local_executor&) = delete;
@@ -42,19 +49,36 @@ public:
 private:
     struct run;
     struct recurring;
+    using internal_done = std::function<void(const ra::op_result&)>;
     void start(const exec_message& m, bool repeat);
+    bool hold(const exec_message& m, int64_t delay_ms);
+    void run_now(const exec_message& m, bool repeat, std::chrono::steady_clock::time_point queued);
+    // Runs an agent action of the executor's own (meta-data, utilization):
+    // not in the history, its result goes to `done`.
+    void start_internal(const ra::operation& op, internal_done done);
+    bool launch(const ra::operation& op, std::unique_ptr<run> r);
+    void record_utilization(const exec_message& m);
+    void ask_utilization(const exec_message& m);
     void finished(uint64_t serial);
-    void record(const exec_message& m, const ra::op_result& r, int64_t started, int64_t exec_ms);
+    void record(const exec_message& m, const ra::op_result& r, int64_t started, int64_t exec_ms, int64_t queue_ms);
     void cancel(const exec_message& m);
     void ack(const exec_message& m, bool ok);
     void arm_recurring(const exec_message& m, const ra::op_result& r);
 
     event_loop& loop_;
     cluster& cluster_;
+    const cib_service& cib_;
     int call_id_ = 0;
     uint64_t next_serial_ = 0;
     std::map<uint64_t, std::unique_ptr<run>> runs_;
     std::map<std::string, std::unique_ptr<recurring>> recurring_;
+    std::map<std::string, bool> offers_utilization_;
+    struct held {
+        exec_message msg;
+        timer wait;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::map<uint64_t, held> delayed_;  // waiting out their start-delay  // "provider:type" -> read from its meta-data
 };
 
 }  // namespace holdfast::daemon

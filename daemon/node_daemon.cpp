@@ -114,7 +114,7 @@ expected<void, std::string> node_daemon::join_cluster() {
     auto ctl = controller::create(loop_, *cluster_, *cib_);
     if (!ctl) return unexpected(ctl.error());
     controller_ = std::move(*ctl);
-    executor_ = std::make_unique<local_executor>(loop_, *cluster_);
+    executor_ = std::make_unique<local_executor>(loop_, *cluster_, *cib_);
     cib_->add_listener([this](const cib::change* change, const cib::applied*) {
         if (change && change->op == cib::change_op::clear_resource_history && executor_ &&
             change->node_id == std::to_string(cluster_->local_id()))
@@ -275,9 +275,13 @@ void node_daemon::expire_pending() {
 
 std::string node_daemon::ping_xml() const {
     const auto& m = cib_->document().model();
+    // the node's own name and id, once it is in the cluster (crm_node -n asks)
+    const std::string identity = cluster_ ? " node=\"" + xml_escape(cluster_->local_name()) + "\" node_id=\"" +
+                                                std::to_string(cluster_->local_id()) + "\""
+                                          : std::string();
     return "<holdfastd version=\"" HOLDFAST_VERSION "\" state=\"" + std::string(to_string(state_)) + "\" pid=\"" +
            std::to_string(getpid()) + "\" admin_epoch=\"" + xml_escape(m.admin_epoch) + "\" epoch=\"" +
-           xml_escape(m.epoch) + "\" num_updates=\"" + xml_escape(m.num_updates) + "\"/>\n";
+           xml_escape(m.epoch) + "\" num_updates=\"" + xml_escape(m.num_updates) + "\"" + identity + "/>\n";
 }
 
 void node_daemon::begin_shutdown(const char* why) {

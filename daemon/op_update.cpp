@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "cib/xml_text.hpp"
 #include "policy/policy.hpp"
 
 namespace holdfast::daemon {
@@ -95,6 +96,15 @@ op_update make_op_update(const policy::graph_action& a, const ra::op_result& res
         u.entries.push_back(e);
     }
     return u;
+}
+
+std::string lrm_resource_xml(const op_update& u, const std::map<std::string, std::string>& entry) {
+    auto esc = [](const std::string& s) { return cib::xml_attr(s); };
+    std::string x = "<lrm_resource id=\"" + esc(u.rsc_id) + "\" class=\"" + esc(u.rclass) + "\"";
+    if (!u.provider.empty()) x += " provider=\"" + esc(u.provider) + "\"";
+    x += " type=\"" + esc(u.type) + "\"><lrm_rsc_op";
+    for (const auto& [k, v] : entry) x += " " + k + "=\"" + esc(v) + "\"";
+    return x + "/></lrm_resource>";
 }
 
 }  // namespace holdfast::daemon

@@ -64,4 +64,10 @@ std::vector<attribute_update> failure_attributes(const policy::graph_action& a, 
 
 op_update make_op_update(const policy::graph_action& a, const ra::op_result& r, const op_context& c);
 
+// The <lrm_resource> holding one <lrm_rsc_op> (`entry`) that a
+// record_operation change carries: class as configured (ocf, lsb, systemd,
+// service, stonith), provider only when there is one (ocf), as Pacemaker
+// writes them.
+std::string lrm_resource_xml(const op_update& u, const std::map<std::string, std::string>& entry);
+
 }  // namespace holdfast::daemon

@@ -5,6 +5,7 @@
 
 #include "ra/lsb.hpp"
 #include "ra/ocf.hpp"
+#include "ra/systemd.hpp"
 
 namespace holdfast::ra {
 
@@ -25,14 +26,42 @@ result<child_process> start_lsb(const operation& op) {
     return child_process::spawn({path, verb}, env);
 }
 
+// A unit is driven by the helper, one run per operation like an agent; the
+// op's timeout goes along so the helper's D-Bus calls do not give up first.
+result<child_process> start_systemd(const operation& op) {
+    if (!systemd_action_supported(op.action))
+        return unexpected(error{errc::unimplemented, "a systemd unit has no " + op.action + " (" + op.rsc_id + ")"});
+    const std::string helper = systemd_helper_path();
+    if (access(helper.c_str(), X_OK) != 0)
+        return unexpected(error{errc::spawn_failed, "systemd helper " + helper + " is not installed"});
+    return child_process::spawn({helper, op.action, op.type, std::to_string(op.timeout_ms)},
+                                systemd_helper_environment());
+}
+
+// The class an operation really runs as: service: resolves to lsb or systemd.
+std::string run_class(const operation& op) { return op.rclass == "service" ? service_class(op.type) : op.rclass; }
+
+op_result finish_systemd(const exit_info& exit) {
+    op_result r;
+    r.output = exit.out;
+    r.exit_reason = exit_reason(exit.err);
+    r.rc = exit.code == systemd_exit_call_failed ? static_cast<int>(ocf_rc::error) : exit.code;
+    r.status = exit.code == systemd_exit_call_failed                  ? exec_status::error
+               : exit.code == static_cast<int>(ocf_rc::not_installed) ? exec_status::not_installed
+                                                                      : exec_status::done;
+    return r;
+}
+
 }  // namespace
 
 result<child_process> start(const operation& op) {
     if (op.action.empty() || op.type.empty() || op.type.find('/') != std::string::npos ||
         op.provider.find('/') != std::string::npos)
         return unexpected(error{errc::bad_request, "operation on " + op.rsc_id + " names no valid agent or action"});
-    if (op.rclass == "lsb") return start_lsb(op);
-    if (op.rclass != "ocf")
+    const std::string rclass = run_class(op);
+    if (rclass == "lsb") return start_lsb(op);
+    if (rclass == "systemd") return start_systemd(op);
+    if (rclass != "ocf")
         return unexpected(
             error{errc::unknown_agent, "class '" + op.rclass + "' of " + op.rsc_id + " is not supported"});
     const std::string path = ocf_agent_path(op.provider, op.type);
@@ -56,7 +85,9 @@ op_result finish(const operation& op, const exit_info& exit) {
         r.rc = static_cast<int>(ocf_rc::error);
         r.status = exec_status::error;
         if (r.exit_reason.empty()) r.exit_reason = "agent killed by signal " + std::to_string(exit.signal);
-    } else if (op.rclass == "lsb") {
+    } else if (run_class(op) == "systemd") {
+        return finish_systemd(exit);
+    } else if (run_class(op) == "lsb") {
         r.status = exec_status::done;
         r.rc = op.action == "meta-data" ? exit.code : lsb_to_ocf(op.action, exit.code);
         if (op.action == "meta-data" && exit.code == 0) r.output = lsb_meta_data(op.type, exit.out);

@@ -1,5 +1,5 @@
 #pragma once
-// Running one resource operation with its agent (classes ocf and lsb), and
+// Running one resource operation with its agent (classes ocf, lsb, systemd and service), and
 // turning the agent's exit into the result Pacemaker records: an OCF rc plus
 // an execution status (op-status in the CIB).
 //
@@ -17,7 +17,7 @@ namespace holdfast::ra {
 
 struct operation {
     std::string rsc_id;  // the instance name the agent sees (OCF_RESOURCE_INSTANCE)
-    std::string rclass;  // ocf, lsb (systemd: later)
+    std::string rclass;  // ocf, lsb, systemd, service (lsb or systemd, see systemd.hpp)
     std::string provider;
     std::string type;
     std::string action;  // start stop monitor promote demote notify migrate_to migrate_from reload-agent ...

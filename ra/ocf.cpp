@@ -2,6 +2,7 @@
 #include "ra/ocf.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 
 namespace holdfast::ra {
 
@@ -26,6 +27,19 @@ std::string ocf_root() {
     return env && *env ? env : "/usr/lib/ocf";
 }
 
+const std::string& agent_tools_dir() {
+    static const std::string dir = [] {
+        if (const char* env = std::getenv("HOLDFAST_AGENT_TOOLS"); env && *env) return std::string(env);
+        // a daemon run from a build tree uses the links built beside it
+        std::error_code ec;
+        const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+        if (!ec && std::filesystem::is_directory(self.parent_path() / "agent-tools", ec))
+            return (self.parent_path() / "agent-tools").string();
+        return std::string(HOLDFAST_AGENT_TOOLS_DIR);
+    }();
+    return dir;
+}
+
 std::string ocf_agent_path(const std::string& provider, const std::string& type) {
     return ocf_root() + "/resource.d/" + (provider.empty() ? "heartbeat" : provider) + "/" + type;
 }
@@ -40,7 +54,9 @@ std::vector<std::string> ocf_environment(const std::string& instance, const std:
         "OCF_RESOURCE_TYPE=" + type,
         "OCF_RESOURCE_PROVIDER=" + provider,
         "OCF_EXIT_REASON_PREFIX=ocf-exit-reason:",
-        "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+        // crm_attribute & co. reach holdfastd, whether called by name or from HA_SBIN_DIR
+        "PATH=" + agent_tools_dir() + ":/usr/sbin:/usr/bin:/sbin:/bin",
+        "HA_SBIN_DIR=" + agent_tools_dir(),
     };
     // OCF_CHECK_LEVEL (an op's instance attribute: how deep a monitor looks)
     // goes to the agent under its own name, as Pacemaker passes it

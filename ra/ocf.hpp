@@ -31,6 +31,10 @@ failure_scope scope_of(int rc);
 
 // Where agents live: $OCF_ROOT (default /usr/lib/ocf) and resource.d/<provider>/<type>.
 std::string ocf_root();
+// The directory of links that answer agents' crm_attribute, crm_master,
+// attrd_updater and crm_node through holdfastd: $HOLDFAST_AGENT_TOOLS, else
+// agent-tools/ beside the running binary (a build tree), else the installed one.
+const std::string& agent_tools_dir();
 std::string ocf_agent_path(const std::string& provider, const std::string& type);
 
 // The environment of one OCF call (besides PATH and the like): OCF_ROOT,

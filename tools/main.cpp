@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "tools/holdfast/agent_tools.hpp"
 #include "tools/holdfast/commands.hpp"
 
 namespace {
@@ -24,9 +25,21 @@ void usage(FILE* out) {
         out);
 }
 
+// Called through a link named after a Pacemaker tool (agent-tools/): that tool.
+int run_as_agent_tool(const std::string& name, const holdfast::tools::args& a) {
+    if (name == "crm_attribute") return holdfast::tools::run_crm_attribute(a);
+    if (name == "crm_master") return holdfast::tools::run_crm_master(a);
+    if (name == "attrd_updater") return holdfast::tools::run_attrd_updater(a);
+    if (name == "crm_node") return holdfast::tools::run_crm_node(a);
+    return -1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    const char* slash = std::strrchr(argv[0], '/');
+    const std::string called = slash ? slash + 1 : argv[0];
+    if (int rc = run_as_agent_tool(called, holdfast::tools::args(argv + 1, argv + argc)); rc >= 0) return rc;
     if (argc < 2) {
         usage(stderr);
         return 2;

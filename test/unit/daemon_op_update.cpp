@@ -184,3 +184,27 @@ BOOST_AUTO_TEST_CASE(failure_attributes_follow_the_action) {
     BOOST_TEST(attrs[0].name == "last-failure-d1#start_0");
     BOOST_TEST(daemon::failure_attributes(a, {0, ra::exec_status::done, {}, {}}, g, 77).empty());
 }
+
+// A systemd unit (and service:) as a resource: the history keeps the class as
+// configured and no provider, as Pacemaker's does, and reads back as done.
+BOOST_AUTO_TEST_CASE(systemd_and_service_resources_are_recorded_by_class) {
+    for (const std::string rclass : {"systemd", "service"}) {
+        std::string xml = two_nodes_one_dummy;
+        const std::string ocf = R"(class="ocf" provider="heartbeat" type="Dummy")";
+        xml.replace(xml.find(ocf), ocf.size(), "class=\"" + rclass + "\" type=\"httpd\"");
+        test::scheduled_cib first(xml);
+        BOOST_TEST(summary_of(first.result).size() == 1u);
+        cib::cib_model m = first.doc.model();
+        run_graph(m, first.result.graph);
+        const auto& r = m.node_states[0].resources.at(0);
+        BOOST_TEST(r.rclass == rclass);
+        BOOST_TEST(r.provider.empty());
+        BOOST_TEST(r.type == "httpd");
+        auto ws = policy::unpack(m, 5000);
+        BOOST_TEST(summary_of(policy::schedule(ws)).empty());
+    }
+    daemon::op_update u{"web", "systemd", "", "httpd", {}};
+    BOOST_TEST(
+        daemon::lrm_resource_xml(u, {{"id", "web_last_0"}, {"rc-code", "0"}}) ==
+        R"(<lrm_resource id="web" class="systemd" type="httpd"><lrm_rsc_op id="web_last_0" rc-code="0"/></lrm_resource>)");
+}
