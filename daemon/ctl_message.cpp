@@ -1,6 +1,9 @@
 // Controller messages (see ctl_message.hpp).
 #include "daemon/ctl_message.hpp"
 
+#include <cstdlib>
+#include <vector>
+
 #include <sstream>
 
 #include "policy/graph_xml.hpp"
@@ -55,6 +58,37 @@ std::optional<ack_message> decode_ack(std::string_view body) {
     if (!in || !(*in >> m.transition >> m.dc_uuid >> m.action_id >> ok)) return std::nullopt;
     m.ok = ok == 1;
     return m;
+}
+
+namespace {
+
+std::string field(std::string v) {
+    for (char& c : v)
+        if (c == '\n' || c == '\r') c = ' ';
+    return v + "\n";
+}
+
+}  // namespace
+
+std::string encode(const fencing_event& e) {
+    return "fenced\n" + field(e.target) + field(e.action) + field(e.ok ? "1" : "0") + field(e.device) +
+           field(e.reason) + field(e.origin) + field(std::to_string(e.completed)) + field(std::to_string(e.elapsed_ms));
+}
+
+std::optional<fencing_event> decode_fenced(std::string_view body) {
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < body.size()) {
+        const size_t eol = body.find('\n', start);
+        if (eol == std::string_view::npos) return std::nullopt;
+        lines.emplace_back(body.substr(start, eol - start));
+        start = eol + 1;
+    }
+    if (lines.size() != 9 || lines[0] != "fenced" || lines[1].empty()) return std::nullopt;
+    fencing_event e{lines[1], lines[2], lines[3] == "1", lines[4], lines[5], lines[6], 0, 0};
+    e.completed = std::atoll(lines[7].c_str());
+    e.elapsed_ms = std::atoll(lines[8].c_str());
+    return e;
 }
 
 }  // namespace holdfast::daemon

@@ -22,25 +22,16 @@
 #include <vector>
 
 #include "daemon/cib_service.hpp"
+#include "daemon/ctl_message.hpp"
 #include "daemon/event_loop.hpp"
 #include "fencing/topology.hpp"
 
 namespace holdfast::daemon {
 
-struct fencing_event {
-    std::string target;
-    std::string action;
-    bool ok = false;
-    std::string device;  // what did it (ok), or the last failure (failed)
-    std::string reason;
-    int64_t completed = 0;  // epoch seconds
-    int64_t elapsed_ms = 0;
-};
-
 class fencer {
 public:
     using done_fn = std::function<void(const fencing_event&)>;
-    fencer(event_loop& loop, const cib_service& cib);
+    fencer(event_loop& loop, const cib_service& cib, std::string local_name);
     ~fencer();
     fencer(const fencer&) = delete;
     fencer& operator=(const fencer&) = delete;
@@ -48,6 +39,8 @@ public:
     // Fences `target` (reboot, off or on); `done` runs on the loop.
     void fence(const std::string& target, uint32_t nodeid, const std::string& action, done_fn done);
     const std::vector<fencing_event>& history() const { return history_; }
+    // An outcome from elsewhere (another node's fencing, a manual confirmation).
+    void record(const fencing_event& e);
     bool busy(const std::string& target) const { return ops_.count(target) != 0; }
 
 private:
@@ -58,6 +51,7 @@ private:
 
     event_loop& loop_;
     const cib_service& cib_;
+    std::string local_name_;
     fencing::metadata_cache metadata_;
     int wake_fd_ = -1;
     event_source wake_;
