@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""A real qemu VM and its shared disk on a 2-node lab (CTest `lab_vm`, label `lab`).
+
+The lab runs with `holdfast-lab up --libvirt` (virtlogd and libvirtd in every node, libvirtd on TCP at
+the node's lab address, so peer-to-peer live migration goes node to node as between real hosts). tgtd
+serves one LUN on the lab's switch (the storage box on the cluster network). The cluster runs:
+
+  - disk-clone: ocf:holdfast:SharedDisk, cloned, reservation_type WE-AR (Write Exclusive, All
+    Registrants): every node that may run the VM registers its key, the reservation lets only
+    registered nodes write, and fencing a node (removing its key) cuts it off;
+  - vm: ocf:holdfast:VirtualMachine (TCG, kernel + busybox initramfs, 128 MiB, no disk image),
+    allow-migrate=true, preferring node1;
+  - order disk-clone then vm, colocation vm with disk-clone.
+
+Why a cloned disk: a live migration runs the guest's qemu on both nodes for a moment (the target's
+waits, paused, for the memory), and after it the target must write the disk at once. A disk held by
+one node at a time (a primitive with an exclusive reservation) would have to move first, which needs
+the VM stopped: Pacemaker (and so Holdfast) then stops and starts the VM instead of migrating it. So,
+as operators do with shared storage under live-migrating VMs, every node holds a registration, and the
+invariant that matters is "a node running the guest is registered", not "one registrant".
+
+Checks (state, never timings; each wait has a generous deadline):
+  1. the disk starts before the VM on the VM's node (executor call ids in the CIB), and the VM's qemu
+     runs on exactly one node, node1;
+  2. `holdfast node standby node1` live-migrates the VM: migrate_from in node2's history, the guest on
+     node2 goes on with the same boot id and a larger uptime (no new boot), node1 has no qemu left
+     and its disk instance is stopped; `holdfast node online node1` migrates it back (node1 preferred),
+     again with the same boot id;
+  3. killing the guest's qemu: the monitor notices, the VM restarts in place (a new boot id on node1);
+  4. `holdfast resource stop disk-clone`: the VM stops before the disk does (call ids), nothing runs;
+  5. a sampler thread (vm_lab_rig.Sampler), every ~100 ms from start to end: the guest never runs on
+     two nodes, and a node with a qemu process always has its disk registration. Zero violations.
+
+Needs root, `ip netns`, corosync, tgtd, libvirtd, virsh and qemu-system-x86 (TCG; /dev/kvm is not
+used); exits 77 (skip) naming what is missing. The guest (vm_guest.py) is built once into --guest-cache
+with `apt-get download` (needs the Debian archive the first time). Everything it starts (lab nodes with
+their libvirtd and qemu, tgtd, the probe) is removed also when a check fails.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from holdfast_lab import SKIP, CheckFailed, Lab, become_subreaper, expect, reap, skip_reason, wait_for
+from lab_checks import Cluster
+from vm_guest import domain_xml, ensure_guest
+from vm_lab_rig import Node, PrProbe, Sampler, Target, kill_quietly, make_ocf_root, pr_key, proc_entries
+
+NODES = ["node1", "node2"]
+DOMAIN = "labvm"
+
+
+def configuration(url, xml):
+    return f"""<configuration>
+  <crm_config>
+    <cluster_property_set id="cib-bootstrap-options">
+      <nvpair id="opt-stonith-enabled" name="stonith-enabled" value="false"/>
+    </cluster_property_set>
+  </crm_config>
+  <resources>
+    <clone id="disk-clone">
+      <primitive id="disk" class="ocf" provider="holdfast" type="SharedDisk">
+        <instance_attributes id="disk-params">
+          <nvpair id="disk-device" name="device" value="{url}"/>
+          <nvpair id="disk-type" name="reservation_type" value="WE-AR"/>
+        </instance_attributes>
+        <operations>
+          <op id="disk-monitor-5s" name="monitor" interval="5s" timeout="20s"/>
+        </operations>
+      </primitive>
+    </clone>
+    <primitive id="vm" class="ocf" provider="holdfast" type="VirtualMachine">
+      <instance_attributes id="vm-params">
+        <nvpair id="vm-config" name="config" value="{xml}"/>
+        <nvpair id="vm-transport" name="migration_transport" value="tcp"/>
+        <nvpair id="vm-shutdown" name="shutdown_timeout" value="2"/>
+      </instance_attributes>
+      <meta_attributes id="vm-meta">
+        <nvpair id="vm-allow-migrate" name="allow-migrate" value="true"/>
+      </meta_attributes>
+      <operations>
+        <op id="vm-start" name="start" interval="0" timeout="120s"/>
+        <op id="vm-stop" name="stop" interval="0" timeout="60s"/>
+        <op id="vm-migrate-to" name="migrate_to" interval="0" timeout="120s"/>
+        <op id="vm-migrate-from" name="migrate_from" interval="0" timeout="120s"/>
+        <op id="vm-monitor-3s" name="monitor" interval="3s" timeout="30s"/>
+      </operations>
+    </primitive>
+  </resources>
+  <constraints>
+    <rsc_order id="disk-then-vm" first="disk-clone" then="vm" kind="Mandatory"/>
+    <rsc_colocation id="vm-with-disk" rsc="vm" with-rsc="disk-clone" score="INFINITY"/>
+    <rsc_location id="vm-prefers-node1" rsc="vm" node="node1" score="50"/>
+  </constraints>
+</configuration>
+"""
+
+
+def history(cib, node, rsc):
+    """{operation key: attributes} of rsc's recorded operations on node (lrm_rsc_op elements)."""
+    state = re.search(r'<node_state [^>]*uname="%s".*?</node_state>' % node, cib, re.S)
+    if not state:
+        return {}
+    block = re.search(r'<lrm_resource id="%s(?::\d+)?".*?</lrm_resource>' % rsc, state.group(0), re.S)
+    if not block:
+        return {}
+    ops = {}
+    for m in re.finditer(r"<lrm_rsc_op ([^>]*)/?>", block.group(0)):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', m.group(1)))
+        ops[attrs.get("id", "")] = attrs
+    return ops
+
+
+def last_op(cib, node, rsc):
+    """(operation, call id, rc) of rsc's last non-recurring operation on node, or None."""
+    for attrs in history(cib, node, rsc).values():
+        if attrs.get("id", "").endswith("_last_0"):
+            return attrs.get("operation"), int(attrs.get("call-id", "-1")), int(attrs.get("rc-code", "-1"))
+    return None
+
+
+class Rig:
+    def __init__(self, c, nodes, sampler):
+        self.c = c
+        self.nodes = nodes  # name -> Node
+        self.sampler = sampler
+
+    def qemu_on(self):
+        entries = proc_entries()
+        return [name for name, n in self.nodes.items() if n.qemu_pids(entries, DOMAIN)]
+
+    def runs_only_on(self, name):
+        return self.qemu_on() == [name] and self.nodes[name].domstate(DOMAIN) == "running"
+
+    def guest_lines(self, name):
+        return self.nodes[name].console(DOMAIN)
+
+
+def check_start_order(r):
+    c = r.c
+    wait_for("both nodes online, with quorum", lambda: all(c.online(n) == NODES and c.quorate(n) for n in NODES),
+             c.lab)
+    wait_for("the guest runs on node1 only and has printed on its console",
+             lambda: r.runs_only_on("node1") and r.guest_lines("node1"), c.lab)
+    cib = c.cib("node1")
+    disk, vm = last_op(cib, "node1", "disk"), last_op(cib, "node1", "vm")
+    expect(disk and vm and disk[0] == "start" and vm[0] == "start" and disk[2] == 0 and vm[2] == 0,
+           f"node1's history: disk and vm started ({disk}, {vm})")
+    expect(disk[1] < vm[1], f"the disk started before the VM on node1 (call ids {disk[1]} < {vm[1]})")
+
+
+def max_call_id(cib, node):
+    state = re.search(r'<node_state [^>]*uname="%s".*?</node_state>' % node, cib, re.S)
+    return max([int(x) for x in re.findall(r'call-id="(\d+)"', state.group(0))] or [0]) if state else 0
+
+
+def migrate(r, source, target, verb):
+    """`holdfast node VERB node1` must move the guest from source to target by live migration."""
+    c = r.c
+    boot, uptime = r.guest_lines(source)[-1]
+    seen = len(r.guest_lines(target))  # the console file keeps what an earlier stay there printed
+    cib = c.cib("node1")
+    before = {n: max_call_id(cib, n) for n in (source, target)}
+    p = c.cli("node2", "node", verb, "node1")
+    expect(p.returncode == 0, f"holdfast node {verb} node1 succeeds ({p.stderr.strip()})")
+    wait_for(f"the guest runs on {target} only and printed there, {source}'s side stopped",
+             lambda: r.runs_only_on(target) and r.guest_lines(target)[seen:]
+             and (last_op(c.cib(target), source, "vm") or ("",))[0] == "stop", c.lab)
+    cib = c.cib(target)
+    to = history(cib, source, "vm").get("vm_migrate_to_0", {})
+    frm = history(cib, target, "vm").get("vm_migrate_from_0", {})
+    expect(to.get("rc-code") == "0" and int(to.get("call-id", "0")) > before[source],
+           f"{source} recorded a new successful migrate_to (call {to.get('call-id')})")
+    expect(frm.get("rc-code") == "0" and int(frm.get("call-id", "0")) > before[target],
+           f"{target} recorded a new successful migrate_from (call {frm.get('call-id')})")
+    src = last_op(cib, source, "vm")
+    expect(src and src[0] == "stop" and src[2] == 0, f"{source} stopped its side after the migration ({src})")
+    lines = r.guest_lines(target)[seen:]
+    new_boots = {b for b, _ in lines} - {boot}
+    expect(not new_boots, f"the guest on {target} is the same boot {boot} (no fresh boot: {sorted(new_boots)})")
+    first = lines[0][1]
+    expect(first >= uptime, f"its uptime went on: {uptime:.0f} s last on {source}, {first:.0f} s first on {target}")
+
+
+def check_standby_migrates(r):
+    migrate(r, "node1", "node2", "standby")
+    wait_for("node1's disk instance is stopped (standby)",
+             lambda: (last_op(r.c.cib("node2"), "node1", "disk") or ("",))[0] == "stop", r.c.lab)
+    migrate(r, "node2", "node1", "online")
+
+
+def check_kill_restarts_in_place(r):
+    c = r.c
+    boots = {b for b, _ in r.guest_lines("node1")}
+    pids = r.nodes["node1"].qemu_pids(proc_entries(), DOMAIN)
+    expect(len(pids) == 1, f"one qemu process on node1 ({pids})")
+    kill_quietly(pids[0])
+    wait_for("the monitor noticed and the guest runs again on node1 with a new boot id",
+             lambda: r.runs_only_on("node1") and any(b not in boots for b, _ in r.guest_lines("node1")), c.lab)
+    expect(re.search(r'name="fail-count-vm#monitor_3000" value="[1-9]', c.cib("node1")) is not None,
+           "the failed monitor is counted")
+    expect(r.qemu_on() == ["node1"], "restarted in place (node1), not moved")
+
+
+def check_stop_order(r):
+    c = r.c
+    p = c.cli("node1", "resource", "stop", "disk-clone")
+    expect(p.returncode == 0, f"holdfast resource stop disk-clone succeeds ({p.stderr.strip()})")
+    wait_for("no qemu on any node and both disk instances stopped",
+             lambda: not r.qemu_on() and all((last_op(c.cib("node1"), n, "disk") or ("",))[0] == "stop"
+                                             for n in NODES), c.lab)
+    cib = c.cib("node1")
+    disk, vm = last_op(cib, "node1", "disk"), last_op(cib, "node1", "vm")
+    expect(vm and vm[0] == "stop" and vm[2] == 0, f"the VM stopped on node1 ({vm})")
+    expect(disk[1] > vm[1], f"the disk stopped after the VM on node1 (call ids {vm[1]} < {disk[1]})")
+
+
+def report_sampler(s):
+    print("sampler timeline:", flush=True)
+    t0 = s.timeline[0][0] if s.timeline else 0
+    for t, what in s.timeline:
+        print(f"  {t - t0:7.2f}s {what}")
+    for t, what in s.violations[:20]:
+        print(f"  VIOLATION at {t - t0:7.2f}s: {what}")
+
+
+def missing_tools():
+    for tool in ("tgtd", "tgtadm", "libvirtd", "virtlogd", "virsh", "qemu-system-x86_64", "apt-get", "dpkg-deb"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (scripts/deps)"
+    return None
+
+
+def run(args, base, guest):
+    kernel, initramfs = guest
+    xml = os.path.join(base, f"{DOMAIN}.xml")
+    with open(xml, "w") as f:
+        f.write(domain_xml(DOMAIN, kernel, initramfs, f"/var/log/libvirt/qemu/{DOMAIN}.console"))
+    os.environ["OCF_ROOT"] = make_ocf_root(os.path.join(base, "ocf"),
+                                           {"VirtualMachine": args.vm_agent, "SharedDisk": args.disk_agent})
+    lab = Lab(os.path.abspath(args.lab), os.path.join(base, "lab"))
+    target = probe = sampler = None
+    try:
+        lab.up(len(NODES), "--libvirt")
+        with open(os.path.join(lab.dir, "hosts")) as f:
+            prefix = re.search(r"^(\d+\.\d+\.\d+)\.1 node1$", f.read(), re.M).group(1)
+        target = Target(lab.id + "-sw", prefix + ".254", os.path.join(base, "lun.img"))
+        target.start()
+        probe = PrProbe(args.pr_probe, lab.id + "-sw", target.url)
+        nodes = {n: Node(lab.dir, n) for n in NODES}
+        sampler = Sampler(list(nodes.values()), DOMAIN, probe, {n: pr_key(lab.id, n) for n in NODES})
+        sampler.start()
+        c = Cluster(lab, os.path.abspath(args.holdfast))
+        rig = Rig(c, nodes, sampler)
+        wait_for("both nodes online", lambda: all(c.online(n) == NODES for n in NODES), lab)
+        p = c.load("node1", configuration(target.url, xml))
+        expect(p.returncode == 0, f"configure load update succeeds ({p.stderr.strip()})")
+        check_start_order(rig)
+        check_standby_migrates(rig)
+        check_kill_restarts_in_place(rig)
+        check_stop_order(rig)
+        sampler.stop()
+        report_sampler(sampler)
+        expect(sampler.samples > 100, f"the sampler ran throughout ({sampler.samples} samples)")
+        expect(not sampler.violations, "no sampled instant had the guest on two nodes or a qemu without its disk")
+        print("all lab_vm checks passed")
+        return 0
+    except (CheckFailed, subprocess.TimeoutExpired, RuntimeError) as e:
+        print(f"FAILED: {e}", flush=True)
+        if sampler:
+            sampler.stop()
+            report_sampler(sampler)
+        for node in NODES:
+            for log in ("var/log/holdfast/holdfastd.log", "var/log/libvirt/libvirtd.log"):
+                path = os.path.join(lab.dir, "nodes", node, "root", log)
+                if os.path.exists(path):
+                    with open(path) as f:
+                        print(f"--- {path} (tail)\n" + "".join(f.readlines()[-15:]))
+        return 1
+    finally:
+        if sampler:
+            sampler.stop()
+        if probe:
+            probe.close()
+        if target:
+            target.stop()
+        subprocess.run([lab.binary, "--dir", lab.dir, "down"], capture_output=True)
+        reap()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for opt in ("--lab", "--holdfast", "--vm-agent", "--disk-agent", "--pr-probe", "--guest-cache"):
+        parser.add_argument(opt, required=True)
+    args = parser.parse_args()
+    os.environ["PATH"] += ":/usr/sbin:/sbin"
+    reason = skip_reason() or missing_tools()
+    if reason:
+        print(f"skipped: {reason}")
+        return SKIP
+    try:
+        guest = ensure_guest(args.guest_cache)
+    except (RuntimeError, OSError) as e:
+        print(f"skipped: cannot build the guest: {e}")
+        return SKIP
+    become_subreaper()
+    base = tempfile.mkdtemp(prefix="holdfast-lab-vm-")
+    try:
+        return run(args, base, guest)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
