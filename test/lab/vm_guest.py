@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The lab's qemu guest: a Debian kernel and a busybox initramfs, no disk image, no network.
 
-`ensure_guest(cache_dir)` makes CACHE/vmlinuz and CACHE/initramfs.gz once (later calls reuse them):
-the kernel from `apt-get download linux-image-6.1.0-N-amd64` (the version linux-image-amd64 depends on)
-and busybox from `apt-get download busybox-static`, both unpacked with dpkg-deb and installed nowhere.
+`ensure_guest(cache_dir)` makes CACHE/vmlinux and CACHE/initramfs.gz once (later calls reuse them):
+the kernel from `apt-get download linux-image-6.1.0-N-amd64` (the version linux-image-amd64 depends on),
+uncompressed from its bzImage, and busybox from `apt-get download busybox-static`, both unpacked with
+dpkg-deb and installed nowhere.
 The initramfs is written here (cpio "newc"), so neither cpio nor busybox is needed on the host.
 
 The guest's /init prints one line per second on its serial console:
@@ -17,6 +18,7 @@ Run as a script: `vm_guest.py CACHE_DIR` builds the files and prints their paths
 """
 import glob
 import gzip
+import lzma
 import os
 import shutil
 import subprocess
@@ -96,17 +98,36 @@ def _download_and_unpack(package, member, into):
         os.rename(into + ".tmp", into)
 
 
+def write_vmlinux(vmlinuz, path):
+    """The ELF kernel inside a bzImage (Debian's are xz-compressed). qemu boots it through its PVH entry
+    point, which skips decompressing the kernel under TCG: about 15 s less per boot here."""
+    with open(vmlinuz, "rb") as f:
+        data = f.read()
+    at = data.find(b"\xfd7zXZ\x00")
+    if at < 0:
+        raise RuntimeError(f"{vmlinuz} is not an xz-compressed bzImage")
+    elf = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(data[at:])
+    if not elf.startswith(b"\x7fELF"):
+        raise RuntimeError(f"{vmlinuz} holds no ELF kernel")
+    with open(path + ".tmp", "wb") as f:
+        f.write(elf)
+    os.rename(path + ".tmp", path)
+
+
 def ensure_guest(cache_dir):
     """(kernel, initramfs) paths under cache_dir, made when missing; RuntimeError when they cannot be."""
     os.makedirs(cache_dir, exist_ok=True)
-    kernel = os.path.join(cache_dir, "vmlinuz")
+    vmlinuz = os.path.join(cache_dir, "vmlinuz")
+    kernel = os.path.join(cache_dir, "vmlinux")
     initramfs = os.path.join(cache_dir, "initramfs.gz")
     busybox = os.path.join(cache_dir, "busybox")
-    if not os.path.exists(kernel):
+    if not os.path.exists(vmlinuz):
         package = _kernel_package()
         if package is None:
             raise RuntimeError("apt-cache knows no linux-image-amd64 (run apt-get update)")
-        _download_and_unpack(package, "./boot/vmlinuz-*", kernel)
+        _download_and_unpack(package, "./boot/vmlinuz-*", vmlinuz)
+    if not os.path.exists(kernel):
+        write_vmlinux(vmlinuz, kernel)
     if not os.path.exists(busybox):
         _download_and_unpack("busybox-static", "./bin/busybox", busybox)
     if not os.path.exists(initramfs):

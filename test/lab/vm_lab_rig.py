@@ -151,10 +151,14 @@ class Node:
                 out.append(pid)
         return out
 
+    @property
+    def uri(self):
+        """The node's libvirtd, reached from the host through its PID 1's root."""
+        return f"qemu:///system?socket=/proc/{self.pid1}/root/run/libvirt/libvirt-sock"
+
     def domstate(self, domain):
         """libvirt's state of `domain` on this node ("running", "paused", ...), None when it has none."""
-        uri = f"qemu:///system?socket=/proc/{self.pid1}/root/run/libvirt/libvirt-sock"
-        p = subprocess.run(["virsh", "-q", "-c", uri, "domstate", domain], capture_output=True, text=True)
+        p = subprocess.run(["virsh", "-q", "-c", self.uri, "domstate", domain], capture_output=True, text=True)
         return p.stdout.strip() if p.returncode == 0 else None
 
     def console(self, domain):

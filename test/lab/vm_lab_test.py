@@ -29,7 +29,8 @@ Checks (state, never timings; each wait has a generous deadline):
   3. killing the guest's qemu: the monitor notices, the VM restarts in place (a new boot id on node1);
   4. `holdfast resource stop disk-clone`: the VM stops before the disk does (call ids), nothing runs;
   5. a sampler thread (vm_lab_rig.Sampler), every ~100 ms from start to end: the guest never runs on
-     two nodes, and a node with a qemu process always has its disk registration. Zero violations.
+     two nodes, and a node with a qemu process always has its disk registration. Zero violations;
+     then, as a control, the guest started by hand on both nodes must show up as violations.
 
 Needs root, `ip netns`, corosync, tgtd, libvirtd, virsh and qemu-system-x86 (TCG; /dev/kvm is not
 used); exits 77 (skip) naming what is missing. The guest (vm_guest.py) is built once into --guest-cache
@@ -219,13 +220,31 @@ def check_stop_order(r):
     expect(disk[1] > vm[1], f"the disk stopped after the VM on node1 (call ids {vm[1]} < {disk[1]})")
 
 
-def report_sampler(s):
+def check_sampler_sees_a_double_start(r, xml):
+    """The control: the same guest started by hand on both nodes (behind the cluster's back, and with no
+    disk registration left) must show up as violations, or the sampler's silence would prove nothing."""
+    for n in NODES:
+        p = subprocess.run(["virsh", "-q", "-c", r.nodes[n].uri, "create", xml], capture_output=True, text=True)
+        expect(p.returncode == 0, f"started {DOMAIN} by hand on {n} ({p.stderr.strip()})")
+    wait_for("the sampler saw the guest running on two nodes and without its disk",
+             lambda: any("running on" in w for _, w in r.sampler.violations)
+             and any("without its disk" in w for _, w in r.sampler.violations), r.c.lab)
+    for n in NODES:
+        subprocess.run(["virsh", "-q", "-c", r.nodes[n].uri, "destroy", DOMAIN], capture_output=True)
+    expect(not r.qemu_on(), "the hand-started guests are gone")
+
+
+def report_sampler(s, real=None):
+    """The timeline, the first violations, and (after the control) how many the control caused."""
+    real = len(s.violations) if real is None else real
     print("sampler timeline:", flush=True)
     t0 = s.timeline[0][0] if s.timeline else 0
     for t, what in s.timeline:
         print(f"  {t - t0:7.2f}s {what}")
-    for t, what in s.violations[:20]:
+    for t, what in s.violations[:min(real, 20)]:
         print(f"  VIOLATION at {t - t0:7.2f}s: {what}")
+    if len(s.violations) > real:
+        print(f"  the control caused {len(s.violations) - real} (expected) violations")
 
 
 def missing_tools():
@@ -259,14 +278,16 @@ def run(args, base, guest):
         wait_for("both nodes online", lambda: all(c.online(n) == NODES for n in NODES), lab)
         p = c.load("node1", configuration(target.url, xml))
         expect(p.returncode == 0, f"configure load update succeeds ({p.stderr.strip()})")
-        check_start_order(rig)
-        check_standby_migrates(rig)
-        check_kill_restarts_in_place(rig)
-        check_stop_order(rig)
+        for check in (check_start_order, check_standby_migrates, check_kill_restarts_in_place, check_stop_order):
+            sampler.note(f"-- {check.__name__}")
+            check(rig)
+        violations, samples = list(sampler.violations), sampler.samples
+        sampler.note("-- check_sampler_sees_a_double_start")
+        check_sampler_sees_a_double_start(rig, xml)
         sampler.stop()
-        report_sampler(sampler)
-        expect(sampler.samples > 100, f"the sampler ran throughout ({sampler.samples} samples)")
-        expect(not sampler.violations, "no sampled instant had the guest on two nodes or a qemu without its disk")
+        report_sampler(sampler, len(violations))
+        expect(samples > 100, f"the sampler ran throughout the cluster's checks ({samples} samples)")
+        expect(not violations, "no sampled instant had the guest on two nodes or a qemu without its disk")
         print("all lab_vm checks passed")
         return 0
     except (CheckFailed, subprocess.TimeoutExpired, RuntimeError) as e:
