@@ -41,10 +41,10 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 from holdfast_lab import SKIP, CheckFailed, Lab, become_subreaper, expect, reap, skip_reason, wait_for
 from lab_checks import Cluster
@@ -329,6 +329,8 @@ def main():
         print(f"skipped: cannot build the guest: {e}")
         return SKIP
     become_subreaper()
+    # ctest's timeout and ^C: unwind through run()'s cleanup instead of leaving the lab behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     base = tempfile.mkdtemp(prefix="holdfast-lab-vm-")
     try:
         return run(args, base, guest)
