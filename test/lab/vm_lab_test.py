@@ -295,12 +295,17 @@ def run(args, base, guest):
         if sampler:
             sampler.stop()
             report_sampler(sampler)
+        try:
+            print(Cluster(lab, os.path.abspath(args.holdfast)).status("node1"))
+        except subprocess.TimeoutExpired:
+            pass
         for node in NODES:
-            for log in ("var/log/holdfast/holdfastd.log", "var/log/libvirt/libvirtd.log"):
+            for log in ("var/log/holdfast/holdfastd.log", "var/log/libvirt/libvirtd.log",
+                        f"var/log/libvirt/qemu/{DOMAIN}.log", f"var/log/libvirt/qemu/{DOMAIN}.console"):
                 path = os.path.join(lab.dir, "nodes", node, "root", log)
                 if os.path.exists(path):
                     with open(path) as f:
-                        print(f"--- {path} (tail)\n" + "".join(f.readlines()[-15:]))
+                        print(f"--- {path} (tail)\n" + "".join(f.readlines()[-25:]))
         return 1
     finally:
         if sampler:
