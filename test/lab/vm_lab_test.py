@@ -178,6 +178,9 @@ def migrate(r, source, target, verb):
            f"{source} recorded a new successful migrate_to (call {to.get('call-id')})")
     expect(frm.get("rc-code") == "0" and int(frm.get("call-id", "0")) > before[target],
            f"{target} recorded a new successful migrate_from (call {frm.get('call-id')})")
+    disk = last_op(cib, target, "disk")
+    expect(disk and disk[0] == "start" and disk[1] < int(frm["call-id"]),
+           f"{target}'s disk instance started before the guest migrated in ({disk})")
     src = last_op(cib, source, "vm")
     expect(src and src[0] == "stop" and src[2] == 0, f"{source} stopped its side after the migration ({src})")
     lines = r.guest_lines(target)[seen:]
