@@ -65,17 +65,17 @@ std::vector<service> boot_sequence(const lab_layout& l, int) {
         {"corosync", {"/usr/sbin/corosync", "-f"}},
     };
     const auto c = load_config(l);
-    if (c && c->stack == "pacemaker") {
-        // pacemakerd always stays in the foreground; exec keeps it PID 1's child.
-        out.push_back({"pacemakerd", {"/bin/sh", "-c", pacemaker_start, pacemaker_cib}});
-        return out;
-    }
     const bool libvirt = c && c->libvirt;
     if (libvirt) {
         // Both stay in the foreground (no --daemon), children of the node's PID 1.
         out.push_back({"virtlogd", {"/usr/sbin/virtlogd"}});
         out.push_back(
             {"libvirtd", {"/bin/sh", "-c", "exec /usr/sbin/libvirtd --listen >>/var/log/libvirt/libvirtd.out 2>&1"}});
+    }
+    if (c && c->stack == "pacemaker") {
+        // pacemakerd always stays in the foreground; exec keeps it PID 1's child.
+        out.push_back({"pacemakerd", {"/bin/sh", "-c", pacemaker_start, pacemaker_cib}});
+        return out;
     }
     // holdfastd waits for corosync itself; its log goes to the node's own /var/log/holdfast. With
     // libvirt it first waits (bounded) for libvirtd's socket, so its first probes of a
