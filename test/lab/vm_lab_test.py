@@ -15,7 +15,9 @@ serves one LUN on the lab's switch (the storage box on the cluster network). The
 Why a cloned disk: a live migration runs the guest's qemu on both nodes for a moment (the target's
 waits, paused, for the memory), and after it the target must write the disk at once. A disk held by
 one node at a time (a primitive with an exclusive reservation) would have to move first, which needs
-the VM stopped: Pacemaker (and so Holdfast) then stops and starts the VM instead of migrating it. So,
+the VM stopped: Pacemaker then stops and starts the VM instead of migrating it, and so does Holdfast
+(with the disk as a primitive, crm_simulate 2.1.5 and `holdfast simulate` both plan, for node1's
+standby, "Move vm (node1 -> node2) due to unrunnable disk stop": stop, then start). So,
 as operators do with shared storage under live-migrating VMs, every node holds a registration, and the
 invariant that matters is "a node running the guest is registered", not "one registrant".
 
@@ -34,8 +36,9 @@ Checks (state, never timings; each wait has a generous deadline):
 
 Needs root, `ip netns`, corosync, tgtd, libvirtd, virsh and qemu-system-x86 (TCG; /dev/kvm is not
 used); exits 77 (skip) naming what is missing, also when the nodes' libvirtd offers no TCG guests (a
-libvirtd that does not start in the nodes is a failure: that is holdfast-lab's job). The guest (vm_guest.py) is built once into --guest-cache
-with `apt-get download` (needs the Debian archive the first time). Everything it starts (lab nodes with
+libvirtd that does not start in the nodes is a failure: that is holdfast-lab's job). The guest
+(vm_guest.py) is built once into --guest-cache with `apt-get download` (needs the Debian archive the
+first time). Everything it starts (lab nodes with
 their libvirtd and qemu, tgtd, the probe) is removed also when a check fails.
 """
 import argparse
