@@ -190,23 +190,26 @@ def proc_entries():
 
 
 class Sampler(threading.Thread):
-    """Every ~100 ms: which nodes have a qemu process of the domain, and which keys the LUN has.
+    """Every ~100 ms: which nodes have a qemu process of each domain, and which keys the LUN has.
 
     Invariants, recorded as violations (never raised in the thread):
-      - the guest runs (libvirt state "running") on at most one node. qemu processes on two nodes are
+      - a guest runs (libvirt state "running") on at most one node. qemu processes on two nodes are
         normal during a live migration (the target's qemu waits, paused, for the guest's memory), so then
         the states are read twice in node order; only a pair of reads that cannot come from one handover
         counts (node Y seen running before node X is seen running, and X before Y);
-      - a node with a qemu process has its disk: its key is registered on the LUN in the read just before
-        or just after the process scan (between the two, a start or stop of the disk may fall).
+      - a node with a guest's qemu process has its disk: its key is registered on the LUN in the read just
+        before or just after the process scan (between the two, a start or stop of the disk may fall);
+      - while `exclusive` is set (the disk is a primitive, not a clone): at most one node's key is
+        registered, and a held reservation is held by that key (each read is one atomic answer of tgtd).
     It also keeps a timeline of (time, what) changes for the ordering checks."""
 
-    def __init__(self, nodes, domain, probe, keys):
+    def __init__(self, nodes, domains, probe, keys):
         super().__init__(daemon=True)
         self.nodes = nodes
-        self.domain = domain
+        self.domains = domains
         self.probe = probe
         self.keys = keys  # node name -> key
+        self.exclusive = False
         self.violations = []
         self.timeline = []
         self.samples = 0
@@ -216,8 +219,12 @@ class Sampler(threading.Thread):
     def note(self, what):
         self.timeline.append((time.monotonic(), what))
 
-    def _both_running(self, hosts):
-        reads = [(n, n.domstate(self.domain) == "running") for _ in range(2) for n in hosts]
+    def violation(self, what):
+        self.violations.append((time.monotonic(), what))
+
+    @staticmethod
+    def _both_running(hosts, domain):
+        reads = [(n, n.domstate(domain) == "running") for _ in range(2) for n in hosts]
         seen = set()
         for i, (x, x_run) in enumerate(reads):
             for y, y_run in reads[i + 1:]:
@@ -225,23 +232,37 @@ class Sampler(threading.Thread):
                     seen.add((x.name, y.name))
         return any((b, a) in seen for a, b in seen)
 
+    def _check_exclusive(self, read):
+        keys, holder = read
+        mine = [n for n, k in self.keys.items() if k in keys]
+        if len(mine) > 1:
+            self.violation(f"the exclusive disk is registered by {mine}")
+        if holder is not None and (len(mine) != 1 or holder != self.keys[mine[0]]):
+            self.violation(f"the exclusive disk's reservation is held by {holder} with {mine} registered")
+
     def sample(self):
         before = self.probe.read()
         entries = proc_entries()
         after = self.probe.read()
-        hosts = [n for n in self.nodes if n.qemu_pids(entries, self.domain)]
-        state = (tuple(n.name for n in hosts), tuple(sorted(before[0])) if before else None)
+        hosts = {d: [n for n in self.nodes if n.qemu_pids(entries, d)] for d in self.domains}
+        state = (tuple((d, tuple(n.name for n in h)) for d, h in hosts.items() if h),
+                 tuple(sorted(before[0])) if before else None)
         if state != self._last:
-            self.note(f"qemu={','.join(state[0]) or '-'} keys={','.join(state[1] or []) or '-'}")
+            running = " ".join(f"{d}@{','.join(h)}" for d, h in state[0]) or "-"
+            self.note(f"qemu: {running} keys={','.join(state[1] or []) or '-'}")
             self._last = state
         if before is None or after is None:
-            self.violations.append((time.monotonic(), "the LUN did not answer the probe"))
+            self.violation("the LUN did not answer the probe")
             return
-        for n in hosts:
-            if self.keys[n.name] not in before[0] and self.keys[n.name] not in after[0]:
-                self.violations.append((time.monotonic(), f"qemu runs on {n.name} without its disk registration"))
-        if len(hosts) > 1 and self._both_running(hosts):
-            self.violations.append((time.monotonic(), f"{self.domain} running on {[n.name for n in hosts]}"))
+        for d, h in hosts.items():
+            for n in h:
+                if self.keys[n.name] not in before[0] and self.keys[n.name] not in after[0]:
+                    self.violation(f"{d}'s qemu runs on {n.name} without its disk registration")
+            if len(h) > 1 and self._both_running(h, d):
+                self.violation(f"{d} running on {[n.name for n in h]}")
+        if self.exclusive:
+            self._check_exclusive(before)
+            self._check_exclusive(after)
 
     def run(self):
         while not self.stop_event.is_set():

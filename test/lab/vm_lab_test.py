@@ -30,9 +30,14 @@ Checks (state, never timings; each wait has a generous deadline):
      again with the same boot id;
   3. killing the guest's qemu: the monitor notices, the VM restarts in place (a new boot id on node1);
   4. `holdfast resource stop disk-clone`: the VM stops before the disk does (call ids), nothing runs;
-  5. a sampler thread (vm_lab_rig.Sampler), every ~100 ms from start to end: the guest never runs on
-     two nodes, and a node with a qemu process always has its disk registration. Zero violations;
-     then, as a control, the guest started by hand on both nodes must show up as violations.
+  5. the other way, for comparison: group xg = [xdisk (SharedDisk primitive, WE-RO: one holder),
+     xvm (a second guest, allow-migrate=true)]. Disk first on start, last on stop (call ids); `node
+     standby` moves the group: xvm stopped, xdisk moved, xvm started on node2 with a fresh boot and no
+     migrate_from; at every sampled instant at most one node is registered on the LUN;
+  6. a sampler thread (vm_lab_rig.Sampler), every ~100 ms from start to end: no guest runs on two
+     nodes, a node with a guest's qemu process always has its disk registration, and in step 5 the disk
+     has one registrant at most. Zero violations; then, as a control, the first guest started by hand on
+     both nodes must show up as violations.
 
 Needs root, `ip netns`, corosync, tgtd, libvirtd, virsh and qemu-system-x86 (TCG; /dev/kvm is not
 used); exits 77 (skip) naming what is missing, also when the nodes' libvirtd offers no TCG guests (a
@@ -56,7 +61,8 @@ from vm_guest import domain_xml, ensure_guest
 from vm_lab_rig import Node, PrProbe, Sampler, Target, kill_quietly, make_ocf_root, pr_key, proc_entries
 
 NODES = ["node1", "node2"]
-DOMAIN = "labvm"
+DOMAIN = "labvm"  # the live-migrating VM, beside the cloned disk
+DOMAIN2 = "labvm2"  # the VM in a group after an exclusive disk
 
 
 def configuration(url, xml):
@@ -105,6 +111,46 @@ def configuration(url, xml):
 """
 
 
+def group_configuration(url, xml):
+    """Phase two: the disk as a primitive (one holder, WE-RO) and a VM in a group after it."""
+    return f"""<configuration>
+  <resources>
+    <group id="xg">
+      <meta_attributes id="xg-meta">
+        <nvpair id="xg-stickiness" name="resource-stickiness" value="100"/>
+      </meta_attributes>
+      <primitive id="xdisk" class="ocf" provider="holdfast" type="SharedDisk">
+        <instance_attributes id="xdisk-params">
+          <nvpair id="xdisk-device" name="device" value="{url}"/>
+        </instance_attributes>
+        <operations>
+          <op id="xdisk-monitor-5s" name="monitor" interval="5s" timeout="20s"/>
+        </operations>
+      </primitive>
+      <primitive id="xvm" class="ocf" provider="holdfast" type="VirtualMachine">
+        <instance_attributes id="xvm-params">
+          <nvpair id="xvm-config" name="config" value="{xml}"/>
+          <nvpair id="xvm-transport" name="migration_transport" value="tcp"/>
+          <nvpair id="xvm-shutdown" name="shutdown_timeout" value="2"/>
+        </instance_attributes>
+        <meta_attributes id="xvm-meta">
+          <nvpair id="xvm-allow-migrate" name="allow-migrate" value="true"/>
+        </meta_attributes>
+        <operations>
+          <op id="xvm-start" name="start" interval="0" timeout="120s"/>
+          <op id="xvm-stop" name="stop" interval="0" timeout="60s"/>
+          <op id="xvm-monitor-3s" name="monitor" interval="3s" timeout="30s"/>
+        </operations>
+      </primitive>
+    </group>
+  </resources>
+  <constraints>
+    <rsc_location id="xg-prefers-node1" rsc="xg" node="node1" score="50"/>
+  </constraints>
+</configuration>
+"""
+
+
 def history(cib, node, rsc):
     """{operation key: attributes} of rsc's recorded operations on node (lrm_rsc_op elements)."""
     state = re.search(r'<node_state [^>]*uname="%s".*?</node_state>' % node, cib, re.S)
@@ -134,12 +180,12 @@ class Rig:
         self.nodes = nodes  # name -> Node
         self.sampler = sampler
 
-    def qemu_on(self):
+    def qemu_on(self, domain=DOMAIN):
         entries = proc_entries()
-        return [name for name, n in self.nodes.items() if n.qemu_pids(entries, DOMAIN)]
+        return [name for name, n in self.nodes.items() if n.qemu_pids(entries, domain)]
 
-    def runs_only_on(self, name):
-        return self.qemu_on() == [name] and self.nodes[name].domstate(DOMAIN) == "running"
+    def runs_only_on(self, name, domain=DOMAIN):
+        return self.qemu_on(domain) == [name] and self.nodes[name].domstate(domain) == "running"
 
     def guest_lines(self, name):
         return self.nodes[name].console(DOMAIN)
@@ -227,6 +273,46 @@ def check_stop_order(r):
     expect(disk[1] > vm[1], f"the disk stopped after the VM on node1 (call ids {vm[1]} < {disk[1]})")
 
 
+def check_group_moves(r, url, xml2):
+    """An exclusive disk cannot be held by two nodes, so `node standby` moves the group (VM stopped,
+    disk moved, VM started: a fresh boot), and the sampler checks one registrant at every instant."""
+    c = r.c
+    keys = r.sampler.probe.read()
+    expect(keys is not None and not keys[0], f"the LUN has no registration left ({keys})")
+    r.sampler.exclusive = True
+    p = c.load("node1", group_configuration(url, xml2))
+    expect(p.returncode == 0, f"configure load update of the group succeeds ({p.stderr.strip()})")
+    lines = lambda n: r.nodes[n].console(DOMAIN2)  # noqa: E731
+    wait_for(f"{DOMAIN2} runs on node1 only and printed", lambda: r.runs_only_on("node1", DOMAIN2) and lines("node1"),
+             c.lab)
+    cib = c.cib("node1")
+    disk, vm = last_op(cib, "node1", "xdisk"), last_op(cib, "node1", "xvm")
+    expect(disk[0] == vm[0] == "start" and disk[1] < vm[1], f"xdisk started before xvm on node1 ({disk}, {vm})")
+    boot = lines("node1")[-1][0]
+    p = c.cli("node2", "node", "standby", "node1")
+    expect(p.returncode == 0, f"holdfast node standby node1 succeeds ({p.stderr.strip()})")
+    wait_for(f"{DOMAIN2} runs on node2 only and printed, node1's side stopped",
+             lambda: r.runs_only_on("node2", DOMAIN2) and lines("node2")
+             and (last_op(c.cib("node2"), "node1", "xdisk") or ("",))[0] == "stop", c.lab)
+    cib = c.cib("node2")
+    old_disk, old_vm = last_op(cib, "node1", "xdisk"), last_op(cib, "node1", "xvm")
+    new_disk, new_vm = last_op(cib, "node2", "xdisk"), last_op(cib, "node2", "xvm")
+    expect(old_vm[0] == "stop" and old_vm[1] < old_disk[1], f"on node1 xvm stopped before xdisk ({old_vm}, {old_disk})")
+    expect(new_disk[0] == new_vm[0] == "start" and new_disk[1] < new_vm[1],
+           f"on node2 xdisk started before xvm ({new_disk}, {new_vm})")
+    expect("xvm_migrate_from_0" not in history(cib, "node2", "xvm"), "xvm was moved, not migrated")
+    expect(lines("node2")[-1][0] != boot, "so its guest booted afresh on node2")
+    p = c.cli("node2", "node", "online", "node1")
+    expect(p.returncode == 0, f"holdfast node online node1 succeeds ({p.stderr.strip()})")
+    p = c.cli("node2", "resource", "stop", "xg")
+    expect(p.returncode == 0, f"holdfast resource stop xg succeeds ({p.stderr.strip()})")
+    wait_for("the group stopped", lambda: not r.qemu_on(DOMAIN2)
+             and (last_op(c.cib("node2"), "node2", "xdisk") or ("",))[0] == "stop", c.lab)
+    cib = c.cib("node2")
+    disk, vm = last_op(cib, "node2", "xdisk"), last_op(cib, "node2", "xvm")
+    expect(vm[0] == "stop" and vm[1] < disk[1], f"on node2 xvm stopped before xdisk ({vm}, {disk})")
+
+
 def check_sampler_sees_a_double_start(r, xml):
     """The control: the same guest started by hand on both nodes (behind the cluster's back, and with no
     disk registration left) must show up as violations, or the sampler's silence would prove nothing."""
@@ -284,19 +370,21 @@ def print_failure_details(lab, holdfast):
         pass
     for node in NODES:
         for log in ("var/log/holdfast/holdfastd.log", "var/log/libvirt/libvirtd.log",
-                    f"var/log/libvirt/qemu/{DOMAIN}.log", f"var/log/libvirt/qemu/{DOMAIN}.console"):
+                    f"var/log/libvirt/qemu/{DOMAIN}.log", f"var/log/libvirt/qemu/{DOMAIN2}.log"):
             path = os.path.join(lab.dir, "nodes", node, "root", log)
             if os.path.exists(path):
                 with open(path, errors="replace") as f:
                     print(f"--- {path} (tail)\n" + "".join(f.readlines()[-25:]))
 
 
-def run_checks(rig, xml):
+def run_checks(rig, url, xml, xml2):
     """The cluster's checks with the sampler running, then the sampler's control and verdict."""
     sampler = rig.sampler
     for check in (check_start_order, check_standby_migrates, check_kill_restarts_in_place, check_stop_order):
         sampler.note(f"-- {check.__name__}")
         check(rig)
+    sampler.note("-- check_group_moves")
+    check_group_moves(rig, url, xml2)
     violations, samples = list(sampler.violations), sampler.samples
     sampler.note("-- check_sampler_sees_a_double_start")
     check_sampler_sees_a_double_start(rig, xml)
@@ -307,9 +395,10 @@ def run_checks(rig, xml):
 
 
 def run(args, base, guest):
-    xml = os.path.join(base, f"{DOMAIN}.xml")
-    with open(xml, "w") as f:
-        f.write(domain_xml(DOMAIN, *guest, f"/var/log/libvirt/qemu/{DOMAIN}.console"))
+    xml, xml2 = (os.path.join(base, f"{d}.xml") for d in (DOMAIN, DOMAIN2))
+    for d, path in ((DOMAIN, xml), (DOMAIN2, xml2)):
+        with open(path, "w") as f:
+            f.write(domain_xml(d, *guest, f"/var/log/libvirt/qemu/{d}.console"))
     os.environ["OCF_ROOT"] = make_ocf_root(os.path.join(base, "ocf"),
                                            {"VirtualMachine": args.vm_agent, "SharedDisk": args.disk_agent})
     lab = Lab(os.path.abspath(args.lab), os.path.join(base, "lab"))
@@ -324,12 +413,12 @@ def run(args, base, guest):
         target = Target(lab.id + "-sw", prefix + ".254", os.path.join(base, "lun.img"))
         target.start()
         probe = PrProbe(args.pr_probe, lab.id + "-sw", target.url)
-        sampler = Sampler(list(nodes.values()), DOMAIN, probe, {n: pr_key(lab.id, n) for n in NODES})
+        sampler = Sampler(list(nodes.values()), [DOMAIN, DOMAIN2], probe, {n: pr_key(lab.id, n) for n in NODES})
         sampler.start()
         wait_for("both nodes online", lambda: all(c.online(n) == NODES for n in NODES), lab)
         p = c.load("node1", configuration(target.url, xml))
         expect(p.returncode == 0, f"configure load update succeeds ({p.stderr.strip()})")
-        run_checks(Rig(c, nodes, sampler), xml)
+        run_checks(Rig(c, nodes, sampler), target.url, xml, xml2)
         print("all lab_vm checks passed")
         return 0
     except NoTcg as e:
