@@ -28,6 +28,7 @@ std::string libvirtd_conf(const lab_layout& l, int node) {
            l.address(node) +
            "\"\n"
            "auth_tcp = \"none\"\n"
+           // No polkit in a node: the socket's permissions (root only) decide.
            "auth_unix_rw = \"none\"\n"
            "auth_unix_ro = \"none\"\n"
            "host_uuid = \"" +
@@ -41,9 +42,6 @@ std::string qemu_conf(const lab_layout& l, int node) {
            "user = \"root\"\n"
            "group = \"root\"\n"
            "dynamic_ownership = 0\n"
-           // Their default is the libvirt-qemu user, which only libvirt-daemon-system makes.
-           "swtpm_user = \"root\"\n"
-           "swtpm_group = \"root\"\n"
            "security_driver = \"none\"\n"
            // A per-domain mount namespace would need a /dev the node does not make.
            "namespaces = [ ]\n"
