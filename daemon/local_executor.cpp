@@ -75,6 +75,11 @@ void local_executor::on_message(std::string_view body) {
     }
     if (a.task == "cancel") return cancel(*m);
     if (a.task == "delete" || a.task == "probe_again") return ack(*m, a.task == "probe_again");
+    // Any action that changes the resource's state (start, stop, migrate_to, migrate_from, promote,
+    // demote, ...) first stops its recurring operations here, as Pacemaker's controller does
+    // (should_cancel_recurring): a monitor that fires between a migrate_to and the stop that follows
+    // would find the VM gone and report a failure that restarts it on its new node.
+    if (a.interval_ms == 0 && a.task != "monitor" && a.task != "notify") forget(a.rsc_id);
     start(*m, false);
 }
 

@@ -36,6 +36,9 @@ def check_exec(lab):
     own = lab.exec("node1", "sh", "-c", "echo marker > /var/lib/holdfast/probe")
     other = lab.exec("node2", "test", "-e", "/var/lib/holdfast/probe")
     expect(own.returncode == 0 and other.returncode == 1, "each node has its own /var/lib/holdfast")
+    hosts = lab.exec("node1", "getent", "hosts", "node3").stdout.split()
+    addr = lab.exec("node3", "ip", "-o", "-4", "addr", "show", "eth0").stdout.split()
+    expect(hosts and hosts[0] + "/24" in addr, "node names resolve inside the lab to the nodes' addresses")
 
 
 def node_programs(lab, node):

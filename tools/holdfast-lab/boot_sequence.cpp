@@ -48,6 +48,15 @@ const char* const pacemaker_start =
     "export PCMK_logfile=/var/log/pacemaker/pacemaker.log\n"
     "exec /usr/sbin/pacemakerd >>/var/log/pacemaker/pacemakerd.log 2>&1\n";
 
+const char* const holdfastd_start = "exec \"$0\" --foreground >>/var/log/holdfast/holdfastd.log 2>&1";
+const char* const holdfastd_after_libvirtd =
+    "i=0\n"
+    "until [ -S /run/libvirt/libvirt-sock ] || [ $i -ge 300 ]; do\n"
+    "  sleep 0.1\n"
+    "  i=$((i + 1))\n"
+    "done\n"
+    "exec \"$0\" --foreground >>/var/log/holdfast/holdfastd.log 2>&1";
+
 }  // namespace
 
 std::vector<service> boot_sequence(const lab_layout& l, int) {
@@ -55,15 +64,24 @@ std::vector<service> boot_sequence(const lab_layout& l, int) {
         // -f: stay in the foreground, so the node's PID 1 is its parent and sees it exit.
         {"corosync", {"/usr/sbin/corosync", "-f"}},
     };
-    if (auto c = load_config(l); c && c->stack == "pacemaker") {
+    const auto c = load_config(l);
+    const bool libvirt = c && c->libvirt;
+    if (libvirt) {
+        // Both stay in the foreground (no --daemon), children of the node's PID 1.
+        out.push_back({"virtlogd", {"/usr/sbin/virtlogd"}});
+        out.push_back(
+            {"libvirtd", {"/bin/sh", "-c", "exec /usr/sbin/libvirtd --listen >>/var/log/libvirt/libvirtd.out 2>&1"}});
+    }
+    if (c && c->stack == "pacemaker") {
         // pacemakerd always stays in the foreground; exec keeps it PID 1's child.
         out.push_back({"pacemakerd", {"/bin/sh", "-c", pacemaker_start, pacemaker_cib}});
         return out;
     }
-    // holdfastd waits for corosync itself; its log goes to the node's own /var/log/holdfast.
+    // holdfastd waits for corosync itself; its log goes to the node's own /var/log/holdfast. With
+    // libvirt it first waits (bounded) for libvirtd's socket, so its first probes of a
+    // VirtualMachine find libvirtd answering.
     if (const std::string daemon = daemon_next_to_us(); !daemon.empty())
-        out.push_back({"holdfastd",
-                       {"/bin/sh", "-c", "exec \"$0\" --foreground >>/var/log/holdfast/holdfastd.log 2>&1", daemon}});
+        out.push_back({"holdfastd", {"/bin/sh", "-c", libvirt ? holdfastd_after_libvirtd : holdfastd_start, daemon}});
     return out;
 }
 

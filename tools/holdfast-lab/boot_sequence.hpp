@@ -1,7 +1,7 @@
 #pragma once
-// What a lab node runs, in start order: corosync, then holdfastd from the same build directory
-// (when it was built), or with `up --stack pacemaker` Pacemaker's pacemakerd instead (the
-// benchmarks' reference). The one place a daemon joins the node.
+// What a lab node runs, in start order: corosync, with `up --libvirt` virtlogd and libvirtd, then
+// holdfastd from the same build directory (when it was built), or with `up --stack pacemaker`
+// Pacemaker's pacemakerd instead (the benchmarks' reference). The one place a daemon joins the node.
 #include <string>
 #include <vector>
 

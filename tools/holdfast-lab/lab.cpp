@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "tools/holdfast-lab/corosync_conf.hpp"
+#include "tools/holdfast-lab/libvirt_conf.hpp"
 #include "tools/holdfast-lab/network.hpp"
 #include "tools/holdfast-lab/node.hpp"
 #include "tools/holdfast-lab/sys.hpp"
@@ -20,9 +21,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-result<void> make_node_dirs(const lab_layout& l, int node) {
+result<void> make_node_dirs(const lab_layout& l, int node, bool libvirt) {
     std::error_code ec;
-    for (const auto& m : l.node_mounts(node)) {
+    for (const auto& m : l.node_mounts(node, libvirt)) {
         std::filesystem::create_directories(m.source, ec);
         if (ec) return fail(errc::io, "cannot create " + m.source.string() + ": " + ec.message());
     }
@@ -64,9 +65,12 @@ result<void> build_lab(const lab_layout& l, const up_options& opt) {
     for (int i = 1; i <= n; ++i) {
         if (interrupted()) return fail(errc::interrupted, "interrupted");
         if (auto r = create_node_network(l, i); !r) return r;
-        if (auto r = make_node_dirs(l, i); !r) return r;
+        if (auto r = make_node_dirs(l, i, opt.config.libvirt); !r) return r;
     }
     if (auto r = write_corosync_files(l, opt.config); !r) return r;
+    if (auto r = write_hosts_file(l, opt.config); !r) return r;
+    if (opt.config.libvirt)
+        if (auto r = write_libvirt_files(l, opt.config); !r) return r;
     for (int i = 1; i <= n; ++i) {
         if (interrupted()) return fail(errc::interrupted, "interrupted");
         if (auto r = boot_node(l, i); !r) return r;

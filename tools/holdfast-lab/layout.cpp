@@ -37,11 +37,24 @@ std::filesystem::path lab_layout::node_path(int node, const std::filesystem::pat
     return node_dir(node) / "root" / inside.relative_path();
 }
 
-std::vector<node_mount> lab_layout::node_mounts(int node) const {
+std::vector<node_mount> lab_layout::node_mounts(int node, bool libvirt) const {
     std::vector<node_mount> m;
     for (const char* p : {"/etc/corosync", "/var/lib/corosync", "/var/log/corosync", "/var/lib/holdfast",
                           "/var/log/holdfast", "/var/lib/pacemaker", "/var/log/pacemaker"}) {
         m.push_back({node_path(node, p), p});
+    }
+    if (!libvirt) return m;
+    for (const char* p : {"/etc/libvirt", "/var/lib/libvirt", "/var/log/libvirt", "/var/cache/libvirt"}) {
+        m.push_back({node_path(node, p), p});
+    }
+    return m;
+}
+
+std::vector<node_mount> lab_layout::node_files(bool libvirt) const {
+    std::vector<node_mount> m{{dir_ / "hosts", "/etc/hosts"}};
+    if (libvirt) {
+        m.push_back({dir_ / "passwd", "/etc/passwd"});
+        m.push_back({dir_ / "group", "/etc/group"});
     }
     return m;
 }
@@ -59,6 +72,7 @@ result<lab_config> load_config(const lab_layout& l) {
         int value = 0;
         auto v = line.substr(eq + 1);
         if (key == "stack") c.stack = v;
+        if (key == "libvirt") c.libvirt = v == "1";
         if (std::from_chars(v.data(), v.data() + v.size(), value).ec != std::errc()) continue;
         if (key == "nodes") c.nodes = value;
         if (key == "token") c.token_ms = value;
@@ -71,7 +85,8 @@ result<lab_config> load_config(const lab_layout& l) {
 
 result<void> save_config(const lab_layout& l, const lab_config& c) {
     return write_file(l.config_file(), "# holdfast-lab\nnodes=" + std::to_string(c.nodes) +
-                                           "\ntoken=" + std::to_string(c.token_ms) + "\nstack=" + c.stack + "\n");
+                                           "\ntoken=" + std::to_string(c.token_ms) + "\nstack=" + c.stack +
+                                           "\nlibvirt=" + (c.libvirt ? "1" : "0") + "\n");
 }
 
 result<int> parse_node(const std::string& arg, const lab_config& c) {

@@ -4,6 +4,8 @@
 //
 // DIR/lab.conf                        nodes, token and stack (written first by `up`, removed last by `down`)
 // DIR/authkey                         the corosync key, copied into every node
+// DIR/hosts                           every node's /etc/hosts: the host's, plus the nodes' names
+// DIR/passwd, DIR/group               with --libvirt, every node's: the host's, plus libvirt-qemu
 // DIR/nodes/nodeI/pid                 "PID STARTTIME PIDNS" of the node's PID 1 while it runs
 // DIR/nodes/nodeI/init.log            what the node's PID 1 reports
 // DIR/nodes/nodeI/root/...            bind-mounted over the same paths inside the node
@@ -26,6 +28,9 @@ struct lab_config {
     // What runs on corosync: "holdfast" (holdfastd) or "pacemaker" (Pacemaker's daemons, the
     // reference the benchmarks compare against).
     std::string stack = "holdfast";
+    // Also run virtlogd and libvirtd in every node (`up --libvirt`), for agents that manage qemu
+    // domains; see libvirt_conf.hpp.
+    bool libvirt = false;
 };
 
 // A host directory bind-mounted at `target` inside a node.
@@ -56,14 +61,19 @@ public:
     std::filesystem::path config_file() const { return dir_ / "lab.conf"; }
     std::filesystem::path lock_file() const { return dir_ / "lock"; }
     std::filesystem::path authkey() const { return dir_ / "authkey"; }
+    std::filesystem::path hosts_file() const { return dir_ / "hosts"; }
+    // Files the node's PID 1 bind-mounts over the host's (when they exist in DIR): /etc/hosts, and
+    // with `libvirt` /etc/passwd and /etc/group.
+    std::vector<node_mount> node_files(bool libvirt) const;
     std::filesystem::path node_dir(int node) const { return dir_ / "nodes" / node_name(node); }
     std::filesystem::path pid_file(int node) const { return node_dir(node) / "pid"; }
     std::filesystem::path init_log(int node) const { return node_dir(node) / "init.log"; }
     // The node's view of PATH (an absolute path) as a host path under the node's directory.
     std::filesystem::path node_path(int node, const std::filesystem::path& inside) const;
     // What the node's PID 1 bind-mounts: corosync's configuration, state and logs, and the
-    // per-node state and log directories of Holdfast's daemon and of Pacemaker's.
-    std::vector<node_mount> node_mounts(int node) const;
+    // per-node state and log directories of Holdfast's daemon and of Pacemaker's; with `libvirt`
+    // also libvirt's configuration, state, cache and log directories.
+    std::vector<node_mount> node_mounts(int node, bool libvirt) const;
 
 private:
     std::filesystem::path dir_;

@@ -27,7 +27,7 @@ const char* const default_dir = "/run/holdfast-lab/default";
 void usage(FILE* out) {
     std::fputs(
         "usage: holdfast-lab [--dir DIR] VERB [ARGS]\n"
-        "  up --nodes N [--token MS] [--stack holdfast|pacemaker] [--no-wait] [--wait-timeout S]\n"
+        "  up --nodes N [--token MS] [--stack holdfast|pacemaker] [--libvirt] [--no-wait] [--wait-timeout S]\n"
         "                                  make and start a lab\n"
         "  status                          each node: running, cable, frozen, quorum, members\n"
         "  exec NODE -- CMD [ARGS...]      run CMD inside NODE\n"
@@ -110,6 +110,11 @@ result<int> verb_up(const cli& c, const lab_layout& l) {
     if (auto it = c.options.find("--stack"); it != c.options.end()) opt.config.stack = it->second;
     if (opt.config.stack != "holdfast" && opt.config.stack != "pacemaker") {
         return fail(errc::usage, "--stack must be holdfast or pacemaker");
+    }
+    opt.config.libvirt = c.options.count("--libvirt") > 0;
+    if (opt.config.libvirt &&
+        (::access("/usr/sbin/libvirtd", X_OK) != 0 || ::access("/usr/sbin/virtlogd", X_OK) != 0)) {
+        return fail(errc::usage, "--libvirt needs libvirtd and virtlogd (package libvirt-daemon)");
     }
     opt.wait = !c.options.count("--no-wait");
     opt.wait_timeout = std::chrono::seconds(*wait);

@@ -38,13 +38,21 @@ result<void> mount_fs(const char* source, const char* target, const char* type, 
 }
 
 result<void> bind_node_dirs(const lab_layout& l, int node) {
-    for (const auto& m : l.node_mounts(node)) {
+    auto c = load_config(l);
+    if (!c) return holdfast::unexpected(c.error());
+    for (const auto& m : l.node_mounts(node, c->libvirt)) {
         std::error_code ec;
         std::filesystem::create_directories(m.source, ec);
         // The mount point must exist on the shared root; create it as a package would.
         std::filesystem::create_directories(m.target, ec);
         if (ec) return fail(errc::io, "cannot create " + m.target.string() + ": " + ec.message());
         if (auto r = mount_fs(m.source.c_str(), m.target.c_str(), nullptr, MS_BIND); !r) return r;
+    }
+    // Node names resolve inside the lab (libvirt's migration URIs name the target node), libvirtd
+    // finds its user. A lab made by an older holdfast-lab has none of these files: keep the host's.
+    for (const auto& f : l.node_files(c->libvirt)) {
+        if (!std::filesystem::exists(f.source)) continue;
+        if (auto r = mount_fs(f.source.c_str(), f.target.c_str(), nullptr, MS_BIND); !r) return r;
     }
     return {};
 }
