@@ -71,7 +71,7 @@ expected<std::unique_ptr<controller>, std::string> controller::create(event_loop
     auto recheck = timer::create(loop, [raw = ctl.get()] { raw->replan_->poke(); });
     if (!recheck) return unexpected(std::string("cannot create the recheck timer"));
     ctl->recheck_timer_ = std::move(*recheck);
-    ctl->fencer_ = std::make_unique<fencer>(loop, cib);
+    ctl->fencer_ = std::make_unique<fencer>(loop, cib, c.local_name());
     return ctl;
 }
 
@@ -226,33 +226,19 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
     if (!deadline_timer_->armed()) (void)deadline_timer_->arm(usec(1'000'000));
 }
 
-// Fencing runs here, on the coordinator. Once the target is fenced it is
-// down for sure: its node state says so and its resource history and
-// transient attributes go (as Pacemaker's controller records a fencing), so
-// the scheduler may recover what it ran. A fencing that fails fails the
+// Fencing runs here, on the coordinator. A fencing that fails fails the
 // action; the next plan asks again (the fencer backs off).
 void controller::fence(size_t index, const policy::graph_action& a) {
     const std::string target = a.node_uname;
-    const std::string action = a.meta("stonith_action", "reboot");
     if (target == cluster_.local_name()) {
         // a coordinator does not fence itself: another member takes over once it is gone
         log_event(LOG_WARNING, "fencing_self_refused", {{"target", target}});
         runner_->complete(index, false);
         return;
     }
+    pending_fencing_[target].push_back(index);
     const int transition = transition_id_;
-    const uint32_t nodeid = static_cast<uint32_t>(std::atoll(a.node_id.c_str()));
-    fencer_->fence(target, nodeid, action, [this, index, transition, a, action](const fencing_event& e) {
-        const auto id = cluster_.id_of(a.node_uname);
-        const auto members = cluster_.members();
-        const bool back = id && std::binary_search(members.begin(), members.end(), *id);  // rebooted and rejoined
-        if (e.ok && action != "on" && !back) {
-            submit(cib::change::update_node_state("<node_state id=\"" + cib::xml_attr(a.node_id) + "\" uname=\"" +
-                                                  cib::xml_attr(a.node_uname) +
-                                                  "\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" "
-                                                  "expected=\"down\"/>"));
-        }
-        if (e.ok && action != "on") submit(cib::change::clear_node_history(a.node_id));
+    fence_node(target, a.meta("stonith_action", "reboot"), [this, index, transition](const fencing_event& e) {
         if (runner_ && transition == transition_id_) {
             runner_->complete(index, e.ok);
             check_finished();
@@ -260,6 +246,66 @@ void controller::fence(size_t index, const policy::graph_action& a) {
             replan_->poke();
         }
     });
+}
+
+void controller::fence_node(const std::string& target, const std::string& action,
+                            std::function<void(const fencing_event&)> done) {
+    const auto id = node_id_of(target);
+    const uint32_t nodeid = static_cast<uint32_t>(std::atoll(id.c_str()));
+    fencer_->fence(target, nodeid, action, [this, done = std::move(done)](const fencing_event& e) {
+        record_fencing(e);
+        cluster_.send(encode(e));
+        if (done) done(e);
+    });
+}
+
+fencing_event controller::confirm_fenced(const std::string& target) {
+    fencing_event e{
+        target, "off", true, "operator", {}, cluster_.local_name(), static_cast<int64_t>(std::time(nullptr)), 0};
+    log_event(LOG_WARNING, "fencing_confirmed_by_operator", {{"target", target}});
+    fencer_->record(e);
+    record_fencing(e);
+    cluster_.send(encode(e));
+    return e;
+}
+
+// Once a node is fenced it is down for sure: its node state says so and its
+// resource history and transient attributes go (as Pacemaker's controller
+// records a fencing), so the scheduler may recover what it ran. A node that
+// was rebooted and is already back keeps the state it announced.
+void controller::record_fencing(const fencing_event& e) {
+    if (!e.ok || e.action == "on") return;
+    const std::string id = node_id_of(e.target);
+    if (id.empty()) return;
+    const auto nodeid = cluster_.id_of(e.target);
+    const auto members = cluster_.members();
+    const bool back = nodeid && std::binary_search(members.begin(), members.end(), *nodeid);
+    if (!back)
+        submit(cib::change::update_node_state(
+            "<node_state id=\"" + cib::xml_attr(id) + "\" uname=\"" + cib::xml_attr(e.target) +
+            "\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>"));
+    submit(cib::change::clear_node_history(id));
+}
+
+// The id of a node by name: from Corosync's node list, else the CIB's <nodes>.
+std::string controller::node_id_of(const std::string& name) const {
+    if (auto id = cluster_.id_of(name)) return std::to_string(*id);
+    for (const auto& n : cib_.document().model().nodes)
+        if (n.uname == name) return n.id;
+    return {};
+}
+
+// A fencing carried out elsewhere (or confirmed by hand): into the history,
+// and the coordinator's stonith actions for that target are done.
+void controller::on_fenced(const fencing_event& e) {
+    if (e.origin != cluster_.local_name()) fencer_->record(e);
+    auto it = pending_fencing_.find(e.target);
+    if (!e.ok || it == pending_fencing_.end()) return;
+    const auto indexes = std::move(it->second);
+    pending_fencing_.erase(it);
+    if (!runner_) return;
+    for (size_t index : indexes) runner_->complete(index, true);
+    check_finished();
 }
 
 // An action whose node never answered fails, so that the transition ends
@@ -288,6 +334,7 @@ void controller::expire_actions() {
 }
 
 void controller::on_message(std::string_view body) {
+    if (auto fenced = decode_fenced(body)) return on_fenced(*fenced);
     auto ack = decode_ack(body);
     if (!ack || !runner_ || ack->dc_uuid != uuid_ || ack->transition != transition_id_) return;
     if (auto it = index_of_.find(ack->action_id); it != index_of_.end()) {
@@ -366,6 +413,7 @@ void controller::check_finished() {
     runner_.reset();
     index_of_.clear();
     deadlines_.clear();
+    pending_fencing_.clear();
     replan_->poke();
 }
 

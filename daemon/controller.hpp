@@ -15,6 +15,7 @@
 // cluster changes, CIB changes and controller messages. Loop thread only.
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -50,12 +51,21 @@ public:
     controller(token, cluster& c, cib_service& cib);
     ~controller();
     const fencer& fencing() const { return *fencer_; }
+    // Fences `target` with this node's fencer (holdfast fence NODE); the
+    // outcome is recorded, sent to every member, then handed to `done`.
+    void fence_node(const std::string& target, const std::string& action,
+                    std::function<void(const fencing_event&)> done);
+    // An operator's word that `target` is down (holdfast fence confirm).
+    fencing_event confirm_fenced(const std::string& target);
 
 private:
     void reconcile();
     void plan();
     void dispatch(size_t index, const policy::graph_action& a);
     void fence(size_t index, const policy::graph_action& a);
+    void record_fencing(const fencing_event& e);
+    void on_fenced(const fencing_event& e);
+    std::string node_id_of(const std::string& name) const;
     void confirm_from_record(const cib::change& c);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
     void check_finished();
@@ -76,7 +86,8 @@ private:
     std::optional<timer> deadline_timer_;
     std::optional<timer> recheck_timer_;  // plans again when time alone changes the answer
     std::optional<debouncer> replan_;
-    bool replan_after_ = false;  // something changed while a transition ran
+    bool replan_after_ = false;                                   // something changed while a transition ran
+    std::map<std::string, std::vector<size_t>> pending_fencing_;  // target -> its stonith actions, this transition
     std::unique_ptr<fencer> fencer_;
 };
 

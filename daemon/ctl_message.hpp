@@ -42,9 +42,9 @@ struct fencing_event {
     std::string target;
     std::string action;  // reboot off on
     bool ok = false;
-    std::string device;  // what did it ("operator" for a manual confirmation)
-    std::string reason;  // why it failed
-    std::string origin;  // the node that carried it out
+    std::string device;     // what did it ("operator" for a manual confirmation)
+    std::string reason;     // why it failed
+    std::string origin;     // the node that carried it out
     int64_t completed = 0;  // epoch seconds
     int64_t elapsed_ms = 0;
 };

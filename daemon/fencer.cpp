@@ -52,7 +52,8 @@ struct fencer::op {
     std::chrono::steady_clock::time_point began;
 };
 
-fencer::fencer(event_loop& loop, const cib_service& cib) : loop_(loop), cib_(cib) {
+fencer::fencer(event_loop& loop, const cib_service& cib, std::string local_name)
+    : loop_(loop), cib_(cib), local_name_(std::move(local_name)) {
     wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd_ < 0) {
         log_event(LOG_ERR, "fencer_unavailable", {{"errno", std::to_string(errno)}});
@@ -116,6 +117,12 @@ void fencer::launch(const std::string& target) {
     });
 }
 
+void fencer::record(const fencing_event& e) {
+    history_.push_back(e);
+    // as Pacemaker's fencer, a bounded history: the newest 500
+    if (history_.size() > 500) history_.erase(history_.begin());
+}
+
 void fencer::collect() {
     uint64_t n = 0;
     (void)!::read(wake_fd_, &n, sizeof n);
@@ -132,6 +139,7 @@ void fencer::collect() {
             o.result.ok,
             o.result.device,
             o.result.reason,
+            local_name_,
             static_cast<int64_t>(std::time(nullptr)),
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - o.began).count()};
         failures_[e.target] = e.ok ? 0 : failures_[e.target] + 1;
@@ -141,9 +149,7 @@ void fencer::collect() {
                    {"device", e.device},
                    {"reason", e.reason},
                    {"elapsed_ms", std::to_string(e.elapsed_ms)}});
-        history_.push_back(e);
-        // as Pacemaker's fencer, a bounded history: the newest 500
-        if (history_.size() > 500) history_.erase(history_.begin());
+        record(e);
         auto waiters = std::move(o.waiters);
         it = ops_.erase(it);
         for (auto& w : waiters) w(e);

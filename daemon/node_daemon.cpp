@@ -26,6 +26,14 @@ namespace {
 
 std::string xml_escape(const std::string& s) { return cib::xml_attr(s); }
 
+// One fencing event as the fence requests answer it.
+std::string fencing_xml(const fencing_event& e) {
+    return "<fencing target=\"" + xml_escape(e.target) + "\" action=\"" + xml_escape(e.action) + "\" state=\"" +
+           (e.ok ? "success" : "failed") + "\" device=\"" + xml_escape(e.device) + "\" origin=\"" +
+           xml_escape(e.origin) + "\" completed=\"" + std::to_string(e.completed) + "\" elapsed-ms=\"" +
+           std::to_string(e.elapsed_ms) + "\" reason=\"" + xml_escape(e.reason) + "\"/>\n";
+}
+
 std::string errno_text(int negative_errno) { return std::strerror(-negative_errno); }
 
 // A change the CIB refused is the request's fault; failing to store it is ours.
@@ -207,11 +215,48 @@ dispatch_table node_daemon::requests() {
         signals_.push_back(std::move(*later));
         return response{errc::ok, {}};
     };
+    t[request_type::fence_history] = [this](const request& r, const peer&) {
+        if (!controller_) return error_response(errc::not_supported, "this node is not in a cluster");
+        std::string x = "<fencing-history>\n";
+        for (const auto& e : controller_->fencing().history())
+            if (r.payload.empty() || e.target == r.payload) x += fencing_xml(e);
+        return response{errc::ok, x + "</fencing-history>\n"};
+    };
+    t[request_type::fence_confirm] = [this](const request& r, const peer& p) {
+        if (!controller_) return error_response(errc::not_supported, "this node is not in a cluster");
+        if (!known_node(r.payload)) return error_response(errc::bad_request, "unknown node '" + r.payload + "'");
+        log_event(LOG_WARNING, "fence_confirm_requested", {{"target", r.payload}, {"uid", std::to_string(p.uid)}});
+        return response{errc::ok, fencing_xml(controller_->confirm_fenced(r.payload))};
+    };
     return t;
+}
+
+// The nodes the cluster knows: Corosync's list and the CIB's <nodes>.
+bool node_daemon::known_node(const std::string& name) const {
+    if (cluster_ && cluster_->id_of(name)) return true;
+    for (const auto& n : cib_->document().model().nodes)
+        if (n.uname == name) return true;
+    return false;
 }
 
 deferred_table node_daemon::deferred_requests() {
     deferred_table t;
+    t[request_type::fence] = [this](const request& r, const peer& p, reply_fn reply) {
+        const auto space = r.payload.find(' ');
+        const std::string target = r.payload.substr(0, space);
+        const std::string action = space == std::string::npos ? "reboot" : r.payload.substr(space + 1);
+        if (!controller_) return reply(error_response(errc::not_supported, "this node is not in a cluster"));
+        if (action != "reboot" && action != "off" && action != "on")
+            return reply(error_response(errc::bad_request, "unknown fencing action '" + action + "'"));
+        if (!known_node(target)) return reply(error_response(errc::bad_request, "unknown node '" + target + "'"));
+        if (target == cluster_->local_name() && action != "on")
+            return reply(error_response(errc::bad_request, "a node does not fence itself; ask another node"));
+        log_event(LOG_NOTICE, "fence_requested",
+                  {{"target", target}, {"action", action}, {"uid", std::to_string(p.uid)}});
+        controller_->fence_node(target, action, [reply = std::move(reply)](const fencing_event& e) {
+            reply({errc::ok, fencing_xml(e)});
+        });
+    };
     t[request_type::cib_change] = [this](const request& r, const peer& p, reply_fn reply) {
         auto c = cib::parse_change(r.payload);
         if (!c) return reply(error_response(errc::bad_request, "bad change: " + one_line(c.error().to_string())));

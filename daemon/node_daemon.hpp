@@ -72,6 +72,7 @@ private:
     dispatch_table requests();
     deferred_table deferred_requests();
     std::string ping_xml() const;
+    bool known_node(const std::string& name) const;
 
     daemon_options opts_;
     event_loop loop_;

@@ -18,10 +18,10 @@ struct table_row {
 // Every request type has exactly one row (a unit test enforces it). A type
 // missing here is treated as admin-only, so forgetting a row fails closed.
 constexpr table_row permission_table[] = {
-    {request_type::ping, permission::read},
-    {request_type::cib_query, permission::read},
-    {request_type::cib_change, permission::write},
-    {request_type::shutdown, permission::admin},
+    {request_type::ping, permission::read},           {request_type::cib_query, permission::read},
+    {request_type::cib_change, permission::write},    {request_type::shutdown, permission::admin},
+    {request_type::fence, permission::admin},         {request_type::fence_history, permission::read},
+    {request_type::fence_confirm, permission::admin},
 };
 
 }  // namespace

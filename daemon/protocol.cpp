@@ -34,6 +34,9 @@ const char* to_string(request_type t) {
         case request_type::cib_query: return "cib_query";
         case request_type::cib_change: return "cib_change";
         case request_type::shutdown: return "shutdown";
+        case request_type::fence: return "fence";
+        case request_type::fence_history: return "fence_history";
+        case request_type::fence_confirm: return "fence_confirm";
     }
     return "unknown";
 }

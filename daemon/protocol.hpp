@@ -40,13 +40,17 @@ constexpr const char* default_ipc_name = "holdfastd";
 
 // Wire values: fixed, add at the end.
 enum class request_type : int32_t {
-    ping = 1,        // -> <holdfastd version= state= .../>
-    cib_query = 2,   // -> the whole CIB as XML
-    cib_change = 3,  // cib::serialize(change) -> "admin_epoch.epoch.num_updates" once applied
-    shutdown = 4,    // the orderly shutdown SIGTERM starts
+    ping = 1,           // -> <holdfastd version= state= .../>
+    cib_query = 2,      // -> the whole CIB as XML
+    cib_change = 3,     // cib::serialize(change) -> "admin_epoch.epoch.num_updates" once applied
+    shutdown = 4,       // the orderly shutdown SIGTERM starts
+    fence = 5,          // "TARGET ACTION" -> <fencing .../> once this node's fencer is done (ok or not)
+    fence_history = 6,  // "" or "TARGET" -> <fencing-history><fencing .../>...</fencing-history>
+    fence_confirm = 7,  // "TARGET": an operator's word that it is down -> <fencing .../>
 };
-constexpr request_type all_request_types[] = {request_type::ping, request_type::cib_query, request_type::cib_change,
-                                              request_type::shutdown};
+constexpr request_type all_request_types[] = {
+    request_type::ping,  request_type::cib_query,     request_type::cib_change,   request_type::shutdown,
+    request_type::fence, request_type::fence_history, request_type::fence_confirm};
 
 const char* to_string(request_type t);  // "ping", "cib_query", ...
 std::optional<request_type> request_type_from_wire(int32_t v);

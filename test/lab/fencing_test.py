@@ -3,7 +3,10 @@
 
   - on-fail=fence: a failed monitor gets its node fenced by the coordinator, and the resource starts
     elsewhere only once the fencing is confirmed; the fenced node reboots and joins again;
-  - a failed stop with fencing on gets the node fenced too, and the resource recovered elsewhere.
+  - a failed stop with fencing on gets the node fenced too, and the resource recovered elsewhere;
+  - `holdfast fence history` shows those fencings on every node (the history is replicated),
+    `holdfast fence NODE --off` powers a node off, `fence list` names the device, `fence confirm`
+    refuses without --force, and an unknown node is refused with one line and nothing done.
 
 The fence device is the test's fence agent (test/lab/agents/fence_holdfast_lab, the fence-agent API
 on stdin): it asks this harness, through files in a shared directory, to cut a node's power
@@ -151,9 +154,35 @@ def checks(c, base):
                  lambda: len(switch.killed) > kills and switch.killed[-1][0] == "node2" and
                  runs_on(c, "ft") == ["node3"], c.lab)
         expect(not sampler.violations, f"no resource was ever active on two nodes ({sampler.violations[:3]})")
+        check_fence_commands(c, switch)
     finally:
         sampler.stop.set()
         switch.stop.set()
+
+
+def check_fence_commands(c, switch):
+    wait_for("node2 rebooted and joined again", lambda: c.online("node1") == NODES, c.lab)
+    p = c.cli("node3", "fence", "history")
+    expect(p.returncode == 0 and "reboot of node3 successful: device=lab-fence, origin=node1" in p.stdout and
+           "reboot of node2 successful: device=lab-fence, origin=node1" in p.stdout,
+           f"node3's fence history has both fencings the coordinator did ({p.stdout.strip()})")
+    p = c.cli("node1", "fence", "list")
+    expect(p.returncode == 0 and p.stdout.startswith("lab-fence (stonith:fence_holdfast_lab): node1 node2 node3"),
+           f"fence list names the device and its nodes ({p.stdout.strip()})")
+    p = c.cli("node1", "fence", "node9")
+    expect(p.returncode != 0 and p.stderr.count("\n") == 1 and "unknown node 'node9'" in p.stderr,
+           f"fencing an unknown node is refused in one line ({p.stderr.strip()})")
+    p = c.cli("node1", "fence", "confirm", "node3")
+    expect(p.returncode == 2, "fence confirm without --force is refused")
+    kills = len(switch.killed)
+    p = c.cli("node2", "fence", "node3", "--off")
+    expect(p.returncode == 0 and p.stdout.startswith("off of node3 successful: device=lab-fence, origin=node2"),
+           f"holdfast fence node3 --off from node2 succeeds ({p.stdout.strip()} {p.stderr.strip()})")
+    expect(len(switch.killed) == kills + 1 and switch.killed[-1][0] == "node3", "node3's power was cut")
+    wait_for("node3 is offline", lambda: "node3" not in c.online("node1"), c.lab)
+    p = c.cli("node1", "fence", "confirm", "node3", "--force")
+    expect(p.returncode == 0 and "off of node3 successful: device=operator" in p.stdout,
+           f"fence confirm --force records the operator's word ({p.stdout.strip()})")
 
 
 def main():

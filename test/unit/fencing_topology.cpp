@@ -66,7 +66,8 @@ struct agents {
     void add(const std::string& name, const std::string& rc) const {
         std::ofstream f(dir / name);
         f << "#!/bin/sh\naction=$(sed -n 's/^action=//p')\n"
-          << "if [ \"$action\" = metadata ]; then cat <<'EOF'\n" << meta << "\nEOF\nexit 0; fi\n"
+          << "if [ \"$action\" = metadata ]; then cat <<'EOF'\n"
+          << meta << "\nEOF\nexit 0; fi\n"
           << "echo \"" << name << " $action\" >> " << (dir / "log").string() << "\n"
           << rc << "\n";
         f.close();
@@ -122,7 +123,8 @@ BOOST_AUTO_TEST_CASE(a_failed_level_falls_through_and_a_reboot_of_two_devices_is
     BOOST_TEST(r.level == 2);
     BOOST_TEST(r.device == "psu1,psu2");
     // the failing device is tried twice (pcmk_reboot_retries defaults to 2) before its level gives up
-    BOOST_TEST(a.log() == "fence_fails reboot\nfence_fails reboot\nfence_ok off\nfence_ok off\nfence_ok on\nfence_ok on\n");
+    BOOST_TEST(a.log() ==
+               "fence_fails reboot\nfence_fails reboot\nfence_ok off\nfence_ok off\nfence_ok on\nfence_ok on\n");
     BOOST_TEST(r.steps.size() == 5u);
     BOOST_TEST(!r.steps[0].ok);
 }

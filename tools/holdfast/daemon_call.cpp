@@ -50,10 +50,10 @@ bool take_ipc_option(const args& a, size_t& i, std::string& name) {
 namespace {
 
 expected<daemon::response, daemon_failure> call_with(const std::string& ipc_name, size_t buffer,
-                                                     const daemon::request& r) {
+                                                     const daemon::request& r, std::chrono::milliseconds timeout) {
     auto conn = daemon::client::connect(ipc_name, buffer);
     if (!conn) return unexpected(daemon_failure{conn.error(), daemon::describe(conn.error())});
-    auto resp = conn->call(r);
+    auto resp = conn->call(r, timeout);
     if (!resp) return unexpected(daemon_failure{resp.error(), daemon::describe(resp.error())});
     return std::move(*resp);
 }
@@ -63,12 +63,12 @@ expected<daemon::response, daemon_failure> call_with(const std::string& ipc_name
 // Small buffers connect fast; an answer that does not fit them (a big CIB)
 // is asked again over the large ones.
 expected<std::string, daemon_failure> ask_daemon(const std::string& ipc_name, daemon::request_type type,
-                                                 const std::string& payload) {
+                                                 const std::string& payload, std::chrono::milliseconds timeout) {
     const daemon::request req{type, payload};
     const size_t small = std::max(daemon::small_ipc_buffer_bytes, payload.size() + (64u << 10));
-    auto r = call_with(ipc_name, small, req);
+    auto r = call_with(ipc_name, small, req, timeout);
     if (r && r->status == daemon::errc::response_too_large && type == daemon::request_type::cib_query)
-        r = call_with(ipc_name, daemon::ipc_buffer_bytes, req);
+        r = call_with(ipc_name, daemon::ipc_buffer_bytes, req, timeout);
     if (!r) return unexpected(r.error());
     if (r->status != daemon::errc::ok) return unexpected(daemon_failure{r->status, r->payload});
     return std::move(r->payload);

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 // How CLI commands reach holdfastd: one request over the IPC, and the single
 // mapping from daemon::errc to the CLI's exit codes (man/holdfast.8, EXIT
 // STATUS):
@@ -31,8 +32,10 @@ struct daemon_failure {
     daemon::errc code;
     std::string message;  // the daemon's explanation, else describe(code)
 };
+// `timeout`: how long to wait for the answer (a fencing takes its agents' time).
 expected<std::string, daemon_failure> ask_daemon(const std::string& ipc_name, daemon::request_type type,
-                                                 const std::string& payload = {});
+                                                 const std::string& payload = {},
+                                                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // Prints "holdfast CMD: message" and returns the exit code for it.
 int report(const char* cmd, const daemon_failure& f);

@@ -265,8 +265,7 @@ int run_fence_test(const args& a) {
 
 int run_fence(const args& a) {
     if (!a.empty() && a[0] == "test") return run_fence_test(a);
-    std::fprintf(stderr, "holdfast fence: only 'fence test' exists yet (the fencer is to come)\n%s", fence_usage);
-    return 2;
+    return run_fence_admin(a);
 }
 
 }  // namespace holdfast::tools

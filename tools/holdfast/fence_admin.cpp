@@ -1,0 +1,161 @@
+// holdfast fence NODE | history | confirm | list: the fencer's side of the
+// CLI, answered by holdfastd (like stonith_admin --fence, --history,
+// --confirm and --list-registered).
+#include <libxml/parser.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "cib/xml.hpp"
+#include "fencing/device.hpp"
+#include "tools/holdfast/change_call.hpp"
+#include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/daemon_call.hpp"
+
+namespace holdfast::tools {
+namespace {
+
+constexpr const char* admin_usage =
+    "usage: holdfast fence NODE [--reboot|--off|--on] [--socket NAME]\n"
+    "       holdfast fence history [NODE] [--socket NAME]\n"
+    "       holdfast fence confirm NODE --force [--socket NAME]\n"
+    "       holdfast fence list [--socket NAME]\n"
+    "       holdfast fence test DEVICE ... (see holdfast(8))\n";
+
+// Longer than any fencing: levels of devices, each up to stonith-timeout.
+constexpr auto fencing_wait = std::chrono::minutes(10);
+
+struct event {
+    std::string target, action, state, device, origin, reason;
+    std::time_t completed = 0;
+    long long elapsed_ms = 0;
+};
+
+std::vector<event> parse_events(const std::string& xml) {
+    std::vector<event> out;
+    cib::xml::doc_ptr doc(xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "answer", nullptr,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+    if (!doc) return out;
+    const xmlNode* root = xmlDocGetRootElement(doc.get());
+    auto read = [](const xmlNode* n) {
+        using cib::xml::attr;
+        return event{attr(n, "target"),
+                     attr(n, "action"),
+                     attr(n, "state"),
+                     attr(n, "device"),
+                     attr(n, "origin"),
+                     attr(n, "reason"),
+                     static_cast<std::time_t>(std::atoll(attr(n, "completed").c_str())),
+                     std::atoll(attr(n, "elapsed-ms").c_str())};
+    };
+    if (cib::xml::is(root, "fencing")) out.push_back(read(root));
+    for (const xmlNode* n : cib::xml::children(root, "fencing")) out.push_back(read(n));
+    return out;
+}
+
+std::string when(std::time_t t) {
+    char buf[64];
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z", &tm);
+    return buf;
+}
+
+// As stonith_admin --history prints an entry.
+void print_event(const event& e) {
+    if (e.state == "success")
+        std::printf("%s of %s successful: device=%s, origin=%s, completed='%s' (%lld ms)\n", e.action.c_str(),
+                    e.target.c_str(), e.device.c_str(), e.origin.c_str(), when(e.completed).c_str(), e.elapsed_ms);
+    else
+        std::printf("%s of %s failed: origin=%s, last-failed='%s': %s\n", e.action.c_str(), e.target.c_str(),
+                    e.origin.c_str(), when(e.completed).c_str(), e.reason.c_str());
+}
+
+int usage_error(const std::string& why) {
+    std::fprintf(stderr, "holdfast fence: %s\n%s", why.c_str(), admin_usage);
+    return 2;
+}
+
+int fence_now(const args& a, const std::string& ipc) {
+    std::string action = "reboot";
+    for (size_t i = 1; i < a.size(); ++i) {
+        if (a[i] == "--reboot" || a[i] == "--off" || a[i] == "--on")
+            action = a[i].substr(2);
+        else
+            return usage_error("unknown option '" + a[i] + "'");
+    }
+    auto answer = ask_daemon(ipc, daemon::request_type::fence, a[0] + " " + action, fencing_wait);
+    if (!answer) return report("fence", answer.error());
+    auto events = parse_events(*answer);
+    if (events.empty()) return report("fence", {daemon::errc::bad_request, "holdfastd's answer did not parse"});
+    print_event(events.front());
+    return events.front().state == "success" ? 0 : 1;
+}
+
+int history(const args& a, const std::string& ipc) {
+    if (a.size() > 2) return usage_error("history takes at most one NODE");
+    auto answer = ask_daemon(ipc, daemon::request_type::fence_history, a.size() == 2 ? a[1] : std::string());
+    if (!answer) return report("fence history", answer.error());
+    for (const auto& e : parse_events(*answer)) print_event(e);
+    return 0;
+}
+
+int confirm(const args& a, const std::string& ipc) {
+    bool force = false;
+    std::string node;
+    for (size_t i = 1; i < a.size(); ++i) {
+        if (a[i] == "--force")
+            force = true;
+        else if (node.empty() && a[i].rfind("--", 0) != 0)
+            node = a[i];
+        else
+            return usage_error("unknown argument '" + a[i] + "'");
+    }
+    if (node.empty()) return usage_error("confirm needs a NODE");
+    if (!force)
+        return usage_error("confirm tells the cluster that " + node +
+                           " is powered off without asking a device; add --force only if it really is");
+    auto answer = ask_daemon(ipc, daemon::request_type::fence_confirm, node);
+    if (!answer) return report("fence confirm", answer.error());
+    for (const auto& e : parse_events(*answer)) print_event(e);
+    return 0;
+}
+
+// The devices of the CIB and the nodes each can fence, as far as the
+// configuration tells (a dynamic list or status check is the agent's to say).
+int list(const std::string& ipc) {
+    auto doc = query_cib("fence list", ipc);
+    if (!doc) return doc.error();
+    int n = 0;
+    for (const auto& r : doc->model().resources) {
+        if (r.kind != cib::resource_kind::primitive || r.rclass != "stonith") continue;
+        auto d = fencing::device_from_resource(r);
+        if (!d) continue;
+        ++n;
+        std::string targets = "any node the agent accepts (pcmk_host_check decides when run)";
+        if (auto it = d->params.find("pcmk_host_list"); it != d->params.end()) targets = it->second;
+        if (auto it = d->params.find("pcmk_host_map"); it != d->params.end()) targets = "map " + it->second;
+        std::printf("%s (stonith:%s): %s\n", d->id.c_str(), d->agent.c_str(), targets.c_str());
+    }
+    if (n == 0) std::printf("no fence devices configured\n");
+    return 0;
+}
+
+}  // namespace
+
+int run_fence_admin(const args& in) {
+    std::string ipc = default_ipc_name();
+    args a;
+    for (size_t i = 0; i < in.size(); ++i)
+        if (!take_ipc_option(in, i, ipc)) a.push_back(in[i]);
+    if (a.empty()) return usage_error("missing NODE or subcommand");
+    if (a[0] == "history") return history(a, ipc);
+    if (a[0] == "confirm") return confirm(a, ipc);
+    if (a[0] == "list") return a.size() == 1 ? list(ipc) : usage_error("list takes no argument");
+    if (a[0].rfind("-", 0) == 0) return usage_error("unknown option '" + a[0] + "'");
+    return fence_now(a, ipc);
+}
+
+}  // namespace holdfast::tools
