@@ -57,6 +57,10 @@ std::string transient_value(const cib::node_state* ns, const std::string& name) 
 
 }  // namespace
 
+bool is_unfencing(const policy::graph_action& a) {
+    return a.kind == policy::action_kind::crm_event && a.task == "stonith" && a.meta("stonith_action") == "on";
+}
+
 controller::controller(token, cluster& c, cib_service& cib) : cluster_(c), cib_(cib), uuid_(random_uuid()) {}
 controller::~controller() = default;
 
@@ -195,6 +199,8 @@ void controller::arm_recheck(const policy::working_set& ws, std::time_t recheck_
 }
 
 void controller::dispatch(size_t index, const policy::graph_action& a) {
+    log_event(LOG_INFO, "action_dispatched",
+              {{"transition", std::to_string(transition_id_)}, {"action", a.operation_key}, {"node", a.node_uname}});
     // the node to fence is usually gone: it is the fencer's target, not where the action runs
     if (a.kind == policy::action_kind::crm_event && a.task == "stonith") return fence(index, a);
     auto node = cluster_.id_of(a.node_uname);
@@ -219,6 +225,10 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
         submit(cib::change::update_node_state("<node_state id=\"" + std::to_string(*node) + "\" uname=\"" +
                                               a.node_uname + "\" expected=\"down\"/>"));
     }
+    send_action(index, a);
+}
+
+void controller::send_action(size_t index, const policy::graph_action& a) {
     cluster_.send(encode(exec_message{transition_id_, uuid_, a.node_uname, a}));
     const auto timeout = std::chrono::milliseconds(std::atoll(a.meta("timeout", "20000").c_str()));
     const auto delay = std::chrono::seconds(60);  // cluster-delay's default
@@ -230,6 +240,7 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
 // action; the next plan asks again (the fencer backs off).
 void controller::fence(size_t index, const policy::graph_action& a) {
     const std::string target = a.node_uname;
+    if (a.meta("stonith_action") == "on") return unfence(index, a);
     if (target == cluster_.local_name()) {
         // a coordinator does not fence itself: another member takes over once it is gone
         log_event(LOG_WARNING, "fencing_self_refused", {{"target", target}});
@@ -256,6 +267,56 @@ void controller::fence_node(const std::string& target, const std::string& action
         record_fencing(e);
         cluster_.send(encode(e));
         if (done) done(e);
+    });
+}
+
+// Unfencing is carried out by the node itself (fencer::unfence): the
+// coordinator unfences itself, and asks any other member; a node that is not
+// a member cannot be unfenced. Success is recorded as Pacemaker's controller
+// does, in node attributes the scheduler reads: #node-unfenced, and the
+// device digests, so a changed device unfences the node again.
+void controller::unfence(size_t index, const policy::graph_action& a) {
+    const auto node = cluster_.id_of(a.node_uname);
+    const auto members = cluster_.members();
+    if (!node || !std::binary_search(members.begin(), members.end(), *node)) {
+        runner_->complete(index, false);
+        return;
+    }
+    if (a.node_uname != cluster_.local_name()) return send_action(index, a);
+    const int transition = transition_id_;
+    unfence_self(*node, [this, index, transition, a](bool ok) {
+        if (ok) record_unfenced(a);
+        if (runner_ && transition == transition_id_) {
+            runner_->complete(index, ok);
+            check_finished();
+        }
+    });
+}
+
+void controller::unfence_self(uint32_t nodeid, std::function<void(bool)> done) {
+    fencer_->unfence(nodeid, [this, done = std::move(done)](const fencing_event& e) {
+        cluster_.send(encode(e));  // into every node's history
+        done(e.ok);
+    });
+}
+
+void controller::record_unfenced(const policy::graph_action& a) {
+    const std::string id = node_id_of(a.node_uname);
+    if (id.empty()) return;
+    const auto set = [&](const char* name, const std::string& value) {
+        submit(cib::change::set_node_attribute(id, a.node_uname, name, value, cib::attribute_lifetime::transient));
+    };
+    set("#node-unfenced", std::to_string(std::time(nullptr)));
+    set("#digests-all", a.meta("digests_all"));
+    set("#digests-secure", a.meta("digests_secure"));
+}
+
+// The coordinator asks this node to unfence itself: done on the fencer's
+// worker, answered with an ack once it is over.
+void controller::on_unfence_request(const exec_message& m) {
+    const auto id = cluster_.id_of(cluster_.local_name());
+    unfence_self(id ? *id : 0, [this, m](bool ok) {
+        cluster_.send(encode(ack_message{m.transition, m.dc_uuid, m.action.id, ok}));
     });
 }
 
@@ -335,10 +396,16 @@ void controller::expire_actions() {
 
 void controller::on_message(std::string_view body) {
     if (auto fenced = decode_fenced(body)) return on_fenced(*fenced);
+    if (auto exec = decode_exec(body)) {
+        if (exec->target == cluster_.local_name() && is_unfencing(exec->action)) on_unfence_request(*exec);
+        return;
+    }
     auto ack = decode_ack(body);
     if (!ack || !runner_ || ack->dc_uuid != uuid_ || ack->transition != transition_id_) return;
     if (auto it = index_of_.find(ack->action_id); it != index_of_.end()) {
         deadlines_.erase(it->second);
+        const auto& a = runner_->graph().actions[it->second];
+        if (ack->ok && is_unfencing(a)) record_unfenced(a);
         runner_->complete(it->second, ack->ok);
     }
     check_finished();

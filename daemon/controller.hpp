@@ -32,6 +32,10 @@
 
 namespace holdfast::daemon {
 
+// A stonith action with stonith_action=on: unfencing, which the target
+// node carries out itself.
+bool is_unfencing(const policy::graph_action& a);
+
 class controller {
 public:
     static expected<std::unique_ptr<controller>, std::string> create(event_loop& loop, cluster& c, cib_service& cib);
@@ -63,6 +67,11 @@ private:
     void plan();
     void dispatch(size_t index, const policy::graph_action& a);
     void fence(size_t index, const policy::graph_action& a);
+    void send_action(size_t index, const policy::graph_action& a);
+    void unfence(size_t index, const policy::graph_action& a);
+    void unfence_self(uint32_t nodeid, std::function<void(bool)> done);
+    void record_unfenced(const policy::graph_action& a);
+    void on_unfence_request(const exec_message& m);
     void record_fencing(const fencing_event& e);
     void on_fenced(const fencing_event& e);
     std::string node_id_of(const std::string& name) const;

@@ -44,6 +44,7 @@ std::map<std::string, std::string> node_attributes(const cib::cib_model& m, cons
 
 struct fencer::op {
     fencing::fencing_request req;
+    bool unfence = false;
     std::vector<done_fn> waiters;
     std::optional<timer> wait;  // the back-off before this attempt
     std::thread worker;
@@ -77,12 +78,19 @@ std::chrono::milliseconds fencer::backoff(const std::string& target) const {
 }
 
 void fencer::fence(const std::string& target, uint32_t nodeid, const std::string& action, done_fn done) {
+    begin(target, nodeid, action, false, std::move(done));
+}
+
+void fencer::unfence(uint32_t nodeid, done_fn done) { begin(local_name_, nodeid, "on", true, std::move(done)); }
+
+void fencer::begin(const std::string& target, uint32_t nodeid, const std::string& action, bool unfence, done_fn done) {
     if (auto it = ops_.find(target); it != ops_.end()) {
         it->second->waiters.push_back(std::move(done));  // the operation in progress answers this one too
         return;
     }
     auto o = std::make_unique<op>();
     o->req = {target, nodeid, action, stonith_timeout_ms(cib_.document().model())};
+    o->unfence = unfence;
     o->waiters.push_back(std::move(done));
     const auto wait = backoff(target);
     op& ref = *o;
@@ -107,7 +115,9 @@ void fencer::launch(const std::string& target) {
     auto plan = fencing::plan_fencing(model, target, node_attributes(model, target));
     log_event(LOG_NOTICE, "fencing_started", {{"target", target}, {"action", o.req.action}});
     o.worker = std::thread([this, &o, plan = std::move(plan)] {
-        if (plan)
+        if (plan && o.unfence)
+            o.result = fencing::execute_unfencing(*plan, o.req, metadata_);
+        else if (plan)
             o.result = fencing::execute_plan(*plan, o.req, metadata_);
         else
             o.result.reason = plan.error().message;

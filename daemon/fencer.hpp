@@ -38,6 +38,9 @@ public:
 
     // Fences `target` (reboot, off or on); `done` runs on the loop.
     void fence(const std::string& target, uint32_t nodeid, const std::string& action, done_fn done);
+    // Unfences this node (fencing::execute_unfencing): the coordinator asks
+    // the node itself, where on_target agents must run.
+    void unfence(uint32_t nodeid, done_fn done);
     const std::vector<fencing_event>& history() const { return history_; }
     // An outcome from elsewhere (another node's fencing, a manual confirmation).
     void record(const fencing_event& e);
@@ -45,6 +48,7 @@ public:
 
 private:
     struct op;
+    void begin(const std::string& target, uint32_t nodeid, const std::string& action, bool unfence, done_fn done);
     void launch(const std::string& target);
     void collect();
     std::chrono::milliseconds backoff(const std::string& target) const;

@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <ctime>
 
+#include "daemon/device_ops.hpp"
 #include "daemon/log.hpp"
 #include "daemon/op_update.hpp"
 #include "daemon/utilization.hpp"
+#include "ra/ocf.hpp"
 
 namespace holdfast::daemon {
 
@@ -55,7 +57,7 @@ struct local_executor::recurring {
 };
 
 local_executor::local_executor(event_loop& loop, cluster& c, const cib_service& cib)
-    : loop_(loop), cluster_(c), cib_(cib) {
+    : loop_(loop), cluster_(c), cib_(cib), device_jobs_(loop) {
     // Agents keep their state under HA_RSCTMP; resource-agents' tmpfiles.d
     // rule makes it at boot, which a node without systemd-tmpfiles skips
     if (::mkdir("/run/resource-agents", 01755) != 0 && errno != EEXIST)
@@ -68,6 +70,7 @@ void local_executor::on_message(std::string_view body) {
     if (!m || m->target != cluster_.local_name()) return;
     const auto& a = m->action;
     if (a.kind == policy::action_kind::crm_event) {
+        if (a.task == "stonith") return;  // unfencing: the controller's, answered when done
         const bool shutdown = a.task == "do_shutdown";
         ack(*m, true);
         if (shutdown && on_shutdown_confirmed) on_shutdown_confirmed();
@@ -114,7 +117,50 @@ void local_executor::run_now(const exec_message& m, bool repeat, std::chrono::st
     r->started = static_cast<int64_t>(std::time(nullptr));
     r->repeat = repeat;
     r->queued = queued;
-    launch(operation_of(m.action), std::move(r));
+    r->op = operation_of(m.action);
+    if (m.action.rsc_class == "stonith") return run_device(std::move(r));
+    const ra::operation op = r->op;  // launch takes ownership of r
+    launch(op, std::move(r));
+}
+
+// A fence device's start, stop or monitor (device_ops.hpp). Stop, and a
+// monitor of a device not started here, answer at once; the rest runs the
+// agent on a background thread.
+void local_executor::run_device(std::unique_ptr<run> r) {
+    r->began = std::chrono::steady_clock::now();
+    const std::string id = r->msg.action.rsc_id;
+    const std::string& task = r->msg.action.task;
+    auto answer = [&](ra::ocf_rc rc, ra::exec_status status, std::string why) {
+        deliver(*r, {static_cast<int>(rc), status, std::move(why), {}});
+    };
+    if (task == "stop") {
+        devices_.erase(id);
+        return answer(ra::ocf_rc::success, ra::exec_status::done, {});
+    }
+    if (task != "start" && task != "monitor")
+        return answer(ra::ocf_rc::unimplemented, ra::exec_status::done, task + " is not an action of fence devices");
+    if (task == "monitor" && !devices_.count(id)) return answer(ra::ocf_rc::not_running, ra::exec_status::done, {});
+    auto dev = fencing::find_device(cib_.document().model(), id);
+    if (!dev) {
+        devices_.erase(id);
+        return answer(ra::ocf_rc::not_configured, ra::exec_status::error, dev.error().message);
+    }
+    if (task == "start") devices_.insert(id);
+    const int timeout_ms = static_cast<int>(r->op.timeout_ms);
+    auto* cache = &device_metadata_;
+    std::shared_ptr<run> shared(std::move(r));
+    const bool started = device_jobs_.run([this, shared, cache, d = std::move(*dev), timeout_ms] {
+        auto result = std::make_shared<ra::op_result>(run_device_check(d, *cache, timeout_ms));
+        return background::continuation([this, shared, result] {
+            const auto& a = shared->msg.action;
+            if (a.task == "start" && result->rc != 0) devices_.erase(a.rsc_id);
+            deliver(*shared, *result);
+        });
+    });
+    if (!started) {
+        devices_.erase(id);
+        deliver(*shared, {static_cast<int>(ra::ocf_rc::error), ra::exec_status::error, "no thread for the agent", {}});
+    }
 }
 
 void local_executor::start_internal(const ra::operation& op, internal_done done) {
@@ -172,23 +218,27 @@ void local_executor::finished(uint64_t serial) {
     auto exit = done->child->reap();
     const ra::op_result r = exit ? ra::finish(done->op, *exit) : ra::not_started(exit.error());
     if (done->internal) return done->internal(r);
+    deliver(*done, r);
+}
+
+void local_executor::deliver(const run& done, const ra::op_result& r) {
     using std::chrono::duration_cast, std::chrono::milliseconds;
-    const int64_t exec_ms = duration_cast<milliseconds>(std::chrono::steady_clock::now() - done->began).count();
-    const int64_t queue_ms = duration_cast<milliseconds>(done->began - done->queued).count();
-    if (done->msg.action.interval_ms > 0) {
-        auto rec = recurring_.find(recurring_key(done->msg.action));
-        if (done->repeat && rec == recurring_.end()) return;  // cancelled while it ran
+    const int64_t exec_ms = duration_cast<milliseconds>(std::chrono::steady_clock::now() - done.began).count();
+    const int64_t queue_ms = duration_cast<milliseconds>(done.began - done.queued).count();
+    if (done.msg.action.interval_ms > 0) {
+        auto rec = recurring_.find(recurring_key(done.msg.action));
+        if (done.repeat && rec == recurring_.end()) return;  // cancelled while it ran
         const bool same = rec != recurring_.end() && rec->second->last_rc == r.rc &&
                           rec->second->last_status == static_cast<int>(r.status);
-        if (!done->repeat || !same) record(done->msg, r, done->started, exec_ms, queue_ms);
-        arm_recurring(done->msg, r);
+        if (!done.repeat || !same) record(done.msg, r, done.started, exec_ms, queue_ms);
+        arm_recurring(done.msg, r);
         return;
     }
-    record(done->msg, r, done->started, exec_ms, queue_ms);
-    const auto& a = done->msg.action;
+    record(done.msg, r, done.started, exec_ms, queue_ms);
+    const auto& a = done.msg.action;
     if ((a.task == "start" || a.task == "migrate_from") && r.rc == 0 && r.status == ra::exec_status::done &&
         a.rsc_class == "ocf")
-        record_utilization(done->msg);
+        record_utilization(done.msg);
 }
 
 // The agent's meta-data is read once; an agent without a utilization action

@@ -12,19 +12,24 @@
 // After a resource starts here (start, migrate_from), an agent whose
 // meta-data offers a `utilization` action is asked what the resource needs,
 // and the answer goes into the resource's <utilization> (utilization.hpp);
-// the meta-data is read once per agent.
+// the meta-data is read once per agent. Fence devices (class stonith) are
+// registered, checked and forgotten as device_ops.hpp says, their agents run
+// on background threads.
 // Lifecycle: construct after the cluster is up -> on_message() for every
 // controller message -> destruction kills runs in flight.
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
+#include "daemon/background.hpp"
 #include "daemon/cib_service.hpp"
 #include "daemon/cluster.hpp"
 #include "daemon/ctl_message.hpp"
 #include "daemon/event_loop.hpp"
+#include "fencing/topology.hpp"
 #include "ra/executor.hpp"
 
 namespace holdfast::daemon {
@@ -60,6 +65,9 @@ private:
     void record_utilization(const exec_message& m);
     void ask_utilization(const exec_message& m);
     void finished(uint64_t serial);
+    // A run's result, from an agent process or a device operation.
+    void deliver(const run& done, const ra::op_result& r);
+    void run_device(std::unique_ptr<run> r);
     void record(const exec_message& m, const ra::op_result& r, int64_t started, int64_t exec_ms, int64_t queue_ms);
     void cancel(const exec_message& m);
     void ack(const exec_message& m, bool ok);
@@ -78,7 +86,10 @@ private:
         timer wait;
         std::chrono::steady_clock::time_point since;
     };
-    std::map<uint64_t, held> delayed_;  // waiting out their start-delay  // "provider:type" -> read from its meta-data
+    std::map<uint64_t, held> delayed_;  // waiting out their start-delay
+    std::set<std::string> devices_;     // fence devices started (registered) here
+    fencing::metadata_cache device_metadata_;
+    background device_jobs_;  // last: its threads go first, before what their continuations use
 };
 
 }  // namespace holdfast::daemon

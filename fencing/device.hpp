@@ -32,6 +32,7 @@ struct device {
     std::string id;
     std::string agent;                          // fence_xxx (the type of the stonith primitive)
     std::map<std::string, std::string> params;  // instance attributes
+    bool provides_unfencing = false;            // meta (or instance) attribute provides=unfencing
 };
 
 // A stonith primitive of the CIB as a device. Instance attributes of sets

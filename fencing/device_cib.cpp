@@ -17,11 +17,17 @@ const cib::resource* find_primitive(const std::vector<cib::resource>& rs, const 
 result<device> device_from_resource(const cib::resource& r) {
     if (r.kind != cib::resource_kind::primitive || r.rclass != "stonith")
         return unexpected(error{errc::bad_config, "resource '" + r.id + "' is not a stonith primitive"});
-    device d{r.id, r.type, {}};
+    device d{r.id, r.type, {}, false};
     for (const auto& set : r.instance) {
         if (!set.rules.empty()) continue;
         for (const auto& p : set.pairs) d.params.emplace(p.name, p.value);  // the first set to name it wins
     }
+    // Pacemaker takes provides from the meta attributes and, older style, from the parameters
+    auto provides = d.params.find("provides");
+    d.provides_unfencing = provides != d.params.end() && provides->second == "unfencing";
+    for (const auto& set : r.meta)
+        for (const auto& p : set.pairs)
+            if (p.name == "provides" && p.value == "unfencing") d.provides_unfencing = true;
     return d;
 }
 

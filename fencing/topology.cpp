@@ -161,4 +161,35 @@ fencing_result execute_plan(const fencing_plan& plan, const fencing_request& req
     return r;
 }
 
+fencing_result execute_unfencing(const fencing_plan& plan, const fencing_request& req, metadata_cache& cache) {
+    fencing_result r;
+    std::vector<std::string> seen;
+    for (const auto& level : plan.levels)
+        for (device d : level.devices) {
+            if (std::find(seen.begin(), seen.end(), d.id) != seen.end()) continue;
+            seen.push_back(d.id);
+            auto md = cache.get(d.agent);
+            if (!md) {
+                r.steps.push_back({d.id, "on", false, 0, md.error().message});
+                r.reason = d.id + ": " + md.error().message;
+                return r;
+            }
+            if (!md->automatic_unfencing() && !d.provides_unfencing) continue;
+            if (!plan.topology && !eligible(d, req, cache, r)) continue;
+            if (md->has_parameter("rejoined")) d.params.insert_or_assign("rejoined", std::string(1, '1'));
+            r.steps.push_back(run_device(d, "on", req, cache));
+            if (!r.steps.back().ok) {
+                r.reason = d.id + " on: " + r.steps.back().detail;
+                return r;
+            }
+            if (!r.device.empty()) r.device += ',';
+            r.device.append(d.id);
+        }
+    // nothing that unfences: what needs unfencing cannot run there (Pacemaker: no such device)
+    r.ok = !r.device.empty();
+    r.level = 0;
+    if (!r.ok) r.reason = "no device can unfence " + req.target;
+    return r;
+}
+
 }  // namespace holdfast::fencing

@@ -76,4 +76,14 @@ struct fencing_request {
 
 fencing_result execute_plan(const fencing_plan& plan, const fencing_request& req, metadata_cache& cache);
 
+// Unfencing `req.target` (action on), run on the target itself: agents whose
+// `on` acts on the node that runs them (on_target: SCSI registration over
+// the node's own I_T nexus) can only be run there. Every device of the plan
+// (each once, across levels) that unfences, because its agent's `on` is
+// automatic or it provides=unfencing, and (without topology) can fence the
+// target, is turned on; unfencing succeeds when every one of them does. An
+// agent that offers a `rejoined` parameter (fence_holdfast_scsi) gets
+// rejoined=1: the cluster unfences a node only once it has joined cleanly.
+fencing_result execute_unfencing(const fencing_plan& plan, const fencing_request& req, metadata_cache& cache);
+
 }  // namespace holdfast::fencing

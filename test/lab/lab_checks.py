@@ -110,7 +110,7 @@ def run_lab_checks(name, nodes, checks):
             if os.path.exists(path):
                 print(f"--- {path} (tail)")
                 with open(path) as f:
-                    print("".join(f.readlines()[-25:]))
+                    print("".join(f.readlines()[-int(os.environ.get("HOLDFAST_LOG_TAIL", "25")):]))
         return 1
     finally:
         subprocess.run([lab.binary, "--dir", lab.dir, "down"], capture_output=True)

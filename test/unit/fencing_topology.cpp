@@ -146,3 +146,92 @@ BOOST_AUTO_TEST_CASE(without_topology_devices_that_cannot_fence_the_target_are_s
     BOOST_TEST(!failed.ok);
     BOOST_TEST(failed.reason.find("broken off") == 0);
 }
+
+namespace {
+
+const std::string unfence_cib = R"(<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config/>
+    <nodes><node id="1" uname="node1"/><node id="2" uname="node2"/><node id="3" uname="node3"/></nodes>
+    <resources>
+      <primitive id="scsi" class="stonith" type="fence_unfence"/>
+      <primitive id="ipmi" class="stonith" type="fence_ok"><instance_attributes id="ipmi-a">
+        <nvpair id="ipmi-list" name="pcmk_host_list" value="node1 node2"/></instance_attributes></primitive>
+      <primitive id="psu" class="stonith" type="fence_ok"><meta_attributes id="psu-m">
+        <nvpair id="psu-provides" name="provides" value="unfencing"/></meta_attributes></primitive>
+      <primitive id="broken" class="stonith" type="fence_fails"><meta_attributes id="broken-m">
+        <nvpair id="broken-provides" name="provides" value="unfencing"/></meta_attributes></primitive>
+    </resources>
+    <constraints/>
+    <fencing-topology>
+      <fencing-level id="l1" target="node2" index="1" devices="ipmi"/>
+      <fencing-level id="l2" target="node2" index="2" devices="scsi,ipmi"/>
+      <fencing-level id="l3" target="node3" index="1" devices="broken"/>
+    </fencing-topology>
+  </configuration>
+  <status/>
+</cib>)";
+
+// An agent whose `on` is automatic (as fence_scsi's and fence_holdfast_scsi's)
+// and which takes `rejoined`: it logs the value it was given.
+const char* unfence_meta = R"(<resource-agent name="fence_unfence"><parameters><parameter name="plug"/>
+<parameter name="rejoined"/></parameters><actions><action name="on" automatic="1" on_target="1"/>
+<action name="off"/><action name="status"/><action name="monitor"/><action name="metadata"/></actions></resource-agent>)";
+
+void add_unfence_agent(const agents& a) {
+    const fs::path p = a.dir / "fence_unfence";
+    std::ofstream f(p);
+    f << "#!/bin/sh\nin=$(cat)\naction=$(echo \"$in\" | sed -n 's/^action=//p')\n"
+      << "if [ \"$action\" = metadata ]; then cat <<'EOF'\n"
+      << unfence_meta << "\nEOF\nexit 0; fi\n"
+      << "echo \"fence_unfence $action rejoined=$(echo \"$in\" | sed -n 's/^rejoined=//p')\" >> "
+      << (a.dir / "log").string() << "\nexit 0\n";
+    f.close();
+    chmod(p.c_str(), 0755);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(unfencing_turns_on_every_device_that_unfences_and_only_those) {
+    agents a;
+    add_unfence_agent(a);
+    auto doc = holdfast::cib::load_string(unfence_cib, {}, "test");
+    BOOST_TEST_REQUIRE(doc.has_value());
+    hf::metadata_cache cache;
+    // no topology for node1: scsi (automatic on) and psu (provides=unfencing), each
+    // checked first; ipmi unfences nothing; broken's status fails: it cannot reach node1
+    auto plan = hf::plan_fencing(doc->model(), "node1", {});
+    BOOST_TEST_REQUIRE(plan.has_value());
+    auto r = hf::execute_unfencing(*plan, {"node1", 1, "on", 10000}, cache);
+    BOOST_TEST(r.ok);
+    BOOST_TEST(r.device == "scsi,psu");
+    BOOST_TEST(
+        a.log().rfind("fence_unfence status rejoined=\nfence_unfence on rejoined=1\nfence_ok status\nfence_ok on\n"
+                      "fence_fails status\n",
+                      0) == 0);
+
+    // node2's levels name ipmi twice and scsi once: only scsi unfences, once, unchecked
+    std::filesystem::remove(a.dir / "log");
+    auto plan2 = hf::plan_fencing(doc->model(), "node2", {});
+    auto r2 = hf::execute_unfencing(*plan2, {"node2", 2, "on", 10000}, cache);
+    BOOST_TEST(r2.ok);
+    BOOST_TEST(r2.device == "scsi");
+    BOOST_TEST(a.log() == "fence_unfence on rejoined=1\n");
+
+    // node3's only device fails to turn on: not unfenced
+    auto plan3 = hf::plan_fencing(doc->model(), "node3", {});
+    auto r3 = hf::execute_unfencing(*plan3, {"node3", 3, "on", 10000}, cache);
+    BOOST_TEST(!r3.ok);
+    BOOST_TEST(r3.reason.find("broken on") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(unfencing_without_a_device_that_unfences_fails) {
+    agents a;
+    auto doc = load();  // no device there unfences
+    hf::metadata_cache cache;
+    auto plan = hf::plan_fencing(doc.model(), "node1", {});
+    auto r = hf::execute_unfencing(*plan, {"node1", 1, "on", 10000}, cache);
+    BOOST_TEST(!r.ok);
+    BOOST_TEST(r.reason == "no device can unfence node1");
+    BOOST_TEST(a.log().empty());
+}

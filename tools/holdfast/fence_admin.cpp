@@ -123,6 +123,31 @@ int confirm(const args& a, const std::string& ipc) {
     return 0;
 }
 
+// The device's last check on each node where it ran (its newest monitor or
+// start record: a device is checked from the node it is started on).
+void print_device_checks(const cib::cib_model& m, const std::string& id) {
+    for (const auto& ns : m.node_states)
+        for (const auto& r : ns.resources) {
+            if (r.id != id) continue;
+            const cib::op_record* last = nullptr;
+            for (const auto& op : r.ops)
+                if ((op.operation == "monitor" || op.operation == "start") &&
+                    (!last || op.last_rc_change > last->last_rc_change ||
+                     (op.last_rc_change == last->last_rc_change && op.call_id > last->call_id)))
+                    last = &op;
+            if (!last) continue;
+            if (last->rc_code == 7 && last->op_status == 0) continue;  // a probe: not started there
+            const bool ok = last->rc_code == 0 && last->op_status == 0;
+            char when[32] = "?";
+            const std::time_t t = static_cast<std::time_t>(last->last_rc_change);
+            std::tm tm{};
+            if (localtime_r(&t, &tm)) std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+            std::printf("  on %s: %s (last %s rc=%d, since %s)%s%s\n", ns.uname.c_str(), ok ? "ok" : "FAILED",
+                        last->operation.c_str(), last->rc_code, when, last->exit_reason.empty() ? "" : ": ",
+                        last->exit_reason.c_str());
+        }
+}
+
 // The devices of the CIB and the nodes each can fence, as far as the
 // configuration tells (a dynamic list or status check is the agent's to say).
 int list(const std::string& ipc) {
@@ -138,6 +163,7 @@ int list(const std::string& ipc) {
         if (auto it = d->params.find("pcmk_host_list"); it != d->params.end()) targets = it->second;
         if (auto it = d->params.find("pcmk_host_map"); it != d->params.end()) targets = "map " + it->second;
         std::printf("%s (stonith:%s): %s\n", d->id.c_str(), d->agent.c_str(), targets.c_str());
+        print_device_checks(doc->model(), d->id);
     }
     if (n == 0) std::printf("no fence devices configured\n");
     return 0;
