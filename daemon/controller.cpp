@@ -241,33 +241,51 @@ void controller::send_action(size_t index, const policy::graph_action& a) {
 void controller::fence(size_t index, const policy::graph_action& a) {
     const std::string target = a.node_uname;
     if (a.meta("stonith_action") == "on") return unfence(index, a);
-    if (target == cluster_.local_name()) {
-        // a coordinator does not fence itself: another member takes over once it is gone
-        log_event(LOG_WARNING, "fencing_self_refused", {{"target", target}});
-        runner_->complete(index, false);
-        return;
-    }
+    if (target == cluster_.local_name()) return delegate_fencing(index, a);
     pending_fencing_[target].push_back(index);
     const int transition = transition_id_;
-    fence_node(target, a.meta("stonith_action", "reboot"), [this, index, transition](const fencing_event& e) {
+    auto done = [this, index, transition](const fencing_event& e) {
         if (runner_ && transition == transition_id_) {
             runner_->complete(index, e.ok);
             check_finished();
         } else {
             replan_->poke();
         }
-    });
+    };
+    // the scheduler's priority-fencing-delay: the node that matters most is shot last
+    fence_node(target, a.meta("stonith_action", "reboot"), std::move(done),
+               std::atoi(a.meta("priority_fencing_delay", "0").c_str()));
 }
 
 void controller::fence_node(const std::string& target, const std::string& action,
-                            std::function<void(const fencing_event&)> done) {
+                            std::function<void(const fencing_event&)> done, int delay_s) {
     const auto id = node_id_of(target);
     const uint32_t nodeid = static_cast<uint32_t>(std::atoll(id.c_str()));
-    fencer_->fence(target, nodeid, action, [this, done = std::move(done)](const fencing_event& e) {
+    auto finished = [this, done = std::move(done)](const fencing_event& e) {
         record_fencing(e);
         cluster_.send(encode(e));
         if (done) done(e);
-    });
+    };
+    fencer_->fence(target, nodeid, action, std::move(finished), delay_s);
+}
+
+// The coordinator does not fence itself (it would be gone before it could
+// record the outcome): it asks another member, whose outcome comes back as a
+// `fenced` message (on_fenced), success or failure. Without another member
+// there is nobody to ask.
+void controller::delegate_fencing(size_t index, const policy::graph_action& a) {
+    std::string peer;
+    for (auto id : cluster_.members())
+        if (id != cluster_.local_id() && peer.empty()) peer = cluster_.name_of(id);
+    if (peer.empty()) {
+        log_event(LOG_WARNING, "fencing_self_refused", {{"target", a.node_uname}});
+        runner_->complete(index, false);
+        return;
+    }
+    pending_fencing_[a.node_uname].push_back(index);
+    delegated_.insert(a.node_uname);
+    log_event(LOG_NOTICE, "fencing_delegated", {{"target", a.node_uname}, {"to", peer}});
+    cluster_.send(encode(exec_message{transition_id_, uuid_, peer, a}));
 }
 
 // Unfencing is carried out by the node itself (fencer::unfence): the
@@ -294,7 +312,9 @@ void controller::unfence(size_t index, const policy::graph_action& a) {
 }
 
 void controller::unfence_self(uint32_t nodeid, std::function<void(bool)> done) {
-    fencer_->unfence(nodeid, [this, done = std::move(done)](const fencing_event& e) {
+    // a node back in a quorate cluster has rejoined cleanly; alone, one that
+    // was fenced stays fenced (fence_holdfast_scsi refuses to register again)
+    fencer_->unfence(nodeid, cluster_.quorate(), [this, done = std::move(done)](const fencing_event& e) {
         cluster_.send(encode(e));  // into every node's history
         done(e.ok);
     });
@@ -361,11 +381,13 @@ std::string controller::node_id_of(const std::string& name) const {
 void controller::on_fenced(const fencing_event& e) {
     if (e.origin != cluster_.local_name()) fencer_->record(e);
     auto it = pending_fencing_.find(e.target);
-    if (!e.ok || it == pending_fencing_.end()) return;
+    // a failure ends the wait only for a fencing we asked another node to do
+    if (it == pending_fencing_.end() || (!e.ok && !delegated_.count(e.target))) return;
     const auto indexes = std::move(it->second);
     pending_fencing_.erase(it);
+    delegated_.erase(e.target);
     if (!runner_) return;
-    for (size_t index : indexes) runner_->complete(index, true);
+    for (size_t index : indexes) runner_->complete(index, e.ok);
     check_finished();
 }
 
@@ -397,7 +419,14 @@ void controller::expire_actions() {
 void controller::on_message(std::string_view body) {
     if (auto fenced = decode_fenced(body)) return on_fenced(*fenced);
     if (auto exec = decode_exec(body)) {
-        if (exec->target == cluster_.local_name() && is_unfencing(exec->action)) on_unfence_request(*exec);
+        const auto& a = exec->action;
+        if (exec->target != cluster_.local_name() || a.kind != policy::action_kind::crm_event || a.task != "stonith")
+            return;
+        if (is_unfencing(a)) return on_unfence_request(*exec);
+        // the coordinator asks us to fence it (delegate_fencing): the outcome goes to every member
+        log_event(LOG_NOTICE, "fencing_requested", {{"target", a.node_uname}, {"by", exec->dc_uuid}});
+        fence_node(a.node_uname, a.meta("stonith_action", "reboot"), nullptr,
+                   std::atoi(a.meta("priority_fencing_delay", "0").c_str()));
         return;
     }
     auto ack = decode_ack(body);
@@ -481,6 +510,7 @@ void controller::check_finished() {
     index_of_.clear();
     deadlines_.clear();
     pending_fencing_.clear();
+    delegated_.clear();
     replan_->poke();
 }
 

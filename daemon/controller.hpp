@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "daemon/cib_service.hpp"
@@ -58,7 +59,7 @@ public:
     // Fences `target` with this node's fencer (holdfast fence NODE); the
     // outcome is recorded, sent to every member, then handed to `done`.
     void fence_node(const std::string& target, const std::string& action,
-                    std::function<void(const fencing_event&)> done);
+                    std::function<void(const fencing_event&)> done, int delay_s = 0);
     // An operator's word that `target` is down (holdfast fence confirm).
     fencing_event confirm_fenced(const std::string& target);
 
@@ -68,6 +69,7 @@ private:
     void dispatch(size_t index, const policy::graph_action& a);
     void fence(size_t index, const policy::graph_action& a);
     void send_action(size_t index, const policy::graph_action& a);
+    void delegate_fencing(size_t index, const policy::graph_action& a);
     void unfence(size_t index, const policy::graph_action& a);
     void unfence_self(uint32_t nodeid, std::function<void(bool)> done);
     void record_unfenced(const policy::graph_action& a);
@@ -97,6 +99,7 @@ private:
     std::optional<debouncer> replan_;
     bool replan_after_ = false;                                   // something changed while a transition ran
     std::map<std::string, std::vector<size_t>> pending_fencing_;  // target -> its stonith actions, this transition
+    std::set<std::string> delegated_;                             // targets another member fences for us (ourselves)
     std::unique_ptr<fencer> fencer_;
 };
 

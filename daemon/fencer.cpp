@@ -77,13 +77,16 @@ std::chrono::milliseconds fencer::backoff(const std::string& target) const {
     return std::chrono::milliseconds(std::min<int64_t>(60000, int64_t{1000} << std::min(it->second - 1, 6)));
 }
 
-void fencer::fence(const std::string& target, uint32_t nodeid, const std::string& action, done_fn done) {
-    begin(target, nodeid, action, false, std::move(done));
+void fencer::fence(const std::string& target, uint32_t nodeid, const std::string& action, done_fn done, int delay_s) {
+    begin(target, nodeid, action, false, std::move(done), delay_s, false);
 }
 
-void fencer::unfence(uint32_t nodeid, done_fn done) { begin(local_name_, nodeid, "on", true, std::move(done)); }
+void fencer::unfence(uint32_t nodeid, bool rejoined, done_fn done) {
+    begin(local_name_, nodeid, "on", true, std::move(done), 0, rejoined);
+}
 
-void fencer::begin(const std::string& target, uint32_t nodeid, const std::string& action, bool unfence, done_fn done) {
+void fencer::begin(const std::string& target, uint32_t nodeid, const std::string& action, bool unfence, done_fn done,
+                   int delay_s, bool rejoined) {
     if (auto it = ops_.find(target); it != ops_.end()) {
         it->second->waiters.push_back(std::move(done));  // the operation in progress answers this one too
         return;
@@ -91,6 +94,8 @@ void fencer::begin(const std::string& target, uint32_t nodeid, const std::string
     auto o = std::make_unique<op>();
     o->req = {target, nodeid, action, stonith_timeout_ms(cib_.document().model())};
     o->unfence = unfence;
+    o->req.delay_s = delay_s;
+    o->req.rejoined = rejoined;
     o->waiters.push_back(std::move(done));
     const auto wait = backoff(target);
     op& ref = *o;
@@ -113,7 +118,8 @@ void fencer::launch(const std::string& target) {
     o.began = std::chrono::steady_clock::now();
     const auto& model = cib_.document().model();
     auto plan = fencing::plan_fencing(model, target, node_attributes(model, target));
-    log_event(LOG_NOTICE, "fencing_started", {{"target", target}, {"action", o.req.action}});
+    log_event(LOG_NOTICE, "fencing_started",
+              {{"target", target}, {"action", o.req.action}, {"delay_s", std::to_string(o.req.delay_s)}});
     o.worker = std::thread([this, &o, plan = std::move(plan)] {
         if (plan && o.unfence)
             o.result = fencing::execute_unfencing(*plan, o.req, metadata_);

@@ -37,10 +37,12 @@ public:
     fencer& operator=(const fencer&) = delete;
 
     // Fences `target` (reboot, off or on); `done` runs on the loop.
-    void fence(const std::string& target, uint32_t nodeid, const std::string& action, done_fn done);
+    // delay_s: priority-fencing-delay (fencing::fencing_request::delay_s).
+    void fence(const std::string& target, uint32_t nodeid, const std::string& action, done_fn done, int delay_s = 0);
     // Unfences this node (fencing::execute_unfencing): the coordinator asks
     // the node itself, where on_target agents must run.
-    void unfence(uint32_t nodeid, done_fn done);
+    // rejoined: this node is in a quorate partition (fencing_request::rejoined).
+    void unfence(uint32_t nodeid, bool rejoined, done_fn done);
     const std::vector<fencing_event>& history() const { return history_; }
     // An outcome from elsewhere (another node's fencing, a manual confirmation).
     void record(const fencing_event& e);
@@ -48,7 +50,8 @@ public:
 
 private:
     struct op;
-    void begin(const std::string& target, uint32_t nodeid, const std::string& action, bool unfence, done_fn done);
+    void begin(const std::string& target, uint32_t nodeid, const std::string& action, bool unfence, done_fn done,
+               int delay_s, bool rejoined);
     void launch(const std::string& target);
     void collect();
     std::chrono::milliseconds backoff(const std::string& target) const;

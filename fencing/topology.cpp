@@ -147,6 +147,8 @@ result<agent_metadata> metadata_cache::get(const std::string& agent) {
 
 fencing_result execute_plan(const fencing_plan& plan, const fencing_request& req, metadata_cache& cache) {
     fencing_result r;
+    if (req.delay_s > 0 && (req.action == "off" || req.action == "reboot"))
+        std::this_thread::sleep_for(std::chrono::seconds(req.delay_s));
     for (const auto& level : plan.levels) {
         if (!plan.topology && !eligible(level.devices.front(), req, cache, r)) continue;
         if (!run_level(level, req, cache, r)) continue;
@@ -176,7 +178,8 @@ fencing_result execute_unfencing(const fencing_plan& plan, const fencing_request
             }
             if (!md->automatic_unfencing() && !d.provides_unfencing) continue;
             if (!plan.topology && !eligible(d, req, cache, r)) continue;
-            if (md->has_parameter("rejoined")) d.params.insert_or_assign("rejoined", std::string(1, '1'));
+            if (req.rejoined && md->has_parameter("rejoined"))
+                d.params.insert_or_assign("rejoined", std::string(1, '1'));
             r.steps.push_back(run_device(d, "on", req, cache));
             if (!r.steps.back().ok) {
                 r.reason = d.id + " on: " + r.steps.back().detail;

@@ -72,6 +72,14 @@ struct fencing_request {
     uint32_t nodeid = 0;
     std::string action = "reboot";  // reboot, off, on
     int stonith_timeout_ms = 60000;
+    // priority-fencing-delay (the scheduler's, for the node that runs the
+    // most important resources): slept before an off or reboot, on top of
+    // the devices' own pcmk_delay_base/max, so in a split the node that
+    // matters shoots first
+    int delay_s = 0;
+    // unfencing: the node is a member of a quorate partition, so agents that
+    // take `rejoined` (fence_holdfast_scsi) may register a key a fencing removed
+    bool rejoined = false;
 };
 
 fencing_result execute_plan(const fencing_plan& plan, const fencing_request& req, metadata_cache& cache);
@@ -83,7 +91,8 @@ fencing_result execute_plan(const fencing_plan& plan, const fencing_request& req
 // automatic or it provides=unfencing, and (without topology) can fence the
 // target, is turned on; unfencing succeeds when every one of them does. An
 // agent that offers a `rejoined` parameter (fence_holdfast_scsi) gets
-// rejoined=1: the cluster unfences a node only once it has joined cleanly.
+// rejoined=1 when req.rejoined says the node is back in a quorate cluster;
+// alone, a node that was fenced is refused by such an agent.
 fencing_result execute_unfencing(const fencing_plan& plan, const fencing_request& req, metadata_cache& cache);
 
 }  // namespace holdfast::fencing

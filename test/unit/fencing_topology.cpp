@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE(unfencing_turns_on_every_device_that_unfences_and_only_thos
     // checked first; ipmi unfences nothing; broken's status fails: it cannot reach node1
     auto plan = hf::plan_fencing(doc->model(), "node1", {});
     BOOST_TEST_REQUIRE(plan.has_value());
-    auto r = hf::execute_unfencing(*plan, {"node1", 1, "on", 10000}, cache);
+    auto r = hf::execute_unfencing(*plan, {"node1", 1, "on", 10000, 0, true}, cache);
     BOOST_TEST(r.ok);
     BOOST_TEST(r.device == "scsi,psu");
     BOOST_TEST(
@@ -213,10 +213,14 @@ BOOST_AUTO_TEST_CASE(unfencing_turns_on_every_device_that_unfences_and_only_thos
     // node2's levels name ipmi twice and scsi once: only scsi unfences, once, unchecked
     std::filesystem::remove(a.dir / "log");
     auto plan2 = hf::plan_fencing(doc->model(), "node2", {});
-    auto r2 = hf::execute_unfencing(*plan2, {"node2", 2, "on", 10000}, cache);
+    auto r2 = hf::execute_unfencing(*plan2, {"node2", 2, "on", 10000, 0, true}, cache);
     BOOST_TEST(r2.ok);
     BOOST_TEST(r2.device == "scsi");
     BOOST_TEST(a.log() == "fence_unfence on rejoined=1\n");
+    // not back in a quorate cluster: the agent is not told the node rejoined
+    std::filesystem::remove(a.dir / "log");
+    BOOST_TEST(hf::execute_unfencing(*plan2, {"node2", 2, "on", 10000, 0, false}, cache).ok);
+    BOOST_TEST(a.log() == "fence_unfence on rejoined=\n");
 
     // node3's only device fails to turn on: not unfenced
     auto plan3 = hf::plan_fencing(doc->model(), "node3", {});
