@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -37,19 +38,48 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     return out;
 }
 
-// In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void become(char* const argv[], char* const envp[], int out, int err) {
-    setpgid(0, 0);
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, nullptr);
-    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
-    const int null = open("/dev/null", O_RDONLY);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
-    syscall(SYS_close_range, 3U, ~0U, 0U);
-    execve(argv[0], argv, envp);
-    _exit(127);
-}
+// The child's set-up, done by posix_spawn between its clone and the exec: its
+// own process group, no blocked signals and every handler at its default,
+// stdin from /dev/null, stdout/stderr into the memory files, nothing else
+// inherited. glibc's posix_spawn clones with CLONE_VM | CLONE_VFORK, so the
+// daemon's page tables are neither copied nor write-protected for each agent
+// (fork()'s cost grows with the daemon's memory, and every page the daemon
+// then writes faults once); the executor benchmark (test/bench/exec_bench.py)
+// measures the difference.
+class spawn_setup {
+public:
+    spawn_setup(int out, int err) {
+        ok_ = posix_spawnattr_init(&attr_) == 0;
+        ok_ = posix_spawn_file_actions_init(&actions_) == 0 && ok_;
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        ok_ = ok_ &&
+              posix_spawnattr_setflags(&attr_,
+                                       POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) == 0 &&
+              posix_spawnattr_setpgroup(&attr_, 0) == 0 && posix_spawnattr_setsigmask(&attr_, &none) == 0 &&
+              posix_spawnattr_setsigdefault(&attr_, &all) == 0 &&
+              posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0) == 0 &&
+              posix_spawn_file_actions_adddup2(&actions_, out, 1) == 0 &&
+              posix_spawn_file_actions_adddup2(&actions_, err, 2) == 0 &&
+              posix_spawn_file_actions_addclosefrom_np(&actions_, 3) == 0;
+    }
+    ~spawn_setup() {
+        posix_spawn_file_actions_destroy(&actions_);
+        posix_spawnattr_destroy(&attr_);
+    }
+    spawn_setup(const spawn_setup&) = delete;
+    spawn_setup& operator=(const spawn_setup&) = delete;
+    // 0 or an errno (also the exec's own failure, which posix_spawn reports)
+    int spawn(pid_t& pid, char* const argv[], char* const envp[]) const {
+        return ok_ ? posix_spawn(&pid, argv[0], &actions_, &attr_, argv, envp) : ENOMEM;
+    }
+
+private:
+    posix_spawnattr_t attr_;
+    posix_spawn_file_actions_t actions_;
+    bool ok_ = false;
+};
 
 // The child wrote through a duplicate of our descriptor, so the shared file
 // offset is where its output ends (the file itself is max_output_bytes long).
@@ -99,15 +129,14 @@ result<child_process> child_process::spawn(const std::vector<std::string>& argv,
     }
     auto args = c_strings(argv);
     auto envp = c_strings(env);
-    const pid_t pid = fork();
-    if (pid < 0) {
-        const std::string why = errno_text("fork");
+    pid_t pid = -1;
+    // the child is in its own group once posix_spawn returns, so kill_for_timeout never misses it
+    if (const int e = spawn_setup(out, err).spawn(pid, args.data(), envp.data()); e != 0) {
+        const std::string why = argv[0] + ": " + std::strerror(e);
         close(out);
         close(err);
         return unexpected(error{errc::spawn_failed, why});
     }
-    if (pid == 0) become(args.data(), envp.data(), out, err);
-    setpgid(pid, pid);  // also from here, so kill_for_timeout never races the child's own call
     const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     child_process c(pid, pidfd, out, err);
     if (pidfd < 0) {
