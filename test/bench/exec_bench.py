@@ -80,7 +80,8 @@ class execd:
     def listening(self):
         try:
             with open(f"/proc/{self.proc.pid}/net/unix", encoding="ascii") as f:
-                return any(line.rstrip().endswith("@lrmd") for line in f)
+                # an abstract name, padded with @ to its full length
+                return any(line.split()[-1].rstrip("@") == "@lrmd" for line in f if len(line.split()) > 7)
         except OSError:
             return False
 
@@ -233,8 +234,9 @@ def main():
     finally:
         if made:
             shutil.rmtree(made, ignore_errors=True)
-    text = table(results, args)
-    print(f"exec_bench: {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs")
+    command = " ".join(["test/bench/exec_bench.py", *sys.argv[1:]])
+    text = (table(results, args) + f"\n\nMeasured {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on "
+            f"{os.cpu_count()} CPUs: `{command}`.")
     print(text)
     if args.json:
         print(json.dumps(results))
