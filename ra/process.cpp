@@ -3,8 +3,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -38,48 +38,42 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     return out;
 }
 
-// The child's set-up, done by posix_spawn between its clone and the exec: its
-// own process group, no blocked signals and every handler at its default,
-// stdin from /dev/null, stdout/stderr into the memory files, nothing else
-// inherited. glibc's posix_spawn clones with CLONE_VM | CLONE_VFORK, so the
-// daemon's page tables are neither copied nor write-protected for each agent
-// (fork()'s cost grows with the daemon's memory, and every page the daemon
-// then writes faults once); the executor benchmark (test/bench/exec_bench.py)
-// measures the difference.
-class spawn_setup {
-public:
-    spawn_setup(int out, int err) {
-        ok_ = posix_spawnattr_init(&attr_) == 0;
-        ok_ = posix_spawn_file_actions_init(&actions_) == 0 && ok_;
-        sigset_t none, all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        ok_ = ok_ &&
-              posix_spawnattr_setflags(&attr_,
-                                       POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) == 0 &&
-              posix_spawnattr_setpgroup(&attr_, 0) == 0 && posix_spawnattr_setsigmask(&attr_, &none) == 0 &&
-              posix_spawnattr_setsigdefault(&attr_, &all) == 0 &&
-              posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0) == 0 &&
-              posix_spawn_file_actions_adddup2(&actions_, out, 1) == 0 &&
-              posix_spawn_file_actions_adddup2(&actions_, err, 2) == 0 &&
-              posix_spawn_file_actions_addclosefrom_np(&actions_, 3) == 0;
-    }
-    ~spawn_setup() {
-        posix_spawn_file_actions_destroy(&actions_);
-        posix_spawnattr_destroy(&attr_);
-    }
-    spawn_setup(const spawn_setup&) = delete;
-    spawn_setup& operator=(const spawn_setup&) = delete;
-    // 0 or an errno (also the exec's own failure, which posix_spawn reports)
-    int spawn(pid_t& pid, char* const argv[], char* const envp[]) const {
-        return ok_ ? posix_spawn(&pid, argv[0], &actions_, &attr_, argv, envp) : ENOMEM;
-    }
+// In the child, between vfork and exec: only async-signal-safe calls, and
+// no return (the child runs on the parent's stack, in its memory). Signal
+// handlers go back to their defaults before anything is unblocked, so none of
+// the daemon's handlers can run in the child.
+[[noreturn]] void become(char* const argv[], char* const envp[], int out, int err) {
+    setpgid(0, 0);
+    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    const int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
+    syscall(SYS_close_range, 3U, ~0U, 0U);
+    execve(argv[0], argv, envp);
+    _exit(127);
+}
 
-private:
-    posix_spawnattr_t attr_;
-    posix_spawn_file_actions_t actions_;
-    bool ok_ = false;
-};
+// vfork, not fork: the child borrows the daemon's memory until its exec
+// (the parent waits that long), so the daemon's page tables are neither
+// copied nor write-protected for each agent; with fork() that cost grew with
+// the daemon's memory and every page it wrote afterwards faulted once. Nor
+// posix_spawn: glibc maps and unmaps a stack for each child, and the unmap's
+// TLB shootdown cost a third more CPU per agent. The executor benchmark
+// (test/bench/exec_bench.py) measured all three. All signals stay blocked
+// in the calling thread until the child has exec'd.
+pid_t vfork_exec(char* const argv[], char* const envp[], int out, int err) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    const pid_t pid = vfork();
+    if (pid == 0) become(argv, envp, out, err);
+    const int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    errno = saved;
+    return pid;
+}
 
 // The child wrote through a duplicate of our descriptor, so the shared file
 // offset is where its output ends (the file itself is max_output_bytes long).
@@ -129,10 +123,10 @@ result<child_process> child_process::spawn(const std::vector<std::string>& argv,
     }
     auto args = c_strings(argv);
     auto envp = c_strings(env);
-    pid_t pid = -1;
-    // the child is in its own group once posix_spawn returns, so kill_for_timeout never misses it
-    if (const int e = spawn_setup(out, err).spawn(pid, args.data(), envp.data()); e != 0) {
-        const std::string why = argv[0] + ": " + std::strerror(e);
+    // the child is in its own group once vfork returns here, so kill_for_timeout never misses it
+    const pid_t pid = vfork_exec(args.data(), envp.data(), out, err);
+    if (pid < 0) {
+        const std::string why = errno_text("vfork");
         close(out);
         close(err);
         return unexpected(error{errc::spawn_failed, why});
