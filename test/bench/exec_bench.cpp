@@ -1,7 +1,7 @@
 // The executor benchmark's Holdfast side (driven by test/bench/exec_bench.py).
 //
 // Runs OCF actions the way holdfastd's local_executor does, on the daemon's
-// own event loop: ra::start() forks and execs the agent, the loop watches its
+// own event loop: ra::start() vforks and execs the agent, the loop watches its
 // pidfd with a timeout timer armed, ra::finish() turns the exit into a result,
 // and the result becomes the <lrm_rsc_op> history entry the node would
 // multicast (make_op_update + lrm_resource_xml). local_executor itself is
