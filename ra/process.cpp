@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -37,18 +38,41 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     return out;
 }
 
-// In the child, between fork and exec: only async-signal-safe calls.
+// In the child, between vfork and exec: only async-signal-safe calls, and
+// no return (the child runs on the parent's stack, in its memory). Signal
+// handlers go back to their defaults before anything is unblocked, so none of
+// the daemon's handlers can run in the child.
 [[noreturn]] void become(char* const argv[], char* const envp[], int out, int err) {
     setpgid(0, 0);
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     const int null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
     syscall(SYS_close_range, 3U, ~0U, 0U);
     execve(argv[0], argv, envp);
     _exit(127);
+}
+
+// vfork, not fork: the child borrows the daemon's memory until its exec
+// (the parent waits that long), so the daemon's page tables are neither
+// copied nor write-protected for each agent; with fork() that cost grew with
+// the daemon's memory and every page it wrote afterwards faulted once. Nor
+// posix_spawn: glibc maps and unmaps a stack for each child, and the unmap's
+// TLB shootdown cost a third more CPU per agent. The executor benchmark
+// (test/bench/exec_bench.py) measured all three. All signals stay blocked
+// in the calling thread until the child has exec'd.
+pid_t vfork_exec(char* const argv[], char* const envp[], int out, int err) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    const pid_t pid = vfork();
+    if (pid == 0) become(argv, envp, out, err);
+    const int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    errno = saved;
+    return pid;
 }
 
 // The child wrote through a duplicate of our descriptor, so the shared file
@@ -99,15 +123,14 @@ result<child_process> child_process::spawn(const std::vector<std::string>& argv,
     }
     auto args = c_strings(argv);
     auto envp = c_strings(env);
-    const pid_t pid = fork();
+    // the child is in its own group once vfork returns here, so kill_for_timeout never misses it
+    const pid_t pid = vfork_exec(args.data(), envp.data(), out, err);
     if (pid < 0) {
-        const std::string why = errno_text("fork");
+        const std::string why = errno_text("vfork");
         close(out);
         close(err);
         return unexpected(error{errc::spawn_failed, why});
     }
-    if (pid == 0) become(args.data(), envp.data(), out, err);
-    setpgid(pid, pid);  // also from here, so kill_for_timeout never races the child's own call
     const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     child_process c(pid, pidfd, out, err);
     if (pidfd < 0) {
