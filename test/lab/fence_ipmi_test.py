@@ -122,7 +122,8 @@ class Rig:
                                   f"({p.stdout.strip()} {p.stderr.strip()})")
 
     def d1_on(self):
-        return [n for n in NODES if self.lab.status()[n]["state"] == "running" and self.c.running(n)]
+        view = self.lab.status()
+        return [n for n in NODES if view[n]["state"] == "running" and self.c.running(n)]
 
     def d1_started(self, node):
         """d1's state file's mtime inside node: when the agent started it (monitors do not touch it)."""
@@ -277,6 +278,7 @@ def check_both_fail(r):
     done = r.successes(other, victim, f"ipmi-{victim}")[-1]
     started = r.d1_started(r.d1_on()[0])
     expect(started >= done[3], "d1 started after the fencing that finally succeeded")
+    print(r.c.cli(other, "fence", "history", victim).stdout, flush=True)
     r.lab.run("lun", "up")
 
 
