@@ -81,14 +81,17 @@ class Cluster:
         return self.cli(node, "configure", "load", "update", "/var/lib/holdfast/resources.xml")
 
 
-def run_lab_checks(name, nodes, checks):
-    """Parses --lab/--holdfast, brings up a lab of len(nodes) nodes and runs checks(cluster, base_dir);
-    the process exit status (0, 1, or SKIP)."""
+def run_lab_checks(name, nodes, checks, up_args=(), more_args=None, more_skip=None):
+    """Parses --lab/--holdfast, brings up a lab of len(nodes) nodes (`up ... *up_args`) and runs
+    checks(cluster, base_dir); the process exit status (0, 1, or SKIP). more_args(parser) adds
+    arguments (the parsed ones are cluster.args); more_skip() returns a reason to skip, or None."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--lab", required=True, help="holdfast-lab binary (holdfastd next to it)")
     parser.add_argument("--holdfast", required=True, help="holdfast CLI binary")
+    if more_args:
+        more_args(parser)
     args = parser.parse_args()
-    reason = skip_reason()
+    reason = skip_reason() or (more_skip() if more_skip else None)
     if reason:
         print(f"skipped: {reason}")
         return SKIP
@@ -99,8 +102,10 @@ def run_lab_checks(name, nodes, checks):
     base = tempfile.mkdtemp(prefix=f"holdfast-{name}-")
     lab = Lab(os.path.abspath(args.lab), os.path.join(base, "lab"))
     try:
-        lab.up(len(nodes))
-        checks(Cluster(lab, os.path.abspath(args.holdfast)), base)
+        lab.up(len(nodes), *up_args)
+        cluster = Cluster(lab, os.path.abspath(args.holdfast))
+        cluster.args = args
+        checks(cluster, base)
         print(f"all {name} checks passed")
         return 0
     except (CheckFailed, subprocess.TimeoutExpired) as e:

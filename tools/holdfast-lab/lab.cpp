@@ -9,6 +9,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "tools/holdfast-lab/bmc.hpp"
 #include "tools/holdfast-lab/corosync_conf.hpp"
 #include "tools/holdfast-lab/libvirt_conf.hpp"
 #include "tools/holdfast-lab/network.hpp"
@@ -75,6 +76,10 @@ result<void> build_lab(const lab_layout& l, const up_options& opt) {
         if (interrupted()) return fail(errc::interrupted, "interrupted");
         if (auto r = boot_node(l, i); !r) return r;
     }
+    if (opt.config.lun)
+        if (auto r = start_lun(l); !r) return r;
+    if (opt.config.bmc)
+        if (auto r = start_bmcs(l, n); !r) return r;
     return opt.wait ? wait_converged(l, opt) : result<void>{};
 }
 
@@ -140,6 +145,8 @@ result<void> lab_down(const lab_layout& l) {
     auto names = lab_namespaces(l);
     for (const auto& name : names) net_ns.push_back(ns_inode(netns_path(name)));
     if (auto r = kill_and_wait(pids, pid_ns, net_ns); !r) return r;
+    // The BMCs and tgtd live in the switch namespace: they died above; tgtd's sockets did not.
+    cleanup_lun(l);
     result<void> outcome;
     for (const auto& name : names) {
         if (auto r = delete_namespace(name); !r && outcome) outcome = r;

@@ -33,6 +33,18 @@ std::string lab_layout::address(int node) const {
            std::to_string(node);
 }
 
+std::string lab_layout::bmc_address(int node) const {
+    auto a = address(node);
+    return a.substr(0, a.rfind('.') + 1) + std::to_string(100 + node);
+}
+
+std::string lab_layout::lun_address() const {
+    auto a = address(1);
+    return a.substr(0, a.rfind('.') + 1) + "250";
+}
+
+std::string lab_layout::lun_url() const { return "iscsi://" + lun_address() + ":3260/" + lun_iqn() + "/1"; }
+
 std::filesystem::path lab_layout::node_path(int node, const std::filesystem::path& inside) const {
     return node_dir(node) / "root" / inside.relative_path();
 }
@@ -73,6 +85,8 @@ result<lab_config> load_config(const lab_layout& l) {
         auto v = line.substr(eq + 1);
         if (key == "stack") c.stack = v;
         if (key == "libvirt") c.libvirt = v == "1";
+        if (key == "bmc") c.bmc = v == "1";
+        if (key == "lun") c.lun = v == "1";
         if (std::from_chars(v.data(), v.data() + v.size(), value).ec != std::errc()) continue;
         if (key == "nodes") c.nodes = value;
         if (key == "token") c.token_ms = value;
@@ -86,7 +100,8 @@ result<lab_config> load_config(const lab_layout& l) {
 result<void> save_config(const lab_layout& l, const lab_config& c) {
     return write_file(l.config_file(), "# holdfast-lab\nnodes=" + std::to_string(c.nodes) +
                                            "\ntoken=" + std::to_string(c.token_ms) + "\nstack=" + c.stack +
-                                           "\nlibvirt=" + (c.libvirt ? "1" : "0") + "\n");
+                                           "\nlibvirt=" + (c.libvirt ? "1" : "0") + "\nbmc=" + (c.bmc ? "1" : "0") +
+                                           "\nlun=" + (c.lun ? "1" : "0") + "\n");
 }
 
 result<int> parse_node(const std::string& arg, const lab_config& c) {

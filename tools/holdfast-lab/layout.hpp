@@ -9,6 +9,8 @@
 // DIR/nodes/nodeI/pid                 "PID STARTTIME PIDNS" of the node's PID 1 while it runs
 // DIR/nodes/nodeI/init.log            what the node's PID 1 reports
 // DIR/nodes/nodeI/root/...            bind-mounted over the same paths inside the node
+// DIR/bmc/nodeI/                      with --bmc: the node's ipmi_sim configuration, state and log
+// DIR/lun.img, DIR/tgtd.log           with --lun: the shared LUN's backing file, tgtd's output
 #include <sys/types.h>
 
 #include <filesystem>
@@ -31,6 +33,9 @@ struct lab_config {
     // Also run virtlogd and libvirtd in every node (`up --libvirt`), for agents that manage qemu
     // domains; see libvirt_conf.hpp.
     bool libvirt = false;
+    // One ipmi_sim BMC per node and a tgtd LUN on the switch (`up --bmc`, `up --lun`); see bmc.hpp.
+    bool bmc = false;
+    bool lun = false;
 };
 
 // A host directory bind-mounted at `target` inside a node.
@@ -57,6 +62,16 @@ public:
     // 10.A.B.node/24, with A.B from the hash: only ever configured inside the lab's namespaces.
     std::string address(int node) const;
     static int prefix_length() { return 24; }
+    // On the switch's bridge: node I's BMC at .(100+I), the LUN's target at .250.
+    std::string bmc_address(int node) const;
+    std::string lun_address() const;
+    // iscsi://LUN_ADDRESS:3260/IQN/1
+    std::string lun_url() const;
+    std::string lun_iqn() const { return "iqn.2026-12.org.holdfast.lab:" + id_; }
+    // tgtd's control port (-C): its socket files are the one thing outside the lab's namespaces.
+    int tgtd_control() const { return 1000 + static_cast<int>(hash_ % 8000); }
+    std::filesystem::path bmc_dir(int node) const { return dir_ / "bmc" / node_name(node); }
+    std::filesystem::path lun_file() const { return dir_ / "lun.img"; }
 
     std::filesystem::path config_file() const { return dir_ / "lab.conf"; }
     std::filesystem::path lock_file() const { return dir_ / "lock"; }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/holdfast-lab/bmc.hpp"
 #include "tools/holdfast-lab/lab.hpp"
 #include "tools/holdfast-lab/network.hpp"
 #include "tools/holdfast-lab/node.hpp"
@@ -27,13 +28,15 @@ const char* const default_dir = "/run/holdfast-lab/default";
 void usage(FILE* out) {
     std::fputs(
         "usage: holdfast-lab [--dir DIR] VERB [ARGS]\n"
-        "  up --nodes N [--token MS] [--stack holdfast|pacemaker] [--libvirt] [--no-wait] [--wait-timeout S]\n"
-        "                                  make and start a lab\n"
-        "  status                          each node: running, cable, frozen, quorum, members\n"
+        "  up --nodes N [--token MS] [--stack holdfast|pacemaker] [--libvirt] [--bmc] [--lun] [--no-wait]\n"
+        "     [--wait-timeout S]           make and start a lab (--bmc: an IPMI BMC per node; --lun: a shared LUN)\n"
+        "  status                          each node: running, cable, frozen, quorum, members, BMC\n"
         "  exec NODE -- CMD [ARGS...]      run CMD inside NODE\n"
         "  kill NODE | boot NODE           power a node off (SIGKILL) or on again\n"
         "  cut NODE | heal NODE            unplug or plug a node's network cable\n"
         "  freeze NODE | thaw NODE         SIGSTOP or SIGCONT every process of a node\n"
+        "  bmc NODE down|up                make a node's BMC unreachable or reachable again\n"
+        "  lun down|up                     make the LUN's target unreachable or reachable again\n"
         "  down                            remove everything the lab made\n"
         "DIR defaults to /run/holdfast-lab/default. NODE is nodeI or I.\n",
         out);
@@ -96,6 +99,18 @@ result<int> number(const cli& c, const std::string& name, int fallback, int lo, 
     return v;
 }
 
+bool in_path(const std::string& tool) {
+    const char* path = std::getenv("PATH");
+    std::string dirs = path ? path : "";
+    for (size_t start = 0; start <= dirs.size();) {
+        auto end = dirs.find(':', start);
+        if (end == std::string::npos) end = dirs.size();
+        if (::access((dirs.substr(start, end - start) + "/" + tool).c_str(), X_OK) == 0) return true;
+        start = end + 1;
+    }
+    return false;
+}
+
 result<int> verb_up(const cli& c, const lab_layout& l) {
     if (!c.options.count("--nodes")) return fail(errc::usage, "up needs --nodes N");
     up_options opt;
@@ -116,6 +131,14 @@ result<int> verb_up(const cli& c, const lab_layout& l) {
         (::access("/usr/sbin/libvirtd", X_OK) != 0 || ::access("/usr/sbin/virtlogd", X_OK) != 0)) {
         return fail(errc::usage, "--libvirt needs libvirtd and virtlogd (package libvirt-daemon)");
     }
+    opt.config.bmc = c.options.count("--bmc") > 0;
+    opt.config.lun = c.options.count("--lun") > 0;
+    for (const char* tool : {"ipmi_sim", "ipmitool"}) {
+        if (opt.config.bmc && !in_path(tool)) return fail(errc::usage, std::string("--bmc needs ") + tool);
+    }
+    for (const char* tool : {"tgtd", "tgtadm"}) {
+        if (opt.config.lun && !in_path(tool)) return fail(errc::usage, std::string("--lun needs ") + tool);
+    }
     opt.wait = !c.options.count("--no-wait");
     opt.wait_timeout = std::chrono::seconds(*wait);
     if (auto r = lab_up(l, opt); !r) return holdfast::unexpected(r.error());
@@ -131,6 +154,29 @@ result<void> node_verb(const std::string& verb, const lab_layout& l, int node) {
     return thaw_node(l, node);
 }
 
+// bmc NODE down|up, lun down|up
+result<int> device_verb(const cli& c, const lab_layout& l) {
+    bool bmc = c.verb == "bmc";
+    size_t want = bmc ? 2 : 1;
+    if (c.positional.size() != want || (c.positional.back() != "down" && c.positional.back() != "up")) {
+        return fail(errc::usage, bmc ? "usage: bmc NODE down|up" : "usage: lun down|up");
+    }
+    auto cfg = load_config(l);
+    if (!cfg) return holdfast::unexpected(cfg.error());
+    if (bmc ? !cfg->bmc : !cfg->lun) return fail(errc::state, std::string("this lab has no ") + (bmc ? "BMCs" : "LUN"));
+    bool reachable = c.positional.back() == "up";
+    auto lock = lock_lab(l);
+    if (!lock) return holdfast::unexpected(lock.error());
+    if (!bmc) {
+        if (auto r = set_lun_reachable(l, reachable); !r) return holdfast::unexpected(r.error());
+        return 0;
+    }
+    auto node = parse_node(c.positional[0], *cfg);
+    if (!node) return holdfast::unexpected(node.error());
+    if (auto r = set_bmc_reachable(l, *node, reachable); !r) return holdfast::unexpected(r.error());
+    return 0;
+}
+
 result<int> dispatch(const cli& c, const lab_layout& l) {
     const auto& v = c.verb;
     if (v == "up") return verb_up(c, l);
@@ -142,6 +188,7 @@ result<int> dispatch(const cli& c, const lab_layout& l) {
         if (auto r = print_status(l); !r) return holdfast::unexpected(r.error());
         return 0;
     }
+    if (v == "bmc" || v == "lun") return device_verb(c, l);
     bool node_verb_name =
         v == "exec" || v == "kill" || v == "boot" || v == "cut" || v == "heal" || v == "freeze" || v == "thaw";
     if (!node_verb_name) return fail(errc::usage, "unknown verb '" + v + "'");
@@ -194,6 +241,11 @@ int main(int argc, char** argv) {
     if (ec || dir.empty()) dir = std::filesystem::absolute(c->dir);
     lab_layout l(dir);
     if (c->verb == "__node-init") return node_init(*c, l);
+    if (c->verb == "__bmc-power") {
+        ensure_sbin_in_path();
+        auto node = number(*c, "--node", 0, 1, max_nodes);
+        return node && *node > 0 ? bmc_power_main(l, *node) : 2;
+    }
     if (::geteuid() != 0) {
         std::fprintf(stderr, "holdfast-lab: must run as root (it makes namespaces)\n");
         return 1;

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "tools/holdfast-lab/bmc.hpp"
 #include "tools/holdfast-lab/lab.hpp"
 #include "tools/holdfast-lab/network.hpp"
 #include "tools/holdfast-lab/node.hpp"
@@ -72,15 +73,19 @@ node_view query_node(const lab_layout& l, int node) {
 result<void> print_status(const lab_layout& l) {
     auto cfg = load_config(l);
     if (!cfg) return holdfast::unexpected(cfg.error());
-    std::printf("lab id=%s dir=%s nodes=%d token=%d\n", l.id().c_str(), l.dir().c_str(), cfg->nodes, cfg->token_ms);
+    std::printf("lab id=%s dir=%s nodes=%d token=%d", l.id().c_str(), l.dir().c_str(), cfg->nodes, cfg->token_ms);
+    if (cfg->lun) std::printf(" lun=%s lun_state=%s", l.lun_url().c_str(), lun_state(l).c_str());
+    std::printf("\n");
     for (int i = 1; i <= cfg->nodes; ++i) {
         auto v = query_node(l, i);
         const char* cable = !v.cable_up ? "missing" : *v.cable_up ? "up" : "cut";
         const char* quorate = !v.quorate ? "unknown" : *v.quorate ? "yes" : "no";
         auto pid = v.running ? std::to_string(v.pid) : std::string("-");
-        std::printf("%s state=%s pid=%s cable=%s frozen=%s quorate=%s members=%s\n", lab_layout::node_name(i).c_str(),
+        std::printf("%s state=%s pid=%s cable=%s frozen=%s quorate=%s members=%s", lab_layout::node_name(i).c_str(),
                     v.running ? "running" : "dead", pid.c_str(), cable, v.frozen ? "yes" : "no",
                     v.running ? quorate : "-", members_text(v.members).c_str());
+        if (cfg->bmc) std::printf(" bmc=%s:623 bmc_power=%s", l.bmc_address(i).c_str(), bmc_state(l, i).c_str());
+        std::printf("\n");
     }
     return {};
 }
