@@ -15,9 +15,9 @@ Dummy d1 (ocf:heartbeat:Dummy).
       failed attempts (the coordinator keeps retrying, backing off); the BMC reachable again ->
       fencing succeeds through it -> d1 is recovered.
 
-The daemon does not unfence yet (the `on` action on each node before it uses the LUN): the test
-registers each node's key by running fence_holdfast_scsi -o on inside each node, and again with
-rejoined=1 for a node fenced on the LUN once it has rejoined, which is what unfencing is to do.
+The SCSI device provides unfencing: the cluster registers every node's key before anything starts
+there (each node runs the agent's `on` itself), and registers a node fenced on the LUN again only once
+it has rejoined; the test checks the keys, it never registers them itself.
 
 Needs root, ip netns, ipmi_sim, ipmitool, Debian's fence_ipmilan, tgtd and resource-agents; exits 77
 (skip) without them. Waits for states, never asserts durations. Everything the lab made dies with
@@ -78,6 +78,9 @@ def configuration(c, lun_url):
         <nvpair id="scsi-devices" name="devices" value="{lun_url}"/>
         <nvpair id="scsi-hosts" name="pcmk_host_list" value="node1 node2 node3"/>
       </instance_attributes>
+      <meta_attributes id="scsi-meta">
+        <nvpair id="scsi-provides" name="provides" value="unfencing"/>
+      </meta_attributes>
     </primitive>
     <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy">
       <operations><op id="d1-monitor-5s" name="monitor" interval="5s"/></operations>
@@ -114,12 +117,6 @@ class Rig:
 
     def key(self, node):
         return pr_key(self.cluster, node)
-
-    def unfence(self, node, rejoined=False):
-        extra = ["--rejoined"] if rejoined else []
-        p = self.lab.exec(node, self.agent, "-o", "on", "-n", node, "--devices", self.url, *extra)
-        expect(p.returncode == 0, f"{node} unfences itself on the LUN{' (rejoined)' if rejoined else ''} "
-                                  f"({p.stdout.strip()} {p.stderr.strip()})")
 
     def d1_on(self):
         view = self.lab.status()
@@ -254,8 +251,9 @@ def check_scsi(r):
     p = r.ipmitool(victim, "chassis", "power", "off")
     expect(p.returncode == 0, f"{victim} powered off through its BMC, reachable again")
     r.power_on(victim)
-    # the rule: a node fenced on the LUN registers again only after a clean rejoin
-    r.unfence(victim, rejoined=True)
+    # a node fenced on the LUN registers again once it has rejoined: the cluster unfences it
+    wait_for(f"{victim} rejoined and was unfenced: its key is on the LUN again", lambda: r.key(victim) in r.keys(),
+             r.lab)
 
 
 def check_both_fail(r):
@@ -294,12 +292,10 @@ def checks(c, base):
     r = Rig(c)
     try:
         wait_for("three nodes online, with quorum", lambda: c.online("node1") == NODES and c.quorate("node1"), c.lab)
-        for n in NODES:  # unfencing, until the daemon does it (see the docstring)
-            r.unfence(n)
-        expect({r.key(n) for n in NODES} <= r.keys(), "every node's key is on the LUN")
         p = c.load("node1", configuration(c, r.url))
         expect(p.returncode == 0, f"configure load update succeeds ({p.stderr.strip()})")
-        wait_for("d1 runs on node3", lambda: r.d1_on() == ["node3"], c.lab)
+        wait_for("every node unfenced (its key on the LUN) and d1 running on node3",
+                 lambda: {r.key(n) for n in NODES} <= r.keys() and r.d1_on() == ["node3"], c.lab)
         for step in (check_ipmi, check_scsi, check_both_fail):
             began = time.monotonic()
             step(r)
