@@ -104,9 +104,34 @@ void controller::on_cluster_changed() {
             if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node)))
                 runner_->complete(index, false);
         }
+        confirm_recorded();
         check_finished();
     }
     replan_->poke();
+}
+
+// Results recorded while the cluster was not settled (a membership change's
+// sync round) reached on_cib_changed when it could not act on them: the CIB
+// has them, so the actions still in flight are confirmed from it now.
+void controller::confirm_recorded() {
+    if (!runner_) return;
+    for (const auto& ns : cib_.document().model().node_states)
+        for (const auto& r : ns.resources)
+            for (const auto& op : r.ops) {
+                int action_id = -1, transition = -1, target = 0;
+                char uuid[64] = {0};
+                if (std::sscanf(op.transition_key.c_str(), "%d:%d:%d:%63s", &action_id, &transition, &target, uuid) !=
+                        4 ||
+                    uuid_ != uuid || transition != transition_id_)
+                    continue;
+                auto it = index_of_.find(action_id);
+                if (it == index_of_.end() || !deadlines_.count(it->second)) continue;
+                const auto& a = runner_->graph().actions[it->second];
+                const ra::op_result result{op.rc_code, static_cast<ra::exec_status>(op.op_status), {}, {}};
+                const bool ok = succeeded(a, result);
+                deadlines_.erase(it->second);
+                if (runner_->complete(it->second, ok) && !ok) note_failure(a, result);
+            }
 }
 
 // Corosync's view of the nodes, written where the scheduler reads it.

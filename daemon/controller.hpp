@@ -78,6 +78,7 @@ private:
     void on_fenced(const fencing_event& e);
     std::string node_id_of(const std::string& name) const;
     void confirm_from_record(const cib::change& c);
+    void confirm_recorded();
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
     void check_finished();
     void expire_actions();
