@@ -100,6 +100,8 @@ void controller::on_cluster_changed() {
         const auto& g = runner_->graph();
         for (const auto& [id, index] : index_of_) {
             const auto& a = g.actions[index];
+            // a fencing's node is its target, gone by design: the fencer answers for it
+            if (a.kind == policy::action_kind::crm_event && a.task == "stonith" && !is_unfencing(a)) continue;
             auto node = cluster_.id_of(a.node_uname);
             if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node)))
                 runner_->complete(index, false);
