@@ -62,6 +62,12 @@ uint64_t node_key(const std::string& cluster, const std::string& node) {
     return h == 0 ? 1 : h;
 }
 
+std::string unfence_record_path(const std::string& state_dir, uint64_t key, const std::string& device) {
+    std::string name = key_to_string(key) + "@";
+    for (char c : device) name += (c == '/' || c == ':' || c == ' ') ? '_' : c;
+    return state_dir + "/" + name;
+}
+
 std::string key_to_string(uint64_t key) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(key));

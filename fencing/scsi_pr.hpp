@@ -70,6 +70,13 @@ uint64_t node_key(const std::string& cluster, const std::string& node);
 std::string key_to_string(uint64_t key);
 pr_result<uint64_t> parse_key(const std::string& text);
 
+// Where fence_holdfast_scsi's unfencing (`on`) records that it registered
+// `key` on `device` (the device as configured). The fence agent keeps a
+// fenced node from registering again by it; SharedDisk reads it to know the
+// node's key on that LUN belongs to unfencing, not to the disk resource.
+inline constexpr const char* default_unfence_state_dir = "/var/lib/holdfast/fence_holdfast_scsi";
+std::string unfence_record_path(const std::string& state_dir, uint64_t key, const std::string& device);
+
 struct pr_open_options {
     // iSCSI initiator name (IQN) for iscsi:// devices; its own I_T nexus per
     // node. Empty: iqn.2026-12.org.holdfast:<hostname>.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cib/expected.hpp"
+#include "fencing/scsi_pr.hpp"
 
 namespace holdfast::fencing::scsi_agent {
 
@@ -37,7 +38,7 @@ struct options {
     std::string local_node;            // this node (uname -n by default)
     std::string initiator;             // iSCSI initiator IQN for iscsi:// devices
     std::vector<std::string> nodes;    // names `list` reports
-    std::string state_dir = "/var/lib/holdfast/fence_holdfast_scsi";
+    std::string state_dir = default_unfence_state_dir;
     bool rejoined = false;  // on: the node has rejoined the cluster cleanly
     bool help = false;
     bool version = false;

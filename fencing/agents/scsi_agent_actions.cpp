@@ -43,9 +43,7 @@ step fail(const std::string& dev, const pr_error& e) { return holdfast::unexpect
 // The record that on registered `key` on `dev` (see the header: fenced nodes
 // do not register again).
 std::string record_path(const options& o, uint64_t key, const std::string& dev) {
-    std::string name = key_to_string(key) + "@";
-    for (char c : dev) name += (c == '/' || c == ':' || c == ' ') ? '_' : c;
-    return o.state_dir + "/" + name;
+    return unfence_record_path(o.state_dir, key, dev);
 }
 
 bool has_record(const std::string& path) { return access(path.c_str(), F_OK) == 0; }

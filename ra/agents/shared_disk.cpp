@@ -10,10 +10,23 @@
 // other registration of that key and moves a reservation held under it to
 // this session), releases and unregisters. A node whose key is gone (fenced)
 // is never re-registered by monitor or stop.
+//
+// On a LUN that also fences nodes (fence_holdfast_scsi unfenced this node
+// there: its record exists), the key is the node's, registered by
+// unfencing, and every unfenced node may write under the Registrants Only
+// reservation; exclusivity is the cluster's placement plus fencing, as with
+// Pacemaker's fence_scsi. Then SharedDisk never registers nor unregisters:
+// start checks the key is there (a fenced node's is not: it fails) and a
+// reservation is held (reserving if none), and records that it runs here in a
+// state file; monitor checks that file, the key and the LUN; stop removes the
+// file and leaves the registration to unfencing.
 #include "ra/agents/shared_disk.hpp"
 
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdlib>
 #include <fstream>
@@ -101,6 +114,58 @@ outcome acquire(pr::pr_device& d, const config& c, const pr::pr_reservation& r) 
     return {};
 }
 
+bool unfenced_here(const config& c) {
+    return access(pr::unfence_record_path(c.fencing_state_dir, c.key, c.device).c_str(), F_OK) == 0;
+}
+
+bool registrants_may_write(pr::pr_type t) {
+    return t != pr::pr_type::write_exclusive && t != pr::pr_type::exclusive_access;
+}
+
+outcome check_unfenced(pr::pr_device& d, const config& c) {
+    auto keys = d.read_keys();
+    if (!keys) return failed(keys.error(), "read keys");
+    if (!keys->has(c.key))
+        return {rc_generic, "key " + pr::key_to_string(c.key) + " of " + c.node + " is not registered on " + c.device +
+                                " although this node was unfenced there (fenced?); SharedDisk does not register it"};
+    return {};
+}
+
+outcome start_unfenced(pr::pr_device& d, const config& c) {
+    if (auto o = check_unfenced(d, c); o.rc != rc_success) return o;
+    auto r = d.read_reservation();
+    if (!r) return failed(r.error(), "read reservation");
+    if (!r->held) {
+        if (auto ok = d.reserve(c.key, c.type); !ok) {
+            r = d.read_reservation();  // another node reserved meanwhile: as good
+            if (!r || !r->held) return failed(ok.error(), "reserve");
+        }
+        r = d.read_reservation();
+        if (!r) return failed(r.error(), "read reservation");
+    }
+    if (r->held && r->key != c.key && !registrants_may_write(r->type))
+        return {rc_generic, "LUN " + c.device + " is reserved by " + describe(*r) + ", which registrants cannot write"};
+    // HA_RSCTMP is made at boot by resource-agents' tmpfiles.d rule, which a node without it skips
+    (void)mkdir(c.state_file.substr(0, c.state_file.rfind('/')).c_str(), 01755);
+    std::ofstream f(c.state_file, std::ios::trunc);
+    f << pr::key_to_string(c.key) << "\n";
+    if (!f.flush()) return {rc_generic, "cannot write " + c.state_file};
+    return {};
+}
+
+outcome monitor_unfenced(const config& c) {
+    if (access(c.state_file.c_str(), F_OK) != 0) return {rc_not_running, {}};
+    auto d = open(c);
+    if (!d) return failed(d.error(), "open " + c.device);
+    if (auto o = check_unfenced(*d, c); o.rc != rc_success) return o;
+    if (auto ok = d->test_unit_ready(); !ok) return failed(ok.error(), "LUN does not answer");
+    auto r = d->read_reservation();
+    if (!r) return failed(r.error(), "read reservation");
+    if (!r->held || (r->key != c.key && !registrants_may_write(r->type)))
+        return {rc_generic, "reservation lost: " + (r->held ? "held by " + describe(*r) : std::string("not held"))};
+    return {};
+}
+
 }  // namespace
 
 holdfast::expected<config, outcome> load_config() {
@@ -130,6 +195,14 @@ holdfast::expected<config, outcome> load_config() {
     c.preempt = p == "true" || p == "yes" || p == "1" || p == "on" || p == "y";
     c.initiator = env("OCF_RESKEY_initiator");
     if (c.initiator.empty()) c.initiator = "iqn.2026-12.org.holdfast:" + c.node;
+    if (const auto dir = env("OCF_RESKEY_fencing_state_dir"); !dir.empty()) c.fencing_state_dir = dir;
+    auto tmp = env("HA_RSCTMP");
+    if (tmp.empty()) tmp = "/run/resource-agents";
+    auto instance = env("OCF_RESOURCE_INSTANCE");
+    if (instance.empty()) instance = "SharedDisk";
+    for (char& ch : instance)
+        if (ch == '/') ch = '_';
+    c.state_file = tmp + "/SharedDisk-" + instance + ".state";
     return c;
 }
 
@@ -147,6 +220,7 @@ outcome start(const config& c) {
     if (auto v = validate(c); v.rc != rc_success) return v;
     auto d = open(c);
     if (!d) return failed(d.error(), "open " + c.device);
+    if (unfenced_here(c)) return start_unfenced(*d, c);
     auto r = d->read_reservation();
     if (!r) return failed(r.error(), "read reservation");
     if (auto o = acquire(*d, c, *r); o.rc != rc_success) return o;
@@ -164,6 +238,7 @@ outcome start(const config& c) {
 }
 
 outcome monitor(const config& c) {
+    if (unfenced_here(c)) return monitor_unfenced(c);
     auto d = open(c);
     if (!d) return failed(d.error(), "open " + c.device);
     auto keys = d->read_keys();
@@ -178,6 +253,10 @@ outcome monitor(const config& c) {
 }
 
 outcome stop(const config& c) {
+    if (unfenced_here(c)) {
+        if (unlink(c.state_file.c_str()) != 0 && errno != ENOENT) return {rc_generic, "cannot remove " + c.state_file};
+        return {};
+    }
     auto d = open(c);
     if (!d) return failed(d.error(), "open " + c.device);
     auto keys = d->read_keys();

@@ -18,6 +18,10 @@ struct config {
     uint64_t key = 0;       // this node's reservation key
     fencing::pr_type type = fencing::pr_type::write_exclusive_registrants_only;
     bool preempt = false;  // start may take the LUN from another holder
+    // fence_holdfast_scsi's records (fencing_state_dir parameter): where this
+    // node was unfenced on the LUN, its key is the node's, not the disk's
+    std::string fencing_state_dir = fencing::default_unfence_state_dir;
+    std::string state_file;  // HA_RSCTMP/SharedDisk-<instance>.state: started here (unfenced LUNs)
 };
 
 // An OCF exit code and the reason printed as "ocf-exit-reason:".

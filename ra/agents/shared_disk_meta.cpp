@@ -68,6 +68,16 @@ Only safe when the other holder is known to be fenced or stopped.
 <shortdesc lang="en">Preempt another holder at start</shortdesc>
 <content type="boolean" default="false"/>
 </parameter>
+<parameter name="fencing_state_dir">
+<longdesc lang="en">
+Where fence_holdfast_scsi records the LUNs it unfenced this node on. When
+this LUN is one of them, the node's key belongs to unfencing: SharedDisk
+neither registers nor unregisters it, starts only while it is registered
+(a fenced node's is not), and keeps its own running state in HA_RSCTMP.
+</longdesc>
+<shortdesc lang="en">fence_holdfast_scsi's state directory</shortdesc>
+<content type="string" default="/var/lib/holdfast/fence_holdfast_scsi"/>
+</parameter>
 <parameter name="initiator">
 <longdesc lang="en">
 The iSCSI initiator name for iscsi:// devices. Default:

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 
+#include "fencing/agent.hpp"
 #include "fencing/scsi_pr.hpp"
 #include "ra/executor.hpp"
 #include "test/scsi/tgtd_target.hpp"
@@ -157,4 +158,60 @@ BOOST_AUTO_TEST_CASE(shared_disk_start_monitor_stop_fence) {
     BOOST_TEST(m.rc == ocf_generic);
     BOOST_TEST(!m.exit_reason.empty());
     BOOST_TEST(l.agent("stop", "node1").rc == ocf_generic);
+}
+
+// A LUN that also fences: fence_holdfast_scsi unfenced both nodes there, so the
+// keys are the nodes' own. SharedDisk then neither registers nor unregisters:
+// its stop leaves node1 unfenced, node2 may start too (Registrants Only), and
+// once node2 is fenced its start fails instead of registering it again.
+BOOST_AUTO_TEST_CASE(shared_disk_on_a_lun_that_fences_leaves_the_keys_to_unfencing) {
+    lab l;
+    const uint64_t k1 = hf::node_key(cluster, "node1"), k2 = hf::node_key(cluster, "node2");
+    char tmpl[] = "/tmp/holdfast-unfence-XXXXXX";
+    BOOST_TEST_REQUIRE(mkdtemp(tmpl) != nullptr);
+    const fs::path state = tmpl;
+    setenv("HOLDFAST_FENCE_AGENT_DIR", fs::path(FENCE_SCSI_BIN).parent_path().c_str(), 1);
+    auto md = hf::read_metadata("fence_holdfast_scsi");
+    BOOST_TEST_REQUIRE(md.has_value());
+    auto fence = [&](const std::string& node, const std::string& action, const std::string& target) {
+        hf::device d{"scsi",
+                     "fence_holdfast_scsi",
+                     {{"devices", l.url},
+                      {"cluster_name", cluster},
+                      {"local_node", node},
+                      {"state_dir", (state / node).string()},
+                      {"pcmk_host_list", "node1 node2"}},
+                     true};
+        auto r = hf::run_action(d, *md, {action, target, 0, 30000});
+        return r && r->ok();
+    };
+    auto disk = [&](const std::string& action, const std::string& node) {
+        return l.agent(action, node, {{"fencing_state_dir", (state / node).string()}});
+    };
+    BOOST_TEST_REQUIRE(fence("node1", "on", "node1"));
+    BOOST_TEST_REQUIRE(fence("node2", "on", "node2"));
+    BOOST_TEST((l.keys().has(k1) && l.keys().has(k2)));
+
+    BOOST_TEST(disk("monitor", "node1").rc == ocf_not_running);
+    auto s1 = disk("start", "node1");
+    BOOST_TEST_REQUIRE(s1.rc == ocf_success, s1.exit_reason);
+    BOOST_TEST(disk("monitor", "node1").rc == ocf_success);
+    BOOST_TEST(disk("stop", "node1").rc == ocf_success);
+    BOOST_TEST(l.keys().has(k1));  // still unfenced
+    BOOST_TEST(disk("monitor", "node1").rc == ocf_not_running);
+
+    auto s2 = disk("start", "node2");
+    BOOST_TEST_REQUIRE(s2.rc == ocf_success, s2.exit_reason);
+    BOOST_TEST(disk("stop", "node2").rc == ocf_success);
+
+    BOOST_TEST_REQUIRE(fence("node1", "off", "node2"));
+    BOOST_TEST(!l.keys().has(k2));
+    auto s3 = disk("start", "node2");
+    BOOST_TEST(s3.rc == ocf_generic);
+    BOOST_TEST(s3.exit_reason.find("not registered") != std::string::npos, s3.exit_reason);
+    BOOST_TEST(!l.keys().has(k2));  // never registered again by the disk
+    BOOST_TEST(disk("start", "node1").rc == ocf_success);
+    BOOST_TEST(disk("stop", "node1").rc == ocf_success);
+    std::error_code ec;
+    fs::remove_all(state, ec);
 }
