@@ -5,20 +5,22 @@ with the same fence agent on the same namespace lab (issue 5: no more than the a
 
 For each stack, `holdfast-lab up --nodes 3 --token 1000 --stack STACK` (both labs at once), the same
 configuration (stonith-enabled=true, stonith-action=off, one stonith device of the agent below with
-pcmk_host_list of all nodes, kept off the victim), then per run, alternating the stacks:
-  T0  the victim (a node that is not the DC) loses its power: `holdfast-lab kill`
-  Td  "node loss confirmed": Corosync on the DC delivers a membership without the victim
-      (test/bench/cpg_watch.c, a libcpg client inside the DC's node, told of every totem change)
+pcmk_host_list of all nodes), then per run, alternating the stacks:
+  T0  the victim (--victim: a node that is not the DC, the DC, or each in turn) loses its power:
+      `holdfast-lab kill`
+  Td  "node loss confirmed": Corosync on the observer (the DC; when the DC is the victim, the first
+      survivor) delivers a membership without the victim (test/bench/cpg_watch.c, a libcpg client in
+      every node, told of every totem change)
   T1, T2  the agent's own start and end of its off action, as it records them itself
-  T3  "fencing confirmed": the first whole-CIB read on the DC (a connected client, as in
+  T3  "fencing confirmed": the first whole-CIB read on the observer (a connected client, as in
       cluster_bench.py) whose victim <node_state> has expected="down". Both stacks write that only
-      when a fencing of the node is confirmed (Pacemaker's controller with in_ccm/crmd/join, erasing
-      the node's lrm and transient attributes; Holdfast's controller the same): a node that is merely
-      lost keeps expected="member". Each run checks T3 > T2.
-then the victim is booted again and the next run waits for three online nodes, the device started and
-the victim's expected="member". Reported per stack, median and max: T3 - Td (loss confirmed ->
-fencing confirmed), T2 - T1 (the agent), their difference (the stack's overhead), and Td - T0
-(detection, Corosync's token timeout: for information).
+      when a fencing of the node is confirmed (with in_ccm="false" crmd="offline" join="down", and the
+      node's lrm and transient attributes erased): a node that is merely lost keeps expected="member".
+      Each run checks T3 > T2.
+then the victim is booted again; each run first waits for three online nodes, one DC, the device started
+and every node's CIB showing every node with expected="member". Reported per stack and kind of victim,
+median and max: T3 - Td (loss confirmed -> fencing confirmed), T2 - T1 (the agent), their difference
+(the stack's overhead, split at the agent), and Td - T0 (detection, Corosync's token: for information).
 
 The agent is test/bench/fence_holdfast_bench (sh; the fence-agent API on stdin), installed for the run
 as /usr/sbin/fence_holdfast_bench (where both fencers look) and removed after, also on failure. Its off
@@ -131,7 +133,7 @@ class Watcher(threading.Thread):
                 self.proc.wait()
 
 
-def configuration(bench_dir, victim):
+def configuration(bench_dir):
     props = "".join(f'<nvpair id="bench-{n}" name="{n}" value="{v}"/>'
                     for n, v in (("stonith-enabled", "true"), ("stonith-action", "off")))
     primitive = (f'<primitive id="{DEVICE}" class="stonith" type="{AGENT}">'
@@ -139,12 +141,15 @@ def configuration(bench_dir, victim):
                  f'<nvpair id="{DEVICE}-dir" name="bench_dir" value="{bench_dir}"/>'
                  f'<nvpair id="{DEVICE}-hosts" name="pcmk_host_list" value="{" ".join(NODES)}"/>'
                  f'</instance_attributes></primitive>')
-    location = f'<rsc_location id="{DEVICE}-not-{victim}" rsc="{DEVICE}" node="{victim}" score="-INFINITY"/>'
-    return props, primitive, location
+    return props, primitive
+
+
+KINDS = {"other": "a node that is not the DC", "dc": "the DC"}
 
 
 class StackRun:
-    """One stack's lab, its instruments, and the runs measured on it."""
+    """One stack's lab, its instruments (a CIB client and a membership watcher in every node), and the runs
+    measured on it."""
 
     def __init__(self, stack, args, base):
         from holdfast_lab import Lab
@@ -153,17 +158,25 @@ class StackRun:
         self.bench_dir = os.path.join(base, stack + "-power")
         os.makedirs(self.bench_dir)
         self.switch = PowerSwitch(self.lab, self.bench_dir)
-        self.watcher = self.poller = None
-        self.dc = self.victim = None
-        self.samples = []  # dicts: detect, loss_to_fenced, agent, overhead
+        self.pollers, self.watchers = {}, {}
+        self.samples = {k: [] for k in KINDS}  # dicts: detect, loss_to_fenced, agent, overhead, ...
 
     def status(self, node):
         return cluster_bench.status_text(self.lab, self.stack, self.args.holdfast, node)
 
-    def dc_name(self):
+    def dc_name(self, node):
         import re
-        m = re.search(r"Current DC: (\S+)", self.status(NODES[0]))
+        m = re.search(r"Current DC: (\S+)", self.status(node))
         return m.group(1) if m else None
+
+    def instruments(self):
+        """A CIB client and a watcher in every node; a node's old ones died with it."""
+        for node in NODES:
+            if node not in self.pollers or self.pollers[node].proc.poll() is not None:
+                self.pollers[node] = cluster_bench.NodeProcess(self.lab, node, [self.args.clients[self.stack]])
+            if node not in self.watchers or self.watchers[node].proc.poll() is not None:
+                self.watchers[node] = Watcher(self.lab, node, self.args.cpg_watch)
+                self.watchers[node].start()
 
     def start(self):
         from holdfast_lab import wait_for
@@ -172,98 +185,113 @@ class StackRun:
         self.switch.start()
         wait_for("one DC, quorum and three online nodes",
                  lambda: cluster_bench.ready(self.lab, self.stack, self.args.holdfast), self.lab)
-        self.dc = self.dc_name()
-        self.victim = [n for n in NODES if n != self.dc][-1]
         self.load()
-        self.poller = cluster_bench.NodeProcess(self.lab, self.dc, [self.args.clients[self.stack]])
-        self.watcher = Watcher(self.lab, self.dc, self.args.cpg_watch)
-        self.watcher.start()
-        self.wait_ready()
-        print(f"{self.stack}: DC {self.dc}, victim {self.victim}", flush=True)
 
     def load(self):
-        props, primitive, location = configuration(self.bench_dir, self.victim)
+        props, primitive = configuration(self.bench_dir)
         if self.stack == "holdfast":
             text = (f'<configuration><crm_config><cluster_property_set id="cib-bootstrap-options">{props}'
-                    f'</cluster_property_set></crm_config><resources>{primitive}</resources>'
-                    f'<constraints>{location}</constraints></configuration>\n')
-            self.lab.exec(self.dc, "sh", "-c", "cat > /var/lib/holdfast/fence-bench.xml <<'EOF'\n" + text + "EOF")
+                    f'</cluster_property_set></crm_config><resources>{primitive}</resources></configuration>\n')
+            self.lab.exec(NODES[0], "sh", "-c", "cat > /var/lib/holdfast/fence-bench.xml <<'EOF'\n" + text + "EOF")
             steps = [[self.args.holdfast, "configure", "load", "update", "/var/lib/holdfast/fence-bench.xml"]]
         else:
             steps = [["crm_attribute", "--type", "crm_config", "--name", "stonith-enabled", "--update", "true"],
                      ["crm_attribute", "--type", "crm_config", "--name", "stonith-action", "--update", "off"],
-                     ["cibadmin", "--create", "--scope", "resources", "--xml-text", primitive],
-                     ["cibadmin", "--create", "--scope", "constraints", "--xml-text", location]]
+                     ["cibadmin", "--create", "--scope", "resources", "--xml-text", primitive]]
         for argv in steps:
-            p = self.lab.exec(self.dc, *argv, timeout=60)
+            p = self.lab.exec(NODES[0], *argv, timeout=60)
             if p.returncode != 0:
                 raise RuntimeError(f"{' '.join(argv[:4])} failed: {p.stderr.strip()}")
 
     def device_started(self):
-        return any(DEVICE in line and "Started" in line for line in self.status(self.dc).splitlines())
+        return any(DEVICE in line and "Started" in line for line in self.status(NODES[0]).splitlines())
 
     def wait_ready(self):
+        """Three online nodes, one DC, the device started, every node's instruments, and every node's CIB with
+        every node expected="member" (a fenced node gets that back when it joins again)."""
         from holdfast_lab import wait_for
         wait_for("one DC, quorum, three online nodes and the fence device started",
                  lambda: cluster_bench.ready(self.lab, self.stack, self.args.holdfast) and self.device_started(),
                  self.lab)
-        self.poller.send(f"state {self.victim} expected=member 120")
-        if self.poller.answer()[0] != "seen":
-            raise RuntimeError(f"the victim {self.victim} is never expected=member again")
-        if self.dc_name() != self.dc:
-            raise RuntimeError(f"the DC moved from {self.dc}")
+        self.instruments()
+        for node in NODES:
+            for other in NODES:
+                self.pollers[node].send(f"state {other} expected=member 120")
+                if self.pollers[node].answer()[0] != "seen":
+                    raise RuntimeError(f"{node} never shows {other} with expected=member")
 
-    def one(self, i):
+    def one(self, i, kind):
+        self.wait_ready()
+        dc = self.dc_name(NODES[0])
+        victim = dc if kind == "dc" else [n for n in NODES if n != dc][-1]
+        # where it is seen: the DC when it survives; else the first survivor (Holdfast's next DC)
+        observer = dc if kind == "other" else [n for n in NODES if n != victim][0]
         runs = os.path.join(self.bench_dir, "runs")
         if os.path.exists(runs):
             os.remove(runs)
-        self.watcher.drain()
-        nodeid = NODES.index(self.victim) + 1
+        watcher, poller = self.watchers[observer], self.pollers[observer]
+        watcher.drain()
         t0 = time.monotonic()
-        self.lab.run("kill", self.victim)
-        td = self.watcher.without(nodeid, 60)
-        self.poller.send(f"state {self.victim} expected=down 90")
-        word, times = self.poller.answer()
+        self.lab.run("kill", victim)
+        td = watcher.without(NODES.index(victim) + 1, 60)
+        poller.send(f"state {victim} expected=down 90")
+        word, times = poller.answer()
         if word != "seen":
-            raise RuntimeError(f"run {i}: no fencing of {self.victim} confirmed in the CIB")
+            raise RuntimeError(f"run {i}: no fencing of {victim} confirmed in {observer}'s CIB")
         t3 = times[1]
         offset = time.time() - time.monotonic()  # wall clock -> monotonic, for the agent's stamps
         with open(runs) as f:
             lines = [line.split() for line in f if line.strip()]
-        if len(lines) != 1 or lines[0][1] != self.victim:
-            raise RuntimeError(f"run {i}: the agent recorded {lines}, not one off of {self.victim}")
+        if len(lines) != 1 or lines[0][1] != victim:
+            raise RuntimeError(f"run {i}: the agent recorded {lines}, not one off of {victim}")
         t1, t2 = float(lines[0][2]) - offset, float(lines[0][3]) - offset
         if t3 < t2:
             raise RuntimeError(f"run {i}: expected=down was read before the agent finished (T3 {t3} < T2 {t2})")
         s = {"detect": td - t0, "loss_to_fenced": t3 - td, "agent": t2 - t1, "overhead": (t3 - td) - (t2 - t1),
-             "to_agent": t1 - td, "after_agent": t3 - t2}
-        self.samples.append(s)
-        print(f"{self.stack} run {i}: detection {s['detect'] * 1000:.0f} ms, loss confirmed -> fencing confirmed "
-              f"{s['loss_to_fenced'] * 1000:.1f} ms (to the agent's start {s['to_agent'] * 1000:.1f}, agent "
-              f"{s['agent'] * 1000:.1f}, after it {s['after_agent'] * 1000:.1f}), overhead "
-              f"{s['overhead'] * 1000:.1f} ms", flush=True)
-        self.lab.run("boot", self.victim)
-        self.wait_ready()
+             "to_agent": t1 - td, "after_agent": t3 - t2, "victim": victim, "observer": observer}
+        self.samples[kind].append(s)
+        print(f"{self.stack} run {i}: victim {victim} ({KINDS[kind]}), seen on {observer}: detection "
+              f"{s['detect'] * 1000:.0f} ms, loss confirmed -> fencing confirmed {s['loss_to_fenced'] * 1000:.1f} ms "
+              f"(to the agent's start {s['to_agent'] * 1000:.1f}, agent {s['agent'] * 1000:.1f}, after it "
+              f"{s['after_agent'] * 1000:.1f}), overhead {s['overhead'] * 1000:.1f} ms", flush=True)
+        self.lab.run("boot", victim)
+
+    def keep_logs(self):
+        if not self.args.keep_logs:
+            return
+        for node in NODES:
+            src = os.path.join(self.lab.dir, "nodes", node, "root", "var", "log")
+            if os.path.isdir(src):
+                shutil.copytree(src, os.path.join(self.args.keep_logs, self.stack, node), dirs_exist_ok=True)
 
     def down(self):
         self.switch.stop.set()
-        for p in (self.poller, self.watcher):
-            if p:
-                p.close()
-        self.poller = self.watcher = None
-        self.lab.run("down", check=False)
+        for p in list(self.pollers.values()) + list(self.watchers.values()):
+            p.close()
+        self.pollers, self.watchers = {}, {}
+        try:
+            self.keep_logs()
+        finally:
+            self.lab.run("down", check=False)
 
     def results(self):
-        out = {"runs": len(self.samples), "dc": self.dc, "victim": self.victim}
-        for k in ("detect", "loss_to_fenced", "agent", "overhead", "to_agent", "after_agent"):
-            values = [s[k] for s in self.samples]
-            out[k + "_median"] = statistics.median(values)
-            out[k + "_max"] = max(values)
-        out["samples"] = self.samples
+        out = {}
+        for kind, samples in self.samples.items():
+            if not samples:
+                continue
+            r = {"runs": len(samples)}
+            for k in ("detect", "loss_to_fenced", "agent", "overhead", "to_agent", "after_agent"):
+                values = [s[k] for s in samples]
+                r[k + "_median"] = statistics.median(values)
+                r[k + "_max"] = max(values)
+            r["samples"] = samples
+            out[kind] = r
         return out
 
 
 def measure(runs, args, failures):
+    everyone = list(runs)
+
     def guarded(what, action, order):
         for r in order:
             try:
@@ -275,10 +303,12 @@ def measure(runs, args, failures):
                 r.down()
                 runs.remove(r)
     guarded("starting", lambda r: r.start(), list(runs))
+    kinds = list(KINDS) if args.victim == "both" else [args.victim]
     for i in range(1, args.runs + 1):
-        # alternate which stack goes first, so neither always follows the other's load
-        guarded(f"run {i}", lambda r: r.one(i), list(runs)[::-1] if i % 2 == 0 else list(runs))
-    return {r.stack: r.results() for r in runs if r.samples}
+        for kind in kinds:
+            # alternate which stack goes first, so neither always follows the other's load
+            guarded(f"run {i}", lambda r: r.one(i, kind), list(runs)[::-1] if i % 2 == 0 else list(runs))
+    return {r.stack: r.results() for r in everyone if r.results()}
 
 
 def ms(v):
@@ -289,18 +319,23 @@ ROWS = [  # label, key
     ("node loss confirmed -> fencing confirmed", "loss_to_fenced"),
     ("the agent's own run time (T2 - T1)", "agent"),
     ("overhead: the above minus the agent's run time", "overhead"),
-    ("  of which: loss confirmed -> the agent starts", "to_agent"),
-    ("  of which: the agent ends -> fencing confirmed in the CIB", "after_agent"),
+    ("... of which: loss confirmed -> the agent starts", "to_agent"),
+    ("... of which: the agent ends -> fencing confirmed in the CIB", "after_agent"),
     ("for information: power cut -> node loss confirmed (Corosync, token 1000 ms)", "detect"),
 ]
 
 
 def table(res):
-    h, p = res.get("holdfast"), res.get("pacemaker")
-    out = ["| measure (median / max) | Holdfast | Pacemaker 2.1.5 |", "|---|---|---|"]
-    for label, key in ROWS:
-        cells = [f"{ms(r[key + '_median'])} / {ms(r[key + '_max'])}" if r else "not measured" for r in (h, p)]
-        out.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    h, p = res.get("holdfast", {}), res.get("pacemaker", {})
+    out = ["| victim | measure (median / max) | Holdfast | Pacemaker 2.1.5 |", "|---|---|---|---|"]
+    for kind, what in KINDS.items():
+        if kind not in h and kind not in p:
+            continue
+        runs = "/".join(str(r[kind]["runs"]) if kind in r else "0" for r in (h, p))
+        for label, key in ROWS:
+            cells = [f"{ms(r[kind][key + '_median'])} / {ms(r[kind][key + '_max'])}" if kind in r else "not measured"
+                     for r in (h, p)]
+            out.append(f"| {what} ({runs} runs) | {label} | {cells[0]} | {cells[1]} |")
     return "\n".join(out)
 
 
@@ -346,7 +381,10 @@ def main():
     ap.add_argument("--lab", default=os.path.join(REPO, "build", "bin", "holdfast-lab"))
     ap.add_argument("--holdfast", default=None, help="holdfast CLI (default: next to --lab)")
     ap.add_argument("--stack", default="holdfast,pacemaker", help="stacks to run, comma-separated")
-    ap.add_argument("--runs", type=int, default=10, help="fencings per stack")
+    ap.add_argument("--runs", type=int, default=10, help="fencings per stack and kind of victim")
+    ap.add_argument("--victim", default="other", choices=["other", "dc", "both"],
+                    help="which node loses its power: one that is not the DC, the DC, or each in turn")
+    ap.add_argument("--keep-logs", metavar="DIR", help="copy the nodes' /var/log there before the labs go down")
     ap.add_argument("--json", action="store_true", help="print the raw results as JSON too")
     ap.add_argument("--write-readme", action="store_true")
     args = ap.parse_args()
@@ -375,9 +413,9 @@ def main():
         finally:
             reap()
     text = table(results)
-    text += (f"\n\nMeasured {datetime.date.today().isoformat()} on a 2-core machine: "
-             f"{min((r['runs'] for r in results.values()), default=0)} fencings per stack, a non-DC node "
-             f"powered off, agent `{AGENT}` (`test/bench/fence_bench.py --runs {args.runs}`).")
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text += (f"\n\nMeasured {stamp} on {os.cpu_count()} CPUs, agent `{AGENT}`: "
+             f"`test/bench/fence_bench.py {' '.join(sys.argv[1:])}`.")
     for f in failures:
         text += f"\n\nNot measured: {f}"
     print(text)
