@@ -248,7 +248,9 @@ class StackRun:
         if t3 < t2:
             raise RuntimeError(f"run {i}: expected=down was read before the agent finished (T3 {t3} < T2 {t2})")
         s = {"detect": td - t0, "loss_to_fenced": t3 - td, "agent": t2 - t1, "overhead": (t3 - td) - (t2 - t1),
-             "to_agent": t1 - td, "after_agent": t3 - t2, "victim": victim, "observer": observer}
+             "to_agent": t1 - td, "after_agent": t3 - t2, "victim": victim, "observer": observer,
+             # wall clock, to line the run up with the daemons' logs (--keep-logs)
+             "wall": {"t0": t0 + offset, "td": td + offset, "t1": t1 + offset, "t2": t2 + offset, "t3": t3 + offset}}
         self.samples[kind].append(s)
         print(f"{self.stack} run {i}: victim {victim} ({KINDS[kind]}), seen on {observer}: detection "
               f"{s['detect'] * 1000:.0f} ms, loss confirmed -> fencing confirmed {s['loss_to_fenced'] * 1000:.1f} ms "
