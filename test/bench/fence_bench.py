@@ -274,7 +274,10 @@ class StackRun:
         try:
             self.keep_logs()
         finally:
-            self.lab.run("down", check=False)
+            p = self.lab.run("down", check=False)
+            if p.returncode != 0:
+                print(f"fence_bench: {self.stack}: holdfast-lab down exited {p.returncode}: {p.stderr.strip()}",
+                      flush=True)
 
     def results(self):
         out = {}
