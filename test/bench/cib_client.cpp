@@ -6,6 +6,8 @@
 //   set NAME VALUE       -> done T0 T1 RC     one property change, waited for
 //   burst NAME N         -> done T0 T1 FAILS  values 1..N, one after the other
 //   wait NAME VALUE SECS -> seen Q0 Q1 | timeout   whole-CIB reads until one shows it
+//   state NODE ATTR=VALUE SECS -> seen Q0 Q1 | timeout   the same, until NODE's
+//                           node_state has that attribute (fence_bench.py)
 //   quit
 // Not a test and not part of Holdfast: a measuring instrument.
 #include <time.h>
@@ -43,7 +45,21 @@ bool shows(const std::string& cib, const std::string& name, const std::string& v
     return cib.find("name=\"" + name + "\" value=\"" + value + "\"") != std::string::npos;
 }
 
-void wait_for(client& c, const std::string& name, const std::string& value, double seconds) {
+// NODE's <node_state> tag carries ATTR="VALUE" (attr_value is ATTR=VALUE).
+bool node_state_shows(const std::string& cib, const std::string& node, const std::string& attr_value) {
+    const auto eq = attr_value.find('=');
+    if (eq == std::string::npos) return false;
+    const std::string want = " " + attr_value.substr(0, eq) + "=\"" + attr_value.substr(eq + 1) + "\"";
+    for (size_t at = cib.find("<node_state "); at != std::string::npos; at = cib.find("<node_state ", at + 1)) {
+        const std::string tag = cib.substr(at, cib.find('>', at) - at);
+        if (tag.find(" uname=\"" + node + "\"") != std::string::npos) return tag.find(want) != std::string::npos;
+    }
+    return false;
+}
+
+using predicate = bool (*)(const std::string&, const std::string&, const std::string&);
+
+void wait_for(client& c, predicate shows, const std::string& name, const std::string& value, double seconds) {
     const double end = now() + seconds;
     for (;;) {
         const double q0 = now();
@@ -89,7 +105,11 @@ int main(int argc, char** argv) {
         } else if (cmd == "wait") {
             double seconds = 60;
             in >> seconds;
-            wait_for(*c, name, value, seconds);
+            wait_for(*c, shows, name, value, seconds);
+        } else if (cmd == "state") {
+            double seconds = 60;
+            in >> seconds;
+            wait_for(*c, node_state_shows, name, value, seconds);
         } else if (cmd == "quit") {
             break;
         }

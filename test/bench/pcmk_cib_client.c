@@ -1,7 +1,7 @@
 /* pcmk_cib_client: the cluster benchmark's long-lived CIB client for
  * Pacemaker 2.1.5's CIB manager, through its own library (libcib), the way
  * Pacemaker's daemons talk to it. The twin of bench_cib_client.cpp, with the
- * same commands and answers (see there). Built by cluster_bench.py against
+ * same commands and answers (see there), and `state` for fence_bench.py. Built by cluster_bench.py against
  * Debian's pacemaker-dev; a measuring instrument for the oracle, not part of
  * Holdfast. */
 #include <crm/cib.h>
@@ -49,7 +49,32 @@ static int shows(xmlNode *n, const char *name, const char *value) {
     return 0;
 }
 
-static void wait_for(cib_t *cib, const char *name, const char *value, double seconds) {
+/* NODE's <node_state> carries ATTR=VALUE (attr_value is "ATTR=VALUE"). */
+static int node_state_shows(xmlNode *n, const char *node, const char *attr_value) {
+    const char *eq = strchr(attr_value, '=');
+    if (!eq) return 0;
+    char attr[256];
+    snprintf(attr, sizeof attr, "%.*s", (int)(eq - attr_value), attr_value);
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (strcmp((const char *)n->name, "node_state") == 0) {
+            xmlChar *uname = xmlGetProp(n, (const xmlChar *)"uname");
+            xmlChar *v = xmlGetProp(n, (const xmlChar *)attr);
+            int mine = uname && strcmp((char *)uname, node) == 0;
+            int hit = mine && v && strcmp((char *)v, eq + 1) == 0;
+            xmlFree(uname);
+            xmlFree(v);
+            if (mine) return hit;
+            continue;
+        }
+        if (node_state_shows(n->children, node, attr_value)) return 1;
+    }
+    return 0;
+}
+
+typedef int (*predicate)(xmlNode *, const char *, const char *);
+
+static void wait_for(cib_t *cib, predicate shows, const char *name, const char *value, double seconds) {
     double end = now() + seconds;
     for (;;) {
         double q0 = now();
@@ -96,7 +121,9 @@ int main(void) {
             }
             printf("done %.6f %.6f %d\n", t0, now(), failures);
         } else if (strcmp(cmd, "wait") == 0) {
-            wait_for(cib, name, value, seconds);
+            wait_for(cib, shows, name, value, seconds);
+        } else if (strcmp(cmd, "state") == 0) {
+            wait_for(cib, node_state_shows, name, value, seconds);
         } else if (strcmp(cmd, "quit") == 0) {
             break;
         }
