@@ -17,7 +17,9 @@ namespace holdfast::daemon {
 
 namespace {
 
-constexpr usec replan_delay{100'000};
+// Changes come in bursts (a node's loss is several CIB changes): plan once
+// for a burst, but soon, since a lost node's fencing waits for this plan.
+constexpr usec replan_delay{20'000};
 
 std::string random_uuid() {
     std::ifstream in("/proc/sys/kernel/random/uuid");
