@@ -381,8 +381,8 @@ fencing_event controller::confirm_fenced(const std::string& target) {
 
 // Once a node is fenced it is down for sure: its node state says so and its
 // resource history and transient attributes go (as Pacemaker's controller
-// records a fencing), so the scheduler may recover what it ran. A node that
-// was rebooted and is already back keeps the state it announced.
+// records a fencing), so the scheduler may recover what it ran. A node still
+// in the membership is only marked expected down (see below).
 void controller::record_fencing(const fencing_event& e) {
     if (!e.ok || e.action == "on") return;
     const std::string id = node_id_of(e.target);
@@ -394,6 +394,12 @@ void controller::record_fencing(const fencing_event& e) {
         submit(cib::change::update_node_state(
             "<node_state id=\"" + cib::xml_attr(id) + "\" uname=\"" + cib::xml_attr(e.target) +
             "\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>"));
+    else
+        // Corosync has not noticed yet (a fast agent beats the token timeout), or the node
+        // rebooted and is back: expected down either way, so its loss, when noticed, is not
+        // fenced again, and a node back already is pending until the membership says member
+        submit(cib::change::update_node_state("<node_state id=\"" + cib::xml_attr(id) + "\" uname=\"" +
+                                              cib::xml_attr(e.target) + "\" expected=\"down\"/>"));
     submit(cib::change::clear_node_history(id));
 }
 
