@@ -422,12 +422,13 @@ def table(res):
     return "\n".join(out)
 
 
-def write_readme(text):
+def write_readme(text, marker="cluster-bench"):
+    """Puts text into README.md between <!-- MARKER:begin --> and <!-- MARKER:end -->."""
     path = os.path.join(REPO, "README.md")
     readme = open(path, encoding="utf-8").read()
-    begin, end = "<!-- cluster-bench:begin -->", "<!-- cluster-bench:end -->"
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
     if begin not in readme or end not in readme:
-        print("bench: README.md has no cluster-bench markers; not written")
+        print(f"bench: README.md has no {marker} markers; not written")
         return
     head, rest = readme.split(begin, 1)
     _, tail = rest.split(end, 1)

@@ -345,15 +345,7 @@ def table(res):
 
 
 def write_readme(text):
-    path = os.path.join(REPO, "README.md")
-    readme = open(path, encoding="utf-8").read()
-    begin, end = "<!-- fence-bench:begin -->", "<!-- fence-bench:end -->"
-    if begin not in readme or end not in readme:
-        print("fence_bench: README.md has no fence-bench markers; not written")
-        return
-    head, rest = readme.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    open(path, "w", encoding="utf-8").write(head + begin + "\n" + text + "\n" + end + tail)
+    cluster_bench.write_readme(text, "fence-bench")
 
 
 def install_agent():
