@@ -62,9 +62,18 @@ std::string transient_value(const cib::node_state* ns, const std::string& name) 
 
 }  // namespace
 
-bool is_unfencing(const policy::graph_action& a) {
-    return a.kind == policy::action_kind::crm_event && a.task == "stonith" && a.meta("stonith_action") == "on";
+bool is_stonith(const policy::graph_action& a) {
+    return a.kind == policy::action_kind::crm_event && a.task == "stonith";
 }
+
+bool is_unfencing(const policy::graph_action& a) { return is_stonith(a) && a.meta("stonith_action") == "on"; }
+
+namespace {
+
+// The scheduler's priority-fencing-delay for this fencing, in seconds.
+int priority_delay_s(const policy::graph_action& a) { return std::atoi(a.meta("priority_fencing_delay", "0").c_str()); }
+
+}  // namespace
 
 controller::controller(token, cluster& c, cib_service& cib) : cluster_(c), cib_(cib), uuid_(random_uuid()) {}
 controller::~controller() = default;
@@ -106,7 +115,7 @@ void controller::on_cluster_changed() {
         for (const auto& [id, index] : index_of_) {
             const auto& a = g.actions[index];
             // a fencing's node is its target, gone by design: the fencer answers for it
-            if (a.kind == policy::action_kind::crm_event && a.task == "stonith" && !is_unfencing(a)) continue;
+            if (is_stonith(a) && !is_unfencing(a)) continue;
             auto node = cluster_.id_of(a.node_uname);
             if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node)))
                 runner_->complete(index, false);
@@ -125,20 +134,37 @@ void controller::confirm_recorded() {
     for (const auto& ns : cib_.document().model().node_states)
         for (const auto& r : ns.resources)
             for (const auto& op : r.ops) {
-                int action_id = -1, transition = -1, target = 0;
-                char uuid[64] = {0};
-                if (std::sscanf(op.transition_key.c_str(), "%d:%d:%d:%63s", &action_id, &transition, &target, uuid) !=
-                        4 ||
-                    uuid_ != uuid || transition != transition_id_)
-                    continue;
-                auto it = index_of_.find(action_id);
-                if (it == index_of_.end() || !deadlines_.count(it->second)) continue;
-                const auto& a = runner_->graph().actions[it->second];
-                const ra::op_result result{op.rc_code, static_cast<ra::exec_status>(op.op_status), {}, {}};
-                const bool ok = succeeded(a, result);
-                deadlines_.erase(it->second);
-                if (runner_->complete(it->second, ok) && !ok) note_failure(a, result);
+                const auto key = parse_transition_key(op.transition_key);
+                const auto index = key ? own_action(*key) : std::nullopt;
+                if (index && deadlines_.count(*index))
+                    settle(*index, {op.rc_code, static_cast<ra::exec_status>(op.op_status), {}, {}});
             }
+}
+
+std::optional<controller::transition_key> controller::parse_transition_key(const std::string& text) {
+    transition_key k;
+    char uuid[64] = {0};
+    if (std::sscanf(text.c_str(), "%d:%d:%d:%63s", &k.action_id, &k.transition, &k.target_rc, uuid) != 4)
+        return std::nullopt;
+    k.uuid = uuid;
+    return k;
+}
+
+// The index of the action a transition key names, when it is one of the
+// transition running now.
+std::optional<size_t> controller::own_action(const transition_key& k) const {
+    if (!runner_ || k.uuid != uuid_ || k.transition != transition_id_) return std::nullopt;
+    auto it = index_of_.find(k.action_id);
+    if (it == index_of_.end()) return std::nullopt;
+    return it->second;
+}
+
+// One of our actions reported by its operation record: done, and a failure counted.
+void controller::settle(size_t index, const ra::op_result& r) {
+    const auto& a = runner_->graph().actions[index];
+    const bool ok = succeeded(a, r);
+    deadlines_.erase(index);
+    if (runner_->complete(index, ok) && !ok) note_failure(a, r);
 }
 
 // Corosync's view of the nodes, written where the scheduler reads it.
@@ -234,7 +260,7 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
     log_event(LOG_INFO, "action_dispatched",
               {{"transition", std::to_string(transition_id_)}, {"action", a.operation_key}, {"node", a.node_uname}});
     // the node to fence is usually gone: it is the fencer's target, not where the action runs
-    if (a.kind == policy::action_kind::crm_event && a.task == "stonith") return fence(index, a);
+    if (is_stonith(a)) return fence(index, a);
     auto node = cluster_.id_of(a.node_uname);
     const auto members = cluster_.members();
     if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node))) {
@@ -272,7 +298,7 @@ void controller::send_action(size_t index, const policy::graph_action& a) {
 // action; the next plan asks again (the fencer backs off).
 void controller::fence(size_t index, const policy::graph_action& a) {
     const std::string target = a.node_uname;
-    if (a.meta("stonith_action") == "on") return unfence(index, a);
+    if (is_unfencing(a)) return unfence(index, a);
     if (target == cluster_.local_name()) return delegate_fencing(index, a);
     pending_fencing_[target].push_back(index);
     const int transition = transition_id_;
@@ -285,8 +311,7 @@ void controller::fence(size_t index, const policy::graph_action& a) {
         }
     };
     // the scheduler's priority-fencing-delay: the node that matters most is shot last
-    fence_node(target, a.meta("stonith_action", "reboot"), std::move(done),
-               std::atoi(a.meta("priority_fencing_delay", "0").c_str()));
+    fence_node(target, a.meta("stonith_action", "reboot"), std::move(done), priority_delay_s(a));
 }
 
 void controller::fence_node(const std::string& target, const std::string& action,
@@ -458,13 +483,11 @@ void controller::on_message(std::string_view body) {
     if (auto fenced = decode_fenced(body)) return on_fenced(*fenced);
     if (auto exec = decode_exec(body)) {
         const auto& a = exec->action;
-        if (exec->target != cluster_.local_name() || a.kind != policy::action_kind::crm_event || a.task != "stonith")
-            return;
+        if (exec->target != cluster_.local_name() || !is_stonith(a)) return;
         if (is_unfencing(a)) return on_unfence_request(*exec);
         // the coordinator asks us to fence it (delegate_fencing): the outcome goes to every member
         log_event(LOG_NOTICE, "fencing_requested", {{"target", a.node_uname}, {"by", exec->dc_uuid}});
-        fence_node(a.node_uname, a.meta("stonith_action", "reboot"), nullptr,
-                   std::atoi(a.meta("priority_fencing_delay", "0").c_str()));
+        fence_node(a.node_uname, a.meta("stonith_action", "reboot"), nullptr, priority_delay_s(a));
         return;
     }
     auto ack = decode_ack(body);
@@ -487,38 +510,23 @@ void controller::on_cib_changed(const cib::change* c) {
 // An operation record: the result of one of our actions, or news from a
 // recurring monitor (or an older transition), which calls for a new plan.
 void controller::confirm_from_record(const cib::change& c) {
-    const std::string key = attr_of(c.payload, "transition-key");
+    const auto key = parse_transition_key(attr_of(c.payload, "transition-key"));
+    if (!key) return;
     const int rc = std::atoi(attr_of(c.payload, "rc-code").c_str());
     const int status = std::atoi(attr_of(c.payload, "op-status").c_str());
-    int action_id = -1, transition = -1, target = 0;
-    char uuid[64] = {0};
-    if (std::sscanf(key.c_str(), "%d:%d:%d:%63s", &action_id, &transition, &target, uuid) != 4) return;
-    policy::graph_action synthetic;
-    const policy::graph_action* a = nullptr;
-    std::optional<size_t> index;
-    if (runner_ && uuid_ == uuid && transition == transition_id_) {
-        if (auto it = index_of_.find(action_id); it != index_of_.end()) {
-            index = it->second;
-            a = &runner_->graph().actions[*index];
-        }
-    }
-    ra::op_result r{rc, static_cast<ra::exec_status>(status), {}, {}};
-    if (!a) {
-        synthetic.rsc_id = attr_of(c.payload, "id");  // the <lrm_resource>'s id comes first
-        synthetic.task = attr_of(c.payload, "operation");
-        synthetic.interval_ms = std::atoll(attr_of(c.payload, "interval").c_str());
-        synthetic.node_uname = attr_of(c.payload, "on_node");
-        synthetic.attributes["CRM_meta_op_target_rc"] = std::to_string(target);
-        a = &synthetic;
-    }
-    const bool ok = succeeded(*a, r);
-    if (index) {
-        deadlines_.erase(*index);
-        if (runner_->complete(*index, ok) && !ok) note_failure(*a, r);
+    const ra::op_result r{rc, static_cast<ra::exec_status>(status), {}, {}};
+    if (const auto index = own_action(*key)) {
+        settle(*index, r);
         check_finished();
         return;
     }
-    if (!ok && a->interval_ms > 0) note_failure(*a, r);
+    policy::graph_action synthetic;
+    synthetic.rsc_id = attr_of(c.payload, "id");  // the <lrm_resource>'s id comes first
+    synthetic.task = attr_of(c.payload, "operation");
+    synthetic.interval_ms = std::atoll(attr_of(c.payload, "interval").c_str());
+    synthetic.node_uname = attr_of(c.payload, "on_node");
+    synthetic.attributes["CRM_meta_op_target_rc"] = std::to_string(key->target_rc);
+    if (!succeeded(synthetic, r) && synthetic.interval_ms > 0) note_failure(synthetic, r);
     replan_->poke();
 }
 

@@ -33,6 +33,8 @@
 
 namespace holdfast::daemon {
 
+// A stonith action: fencing its node (the target, not where it runs).
+bool is_stonith(const policy::graph_action& a);
 // A stonith action with stonith_action=on: unfencing, which the target
 // node carries out itself.
 bool is_unfencing(const policy::graph_action& a);
@@ -79,6 +81,16 @@ private:
     std::string node_id_of(const std::string& name) const;
     void confirm_from_record(const cib::change& c);
     void confirm_recorded();
+    // "action:transition:target-rc:dc-uuid", as operation records carry it
+    struct transition_key {
+        int action_id = -1;
+        int transition = -1;
+        int target_rc = 0;
+        std::string uuid;
+    };
+    static std::optional<transition_key> parse_transition_key(const std::string& text);
+    std::optional<size_t> own_action(const transition_key& k) const;
+    void settle(size_t index, const ra::op_result& r);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
     void check_finished();
     void expire_actions();
