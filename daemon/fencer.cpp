@@ -1,12 +1,7 @@
 // Fencing on worker threads, results on the loop (see fencer.hpp).
 #include "daemon/fencer.hpp"
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <ctime>
 
 #include "daemon/log.hpp"
@@ -47,29 +42,13 @@ struct fencer::op {
     bool unfence = false;
     std::vector<done_fn> waiters;
     std::optional<timer> wait;  // the back-off before this attempt
-    std::thread worker;
-    std::atomic<bool> finished{false};
-    fencing::fencing_result result;
     std::chrono::steady_clock::time_point began;
 };
 
 fencer::fencer(event_loop& loop, const cib_service& cib, std::string local_name)
-    : loop_(loop), cib_(cib), local_name_(std::move(local_name)) {
-    wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (wake_fd_ < 0) {
-        log_event(LOG_ERR, "fencer_unavailable", {{"errno", std::to_string(errno)}});
-        return;
-    }
-    auto w = loop_.add_io(wake_fd_, EPOLLIN, [this](int, uint32_t) { collect(); });
-    if (w) wake_ = std::move(*w);
-}
+    : loop_(loop), cib_(cib), local_name_(std::move(local_name)), jobs_(loop) {}
 
-fencer::~fencer() {
-    for (auto& [target, o] : ops_)
-        if (o->worker.joinable()) o->worker.join();
-    wake_.reset();
-    if (wake_fd_ >= 0) ::close(wake_fd_);
-}
+fencer::~fencer() = default;
 
 std::chrono::milliseconds fencer::backoff(const std::string& target) const {
     auto it = failures_.find(target);
@@ -113,24 +92,29 @@ void fencer::begin(const std::string& target, uint32_t nodeid, const std::string
 
 void fencer::launch(const std::string& target) {
     auto it = ops_.find(target);
-    if (it == ops_.end() || wake_fd_ < 0) return;
+    if (it == ops_.end()) return;
     op& o = *it->second;
     o.began = std::chrono::steady_clock::now();
     const auto& model = cib_.document().model();
     auto plan = fencing::plan_fencing(model, target, node_attributes(model, target));
     log_event(LOG_NOTICE, "fencing_started",
               {{"target", target}, {"action", o.req.action}, {"delay_s", std::to_string(o.req.delay_s)}});
-    o.worker = std::thread([this, &o, plan = std::move(plan)] {
-        if (plan && o.unfence)
-            o.result = fencing::execute_unfencing(*plan, o.req, metadata_);
+    // the worker touches only its copies and the (thread-safe) metadata cache
+    const bool started = jobs_.run([this, target, req = o.req, unfence = o.unfence, plan = std::move(plan)] {
+        fencing::fencing_result result;
+        if (plan && unfence)
+            result = fencing::execute_unfencing(*plan, req, metadata_);
         else if (plan)
-            o.result = fencing::execute_plan(*plan, o.req, metadata_);
+            result = fencing::execute_plan(*plan, req, metadata_);
         else
-            o.result.reason = plan.error().message;
-        o.finished = true;
-        const uint64_t one = 1;
-        (void)!::write(wake_fd_, &one, sizeof one);
+            result.reason = plan.error().message;
+        return background::continuation([this, target, result = std::move(result)] { finish(target, result); });
     });
+    if (!started) {
+        fencing::fencing_result none;
+        none.reason = "no thread to run the fencing on";
+        finish(target, none);
+    }
 }
 
 void fencer::record(const fencing_event& e) {
@@ -139,37 +123,30 @@ void fencer::record(const fencing_event& e) {
     if (history_.size() > 500) history_.erase(history_.begin());
 }
 
-void fencer::collect() {
-    uint64_t n = 0;
-    (void)!::read(wake_fd_, &n, sizeof n);
-    for (auto it = ops_.begin(); it != ops_.end();) {
-        op& o = *it->second;
-        if (!o.finished) {
-            ++it;
-            continue;
-        }
-        o.worker.join();
-        fencing_event e{
-            o.req.target,
-            o.req.action,
-            o.result.ok,
-            o.result.device,
-            o.result.reason,
-            local_name_,
-            static_cast<int64_t>(std::time(nullptr)),
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - o.began).count()};
-        failures_[e.target] = e.ok ? 0 : failures_[e.target] + 1;
-        log_event(e.ok ? LOG_NOTICE : LOG_ERR, e.ok ? "fencing_succeeded" : "fencing_failed",
-                  {{"target", e.target},
-                   {"action", e.action},
-                   {"device", e.device},
-                   {"reason", e.reason},
-                   {"elapsed_ms", std::to_string(e.elapsed_ms)}});
-        record(e);
-        auto waiters = std::move(o.waiters);
-        it = ops_.erase(it);
-        for (auto& w : waiters) w(e);
-    }
+void fencer::finish(const std::string& target, const fencing::fencing_result& result) {
+    auto it = ops_.find(target);
+    if (it == ops_.end()) return;
+    op& o = *it->second;
+    fencing_event e{
+        o.req.target,
+        o.req.action,
+        result.ok,
+        result.device,
+        result.reason,
+        local_name_,
+        static_cast<int64_t>(std::time(nullptr)),
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - o.began).count()};
+    failures_[e.target] = e.ok ? 0 : failures_[e.target] + 1;
+    log_event(e.ok ? LOG_NOTICE : LOG_ERR, e.ok ? "fencing_succeeded" : "fencing_failed",
+              {{"target", e.target},
+               {"action", e.action},
+               {"device", e.device},
+               {"reason", e.reason},
+               {"elapsed_ms", std::to_string(e.elapsed_ms)}});
+    record(e);
+    auto waiters = std::move(o.waiters);
+    ops_.erase(it);
+    for (auto& w : waiters) w(e);
 }
 
 }  // namespace holdfast::daemon

@@ -4,8 +4,8 @@
 //
 // A fencing operation runs on a worker thread, because fence agents block
 // for seconds (a BMC that does not answer: twenty): the plan is made on the
-// loop from the CIB (fencing/topology.hpp), the agents run on the worker,
-// and the result comes back through an eventfd to the loop, where `done`
+// loop from the CIB (fencing/topology.hpp), the agents run on a
+// `background` thread, and the result comes back to the loop, where `done`
 // runs. One operation per target at a time; a request for a target already
 // being fenced joins it. A target whose fencing failed is fenced again
 // only after a back-off (1, 2, 4 ... 60 s), so a broken device is not
@@ -18,9 +18,9 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "daemon/background.hpp"
 #include "daemon/cib_service.hpp"
 #include "daemon/ctl_message.hpp"
 #include "daemon/event_loop.hpp"
@@ -53,18 +53,17 @@ private:
     void begin(const std::string& target, uint32_t nodeid, const std::string& action, bool unfence, done_fn done,
                int delay_s, bool rejoined);
     void launch(const std::string& target);
-    void collect();
+    void finish(const std::string& target, const fencing::fencing_result& result);
     std::chrono::milliseconds backoff(const std::string& target) const;
 
     event_loop& loop_;
     const cib_service& cib_;
     std::string local_name_;
     fencing::metadata_cache metadata_;
-    int wake_fd_ = -1;
-    event_source wake_;
     std::map<std::string, std::unique_ptr<op>> ops_;
     std::map<std::string, int> failures_;  // consecutive failed attempts per target
     std::vector<fencing_event> history_;
+    background jobs_;  // last: its threads are joined before what they use goes
 };
 
 }  // namespace holdfast::daemon
