@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tools/holdfast-lab/bmc.hpp"
+#include "tools/holdfast-lab/driver.hpp"
 #include "tools/holdfast-lab/lab.hpp"
 #include "tools/holdfast-lab/network.hpp"
 #include "tools/holdfast-lab/node.hpp"
@@ -38,6 +39,9 @@ void usage(FILE* out) {
         "  bmc NODE down|up                make a node's BMC unreachable or reachable again\n"
         "  lun down|up                     make the LUN's target unreachable or reachable again\n"
         "  down                            remove everything the lab made\n"
+        "  demo                            the two-node VM failover and maintenance, shown with a timeline\n"
+        "  scenario NAME [--runs N] [--seed S] [--json]   a fault-injection scenario with invariant audits\n"
+        "  bench failover [--vs pacemaker] [--runs N] [--token MS] [--nodes N] [--json]\n"
         "DIR defaults to /run/holdfast-lab/default. NODE is nodeI or I.\n",
         out);
 }
@@ -226,6 +230,16 @@ int node_init(const cli& c, const lab_layout& l) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The driver's verbs take options of their own: hand the whole line over before parsing it.
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--dir") {
+            ++i;
+        } else if (a.rfind("--", 0) != 0) {
+            if (is_driver_verb(a)) return exec_driver(argc, argv);
+            break;
+        }
+    }
     auto c = parse(argc, argv);
     if (!c) {
         std::fprintf(stderr, "holdfast-lab: %s\n", c.error().message.c_str());
