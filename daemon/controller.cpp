@@ -17,12 +17,15 @@ namespace holdfast::daemon {
 
 namespace {
 
-// Changes come in bursts (a node's loss is several CIB changes; a failure's
-// record is followed by its fail-count): plan once for a burst. 20 ms made
-// the fencing benchmark faster but let a plan see a failure without its
-// fail-count (lab_on_fail's on-fail=demote then loops); the plan should wait
-// for the fail-count instead, which is not done yet.
-constexpr usec replan_delay{100'000};
+// Changes come in bursts (a node's loss is several CIB changes): plan once
+// for a burst. Kept short, as it adds to every recovery; a failure's
+// fail-count, which follows its record through the cluster, is waited for
+// separately (awaiting_failure_attributes).
+constexpr usec replan_delay{20'000};
+// How long a plan waits for failure attributes the controller submitted: they
+// come back through Corosync within milliseconds; only a membership change
+// can lose them, and then the next plan proceeds without them.
+constexpr auto failure_attributes_wait = std::chrono::seconds(2);
 
 std::string random_uuid() {
     std::ifstream in("/proc/sys/kernel/random/uuid");
@@ -89,6 +92,9 @@ expected<std::unique_ptr<controller>, std::string> controller::create(event_loop
     auto recheck = timer::create(loop, [raw = ctl.get()] { raw->replan_->poke(); });
     if (!recheck) return unexpected(std::string("cannot create the recheck timer"));
     ctl->recheck_timer_ = std::move(*recheck);
+    auto awaited = timer::create(loop, [raw = ctl.get()] { raw->replan_->poke(); });
+    if (!awaited) return unexpected(std::string("cannot create the failure-attribute timer"));
+    ctl->awaited_timer_ = std::move(*awaited);
     ctl->fencer_ = std::make_unique<fencer>(loop, cib, c.local_name());
     return ctl;
 }
@@ -207,6 +213,7 @@ void controller::plan() {
         check_finished();
         return;
     }
+    if (awaiting_failure_attributes()) return;  // their arrival re-plans
     replan_after_ = false;
     auto ws = policy::unpack(cib_.document().model(), std::time(nullptr));
     if (auto why = policy::unsupported_feature(ws)) {
@@ -545,7 +552,27 @@ void controller::note_failure(const policy::graph_action& a, const ra::op_result
             value = now == "INFINITY" ? now : std::to_string(std::atoll(now.c_str()) + 1);
         }
         submit(cib::change::set_node_attribute(id, a.node_uname, u.name, value, cib::attribute_lifetime::transient));
+        awaited_.push_back({id, u.name, value});
     }
+    if (attrs.empty()) return;
+    awaited_until_ = std::chrono::steady_clock::now() + failure_attributes_wait;
+    (void)awaited_timer_->arm(std::chrono::duration_cast<usec>(failure_attributes_wait));
+}
+
+// A plan made between a failure's record and its fail-count would treat the
+// failure as if it had not counted (an on-fail=demote recovery then repeats
+// once the count lands): the plan waits until the CIB shows the attributes
+// note_failure submitted, or until they are overdue.
+bool controller::awaiting_failure_attributes() {
+    const auto& m = cib_.document().model();
+    std::erase_if(awaited_, [&](const awaited_attribute& w) {
+        return transient_value(state_of(m, w.node_id), w.name) == w.value;
+    });
+    if (awaited_.empty()) return false;
+    if (std::chrono::steady_clock::now() < awaited_until_) return true;
+    log_event(LOG_WARNING, "failure_attributes_late", {{"count", std::to_string(awaited_.size())}});
+    awaited_.clear();
+    return false;
 }
 
 void controller::check_finished() {

@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "daemon/cib_service.hpp"
 #include "daemon/cluster.hpp"
@@ -92,6 +93,7 @@ private:
     std::optional<size_t> own_action(const transition_key& k) const;
     void settle(size_t index, const ra::op_result& r);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
+    bool awaiting_failure_attributes();
     void check_finished();
     void expire_actions();
     void submit(const cib::change& c);
@@ -110,6 +112,13 @@ private:
     std::optional<timer> deadline_timer_;
     std::optional<timer> recheck_timer_;  // plans again when time alone changes the answer
     std::optional<debouncer> replan_;
+    // Failure attributes submitted and not yet seen in the CIB: plans wait for them.
+    struct awaited_attribute {
+        std::string node_id, name, value;
+    };
+    std::vector<awaited_attribute> awaited_;
+    std::chrono::steady_clock::time_point awaited_until_;
+    std::optional<timer> awaited_timer_;                          // re-plans when they are overdue
     bool replan_after_ = false;                                   // something changed while a transition ran
     std::map<std::string, std::vector<size_t>> pending_fencing_;  // target -> its stonith actions, this transition
     std::set<std::string> delegated_;                             // targets another member fences for us (ourselves)
