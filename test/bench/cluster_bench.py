@@ -135,13 +135,14 @@ def status_text(lab, stack, holdfast, node):
     return p.stdout if p.returncode == 0 else ""
 
 
-def ready(lab, stack, holdfast):
+def ready(lab, stack, holdfast, nodes=NODES):
+    """Every node of `nodes` sees all of them online, quorum and the same DC."""
     dcs = set()
-    for node in NODES:
+    for node in nodes:
         text = status_text(lab, stack, holdfast, node)
         dc = re.search(r"Current DC: (\S+) .*partition (with|WITHOUT) quorum", text)
         online = re.search(r"Online: \[ ([^\]]*) \]", text)
-        if not dc or dc.group(2) != "with" or not online or sorted(online.group(1).split()) != NODES:
+        if not dc or dc.group(2) != "with" or not online or sorted(online.group(1).split()) != nodes:
             return False
         dcs.add(dc.group(1))
     return len(dcs) == 1

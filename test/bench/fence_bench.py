@@ -296,23 +296,12 @@ class StackRun:
 
 def measure(runs, args, failures):
     everyone = list(runs)
-
-    def guarded(what, action, order):
-        for r in order:
-            try:
-                action(r)
-            except Exception as e:  # one stack failing still leaves the other's numbers
-                failures.append(f"{r.stack} ({what}): {e}")
-                print(f"fence_bench: {r.stack} failed while {what}: {e}", flush=True)
-                cluster_bench.print_logs(r.lab, r.stack)
-                r.down()
-                runs.remove(r)
-    guarded("starting", lambda r: r.start(), list(runs))
+    cluster_bench.guarded(runs, failures, "starting", lambda r: r.start())
     kinds = list(KINDS) if args.victim == "both" else [args.victim]
     for i in range(1, args.runs + 1):
         for kind in kinds:
             # alternate which stack goes first, so neither always follows the other's load
-            guarded(f"run {i}", lambda r: r.one(i, kind), list(runs)[::-1] if i % 2 == 0 else list(runs))
+            cluster_bench.guarded(runs, failures, f"run {i}", lambda r: r.one(i, kind), reverse=i % 2 == 0)
     return {r.stack: r.results() for r in everyone if r.results()}
 
 

@@ -143,9 +143,7 @@ class Rig:
         return [h for h in self.history(node, target) if h[1] and h[2] == device]
 
     def ipmitool(self, node, *args):
-        addr = self.lab.status()[node]["bmc"].split(":")[0]
-        return subprocess.run(["ip", "netns", "exec", self.switch, "ipmitool", "-I", "lanplus", "-C", "3", "-H", addr,
-                               "-U", "admin", "-P", "holdfast-lab", *args], capture_output=True, text=True, timeout=60)
+        return self.lab.ipmitool(node, *args)
 
     def power_on(self, node):
         p = self.ipmitool(node, "chassis", "power", "on")

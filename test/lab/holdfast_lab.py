@@ -53,8 +53,8 @@ class Lab:
             raise CheckFailed(f"holdfast-lab {' '.join(args)} exited {p.returncode}: {p.stderr.strip()}")
         return p
 
-    def up(self, nodes, *extra):
-        self.run("up", "--nodes", str(nodes), "--token", "1000", *extra)
+    def up(self, nodes, *extra, token=1000):
+        self.run("up", "--nodes", str(nodes), "--token", str(token), *extra)
         self.id = self.status()["lab"]["id"]
 
     def status(self):
@@ -98,6 +98,13 @@ class Lab:
         if p.returncode != 0:
             raise CheckFailed(f"{node}: corosync-cmapctl -g {key}: {p.stderr.strip()}")
         return p.stdout.strip().rsplit("= ", 1)[-1]
+
+    def ipmitool(self, node, *args):
+        """ipmitool against node's BMC (RMCP+, cipher suite 3, the lab's user), from the switch's namespace."""
+        addr = self.status()[node]["bmc"].split(":")[0]
+        return subprocess.run(["ip", "netns", "exec", self.id + "-sw", "ipmitool", "-I", "lanplus", "-C", "3", "-H",
+                               addr, "-U", "admin", "-P", "holdfast-lab", *args], capture_output=True, text=True,
+                              timeout=60)
 
     def namespaces(self):
         return {n for n in netns_names() if n.startswith(self.id + "-")}
