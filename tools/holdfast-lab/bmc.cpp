@@ -187,10 +187,10 @@ result<void> start_lun(const lab_layout& l) {
     if (std::filesystem::exists("/var/run/tgtd/socket." + control)) {
         return fail(errc::state, "tgtd control port " + control + " is taken (another lab's or a stale tgtd)");
     }
-    {
-        auto f = open_fd(l.lun_file(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    for (int n = 1; n <= lab_layout::lun_count; ++n) {
+        auto f = open_fd(l.lun_file(n), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (!f) return holdfast::unexpected(f.error());
-        if (::ftruncate(f->get(), 16 << 20) != 0) return fail_errno("cannot size " + l.lun_file().string());
+        if (::ftruncate(f->get(), 16 << 20) != 0) return fail_errno("cannot size " + l.lun_file(n).string());
     }
     if (auto r = ip_switch(l, {"link", "set", "lo", "up"}); !r) return r;
     if (auto r = set_reachable(l, l.lun_address(), true); !r) return r;
@@ -209,11 +209,14 @@ result<void> start_lun(const lab_layout& l) {
         }
         if (!sleep_for(50ms)) return fail(errc::interrupted, "interrupted");
     }
-    for (const auto& step : std::vector<std::vector<std::string>>{
-             {"--mode", "target", "--op", "new", "--tid", "1", "--targetname", l.lun_iqn()},
-             {"--mode", "logicalunit", "--op", "new", "--tid", "1", "--lun", "1", "--backing-store",
-              l.lun_file().string()},
-             {"--mode", "target", "--op", "bind", "--tid", "1", "--initiator-address", "ALL"}}) {
+    std::vector<std::vector<std::string>> steps{
+        {"--mode", "target", "--op", "new", "--tid", "1", "--targetname", l.lun_iqn()}};
+    for (int n = 1; n <= lab_layout::lun_count; ++n) {
+        steps.push_back({"--mode", "logicalunit", "--op", "new", "--tid", "1", "--lun", std::to_string(n),
+                         "--backing-store", l.lun_file(n).string()});
+    }
+    steps.push_back({"--mode", "target", "--op", "bind", "--tid", "1", "--initiator-address", "ALL"});
+    for (const auto& step : steps) {
         if (auto r = adm(step); !r) return holdfast::unexpected(r.error());
     }
     return {};

@@ -57,6 +57,18 @@ const char* const holdfastd_after_libvirtd =
     "done\n"
     "exec \"$0\" --foreground >>/var/log/holdfast/holdfastd.log 2>&1";
 
+// libvirt's test driver (test:///default, reached as test+unix:///default through libvirtd) keeps
+// its domains only while libvirtd has a connection to it: this client holds one for the node's
+// life, so the node is a hypervisor whose (simulated) guests last from one agent call to the
+// next, and vanish when the node goes down.
+const char* const libvirt_test_host =
+    "i=0\n"
+    "until [ -S /run/libvirt/libvirt-sock ] || [ $i -ge 300 ]; do\n"
+    "  sleep 0.1\n"
+    "  i=$((i + 1))\n"
+    "done\n"
+    "tail -f /dev/null | /usr/bin/virsh -q -c test+unix:///default >>/var/log/libvirt/test-host.log 2>&1";
+
 }  // namespace
 
 std::vector<service> boot_sequence(const lab_layout& l, int) {
@@ -71,6 +83,8 @@ std::vector<service> boot_sequence(const lab_layout& l, int) {
         out.push_back({"virtlogd", {"/usr/sbin/virtlogd"}});
         out.push_back(
             {"libvirtd", {"/bin/sh", "-c", "exec /usr/sbin/libvirtd --listen >>/var/log/libvirt/libvirtd.out 2>&1"}});
+        if (::access("/usr/bin/virsh", X_OK) == 0)
+            out.push_back({"libvirt-test-host", {"/bin/sh", "-c", libvirt_test_host}});
     }
     if (c && c->stack == "pacemaker") {
         // pacemakerd always stays in the foreground; exec keeps it PID 1's child.

@@ -43,7 +43,9 @@ std::string lab_layout::lun_address() const {
     return a.substr(0, a.rfind('.') + 1) + "250";
 }
 
-std::string lab_layout::lun_url() const { return "iscsi://" + lun_address() + ":3260/" + lun_iqn() + "/1"; }
+std::string lab_layout::lun_url(int lun) const {
+    return "iscsi://" + lun_address() + ":3260/" + lun_iqn() + "/" + std::to_string(lun);
+}
 
 std::filesystem::path lab_layout::node_path(int node, const std::filesystem::path& inside) const {
     return node_dir(node) / "root" / inside.relative_path();

@@ -10,7 +10,8 @@
 // DIR/nodes/nodeI/init.log            what the node's PID 1 reports
 // DIR/nodes/nodeI/root/...            bind-mounted over the same paths inside the node
 // DIR/bmc/nodeI/                      with --bmc: the node's ipmi_sim configuration, state and log
-// DIR/lun.img, DIR/tgtd.log           with --lun: the shared LUN's backing file, tgtd's output
+// DIR/lun.img, DIR/lun2.img, tgtd.log with --lun: the shared LUNs' backing files (LUNs 1 and 2: one per VM
+//                                     disk in the VM lab), tgtd's output
 #include <sys/types.h>
 
 #include <filesystem>
@@ -65,13 +66,16 @@ public:
     // On the switch's bridge: node I's BMC at .(100+I), the LUN's target at .250.
     std::string bmc_address(int node) const;
     std::string lun_address() const;
-    // iscsi://LUN_ADDRESS:3260/IQN/1
-    std::string lun_url() const;
+    // The target serves LUNs 1 and 2 (lun_count): iscsi://LUN_ADDRESS:3260/IQN/N
+    static constexpr int lun_count = 2;
+    std::string lun_url(int lun = 1) const;
     std::string lun_iqn() const { return "iqn.2026-12.org.holdfast.lab:" + id_; }
     // tgtd's control port (-C): its socket files are the one thing outside the lab's namespaces.
     int tgtd_control() const { return 1000 + static_cast<int>(hash_ % 8000); }
     std::filesystem::path bmc_dir(int node) const { return dir_ / "bmc" / node_name(node); }
-    std::filesystem::path lun_file() const { return dir_ / "lun.img"; }
+    std::filesystem::path lun_file(int lun = 1) const {
+        return dir_ / (lun == 1 ? std::string("lun.img") : "lun" + std::to_string(lun) + ".img");
+    }
 
     std::filesystem::path config_file() const { return dir_ / "lab.conf"; }
     std::filesystem::path lock_file() const { return dir_ / "lock"; }

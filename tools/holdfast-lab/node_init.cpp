@@ -72,6 +72,8 @@ result<void> prepare_mounts(const lab_layout& l, int node) {
         note(std::string("sysfs-failed error=\"") + std::strerror(errno) + "\"");
     }
     if (auto r = mount_fs("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"); !r) return r;
+    // What resource-agents' tmpfiles.d rule makes at a host's boot (HA_RSCTMP): the agents' state.
+    if (::mkdir("/run/resource-agents", 01755) != 0) return fail_errno("cannot make /run/resource-agents");
     // libqb's IPC lives in /dev/shm and names its files after PIDs, which repeat across nodes.
     return mount_fs("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 }

@@ -74,7 +74,11 @@ result<void> print_status(const lab_layout& l) {
     auto cfg = load_config(l);
     if (!cfg) return holdfast::unexpected(cfg.error());
     std::printf("lab id=%s dir=%s nodes=%d token=%d", l.id().c_str(), l.dir().c_str(), cfg->nodes, cfg->token_ms);
-    if (cfg->lun) std::printf(" lun=%s lun_state=%s", l.lun_url().c_str(), lun_state(l).c_str());
+    if (cfg->lun) {
+        std::printf(" lun=%s", l.lun_url().c_str());
+        for (int n = 2; n <= lab_layout::lun_count; ++n) std::printf(" lun%d=%s", n, l.lun_url(n).c_str());
+        std::printf(" lun_state=%s", lun_state(l).c_str());
+    }
     std::printf("\n");
     for (int i = 1; i <= cfg->nodes; ++i) {
         auto v = query_node(l, i);
