@@ -473,8 +473,12 @@ def table(results, stacks):
     return "\n".join(out)
 
 
-def write_readme(text):
-    cluster_bench.write_readme(text, README_MARKER)
+def readme_marker(args):
+    """The README block this configuration's figures go to: the main one (3 nodes, token 1000 ms, IPMI
+    first), or one per other configuration (its markers must be in README.md)."""
+    if (args.nodes, args.token, args.fencing) == (3, 1000, "ipmi"):
+        return README_MARKER
+    return f"{README_MARKER}-{args.nodes}-nodes-token-{args.token or 'default'}-{args.fencing}"
 
 
 def timeline_svg(results, stacks, path, caption):
@@ -530,7 +534,9 @@ def report(results, args, stacks, failures):
     cmd = "holdfast-lab bench failover " + " ".join(sys.argv[1:][sys.argv[1:].index("failover") + 1:]) \
         if "failover" in sys.argv[1:] else "holdfast-lab bench failover"
     text = table(results, stacks) + "\n\n" + measured(args, stacks, failures, cmd)
-    if args.svg and timeline_svg(results, stacks, args.svg, cmd):
+    caption = (f"{cmd}. Bars: Corosync's detection and the agents' own runs (stamped by wrappers); "
+               "the gaps between them are the stack's own time.")
+    if args.svg and timeline_svg(results, stacks, args.svg, caption):
         source = os.environ.get("HOLDFAST_SOURCE_DIR", os.getcwd())
         rel = os.path.relpath(os.path.abspath(args.svg), source)
         text += f"\n\n![one failover of each stack, as a timeline]({rel})"
@@ -539,7 +545,7 @@ def report(results, args, stacks, failures):
     else:
         print(text)
     if getattr(args, "write_readme", False):
-        write_readme(text)
+        cluster_bench.write_readme(text, readme_marker(args))
 
 
 def run(args):

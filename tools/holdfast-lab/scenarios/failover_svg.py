@@ -2,9 +2,10 @@
 failure, Corosync's detection, the fence agents' runs, the resource agents' starts and the moment every
 resource runs again, on one time axis so the stacks compare at a glance. Plain SVG text (no plotting
 library), readable on GitHub and in a browser."""
+import textwrap
 from xml.sax.saxutils import escape
 
-WIDTH, LEFT, RIGHT = 980, 230, 40
+WIDTH, LEFT, RIGHT = 1000, 230, 130
 LANE, TOP, AXIS = 24, 48, 34
 COLOURS = {"detect": "#9aa5b1", "fence": "#d9822b", "fence_failed": "#c23030", "disk": "#2b95d6", "vm": "#0f9960",
            "fail": "#c23030", "end": "#0f9960"}
@@ -49,8 +50,8 @@ def _panel(y, title, timeline, x):
                    f'{escape(label)}</text>')
         out += [_bar(x(s), x(e), ly, c, text) for s, e, c, text in bars]
     bottom = y + TOP + LANE * len(lanes)
-    marks = [(0.0, COLOURS["fail"], "failure"), (timeline["end"], COLOURS["end"],
-                                                 f"all running {timeline['end'] * 1000:.0f} ms")]
+    marks = [(0.0, COLOURS["fail"], "failure"), (timeline["detect"], COLOURS["detect"], "detected"),
+             (timeline["end"], COLOURS["end"], f"all running {timeline['end'] * 1000:.0f} ms")]
     for t, colour, label in marks:
         out.append(f'<line x1="{x(t):.1f}" y1="{y + TOP - 14}" x2="{x(t):.1f}" y2="{bottom}" stroke="{colour}" '
                    f'stroke-width="1.5" stroke-dasharray="4 3"/>'
@@ -78,7 +79,9 @@ def render(chosen, caption):
         part, height, bottom = _panel(y, title, timeline, x)
         body += part + _axis(bottom, ticks, x)
         y += height + 12
-    body.append(f'<text x="12" y="{y + 8}" font-size="11" fill="#5c7080">{escape(caption)}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{y + 20}" '
-            f'viewBox="0 0 {WIDTH} {y + 20}" font-family="DejaVu Sans, Arial, sans-serif">\n'
+    for line in textwrap.wrap(caption, 150):
+        body.append(f'<text x="12" y="{y + 8}" font-size="11" fill="#5c7080">{escape(line)}</text>')
+        y += 15
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{y + 5}" '
+            f'viewBox="0 0 {WIDTH} {y + 5}" font-family="DejaVu Sans, Arial, sans-serif">\n'
             f'<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n")
