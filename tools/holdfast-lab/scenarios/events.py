@@ -12,6 +12,9 @@ the host and every lab node):
   - "lun":   each LUN's registered keys and reservation holder, read by lab_pr_probe over an iSCSI
              session of its own from the switch (tgtd's answer, atomic per read);
   - "cpg":   each node's Corosync membership as libcpg delivers it (cpg_watch, run inside the node);
+  - "quorum": each node's quorum as its corosync says it (corosync-quorumtool inside the node), sampled;
+  - "write": each node's own writes to each LUN (lab_pr_probe inside the node, on a session of its own
+             that registered the node's key): accepted or rejected, what a fenced node's writes get;
   - "inject": the faults the driver injected, recorded by the driver itself before it acts.
 Events are (t, source, node or LUN, what, value). Nothing here asks holdfastd anything.
 """
@@ -59,6 +62,15 @@ class EventLog:
         return None
 
 
+def stopped(pid):
+    """Whether the process is stopped (SIGSTOP: a frozen lab node's processes)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+    except OSError:
+        return False
+
+
 class Sampler(threading.Thread):
     """Calls sample() every `period` seconds until stopped; an exception is logged as an event (so a
     broken instrument shows in the log instead of silently sampling nothing)."""
@@ -93,8 +105,14 @@ class NodeSampler(Sampler):
         self.answering = None
 
     def sample(self):
-        up = self.rig.pid1(self.node) is not None
+        pid = self.rig.pid1(self.node)
+        up = pid is not None
         self.log.change("node", self.node, "on" if up else "off")
+        if up and stopped(pid):
+            # frozen: its libvirtd cannot answer, and asking (1 s timeout) would make the power readings,
+            # the fencing evidence of the audits, a second late
+            self._answering(False)
+            return
         if not up:
             # A node that is off runs nothing: its domains and disks are gone with it.
             with self.log.lock:
@@ -204,6 +222,12 @@ class NodeEvents(threading.Thread):
     def run(self):
         while not self.halt.is_set():
             pid = self.rig.pid1(self.node)
+            if self.virsh and self.virsh.poll() is not None:
+                # `virsh event` ended (e.g. it started before libvirtd listened): attach again, a little later
+                self._hv_events()
+                self._detach()
+                self.pid = None
+                self.halt.wait(0.5)
             if pid != self.pid:
                 self._detach()
                 self.pid = None
@@ -263,6 +287,144 @@ class CpgWatcher(threading.Thread):
         self.proc.wait()
 
 
+class QuorumSampler(Sampler):
+    """One node's quorum as its own corosync says it (corosync-quorumtool inside the node, rig.lab.quorum):
+    ("quorum", N, "is", True|False|None), None when it cannot say (the node is off, frozen, or corosync does
+    not answer). A frozen node is not asked (its PID 1 is stopped): the question would hang until the thaw.
+
+    The stamps are chosen for audit 3 (a node without quorum starts nothing): a reading describes some moment
+    between the question and the answer, so a change TO False is stamped when the answer came, and a change
+    FROM False is stamped when the last reading that still said False was asked. [a False event, the next
+    event) is then an interval during which the node certainly had no quorum (an empty one when a single
+    reading said False), whatever the sampling delays."""
+
+    def __init__(self, log, rig, node, period=0.25):
+        super().__init__(log, f"quorum-{node}", period)
+        self.rig, self.node = rig, node
+        self.value, self.stamp, self.asked = object(), 0.0, None
+
+    def read(self):
+        pid = self.rig.pid1(self.node)
+        if pid is None or stopped(pid):
+            return None
+        view = self.rig.lab.quorum(self.node)
+        return None if view is None else view[0]
+
+    def sample(self):
+        asked = time.monotonic()
+        value = self.read()
+        if value != self.value:
+            t = time.monotonic()
+            if self.value is False:
+                t = max(self.asked, self.stamp)
+            self.log.change("quorum", self.node, value, t=t)
+            self.value, self.stamp = value, t
+        self.asked = asked
+
+
+class LunWriter(threading.Thread):
+    """A node's own writes to one LUN: lab_pr_probe run INSIDE the node (so it freezes and dies with it)
+    on an iSCSI session of its own, which registers the node's key at start and then writes one block
+    every `period` s: ("write", N, "ok"|"rejected"|"error", "lunI"), stamped when the write was asked (the
+    earliest moment it can have reached the target: audit 4 counts an accepted write against a fencing
+    only if it was asked after the fencing was seen). "rejected" is RESERVATION CONFLICT, "error" any
+    other failure (e.g. the LUN unreachable).
+
+    Its registration is the node's, not the cluster's: it must not undo a fencing. So the probe starts only
+    while the event log says the node is a quorate member AND its key is on both LUNs (registered by the
+    cluster's unfencing), i.e. never between a fencing and the cluster's unfencing; a writer whose node
+    goes down ends quietly, Observer.watch(node) starts new ones after a boot. A probe that dies while its
+    node lives is an instrument error."""
+
+    def __init__(self, log, rig, node, index, period=0.2):
+        super().__init__(daemon=True, name=f"writer-{node}-lun{index}")
+        self.log, self.rig, self.node, self.period = log, rig, node, period
+        self.lun, self.url = f"lun{index}", rig.luns[index - 1]
+        self.halt = threading.Event()
+        self.proc, self.pid = None, None
+        self.writes = 0
+
+    def _may_start(self):
+        with self.log.lock:
+            quorate = self.log.current.get(("quorum", self.node))
+            luns = [self.log.current.get(("lun", f"lun{i}")) for i in (1, 2)]
+        return quorate is True and all(v is not None and self.node in v[0] for v in luns)
+
+    def _start(self):
+        """Starts the probe; True once it registered, False when it could not (logged as a write error)."""
+        binary = os.path.join(self.rig.bins, "lab_pr_probe")
+        self.proc = subprocess.Popen(
+            [self.rig.lab.binary, "--dir", self.rig.lab.dir, "exec", self.node, "--", binary, self.url,
+             "--initiator", f"iqn.2026-12.org.holdfast:{self.node}-writer-{self.lun}",
+             "--register", self.rig.key(self.node)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        if self.proc.stdout.readline().strip() == "registered":
+            return True
+        self.close()
+        return False
+
+    def _write(self):
+        """One write; the answer, or None when the probe is gone."""
+        try:
+            self.proc.stdin.write("write\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline().strip()
+        except (BrokenPipeError, ValueError, OSError):
+            return None
+        if not line.startswith("write="):
+            return None
+        answer = line.split("=", 1)[1]
+        return "ok" if answer == "ok" else "rejected" if answer == "reservation_conflict" else "error"
+
+    def _node_gone(self):
+        """Whether the node this probe ran in went down (waits a little for its PID 1 to be reaped)."""
+        from holdfast_lab import alive
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            if self.rig.pid1(self.node) != self.pid or not alive(self.pid):
+                return True
+            time.sleep(0.1)
+        return self.halt.is_set()
+
+    def run(self):
+        while not self.halt.is_set() and not self._may_start():
+            self.halt.wait(0.1)
+        if self.halt.is_set():
+            return
+        self.pid = self.rig.pid1(self.node)
+        while not self.halt.is_set() and not self._start():
+            self.log.add("write", self.node, "error", self.lun)
+            if self._node_gone():
+                return
+            self.halt.wait(1.0)
+        while not self.halt.is_set():
+            asked = time.monotonic()
+            result = self._write()
+            if result is None:
+                if not self._node_gone():
+                    self.log.add("error", self.name, "sampler", "the writer's probe died while its node runs")
+                return
+            self.log.add("write", self.node, result, self.lun, t=asked)
+            self.writes += 1
+            self.halt.wait(max(0.0, self.period - (time.monotonic() - asked)))
+
+    def close(self):
+        if self.proc:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+            for f in (self.proc.stdin, self.proc.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+
+    def stop(self):
+        self.halt.set()
+        self.close()
+        self.join(timeout=30)
+
+
 def build_cpg_watch(directory):
     """Compiles test/bench/cpg_watch.c (a measuring instrument, not part of Holdfast) into directory."""
     from fence_bench import build
@@ -270,36 +432,48 @@ def build_cpg_watch(directory):
 
 
 class Observer:
-    """Every sampler of a rig, started together; watch(node) (re)starts a node's cpg_watch."""
+    """Every sampler of a rig, started together; watch(node) (re)starts what runs inside a node: its
+    cpg_watch and its LUN writers (call it after the node booted, once it is a member again)."""
 
     def __init__(self, rig, cpg_watch=None):
         self.rig = rig
         self.log = EventLog()
         self.cpg_watch = cpg_watch
         self.samplers = ([NodeSampler(self.log, rig, n) for n in rig.names] + [LunSampler(self.log, rig)] +
-                         [NodeEvents(self.log, rig, n) for n in rig.names])
+                         [NodeEvents(self.log, rig, n) for n in rig.names] +
+                         [QuorumSampler(self.log, rig, n) for n in rig.names])
         self.watchers = {}
+        self.writers = {}
 
     def start(self):
         for s in self.samplers:
             s.start()
-        if self.cpg_watch:
-            for n in self.rig.names:
-                self.watch(n)
+        for n in self.rig.names:
+            self.watch(n)
         return self
 
     def watch(self, node):
-        old = self.watchers.pop(node, None)
-        if old:
-            old.close()
-        w = CpgWatcher(self.log, self.rig, node, self.cpg_watch)
-        w.start()
-        self.watchers[node] = w
+        if self.cpg_watch:
+            old = self.watchers.pop(node, None)
+            if old:
+                old.close()
+            w = CpgWatcher(self.log, self.rig, node, self.cpg_watch)
+            w.start()
+            self.watchers[node] = w
+        for old in self.writers.pop(node, ()):
+            old.stop()
+        # each starts once the log says the node is a quorate member with its key on both LUNs
+        self.writers[node] = [LunWriter(self.log, self.rig, node, i) for i in (1, 2)]
+        for w in self.writers[node]:
+            w.start()
 
     def inject(self, subject, what):
         self.log.add("inject", subject, what)
 
     def stop(self):
+        for writers in self.writers.values():
+            for w in writers:
+                w.stop()
         for s in self.samplers:
             s.stop()
         for w in self.watchers.values():
@@ -331,6 +505,10 @@ def describe(events, t0, t1=None):
             if what == "members" and prev == value:
                 continue  # a watcher's membership repeated (a new ring with the same members)
             last[key] = value
+        if source == "write":  # a line when a node's writes to a LUN start to get another answer
+            prev, last[(source, subject, value)] = last.get((source, subject, value)), what
+            if prev == what:
+                continue
         if t < t0 or (t1 is not None and t > t1):
             continue
         for text in _explain(source, subject, what, value, prev):
@@ -365,6 +543,12 @@ def _explain(source, subject, what, value, prev):
         return out
     if source == "cpg" and what == "members":
         return [f"{subject}: Corosync membership now {','.join(f'node{i}' for i in sorted(value))}"]
+    if source == "quorum" and what == "is":
+        return [f"{subject}: {'quorate' if value else 'WITHOUT quorum' if value is False else 'quorum unknown'}"]
+    if source == "write":
+        return [f"{subject}'s writes to {value}: {'accepted' if what == 'ok' else what}"]
+    if source == "cib":
+        return [f"{subject}: CIB digest {value[:12] if value else None}"]
     if source == "error":
         return [f"instrument error in {subject}: {value}"]
     return []
