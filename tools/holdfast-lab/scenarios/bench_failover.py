@@ -33,7 +33,6 @@ import re
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -465,7 +464,7 @@ def table(results, stacks):
         for label, key in ROWS:
             cells = [f"{got[s][key + '_median'] * 1000:.0f} ms / {got[s][key + '_max'] * 1000:.0f} ms" if s in got
                      else "not measured" for s in stacks]
-            out.append(f"| {what} ({runs} runs) | {label} | {' | '.join(cells)} |")
+            out.append(f"| {what} (runs: {runs}) | {label} | {' | '.join(cells)} |")
     early = [f"{s} run against {x['victim']}" for s in stacks for k in KINDS for x in results.get(s, {}).get(k, [])
              if not x["after_fence"]]
     if early:
