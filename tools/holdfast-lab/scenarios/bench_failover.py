@@ -273,12 +273,16 @@ class StackRun:
         self.watchers = {}
         if self.lab.id is None and not os.path.exists(self.lab.dir):
             return  # never made, or already taken down
-        p = self.lab.run("down", check=False)
+        for attempt in (1, 2):  # a process the lab kills may take a moment to go
+            p = self.lab.run("down", check=False)
+            if p.returncode == 0:
+                self.lab.id = None
+                shutil.rmtree(self.lab.dir, ignore_errors=True)
+                return
+            print(f"bench failover: {self.stack}: holdfast-lab down exited {p.returncode}: {p.stderr.strip()}"
+                  + ("; trying again" if attempt == 1 else f"; the lab stays in {self.lab.dir}"), flush=True)
+            time.sleep(2)
         self.lab.id = None
-        shutil.rmtree(self.lab.dir, ignore_errors=True)
-        if p.returncode != 0:
-            print(f"bench failover: {self.stack}: holdfast-lab down exited {p.returncode}: {p.stderr.strip()}",
-                  flush=True)
 
     # -- one run ---------------------------------------------------------------------------------------
     def ready_for(self, kind):
@@ -581,7 +585,7 @@ def run(args):
             r.down()
         wrappers.remove()
         reap()
-        if not args.dir:
-            shutil.rmtree(base, ignore_errors=True)
+        if not args.dir and not any(os.path.exists(r.lab.dir) for r in runs):
+            shutil.rmtree(base, ignore_errors=True)  # a lab that would not go down keeps its directory
     report(results, args, stacks, failures)
     return 1 if failures else 0
