@@ -361,6 +361,8 @@ class LunWriter(threading.Thread):
         if self.proc.stdout.readline().strip() == "registered":
             return True
         self.close()
+        self.proc.stdin.close()
+        self.proc.stdout.close()
         return False
 
     def _write(self):
@@ -380,23 +382,34 @@ class LunWriter(threading.Thread):
         """Whether the node this probe ran in went down (waits a little for its PID 1 to be reaped)."""
         from holdfast_lab import alive
         end = time.monotonic() + 10
-        while time.monotonic() < end:
+        while time.monotonic() < end and not self.halt.is_set():
             if self.rig.pid1(self.node) != self.pid or not alive(self.pid):
                 return True
             time.sleep(0.1)
         return self.halt.is_set()
 
-    def run(self):
-        while not self.halt.is_set() and not self._may_start():
-            self.halt.wait(0.1)
-        if self.halt.is_set():
-            return
-        self.pid = self.rig.pid1(self.node)
-        while not self.halt.is_set() and not self._start():
+    def _started(self):
+        """Waits until the node may register (see the class) and the probe registered; False when stopped
+        or the node went down first. A failed start (e.g. the LUN unreachable) is a write error, tried again
+        (after the same wait: the node may have been fenced meanwhile)."""
+        while True:
+            while not self.halt.is_set() and not self._may_start():
+                self.halt.wait(0.1)
+            if self.halt.is_set():
+                return False
+            self.pid = self.rig.pid1(self.node)
+            if self._start():
+                return True
+            if self.halt.is_set():
+                return False
             self.log.add("write", self.node, "error", self.lun)
             if self._node_gone():
-                return
+                return False
             self.halt.wait(1.0)
+
+    def run(self):
+        if not self._started():
+            return
         while not self.halt.is_set():
             asked = time.monotonic()
             result = self._write()
@@ -409,20 +422,18 @@ class LunWriter(threading.Thread):
             self.halt.wait(max(0.0, self.period - (time.monotonic() - asked)))
 
     def close(self):
+        """Kills `holdfast-lab exec`. Its pipes stay open: the thread may be reading one (closing it would
+        wait for that read), and the probe inside a frozen node holds the other end until the node thaws or
+        goes down; then the thread ends."""
         if self.proc:
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
-            for f in (self.proc.stdin, self.proc.stdout):
-                try:
-                    f.close()
-                except OSError:
-                    pass
 
     def stop(self):
         self.halt.set()
         self.close()
-        self.join(timeout=30)
+        self.join(timeout=2)  # a writer in a frozen node ends with the node (a daemon thread)
 
 
 def build_cpg_watch(directory):
