@@ -131,6 +131,8 @@ class World:
             self.disk[node] |= set(value)
 
     def _hvev(self, i, node, what, dom):
+        if dom not in self.spec.vms or self.power.get(node) == "off":
+            return []  # not a resource (the test driver's own "test" domain); a node that is off does nothing
         was = self.hv[node].get(dom)
         if what == "started":
             self.hv[node][dom] = "paused" if i in self.incoming else "active"
@@ -143,6 +145,8 @@ class World:
         return [(node, dom)] if was != "active" and self.hv[node].get(dom) == "active" else []
 
     def _diskev(self, i, node, what, disk):
+        if disk not in self.spec.disks or self.power.get(node) == "off":
+            return []
         if what == "started":
             was = disk in self.disk[node]
             self.disk[node].add(disk)

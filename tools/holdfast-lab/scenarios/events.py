@@ -388,7 +388,7 @@ class LunWriter(threading.Thread):
             time.sleep(0.1)
         return self.halt.is_set()
 
-    def _started(self):
+    def _begin(self):
         """Waits until the node may register (see the class) and the probe registered; False when stopped
         or the node went down first. A failed start (e.g. the LUN unreachable) is a write error, tried again
         (after the same wait: the node may have been fenced meanwhile)."""
@@ -408,7 +408,13 @@ class LunWriter(threading.Thread):
             self.halt.wait(1.0)
 
     def run(self):
-        if not self._started():
+        try:
+            self._run()
+        except Exception as e:  # recorded, never raised in the thread: a writer that broke is a hole in the log
+            self.log.add("error", self.name, "sampler", repr(e))
+
+    def _run(self):
+        if not self._begin():
             return
         while not self.halt.is_set():
             asked = time.monotonic()
