@@ -23,7 +23,6 @@ Needs root, ip netns, ipmi_sim, ipmitool, Debian's fence_ipmilan, tgtd and resou
 (skip) without them. Waits for states, never asserts durations. Everything the lab made dies with
 `holdfast-lab down`, which run_lab_checks runs also on failure.
 """
-import datetime
 import os
 import re
 import shutil
@@ -128,16 +127,7 @@ class Rig:
         return float(p.stdout.strip())
 
     def history(self, node, target):
-        """[(action, ok, device or None, completed epoch)] of `holdfast fence history` for target, on node."""
-        p = self.c.cli(node, "fence", "history", target)
-        out = []
-        for line in p.stdout.splitlines():
-            m = re.match(r"(\w+) of (\S+) (successful|failed): (?:device=([^,]+), )?origin=[^,]+, "
-                         r"(?:completed|last-failed)='([^']+)'", line)
-            if m and m.group(2) == target:
-                when = datetime.datetime.strptime(m.group(5), "%Y-%m-%d %H:%M:%S %z").timestamp()
-                out.append((m.group(1), m.group(3) == "successful", m.group(4), when))
-        return out
+        return self.c.fence_history(node, target)
 
     def successes(self, node, target, device):
         return [h for h in self.history(node, target) if h[1] and h[2] == device]

@@ -2,6 +2,7 @@
 (never from logs), the Dummy resource they run, and the run of a list of checks on a fresh lab that is
 taken down afterwards, also on failure."""
 import argparse
+import datetime
 import hashlib
 import os
 import re
@@ -71,6 +72,18 @@ class Cluster:
     def running(self, node):
         """Whether d1's agent state says it runs on this node."""
         return self.lab.exec(node, "sh", "-c", f"ls {DUMMY_STATE}").returncode == 0
+
+    def fence_history(self, node, target):
+        """[(action, ok, device or None, completed epoch)] of `holdfast fence history` for target, on node."""
+        p = self.cli(node, "fence", "history", target)
+        out = []
+        for line in p.stdout.splitlines():
+            m = re.match(r"(\w+) of (\S+) (successful|failed): (?:device=([^,]+), )?origin=[^,]+, "
+                         r"(?:completed|last-failed)='([^']+)'", line)
+            if m and m.group(2) == target:
+                when = datetime.datetime.strptime(m.group(5), "%Y-%m-%d %H:%M:%S %z").timestamp()
+                out.append((m.group(1), m.group(3) == "successful", m.group(4), when))
+        return out
 
     def digest(self, node):
         return hashlib.sha256(self.cib(node).encode()).hexdigest()

@@ -33,6 +33,8 @@ VMS = ("VMachine1", "VMachine2")
 DISKS = ("disk1", "disk2")
 SCSI_AGENT = "/usr/sbin/fence_holdfast_scsi"
 TEST_URI = "test+unix:///default"
+SOURCE = os.environ.get("HOLDFAST_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))
 
 
 def bin_dir():
@@ -132,6 +134,9 @@ class Rig:
             os.symlink("/usr/lib/ocf/resource.d/heartbeat", os.path.join(root, "resource.d", "heartbeat"))
             for agent in ("VirtualMachine", "SharedDisk"):
                 os.symlink(os.path.join(self.bins, agent), os.path.join(root, "resource.d", "holdfast", agent))
+            # the lab tests' agent with injectable failures (`scenario stop-fail` makes a stop fail)
+            os.symlink(os.path.join(SOURCE, "test", "lab", "agents", "Flaky"),
+                       os.path.join(root, "resource.d", "holdfast", "Flaky"))
         return root
 
     def _link_scsi_agent(self):
@@ -169,7 +174,10 @@ class Rig:
             for n in self.names for i, d in enumerate(levels, 1))
         # off, not reboot: a lost node stays off until someone looks at it (the survivors go on as soon
         # as the power is off, instead of waiting for a boot as well)
-        props = nvpairs("opt", (("stonith-enabled", "true"), ("stonith-action", "off"), ("stonith-timeout", "60s")))
+        # fence-reaction=panic: a node fenced on the LUNs only (its BMC unreachable) that wakes up again
+        # must not go on running its VMs beside their recovered copies
+        props = nvpairs("opt", (("stonith-enabled", "true"), ("stonith-action", "off"), ("stonith-timeout", "60s"),
+                                ("fence-reaction", "panic")))
         resources = "".join(self._disk(d, lun) + self._vm(vm) for d, vm, lun in zip(DISKS, VMS, self.luns))
         constraints = ""
         for d, vm in zip(DISKS, VMS):
