@@ -325,10 +325,10 @@ class QuorumSampler(Sampler):
 class LunWriter(threading.Thread):
     """A node's own writes to one LUN: lab_pr_probe run INSIDE the node (so it freezes and dies with it)
     on an iSCSI session of its own, which registers the node's key at start and then writes one block
-    every `period` s: ("write", N, "ok"|"rejected"|"error", "lunI"), stamped when the write was asked (the
-    earliest moment it can have reached the target: audit 4 counts an accepted write against a fencing
-    only if it was asked after the fencing was seen). "rejected" is RESERVATION CONFLICT, "error" any
-    other failure (e.g. the LUN unreachable).
+    every `period` s: ("write", N, "ok"|"rejected"|"error", "lunI"). An accepted write is stamped when it
+    was asked (the earliest moment it can have reached the target: audit 4 counts it against a fencing only
+    if it was asked after the fencing was seen), the others when answered. "rejected" is RESERVATION
+    CONFLICT, "error" any other failure (e.g. the LUN unreachable).
 
     Its registration is the node's, not the cluster's: it must not undo a fencing. So the probe starts only
     while the event log says the node is a quorate member AND its key is on both LUNs (registered by the
@@ -423,7 +423,9 @@ class LunWriter(threading.Thread):
                 if not self._node_gone():
                     self.log.add("error", self.name, "sampler", "the writer's probe died while its node runs")
                 return
-            self.log.add("write", self.node, result, self.lun, t=asked)
+            # an accepted write at the earliest it can have reached the target, the others when answered
+            # (a write asked just before a freeze is answered after the thaw: that is when it was rejected)
+            self.log.add("write", self.node, result, self.lun, t=asked if result == "ok" else None)
             self.writes += 1
             self.halt.wait(max(0.0, self.period - (time.monotonic() - asked)))
 
