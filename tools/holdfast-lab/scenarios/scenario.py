@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import audit
@@ -45,6 +46,7 @@ class Run:
     def __init__(self, rig, obs, rng):
         self.rig, self.obs, self.rng = rig, obs, rng
         self.faults = 0
+        self.steps = 0  # churn's steps done
         self.frozen, self.cut, self.bmc_down = set(), set(), set()
         self.lun_down = False
         self.loaded = {}  # extra configuration a scenario loaded: name -> (resources, constraints)
@@ -365,6 +367,9 @@ def stop_fail(r):
     """A resource whose stop fails, with on-fail=fence (ocf:holdfast:Flaky, test/lab/agents): moved
     away, its stop fails, its node is fenced, it starts on another node."""
     victim = r.rng.choice(r.names)
+    if "flaky" in r.loaded:  # an earlier churn step: it runs where that one left it
+        wait(f"{FLAKY} runs on one node", lambda: sum(flaky_on(r, n) for n in r.names) == 1, r)
+        victim = next(n for n in r.names if flaky_on(r, n))
     resource = (f'<primitive id="{FLAKY}" class="ocf" provider="holdfast" type="Flaky"><operations>'
                 f'<op id="{FLAKY}-monitor" name="monitor" interval="5s"/>'
                 f'<op id="{FLAKY}-stop" name="stop" interval="0" on-fail="fence"/></operations></primitive>')
@@ -403,14 +408,21 @@ SCENARIOS = {"failover": failover, "maintenance": maintenance, "kill": kill, "pa
              "monitor-fail": monitor_fail, "stop-fail": stop_fail}
 
 
+ENOUGH = threading.Event()  # SIGUSR1: churn ends after the step in progress (the audits still run)
+
+
 def churn(r, steps):
     """`steps` scenarios drawn by the seed, one after the other on the same lab, each from a whole
-    cluster back to a whole cluster."""
+    cluster back to a whole cluster. r.steps counts the steps done."""
     for i in range(steps):
+        if ENOUGH.is_set():
+            say(f"   churn: SIGUSR1, ending after {r.steps} steps")
+            return
         name = r.rng.choice(sorted(SCENARIOS))
-        say(f"   churn step {i + 1}/{steps}: {name}")
+        say(f"   churn step {i + 1}/{steps}: {name} ({r.faults} faults so far)")
         SCENARIOS[name](r)
         whole(r)
+        r.steps += 1
 
 
 # -- runs, audits and the report ------------------------------------------------------------------
@@ -461,7 +473,8 @@ def one_run(args, base, cpg_watch, seed):
             say(line)
     if obs and failure:
         violations = [(v.audit, v.t, v.text) for v in audit.check(obs.log.snapshot(), spec(rig))]
-    return {"seed": seed, "faults": r.faults if r else 0, "violations": violations, "failure": failure}
+    return {"seed": seed, "faults": r.faults if r else 0, "steps": r.steps if r else 0, "violations": violations,
+            "failure": failure}
 
 
 def report(args, seed, results):
@@ -472,7 +485,8 @@ def report(args, seed, results):
     return {"scenario": args.name, "runs": len(results), "seed": seed, "nodes": args.nodes,
             "faults": sum(r["faults"] for r in results),
             "violations": sum(len(r["violations"]) for r in results), "violations_by_audit": by_audit,
-            "failures": [{"seed": r["seed"], "reason": r["failure"]} for r in results if r["failure"]]}
+            "failures": [{"seed": r["seed"], "reason": r["failure"]} for r in results if r["failure"]],
+            **({"steps": sum(r["steps"] for r in results)} if args.name == "churn" else {})}
 
 
 def run(args):
@@ -486,6 +500,7 @@ def run(args):
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
     become_subreaper()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGUSR1, lambda *_: ENOUGH.set())
     base = tempfile.mkdtemp(prefix="holdfast-scenario-", dir=args.dir)
     results = []
     try:
@@ -496,7 +511,8 @@ def run(args):
             results.append(res)
             for a, t, text in res["violations"]:
                 say(f"   VIOLATION (audit {a}): {text}")
-            say(f"{args.name} seed={seed + i} faults={res['faults']} violations={len(res['violations'])} "
+            steps = f" steps={res['steps']}" if args.name == "churn" else ""
+            say(f"{args.name} seed={seed + i}{steps} faults={res['faults']} violations={len(res['violations'])} "
                 f"failures={1 if res['failure'] else 0}" + (f" ({res['failure']})" if res["failure"] else ""))
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -505,4 +521,5 @@ def run(args):
     out = report(args, seed, results)
     if args.json:
         print(json.dumps(out), flush=True)
-    return 0 if out["violations"] == 0 and not out["failures"] and out["runs"] == args.runs else 1
+    complete = args.name != "churn" or out["steps"] == args.runs * (args.steps or 200)
+    return 0 if out["violations"] == 0 and not out["failures"] and out["runs"] == args.runs and complete else 1
