@@ -30,6 +30,8 @@ import hashlib
 import time
 import xml.etree.ElementTree as ET
 
+from events import node_id
+
 Violation = collections.namedtuple("Violation", "audit t text")
 
 
@@ -46,10 +48,6 @@ class Spec:
         self.grace, self.power_slack, self.lun_slack = grace, power_slack, lun_slack
         # what audits 1 and 2 watch: VMs and disk primitives
         self.exclusive = frozenset(self.vms) | (frozenset(self.disks) - self.clones)
-
-
-def node_id(name):
-    return int(name.removeprefix("node"))
 
 
 # -- the world the events describe ------------------------------------------------------------------------
