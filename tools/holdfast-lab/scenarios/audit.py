@@ -42,10 +42,11 @@ class Spec:
     stops take time; 30 s is far beyond what the lab's agents need) and the sampling slacks (see the module's
     docstring)."""
 
-    def __init__(self, nodes, vms, disks, clones=(), grace=30.0, power_slack=0.3, lun_slack=0.3):
+    def __init__(self, nodes, vms, disks, clones=(), grace=30.0, power_slack=0.3, lun_slack=0.3, overlap=0.5):
         self.nodes, self.vms, self.disks = list(nodes), list(vms), list(disks)
         self.clones = set(clones)
         self.grace, self.power_slack, self.lun_slack = grace, power_slack, lun_slack
+        self.overlap = overlap
         # what audits 1 and 2 watch: VMs and disk primitives
         self.exclusive = frozenset(self.vms) | (frozenset(self.disks) - self.clones)
 
@@ -208,17 +209,23 @@ def audit_instruments(events, spec):
 def audit_exclusive(events, spec):
     """1: a VM or disk primitive is never active on two nodes at once. Checked after every event (a start,
     but also an unfencing that makes a zombie's leftovers count again), counting only nodes that are not
-    fenced (power off, or key off both LUNs: what a SCSI-fenced node still "runs" cannot reach its disk)."""
-    out, double = [], set()
+    fenced (power off, or key off both LUNs: what a SCSI-fenced node still "runs" cannot reach its disk).
+    One violation per episode, at its start; an episode shorter than spec.overlap is not one (a move's stop
+    on one node and start on the next come through different nodes' libvirtd events and threads, which can
+    deliver them some tens of ms apart); one still going when the log ends is."""
+    out, double = [], {}  # resource -> (since, where)
     for world, _i, (t, *_rest), _starts in sweep(events, spec):
         effective = {n: world.effective(n) for n in spec.nodes}
         for r in spec.exclusive:
             where = sorted(n for n in spec.nodes if r in effective[n])
-            if len(where) < 2:
-                double.discard(r)
-            elif r not in double:  # one violation per episode, not one per event during it
-                double.add(r)
-                out.append(Violation(1, t, f"{r} active on {' and '.join(where)}"))
+            if len(where) > 1:
+                double.setdefault(r, (t, where))
+            elif r in double:
+                since, nodes = double.pop(r)
+                if t - since >= spec.overlap:
+                    out.append(Violation(1, since, f"{r} active on {' and '.join(nodes)} for {t - since:.3f} s"))
+    out += [Violation(1, since, f"{r} active on {' and '.join(nodes)} (still at the end of the log)")
+            for r, (since, nodes) in double.items()]
     return out
 
 
