@@ -23,7 +23,9 @@ the exact events count. A frozen node keeps what it ran: it did not stop it.
 Fencing evidence (audits 1, 2) is independent of the daemons: the node's power went off, or its key left
 both LUNs. Both are sampled (power every 50 ms, LUNs every 50 ms plus the read), so an "off" counts from
 spec.power_slack and a key's removal from spec.lun_slack before the reading that showed it (never before
-the previous reading of the same thing). Within that slack a start is not called premature.
+the previous reading of the same thing). Within that slack a start is not called premature. Two copies
+of a resource that overlap for less than spec.overlap are not counted (event delivery skew, audit 1).
+Every tolerance errs towards finding nothing: what the audits report happened, beyond sampling error.
 """
 import collections
 import hashlib
