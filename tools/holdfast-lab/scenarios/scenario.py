@@ -261,8 +261,14 @@ def zombie(r):
     r.faults += 1
     r.rig.lab.run("bmc", victim, "up")
     r.bmc_down.discard(victim)
-    wait(f"{victim} online again for every node (rejoined and unfenced) or powered off",
-         lambda: not r.on(victim) or all(victim in r.online(m) for m in r.names), r)
+    # Then the cluster decides: the zombie learns it was fenced (fence-reaction: its holdfastd stops, or
+    # the node reboots), or it is fenced again through its BMC, or it rejoins (and must be unfenced).
+    wait(f"{victim} powered off, its holdfastd stopped, or online again for every node",
+         lambda: not r.on(victim) or not daemon_pids(r, victim, "holdfastd") or
+         all(victim in r.online(m) for m in r.names), r)
+    if r.on(victim) and not daemon_pids(r, victim, "holdfastd"):
+        # fence-reaction=stop: what it ran still runs, cut off the LUNs; the operator power-cycles it
+        r.rig.lab.run("kill", victim)
     heal(r)
 
 
@@ -297,7 +303,10 @@ def fence_fail(r):
 
 def daemon_pids(r, node, comm):
     """PIDs of the node's processes named comm (its own PID namespace, read from the host's /proc)."""
-    ns = os.stat(f"/proc/{r.rig.pid1(node)}/ns/pid").st_ino
+    try:
+        ns = os.stat(f"/proc/{r.rig.pid1(node)}/ns/pid").st_ino
+    except OSError:  # off
+        return []
     out = []
     for e in os.listdir("/proc"):
         try:
@@ -467,6 +476,10 @@ def one_run(args, base, cpg_watch, seed):
             obs.stop()
         if failure or violations:
             print_logs(rig)  # what the daemons said, for the report of a bug
+        for a, t, text in violations:  # what the event log says around each violation (times from t - 1 s)
+            say(f"   around audit {a}'s violation at {wall(t)} ({text}):")
+            for line in describe(obs.log.snapshot(), t - 1.0, t + 1.0):
+                say("   " + line)
         rig.down()
     if obs and os.environ.get("HOLDFAST_SCENARIO_TIMELINE"):
         for line in describe(obs.log.snapshot(), obs.log.t0):
@@ -475,6 +488,13 @@ def one_run(args, base, cpg_watch, seed):
         violations = [(v.audit, v.t, v.text) for v in audit.check(obs.log.snapshot(), spec(rig))]
     return {"seed": seed, "faults": r.faults if r else 0, "steps": r.steps if r else 0, "violations": violations,
             "failure": failure}
+
+
+def wall(t):
+    """A CLOCK_MONOTONIC time as the wall-clock time holdfastd.log uses (every lab node shares the host's
+    clocks), so a violation can be read against the daemons' logs."""
+    stamp = time.time() - time.monotonic() + t
+    return time.strftime("%H:%M:%S", time.localtime(stamp)) + f".{int(stamp * 1000) % 1000:03d}"
 
 
 def report(args, seed, results):
@@ -510,7 +530,7 @@ def run(args):
             res = one_run(args, base, cpg_watch, seed + i)
             results.append(res)
             for a, t, text in res["violations"]:
-                say(f"   VIOLATION (audit {a}): {text}")
+                say(f"   VIOLATION (audit {a}) at {wall(t)}: {text}")
             steps = f" steps={res['steps']}" if args.name == "churn" else ""
             say(f"{args.name} seed={seed + i}{steps} faults={res['faults']} violations={len(res['violations'])} "
                 f"failures={1 if res['failure'] else 0}" + (f" ({res['failure']})" if res["failure"] else ""))
