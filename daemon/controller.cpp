@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "cib/xml_text.hpp"
+#include "daemon/fence_reaction.hpp"
 #include "daemon/log.hpp"
 #include "daemon/op_update.hpp"
 #include "policy/iso8601.hpp"
@@ -78,7 +80,8 @@ int priority_delay_s(const policy::graph_action& a) { return std::atoi(a.meta("p
 
 }  // namespace
 
-controller::controller(token, cluster& c, cib_service& cib) : cluster_(c), cib_(cib), uuid_(random_uuid()) {}
+controller::controller(token, cluster& c, cib_service& cib)
+    : cluster_(c), cib_(cib), uuid_(random_uuid()), started_(static_cast<int64_t>(std::time(nullptr))) {}
 controller::~controller() = default;
 
 expected<std::unique_ptr<controller>, std::string> controller::create(event_loop& loop, cluster& c, cib_service& cib) {
@@ -106,6 +109,7 @@ void controller::submit(const cib::change& c) {
 }
 
 void controller::on_cluster_changed() {
+    if (cluster_.settled()) share_fencings();
     if (!cluster_.is_dc() || !cluster_.settled()) {
         if (runner_ && !cluster_.is_dc()) {
             log_event(LOG_NOTICE, "transition_dropped", {{"transition", std::to_string(transition_id_)}});
@@ -308,6 +312,7 @@ void controller::fence(size_t index, const policy::graph_action& a) {
     if (is_unfencing(a)) return unfence(index, a);
     if (target == cluster_.local_name()) return delegate_fencing(index, a);
     pending_fencing_[target].push_back(index);
+    pending_since_.try_emplace(target, std::time(nullptr));
     const int transition = transition_id_;
     auto done = [this, index, transition](const fencing_event& e) {
         if (runner_ && transition == transition_id_) {
@@ -347,6 +352,7 @@ void controller::delegate_fencing(size_t index, const policy::graph_action& a) {
         return;
     }
     pending_fencing_[a.node_uname].push_back(index);
+    pending_since_.try_emplace(a.node_uname, std::time(nullptr));
     delegated_.insert(a.node_uname);
     log_event(LOG_NOTICE, "fencing_delegated", {{"target", a.node_uname}, {"to", peer}});
     cluster_.send(encode(exec_message{transition_id_, uuid_, peer, a}));
@@ -446,15 +452,41 @@ std::string controller::node_id_of(const std::string& name) const {
     return {};
 }
 
+// A node that was out of the membership when a fencing of it was announced
+// (frozen, cut off) is told again when it rejoins, by every member that
+// knows: it may have been fenced on its LUNs only and still be running.
+void controller::share_fencings() {
+    auto members = cluster_.members();
+    std::vector<uint32_t> joined;
+    std::set_difference(members.begin(), members.end(), last_members_.begin(), last_members_.end(),
+                        std::back_inserter(joined));
+    last_members_ = std::move(members);
+    for (uint32_t id : joined) {
+        if (id == cluster_.local_id()) continue;
+        const auto name = cluster_.name_of(id);
+        if (name.empty()) continue;
+        if (auto e = last_fencing_of(fencer_->history(), name)) cluster_.send(encode(*e));
+    }
+}
+
 // A fencing carried out elsewhere (or confirmed by hand): into the history,
 // and the coordinator's stonith actions for that target are done.
 void controller::on_fenced(const fencing_event& e) {
     if (e.origin != cluster_.local_name()) fencer_->record(e);
+    if (fenced_while_running(e, cluster_.local_name(), started_) && on_fenced_while_running) {
+        on_fenced_while_running(e);
+        return;
+    }
     auto it = pending_fencing_.find(e.target);
     // a failure ends the wait only for a fencing we asked another node to do
     if (it == pending_fencing_.end() || (!e.ok && !delegated_.count(e.target))) return;
+    // an older outcome, told again because its target rejoined, is not this one's
+    if (auto since = pending_since_.find(e.target);
+        since != pending_since_.end() && e.completed + clock_margin_s < since->second)
+        return;
     const auto indexes = std::move(it->second);
     pending_fencing_.erase(it);
+    pending_since_.erase(e.target);
     delegated_.erase(e.target);
     if (!runner_) return;
     for (size_t index : indexes) runner_->complete(index, e.ok);
@@ -583,6 +615,7 @@ void controller::check_finished() {
     index_of_.clear();
     deadlines_.clear();
     pending_fencing_.clear();
+    pending_since_.clear();
     delegated_.clear();
     replan_->poke();
 }

@@ -65,6 +65,9 @@ public:
                     std::function<void(const fencing_event&)> done, int delay_s = 0);
     // An operator's word that `target` is down (holdfast fence confirm).
     fencing_event confirm_fenced(const std::string& target);
+    // Called when this node learns it was fenced off while it kept running
+    // (fence_reaction.hpp); node_daemon reacts.
+    std::function<void(const fencing_event&)> on_fenced_while_running;
 
 private:
     void reconcile();
@@ -79,6 +82,7 @@ private:
     void on_unfence_request(const exec_message& m);
     void record_fencing(const fencing_event& e);
     void on_fenced(const fencing_event& e);
+    void share_fencings();
     std::string node_id_of(const std::string& name) const;
     void confirm_from_record(const cib::change& c);
     void confirm_recorded();
@@ -118,8 +122,11 @@ private:
     };
     std::vector<awaited_attribute> awaited_;
     std::chrono::steady_clock::time_point awaited_until_;
-    std::optional<timer> awaited_timer_;                          // re-plans when they are overdue
-    bool replan_after_ = false;                                   // something changed while a transition ran
+    std::optional<timer> awaited_timer_;            // re-plans when they are overdue
+    std::vector<uint32_t> last_members_;            // for share_fencings: who joined since
+    int64_t started_ = 0;                           // epoch seconds: this daemon's start, for fenced_while_running
+    bool replan_after_ = false;                     // something changed while a transition ran
+    std::map<std::string, int64_t> pending_since_;  // target -> epoch s when its first stonith action began
     std::map<std::string, std::vector<size_t>> pending_fencing_;  // target -> its stonith actions, this transition
     std::set<std::string> delegated_;                             // targets another member fences for us (ourselves)
     std::unique_ptr<fencer> fencer_;

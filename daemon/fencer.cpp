@@ -118,6 +118,12 @@ void fencer::launch(const std::string& target) {
 }
 
 void fencer::record(const fencing_event& e) {
+    // the same outcome comes again when its target rejoins (controller::share_fencings)
+    const auto same = [&](const fencing_event& h) {
+        return h.target == e.target && h.action == e.action && h.ok == e.ok && h.device == e.device &&
+               h.origin == e.origin && h.completed == e.completed;
+    };
+    if (std::any_of(history_.begin(), history_.end(), same)) return;
     history_.push_back(e);
     // as Pacemaker's fencer, a bounded history: the newest 500
     if (history_.size() > 500) history_.erase(history_.begin());

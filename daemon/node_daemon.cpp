@@ -1,5 +1,6 @@
 #include "daemon/node_daemon.hpp"
 
+#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,8 +15,10 @@
 #include "cib/xml_text.hpp"
 #include "daemon/acl_gate.hpp"
 #include "daemon/empty_cib.hpp"
+#include "daemon/fence_reaction.hpp"
 #include "daemon/log.hpp"
 #include "daemon/notify.hpp"
+#include "policy/unpack.hpp"
 
 #ifndef HOLDFAST_VERSION
 #define HOLDFAST_VERSION "0.0.0"
@@ -135,6 +138,7 @@ expected<void, std::string> node_daemon::join_cluster() {
     pending_timer_ = std::move(*t);
     set_change_handler(
         [this](cib::change c, std::function<void(response)> reply) { submit_change(std::move(c), std::move(reply)); });
+    controller_->on_fenced_while_running = [this](const fencing_event& e) { react_to_own_fencing(e); };
     executor_->on_shutdown_confirmed = [this] {
         if (auto done = std::exchange(shutdown_done_, {})) done();
     };
@@ -327,6 +331,27 @@ std::string node_daemon::ping_xml() const {
     return "<holdfastd version=\"" HOLDFAST_VERSION "\" state=\"" + std::string(to_string(state_)) + "\" pid=\"" +
            std::to_string(getpid()) + "\" admin_epoch=\"" + xml_escape(m.admin_epoch) + "\" epoch=\"" +
            xml_escape(m.epoch) + "\" num_updates=\"" + xml_escape(m.num_updates) + "\"" + identity + "/>\n";
+}
+
+// This node was fenced off (on its LUNs) while it kept running: the cluster
+// has recovered what it ran elsewhere. fence-reaction says what now; either
+// way nothing here may run the cluster's resources any more.
+void node_daemon::react_to_own_fencing(const fencing_event& e) {
+    const auto ws = policy::unpack(cib_->document().model(), std::time(nullptr));
+    const auto it = ws.options.raw.find("fence-reaction");
+    const auto reaction = parse_fence_reaction(it == ws.options.raw.end() ? "" : it->second);
+    log_event(LOG_CRIT, "fenced_while_running",
+              {{"by", e.origin}, {"device", e.device}, {"reaction", to_string(reaction)}});
+    if (reaction == fence_reaction::panic) {
+        // as Pacemaker's panic: no sync, no orderly stop (the node's writes are fenced anyway)
+        (void)dump_blackbox();
+        panic_();
+        log_event(LOG_CRIT, "panic_failed", {{"error", std::strerror(errno)}});
+    }
+    // stop: out of the cluster at once, not restarted (holdfastd.service: RestartPreventExitStatus)
+    if (ipc_) ipc_->stop();
+    state_ = daemon_state::stopping;
+    loop_.exit(exit_fenced);
 }
 
 void node_daemon::begin_shutdown(const char* why) {

@@ -8,6 +8,8 @@
 // shutdown hook runs (the controller will move resources away there; today it
 // completes at once) -> STOPPING=1, the IPC server stops, run() returns 0.
 // Everything runs on the loop's thread.
+#include <sys/reboot.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -55,6 +57,13 @@ public:
     const cib::document& cib() const { return cib_->document(); }
     daemon_state state() const { return state_; }
 
+    // run()'s status when the node learned it was fenced while running and
+    // fence-reaction is "stop" (or a panic failed): systemd must not restart it.
+    static constexpr int exit_fenced = 100;
+    // fence-reaction=panic: reboots the machine at once (reboot(2); in a PID
+    // namespace that ends the namespace); replaceable for tests.
+    void set_panic(std::function<void()> p) { panic_ = std::move(p); }
+
     struct token {
     private:
         friend class node_daemon;
@@ -73,6 +82,7 @@ private:
     deferred_table deferred_requests();
     std::string ping_xml() const;
     bool known_node(const std::string& name) const;
+    void react_to_own_fencing(const fencing_event& e);
 
     daemon_options opts_;
     event_loop loop_;
@@ -98,6 +108,7 @@ private:
     std::vector<event_source> signals_;
     std::optional<timer> watchdog_;
     shutdown_hook shutdown_hook_;
+    std::function<void()> panic_ = [] { ::reboot(RB_AUTOBOOT); };
     std::function<void(cib::change, std::function<void(response)>)> change_handler_;
 };
 

@@ -142,10 +142,10 @@ class Rig:
     def _link_scsi_agent(self):
         """Both fencers look for agents in /usr/sbin: this build's fence_holdfast_scsi goes there for the
         lab's life, unless a package installed one."""
-        if os.path.lexists(SCSI_AGENT):
-            if not os.path.islink(SCSI_AGENT):
-                return  # installed: use it
-            os.remove(SCSI_AGENT)  # a link left by an earlier run
+        if os.path.exists(SCSI_AGENT):
+            return  # installed, or linked by another lab still running: use it, leave it to its owner
+        if os.path.islink(SCSI_AGENT):
+            os.remove(SCSI_AGENT)  # dangling: left by a run that was killed
         os.symlink(os.path.join(self.bins, "fence_holdfast_scsi"), SCSI_AGENT)
         self._linked_agent = True
 
