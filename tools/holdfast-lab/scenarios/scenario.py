@@ -478,19 +478,21 @@ def one_run(args, base, cpg_watch, seed):
             whole(r)
         audit.cib_digests(rig, obs.log)
         violations = [(v.audit, v.t, v.text) for v in audit.check(obs.log.snapshot(), spec(rig))]
-    except (CheckFailed, RuntimeError, subprocess.TimeoutExpired, OSError) as e:
+    except (CheckFailed, RuntimeError, subprocess.SubprocessError, OSError) as e:
         failure = f"{type(e).__name__}: {e}"
         say(f"   FAILED: {failure}")
     finally:
-        if obs:
-            obs.stop()
-        if failure or violations:
-            print_logs(rig)  # what the daemons said, for the report of a bug
+        try:
+            if obs:
+                obs.stop()
+            if failure or violations:
+                print_logs(rig)  # what the daemons said, for the report of a bug
+        finally:
+            rig.down()  # also when the above raised (the lab must not outlive the run)
         for a, t, text in violations:  # what the event log says around each violation (times from t - 1 s)
             say(f"   around audit {a}'s violation at {wall(t)} ({text}):")
             for line in describe(obs.log.snapshot(), t - 1.0, t + 1.0):
                 say("   " + line)
-        rig.down()
     if obs and os.environ.get("HOLDFAST_SCENARIO_TIMELINE"):
         for line in describe(obs.log.snapshot(), obs.log.t0):
             say(line)
