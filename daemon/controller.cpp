@@ -428,6 +428,7 @@ void controller::record_fencing(const fencing_event& e) {
     if (!e.ok || e.action == "on") return;
     const std::string id = node_id_of(e.target);
     if (id.empty()) return;
+    if (runner_ && pending_fencing_.count(e.target)) fenced_ids_.insert(id);
     const auto nodeid = cluster_.id_of(e.target);
     const auto members = cluster_.members();
     const bool back = nodeid && std::binary_search(members.begin(), members.end(), *nodeid);
@@ -485,6 +486,7 @@ void controller::on_fenced(const fencing_event& e) {
         since != pending_since_.end() && e.completed + clock_margin_s < since->second)
         return;
     const auto indexes = std::move(it->second);
+    if (e.ok && runner_) fenced_ids_.insert(node_id_of(e.target));
     pending_fencing_.erase(it);
     pending_since_.erase(e.target);
     delegated_.erase(e.target);
@@ -543,7 +545,22 @@ void controller::on_message(std::string_view body) {
 void controller::on_cib_changed(const cib::change* c) {
     if (!cluster_.is_dc() || !cluster_.settled()) return;
     if (c && c->op == cib::change_op::record_operation) return confirm_from_record(*c);
+    if (c && runner_ && records_fencing_done_here(*c)) return;
     replan_->poke();
+}
+
+// The record of a fencing this transition did (the node down, its history
+// gone) is what the transition's later actions were planned on: it must not
+// abort it, or the recovery after a fencing waits for another plan.
+bool controller::records_fencing_done_here(const cib::change& c) const {
+    std::string id = c.node_id;
+    if (c.op == cib::change_op::update_node_state) {
+        const auto at = c.payload.find(" id=\"");
+        if (at != std::string::npos) id = c.payload.substr(at + 5, c.payload.find('"', at + 5) - at - 5);
+    } else if (c.op != cib::change_op::clear_node_history) {
+        return false;
+    }
+    return fenced_ids_.count(id) > 0;
 }
 
 // An operation record: the result of one of our actions, or news from a
@@ -616,6 +633,7 @@ void controller::check_finished() {
     deadlines_.clear();
     pending_fencing_.clear();
     pending_since_.clear();
+    fenced_ids_.clear();
     delegated_.clear();
     replan_->poke();
 }

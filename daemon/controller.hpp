@@ -83,6 +83,7 @@ private:
     void record_fencing(const fencing_event& e);
     void on_fenced(const fencing_event& e);
     void share_fencings();
+    bool records_fencing_done_here(const cib::change& c) const;
     std::string node_id_of(const std::string& name) const;
     void confirm_from_record(const cib::change& c);
     void confirm_recorded();
@@ -126,6 +127,7 @@ private:
     std::vector<uint32_t> last_members_;            // for share_fencings: who joined since
     int64_t started_ = 0;                           // epoch seconds: this daemon's start, for fenced_while_running
     bool replan_after_ = false;                     // something changed while a transition ran
+    std::set<std::string> fenced_ids_;              // node ids this transition fenced: their records do not abort it
     std::map<std::string, int64_t> pending_since_;  // target -> epoch s when its first stonith action began
     std::map<std::string, std::vector<size_t>> pending_fencing_;  // target -> its stonith actions, this transition
     std::set<std::string> delegated_;                             // targets another member fences for us (ourselves)

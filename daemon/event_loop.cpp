@@ -1,5 +1,7 @@
 #include "daemon/event_loop.hpp"
 
+#include <time.h>
+
 #include <systemd/sd-event.h>
 
 #include <cerrno>
@@ -104,11 +106,19 @@ int event_loop::run() { return sd_event_loop(loop_.get()); }
 
 void event_loop::exit(int code) { sd_event_exit(loop_.get(), code); }
 
+namespace {
+constexpr uint64_t timer_accuracy_usec = 1;
+}  // namespace
+
 expected<timer, int> timer::create(event_loop& loop, std::function<void()> fn) {
     timer t;
     t.src_.state_ = std::make_unique<event_source::state>();
     t.src_.state_->on_fire = std::move(fn);
-    if (int r = sd_event_add_time(loop.raw(), &t.src_.state_->src, CLOCK_MONOTONIC, 0, 0, time_cb, t.src_.state_.get());
+    // accuracy 1 us: 0 would mean sd-event's default of 250 ms, which lets it
+    // batch wake-ups on a 250 ms grid (a 20 ms re-plan debounce fired up to
+    // 250 ms late); these timers are few and each marks a step of a recovery
+    if (int r = sd_event_add_time(loop.raw(), &t.src_.state_->src, CLOCK_MONOTONIC, 0, timer_accuracy_usec, time_cb,
+                                  t.src_.state_.get());
         r < 0)
         return unexpected(r);
     sd_event_source_set_enabled(t.src_.state_->src, SD_EVENT_OFF);
@@ -117,7 +127,13 @@ expected<timer, int> timer::create(event_loop& loop, std::function<void()> fn) {
 
 expected<void, int> timer::arm(usec after) {
     sd_event_source* s = src_.state_->src;
-    if (int r = sd_event_source_set_time_relative(s, static_cast<uint64_t>(after.count())); r < 0) return unexpected(r);
+    // from the clock now, not from the loop's cached time of this iteration
+    // (sd_event_source_set_time_relative), which can be milliseconds old: a
+    // start-delay must not fire early
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+    if (int r = sd_event_source_set_time(s, now + static_cast<uint64_t>(after.count())); r < 0) return unexpected(r);
     if (int r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT); r < 0) return unexpected(r);
     return {};
 }

@@ -96,6 +96,7 @@ void local_executor::start(const exec_message& m, bool repeat) {
 
 bool local_executor::hold(const exec_message& m, int64_t delay_ms) {
     const uint64_t serial = next_serial_++;
+    const auto since = std::chrono::steady_clock::now();  // before the timer is armed: queue-time >= the delay
     auto t = timer::create(loop_, [this, serial] {
         auto it = delayed_.find(serial);
         if (it == delayed_.end()) return;
@@ -107,7 +108,7 @@ bool local_executor::hold(const exec_message& m, int64_t delay_ms) {
         log_event(LOG_WARNING, "start_delay_ignored", {{"rsc", m.action.rsc_id}, {"task", m.action.task}});
         return false;
     }
-    delayed_.emplace(serial, held{m, std::move(*t), std::chrono::steady_clock::now()});
+    delayed_.emplace(serial, held{m, std::move(*t), since});
     return true;
 }
 
