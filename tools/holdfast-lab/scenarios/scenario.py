@@ -268,7 +268,7 @@ def zombie(r):
          all(victim in r.online(m) for m in r.names), r)
     if r.on(victim) and not daemon_pids(r, victim, "holdfastd"):
         # fence-reaction=stop: what it ran still runs, cut off the LUNs; the operator power-cycles it
-        r.rig.lab.run("kill", victim)
+        r.rig.lab.run("kill", victim, check=False)  # it may be fenced off meanwhile
     heal(r)
 
 
