@@ -140,12 +140,13 @@ def maintenance(rig, obs):
         say(line)
 
 
-def print_logs(rig):
+def print_logs(rig, lines=30):
+    """The last `lines` lines of every node's holdfastd.log (also used by `scenario`)."""
     for node in rig.names:
         path = os.path.join(rig.lab.dir, "nodes", node, "root", "var", "log", "holdfast", "holdfastd.log")
         if os.path.exists(path):
             with open(path, errors="replace") as f:
-                say(f"--- {node}: holdfastd.log (tail)\n" + "".join(f.readlines()[-30:]))
+                say(f"--- {node}: holdfastd.log (tail)\n" + "".join(f.readlines()[-lines:]))
 
 
 def run(args):

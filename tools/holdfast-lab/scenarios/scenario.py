@@ -27,6 +27,7 @@ import time
 
 import audit
 import holdfast_lab
+from demo import print_logs, say
 from events import Observer, build_cpg_watch, describe
 from holdfast_lab import CheckFailed, become_subreaper, wait_for
 from rig import DISKS, VMS, Rig, missing_tools
@@ -34,10 +35,6 @@ from rig import DISKS, VMS, Rig, missing_tools
 
 DEADLINE = 300  # seconds for any one state to be reached (the machine is shared and slow)
 HOME = "node1"  # both VMs prefer it
-
-
-def say(text=""):
-    print(text, flush=True)
 
 
 class Run:
@@ -441,28 +438,13 @@ def spec(rig):
                       clones=list(DISKS) if rig.vm == "qemu" else [])
 
 
-def print_logs(rig):
-    lines = int(os.environ.get("HOLDFAST_LOG_TAIL", "40"))
-    for node in rig.names:
-        path = os.path.join(rig.lab.dir, "nodes", node, "root", "var", "log", "holdfast", "holdfastd.log")
-        if os.path.exists(path):
-            with open(path, errors="replace") as f:
-                say(f"--- {node}: holdfastd.log (tail)\n" + "".join(f.readlines()[-lines:]))
-
-
-def promote_secondaries(rig):
-    """`holdfast-lab bmc|lun NODE down` deletes the BMC's or the LUN's address from the switch's bridge;
-    when that address is the bridge's primary one, Linux deletes every other address of the subnet with
-    it (the other BMCs, the LUN) unless promote_secondaries is set. A sequence of faults on one lab
-    (churn; fence-fail) needs the others to stay reachable."""
-    subprocess.run(["ip", "netns", "exec", rig.lab.id + "-sw", "sysctl", "-qw",
-                    "net.ipv4.conf.br0.promote_secondaries=1"], check=True, capture_output=True, timeout=30)
+def node_count(args):
+    return args.nodes or (3 if args.name == "partition" else 2)
 
 
 def one_run(args, base, cpg_watch, seed):
     """One run on a fresh lab: {"faults", "violations" [(audit, t, text)], "failure" or None}."""
-    rig = Rig(os.path.join(base, f"run-{seed}"), nodes=args.nodes or (3 if args.name == "partition" else 2),
-              vm=args.vm)
+    rig = Rig(os.path.join(base, f"run-{seed}"), nodes=node_count(args), vm=args.vm)
     os.makedirs(rig.base, exist_ok=True)
     obs, r, failure, violations = None, None, None, []
     try:
@@ -486,7 +468,8 @@ def one_run(args, base, cpg_watch, seed):
             if obs:
                 obs.stop()
             if failure or violations:
-                print_logs(rig)  # what the daemons said, for the report of a bug
+                # what the daemons said, for the report of a bug
+                print_logs(rig, int(os.environ.get("HOLDFAST_LOG_TAIL", "40")))
         finally:
             rig.down()  # also when the above raised (the lab must not outlive the run)
         for a, t, text in violations:  # what the event log says around each violation (times from t - 1 s)
@@ -514,7 +497,7 @@ def report(args, seed, results):
     for res in results:
         for a, _t, _text in res["violations"]:
             by_audit[str(a)] = by_audit.get(str(a), 0) + 1
-    return {"scenario": args.name, "runs": len(results), "seed": seed, "nodes": args.nodes,
+    return {"scenario": args.name, "runs": len(results), "seed": seed, "nodes": node_count(args),
             "faults": sum(r["faults"] for r in results),
             "violations": sum(len(r["violations"]) for r in results), "violations_by_audit": by_audit,
             "failures": [{"seed": r["seed"], "reason": r["failure"]} for r in results if r["failure"]],
