@@ -438,6 +438,15 @@ def spec(rig):
                       clones=list(DISKS) if rig.vm == "qemu" else [])
 
 
+def promote_secondaries(rig):
+    """`holdfast-lab bmc|lun NODE down` deletes the BMC's or the LUN's address from the switch's bridge;
+    when that address is the bridge's primary one, Linux deletes every other address of the subnet with
+    it (the other BMCs, the LUN) unless promote_secondaries is set. A sequence of faults on one lab
+    (churn; fence-fail) needs the others to stay reachable."""
+    subprocess.run(["ip", "netns", "exec", rig.lab.id + "-sw", "sysctl", "-qw",
+                    "net.ipv4.conf.br0.promote_secondaries=1"], check=True, capture_output=True, timeout=30)
+
+
 def node_count(args):
     return args.nodes or (3 if args.name == "partition" else 2)
 
