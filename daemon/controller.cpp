@@ -429,6 +429,7 @@ void controller::record_fencing(const fencing_event& e) {
     const std::string id = node_id_of(e.target);
     if (id.empty()) return;
     if (runner_ && pending_fencing_.count(e.target)) fenced_ids_.insert(id);
+    await_record({id, "", "down"});
     const auto nodeid = cluster_.id_of(e.target);
     const auto members = cluster_.members();
     const bool back = nodeid && std::binary_search(members.begin(), members.end(), *nodeid);
@@ -487,6 +488,8 @@ void controller::on_fenced(const fencing_event& e) {
         return;
     const auto indexes = std::move(it->second);
     if (e.ok && runner_) fenced_ids_.insert(node_id_of(e.target));
+    // another member fenced it and records it: the next plan waits for that record
+    if (e.ok && e.origin != cluster_.local_name() && e.action != "on") await_record({node_id_of(e.target), "", "down"});
     pending_fencing_.erase(it);
     pending_since_.erase(e.target);
     delegated_.erase(e.target);
@@ -601,21 +604,27 @@ void controller::note_failure(const policy::graph_action& a, const ra::op_result
             value = now == "INFINITY" ? now : std::to_string(std::atoll(now.c_str()) + 1);
         }
         submit(cib::change::set_node_attribute(id, a.node_uname, u.name, value, cib::attribute_lifetime::transient));
-        awaited_.push_back({id, u.name, value});
+        await_record({id, u.name, value});
     }
-    if (attrs.empty()) return;
+}
+
+void controller::await_record(awaited_attribute w) {
+    awaited_.push_back(std::move(w));
     awaited_until_ = std::chrono::steady_clock::now() + failure_attributes_wait;
     (void)awaited_timer_->arm(std::chrono::duration_cast<usec>(failure_attributes_wait));
 }
 
 // A plan made between a failure's record and its fail-count would treat the
 // failure as if it had not counted (an on-fail=demote recovery then repeats
-// once the count lands): the plan waits until the CIB shows the attributes
-// note_failure submitted, or until they are overdue.
+// once the count lands), and one made between a fencing and its record would
+// fence the node again: the plan waits until the CIB shows what
+// note_failure and record_fencing submitted, or until it is overdue.
 bool controller::awaiting_failure_attributes() {
     const auto& m = cib_.document().model();
     std::erase_if(awaited_, [&](const awaited_attribute& w) {
-        return transient_value(state_of(m, w.node_id), w.name) == w.value;
+        const cib::node_state* ns = state_of(m, w.node_id);
+        if (w.name.empty()) return !ns || ns->expected == w.value;  // a fencing's record: expected="down"
+        return transient_value(ns, w.name) == w.value;
     });
     if (awaited_.empty()) return false;
     if (std::chrono::steady_clock::now() < awaited_until_) return true;

@@ -99,6 +99,12 @@ private:
     void settle(size_t index, const ra::op_result& r);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
     bool awaiting_failure_attributes();
+    // Failure attributes (name, value) or a fencing's record (name "", value
+    // "down": the node state's expected) submitted and not yet seen in the CIB.
+    struct awaited_attribute {
+        std::string node_id, name, value;
+    };
+    void await_record(awaited_attribute w);
     void check_finished();
     void expire_actions();
     void submit(const cib::change& c);
@@ -117,10 +123,7 @@ private:
     std::optional<timer> deadline_timer_;
     std::optional<timer> recheck_timer_;  // plans again when time alone changes the answer
     std::optional<debouncer> replan_;
-    // Failure attributes submitted and not yet seen in the CIB: plans wait for them.
-    struct awaited_attribute {
-        std::string node_id, name, value;
-    };
+    // plans wait for these (await_record)
     std::vector<awaited_attribute> awaited_;
     std::chrono::steady_clock::time_point awaited_until_;
     std::optional<timer> awaited_timer_;            // re-plans when they are overdue
