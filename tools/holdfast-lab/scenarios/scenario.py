@@ -252,6 +252,7 @@ def zombie(r):
     r.bmc_down.add(victim)
     lose(r, victim, "freeze")
     recovered_without(r, [victim], since, by="scsi")
+    thawed = epoch()
     r.rig.lab.run("thaw", victim)
     r.frozen.discard(victim)
     r.obs.inject(victim, "thawed (a zombie: fenced on the LUNs, still running)")
@@ -259,13 +260,17 @@ def zombie(r):
     r.rig.lab.run("bmc", victim, "up")
     r.bmc_down.discard(victim)
     # Then the cluster decides: the zombie learns it was fenced (fence-reaction: its holdfastd stops, or
-    # the node reboots), or it is fenced again through its BMC, or it rejoins (and must be unfenced).
-    wait(f"{victim} powered off, its holdfastd stopped, or online again for every node",
-         lambda: not r.on(victim) or not daemon_pids(r, victim, "holdfastd") or
-         all(victim in r.online(m) for m in r.names), r)
-    if r.on(victim) and not daemon_pids(r, victim, "holdfastd"):
-        # fence-reaction=stop: what it ran still runs, cut off the LUNs; the operator power-cycles it
-        r.rig.lab.run("kill", victim, check=False)  # it may be fenced off meanwhile
+    # the node reboots) and, lost again, is fenced again through its BMC; or it rejoins and is unfenced.
+    # Healing before that decision would race with the second fencing.
+    survivors = [n for n in r.names if n != victim]
+
+    def decided():
+        if all(victim in r.online(m) for m in r.names):
+            views = [r.current("lun", f"lun{i}") for i in (1, 2)]
+            return all(v is not None and victim in v[0] for v in views)  # its key back on both LUNs
+        return r.fenced_since(victim, thawed, by=f"ipmi-{victim}") and not r.on(victim) and \
+            not any(victim in (r.members(s) or {victim}) for s in survivors)
+    wait(f"{victim} fenced again through its BMC after the thaw, or rejoined and unfenced", decided, r)
     heal(r)
 
 
