@@ -26,6 +26,11 @@ result<void> create_switch(const lab_layout& l) {
     auto sw = l.switch_ns();
     if (auto r = ip({"netns", "add", sw}); !r) return r;
     if (auto r = ip({"-n", sw, "link", "add", lab_layout::bridge(), "type", "bridge"}); !r) return r;
+    // The BMCs and the LUN are addresses on the bridge, taken away to make them unreachable: without
+    // promote_secondaries, deleting the subnet's first (primary) address deletes all the others too.
+    auto promote = run_ok({"ip", "netns", "exec", sw, "/usr/sbin/sysctl", "-q", "-w",
+                           "net.ipv4.conf." + lab_layout::bridge() + ".promote_secondaries=1"});
+    if (!promote) return holdfast::unexpected(promote.error());
     return ip({"-n", sw, "link", "set", lab_layout::bridge(), "up"});
 }
 

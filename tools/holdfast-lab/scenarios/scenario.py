@@ -443,15 +443,6 @@ def spec(rig):
                       clones=list(DISKS) if rig.vm == "qemu" else [])
 
 
-def promote_secondaries(rig):
-    """`holdfast-lab bmc|lun NODE down` deletes the BMC's or the LUN's address from the switch's bridge;
-    when that address is the bridge's primary one, Linux deletes every other address of the subnet with
-    it (the other BMCs, the LUN) unless promote_secondaries is set. A sequence of faults on one lab
-    (churn; fence-fail) needs the others to stay reachable."""
-    subprocess.run(["ip", "netns", "exec", rig.lab.id + "-sw", "sysctl", "-qw",
-                    "net.ipv4.conf.br0.promote_secondaries=1"], check=True, capture_output=True, timeout=30)
-
-
 def node_count(args):
     return args.nodes or (3 if args.name == "partition" else 2)
 
@@ -463,7 +454,6 @@ def one_run(args, base, cpg_watch, seed):
     obs, r, failure, violations = None, None, None, []
     try:
         rig.up()
-        promote_secondaries(rig)
         obs = Observer(rig, cpg_watch).start()
         r = Run(rig, obs, random.Random(seed))
         wait("the event log sees both VMs on node1", lambda: all(obs.where(vm) == [HOME] for vm in VMS), r)
