@@ -22,12 +22,13 @@ namespace {
 // Changes come in bursts (a node's loss is several CIB changes): plan once
 // for a burst. Kept short, as it adds to every recovery; a failure's
 // fail-count, which follows its record through the cluster, is waited for
-// separately (awaiting_failure_attributes).
+// separately (awaiting_records).
 constexpr usec replan_delay{20'000};
-// How long a plan waits for failure attributes the controller submitted: they
-// come back through Corosync within milliseconds; only a membership change
-// can lose them, and then the next plan proceeds without them.
-constexpr auto failure_attributes_wait = std::chrono::seconds(2);
+// How long a plan waits for failure attributes and fencing records the
+// controller submitted (await_record): they come back through Corosync within
+// milliseconds; only a membership change can lose them, and then the next plan
+// proceeds without them.
+constexpr auto records_wait = std::chrono::seconds(2);
 
 std::string random_uuid() {
     std::ifstream in("/proc/sys/kernel/random/uuid");
@@ -96,7 +97,7 @@ expected<std::unique_ptr<controller>, std::string> controller::create(event_loop
     if (!recheck) return unexpected(std::string("cannot create the recheck timer"));
     ctl->recheck_timer_ = std::move(*recheck);
     auto awaited = timer::create(loop, [raw = ctl.get()] { raw->replan_->poke(); });
-    if (!awaited) return unexpected(std::string("cannot create the failure-attribute timer"));
+    if (!awaited) return unexpected(std::string("cannot create the awaited-record timer"));
     ctl->awaited_timer_ = std::move(*awaited);
     ctl->fencer_ = std::make_unique<fencer>(loop, cib, c.local_name());
     return ctl;
@@ -217,7 +218,7 @@ void controller::plan() {
         check_finished();
         return;
     }
-    if (awaiting_failure_attributes()) return;  // their arrival re-plans
+    if (awaiting_records()) return;  // their arrival re-plans
     replan_after_ = false;
     auto ws = policy::unpack(cib_.document().model(), std::time(nullptr));
     if (auto why = policy::unsupported_feature(ws)) {
@@ -487,9 +488,10 @@ void controller::on_fenced(const fencing_event& e) {
         since != pending_since_.end() && e.completed + clock_margin_s < since->second)
         return;
     const auto indexes = std::move(it->second);
-    if (e.ok && runner_) fenced_ids_.insert(node_id_of(e.target));
+    const std::string id = node_id_of(e.target);
+    if (e.ok && runner_) fenced_ids_.insert(id);
     // another member fenced it and records it: the next plan waits for that record
-    if (e.ok && e.origin != cluster_.local_name() && e.action != "on") await_record({node_id_of(e.target), "", "down"});
+    if (e.ok && e.origin != cluster_.local_name() && e.action != "on") await_record({id, "", "down"});
     pending_fencing_.erase(it);
     pending_since_.erase(e.target);
     delegated_.erase(e.target);
@@ -610,8 +612,8 @@ void controller::note_failure(const policy::graph_action& a, const ra::op_result
 
 void controller::await_record(awaited_attribute w) {
     awaited_.push_back(std::move(w));
-    awaited_until_ = std::chrono::steady_clock::now() + failure_attributes_wait;
-    (void)awaited_timer_->arm(std::chrono::duration_cast<usec>(failure_attributes_wait));
+    awaited_until_ = std::chrono::steady_clock::now() + records_wait;
+    (void)awaited_timer_->arm(std::chrono::duration_cast<usec>(records_wait));
 }
 
 // A plan made between a failure's record and its fail-count would treat the
@@ -619,7 +621,7 @@ void controller::await_record(awaited_attribute w) {
 // once the count lands), and one made between a fencing and its record would
 // fence the node again: the plan waits until the CIB shows what
 // note_failure and record_fencing submitted, or until it is overdue.
-bool controller::awaiting_failure_attributes() {
+bool controller::awaiting_records() {
     const auto& m = cib_.document().model();
     std::erase_if(awaited_, [&](const awaited_attribute& w) {
         const cib::node_state* ns = state_of(m, w.node_id);
@@ -628,7 +630,7 @@ bool controller::awaiting_failure_attributes() {
     });
     if (awaited_.empty()) return false;
     if (std::chrono::steady_clock::now() < awaited_until_) return true;
-    log_event(LOG_WARNING, "failure_attributes_late", {{"count", std::to_string(awaited_.size())}});
+    log_event(LOG_WARNING, "awaited_records_late", {{"count", std::to_string(awaited_.size())}});
     awaited_.clear();
     return false;
 }

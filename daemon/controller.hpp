@@ -98,7 +98,7 @@ private:
     std::optional<size_t> own_action(const transition_key& k) const;
     void settle(size_t index, const ra::op_result& r);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
-    bool awaiting_failure_attributes();
+    bool awaiting_records();
     // Failure attributes (name, value) or a fencing's record (name "", value
     // "down": the node state's expected) submitted and not yet seen in the CIB.
     struct awaited_attribute {

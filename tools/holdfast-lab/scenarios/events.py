@@ -543,7 +543,7 @@ def _explain(source, subject, what, value, prev):
     if source == "hvev":
         return [f"{value} {what} on {subject} (its libvirtd)"]
     if source == "diskev":
-        return [f"{value} {'started' if what == 'started' else 'stopped'} on {subject} (its agent)"]
+        return [f"{value} {what} on {subject} (its agent)"]
     if source in ("hv", "disk") and what == "lost":
         return [f"{', '.join(sorted(value))} gone with {subject}'s power"]
     if source == "hv" and what == "silent":
