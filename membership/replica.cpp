@@ -100,6 +100,7 @@ result<void> cib_replica::flush() {
 
 bool cib_replica::synced() const { return core_ && core_->synced(); }
 bool cib_replica::settled() const { return core_ && core_->settled(); }
+bool cib_replica::own_changes_pending() const { return core_ && core_->own_changes_pending(); }
 
 const std::vector<cpg_member>& cib_replica::members() const {
     static const std::vector<cpg_member> none;

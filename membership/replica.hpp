@@ -18,6 +18,9 @@
 //      delivered between the decision and the snapshot;
 //   4. every member multicasts its own_state; all merge each one.
 // A newer confchg restarts the round. Between rounds changes flow as usual.
+// A confchg in which members only left, after a finished round, needs no
+// round: the survivors delivered the same messages, so they hold the same
+// state and stay settled (a node's loss is not delayed by a round).
 //
 // Lifecycle: open() -> join() (retry on try_again) -> fd()/dispatch() from the
 // daemon's loop, submit() once synced() -> leave() -> destruction. Pinned on
@@ -78,7 +81,8 @@ struct replica_stats {
     std::uint64_t rejected = 0;  // changes the store refused
     std::uint64_t installs = 0;  // snapshots installed
     std::uint64_t install_failures = 0;
-    std::uint64_t rounds = 0;  // confchgs seen
+    std::uint64_t rounds = 0;          // confchgs seen
+    std::uint64_t skipped_rounds = 0;  // of those, leaves after a finished round: no round needed
 };
 
 class replica_core;
@@ -119,6 +123,8 @@ public:
     bool synced() const;
     // synced and the current round is over (every member's own_state merged).
     bool settled() const;
+    // Changes submitted here that have not been delivered back yet.
+    bool own_changes_pending() const;
     const std::vector<cpg_member>& members() const;
     replica_stats stats() const;
 

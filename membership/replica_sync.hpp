@@ -34,6 +34,9 @@ public:
     std::vector<std::string> take_frames();
 
     bool synced() const { return synced_; }
+    // Changes this member submitted that have not come back yet (queued,
+    // in flight, or held by flow control): the state does not show them yet.
+    bool own_changes_pending() const { return !batch_.empty() || own_delivered_ < own_sent_; }
     bool settled() const { return synced_ && phase_ == phase::done; }
     const std::vector<cpg_member>& members() const { return round_; }
     replica_stats stats() const;
@@ -65,6 +68,7 @@ private:
     std::vector<std::string> batch_;  // changes submitted, not yet frames
     std::size_t batch_bytes_ = 0;
     std::uint32_t next_msg_id_ = 0;
+    std::uint64_t own_sent_ = 0, own_delivered_ = 0;  // change messages (CPG keeps a sender's order)
 
     std::vector<cpg_member> round_;  // sorted members of the last confchg: the round's tag
     phase phase_ = phase::idle;

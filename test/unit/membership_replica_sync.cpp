@@ -147,6 +147,50 @@ BOOST_AUTO_TEST_CASE(a_confchg_during_a_round_restarts_it) {
     BOOST_CHECK_EQUAL(c.store.data["k0"], "x");
 }
 
+// A node's loss after a finished round: the survivors hold the same state
+// already (virtual synchrony), so they stay settled and send nothing; the
+// recovery does not wait for a round. A leave during a round is a full round.
+BOOST_AUTO_TEST_CASE(a_leave_after_a_finished_round_needs_no_round) {
+    sim_node a(1, 10, 1024), b(2, 20, 1024), c(3, 30, 1024);
+    bus all;
+    all.confchg({&a, &b, &c});
+    all.run();
+    submit(c, "k0=from-c");
+    all.run();
+    check_same({&a, &b, &c});
+
+    bus ab;
+    ab.confchg({&a, &b});
+    BOOST_REQUIRE(ab.step());  // the confchg alone
+    for (auto* n : {&a, &b}) {
+        BOOST_CHECK(n->core.settled());
+        BOOST_CHECK(n->core.take_frames().empty());
+        BOOST_CHECK_EQUAL(n->core.stats().skipped_rounds, 1u);
+        BOOST_CHECK_EQUAL(n->core.members().size(), 2u);
+    }
+    submit(a, "k1=after");
+    BOOST_CHECK(a.core.own_changes_pending());  // queued
+    ab.collect();
+    BOOST_CHECK(a.core.own_changes_pending());  // sent, not back yet
+    BOOST_CHECK(!b.core.own_changes_pending());
+    ab.run();
+    BOOST_CHECK(!a.core.own_changes_pending());
+    check_same({&a, &b});
+    BOOST_CHECK_EQUAL(b.store.data["k1"], "after");
+    BOOST_CHECK_EQUAL(b.store.data["status/30"], "own-30");  // the lost node's status stays as it was
+
+    // c joins again and a leaves before the round is over: the leave does not skip it.
+    bus abc;
+    abc.confchg({&a, &b, &c});
+    BOOST_REQUIRE(abc.step());
+    bus bc;
+    bc.confchg({&b, &c});
+    bc.run();
+    check_same({&b, &c});
+    BOOST_CHECK_EQUAL(b.core.stats().skipped_rounds, 1u);
+    BOOST_CHECK_EQUAL(c.store.data["k1"], "after");
+}
+
 BOOST_AUTO_TEST_CASE(garbage_never_breaks_the_core) {
     sim_node a(1, 10, 256), b(1, 20, 256);
     bus g;
