@@ -37,7 +37,7 @@ expected<void, std::string> cluster::open() {
     auto quorum = membership::votequorum_service::open({.quorum =
                                                             [this](const membership::vq_quorum_notification& n) {
                                                                 quorate_ = n.quorate;
-                                                                if (cb_.changed) cb_.changed();
+                                                                changed();
                                                             },
                                                         .expected_votes = {},
                                                         .nodelist = {}});
@@ -51,9 +51,7 @@ expected<void, std::string> cluster::open() {
     local_name_ = name_of(local_id_);
     cib_.set_local_node(std::to_string(local_id_), local_name_);
 
-    auto replica = membership::cib_replica::open(cib_, {}, [this] {
-        if (cb_.changed) cb_.changed();
-    });
+    auto replica = membership::cib_replica::open(cib_, {}, [this] { changed(); });
     if (!replica) return unexpected("CIB replica: " + replica.error().to_string());
     replica_ = std::move(*replica);
 
@@ -64,10 +62,7 @@ expected<void, std::string> cluster::open() {
                      cb_.message(m.nodeid,
                                  std::string_view(reinterpret_cast<const char*>(m.data.data()), m.data.size()));
              },
-         .confchg =
-             [this](const membership::cpg_confchg&) {
-                 if (cb_.changed) cb_.changed();
-             },
+         .confchg = [this](const membership::cpg_confchg&) { changed(); },
          .totem = {}});
     if (!ctl) return unexpected("controller CPG group: " + ctl.error().to_string());
     ctl_ = std::move(*ctl);
@@ -102,6 +97,33 @@ expected<void, std::string> cluster::open() {
     return {};
 }
 
+// Logs what moved (who joined or left, quorum, the CIB's sync round), then
+// tells the daemon. Names, not ids, as an operator reads them.
+void cluster::changed() {
+    const auto now = members();
+    if (now != logged_members_) {
+        std::string left, joined, all;
+        auto add = [this](std::string& to, membership::nodeid_t id) { to += (to.empty() ? "" : ",") + name_of(id); };
+        for (auto id : logged_members_)
+            if (!std::binary_search(now.begin(), now.end(), id)) add(left, id);
+        for (auto id : now) {
+            add(all, id);
+            if (!std::binary_search(logged_members_.begin(), logged_members_.end(), id)) add(joined, id);
+        }
+        log_event(LOG_NOTICE, "membership_changed", {{"members", all}, {"left", left}, {"joined", joined}});
+        logged_members_ = now;
+    }
+    if (quorate_ != logged_quorate_) {
+        log_event(LOG_NOTICE, "quorum_changed", {{"quorate", quorate_ ? "1" : "0"}});
+        logged_quorate_ = quorate_;
+    }
+    if (settled() != logged_settled_) {
+        logged_settled_ = settled();
+        log_event(LOG_INFO, "cib_sync", {{"settled", logged_settled_ ? "1" : "0"}});
+    }
+    if (cb_.changed) cb_.changed();
+}
+
 void cluster::try_join() {
     bool again = false;
     if (!replica_joined_) {
@@ -122,8 +144,10 @@ void cluster::try_join() {
 // Delivers what the replica has, then retries its backlog a little later
 // while Corosync holds it back.
 void cluster::pump() {
+    const bool pending = replica_->own_changes_pending();
     if (auto r = replica_->dispatch(); !r && r.error().code == membership::errc::unavailable)
         log_event(LOG_ERR, "corosync_lost", {{"error", r.error().to_string()}});
+    if (pending && !replica_->own_changes_pending() && cb_.own_changes_in) cb_.own_changes_in();
     if (replica_->backlog() > 0 && !retry_->armed()) (void)retry_->arm(retry_after);
 }
 
@@ -150,6 +174,7 @@ std::vector<membership::nodeid_t> cluster::members() const {
 
 bool cluster::synced() const { return replica_ && replica_->synced(); }
 bool cluster::settled() const { return replica_ && replica_->settled(); }
+bool cluster::own_changes_pending() const { return replica_ && replica_->own_changes_pending(); }
 
 std::optional<membership::nodeid_t> cluster::dc() const {
     auto m = members();

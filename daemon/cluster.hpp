@@ -36,6 +36,9 @@ public:
         std::function<void()> changed;
         // A controller message (from any member, ourselves included).
         std::function<void(membership::nodeid_t from, std::string_view body)> message;
+        // Every change this node submitted has come back (applied or not: a
+        // change that alters nothing is not reported to the CIB's listeners).
+        std::function<void()> own_changes_in;
     };
 
     static expected<std::unique_ptr<cluster>, std::string> start(event_loop& loop, cib_service& cib, callbacks cb);
@@ -54,6 +57,8 @@ public:
     bool quorate() const { return quorate_; }
     bool synced() const;
     bool settled() const;
+    // CIB changes submitted here and not applied yet (see cib_replica).
+    bool own_changes_pending() const;
     std::optional<membership::nodeid_t> dc() const;
     bool is_dc() const { return dc() == local_id_; }
 
@@ -74,6 +79,7 @@ private:
     void try_join();
     void pump();
     void flush_ctl();
+    void changed();
 
     event_loop& loop_;
     cib_service& cib_;
@@ -90,6 +96,9 @@ private:
     membership::nodeid_t local_id_ = 0;
     std::string local_name_;
     bool quorate_ = false;
+    // what changed() logged last
+    std::vector<membership::nodeid_t> logged_members_;
+    bool logged_quorate_ = false, logged_settled_ = false;
     bool replica_joined_ = false;
     bool ctl_joined_ = false;
 };

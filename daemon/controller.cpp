@@ -19,11 +19,6 @@ namespace holdfast::daemon {
 
 namespace {
 
-// Changes come in bursts (a node's loss is several CIB changes): plan once
-// for a burst. Kept short, as it adds to every recovery; a failure's
-// fail-count, which follows its record through the cluster, is waited for
-// separately (awaiting_records).
-constexpr usec replan_delay{20'000};
 // How long a plan waits for failure attributes and fencing records the
 // controller submitted (await_record): they come back through Corosync within
 // milliseconds; only a membership change can lose them, and then the next plan
@@ -87,9 +82,10 @@ controller::~controller() = default;
 
 expected<std::unique_ptr<controller>, std::string> controller::create(event_loop& loop, cluster& c, cib_service& cib) {
     auto ctl = std::make_unique<controller>(token{}, c, cib);
-    auto d = debouncer::create(loop, replan_delay, [raw = ctl.get()] { raw->plan(); });
-    if (!d) return unexpected(std::string("cannot create the re-plan timer"));
-    ctl->replan_ = std::move(*d);
+    // Changes come in bursts (a node's loss is several CIB changes, one
+    // message of them): one plan once the loop has handled what is pending,
+    // rather than after a fixed delay, which would add to every recovery.
+    ctl->replan_ = std::make_unique<idle_batch>(loop, [raw = ctl.get()] { raw->plan(); });
     auto t = timer::create(loop, [raw = ctl.get()] { raw->expire_actions(); });
     if (!t) return unexpected(std::string("cannot create the action timer"));
     ctl->deadline_timer_ = std::move(*t);
@@ -525,6 +521,12 @@ void controller::expire_actions() {
     if (!deadlines_.empty()) (void)deadline_timer_->arm(usec(1'000'000));
 }
 
+void controller::on_own_changes_in() {
+    if (!plan_deferred_) return;
+    plan_deferred_ = false;
+    replan_->poke();
+}
+
 void controller::on_message(std::string_view body) {
     if (auto fenced = decode_fenced(body)) return on_fenced(*fenced);
     if (auto exec = decode_exec(body)) {
@@ -622,6 +624,7 @@ void controller::await_record(awaited_attribute w) {
 // fence the node again: the plan waits until the CIB shows what
 // note_failure and record_fencing submitted, or until it is overdue.
 bool controller::awaiting_records() {
+    if (awaiting_own_changes()) return true;
     const auto& m = cib_.document().model();
     std::erase_if(awaited_, [&](const awaited_attribute& w) {
         const cib::node_state* ns = state_of(m, w.node_id);
@@ -632,6 +635,29 @@ bool controller::awaiting_records() {
     if (std::chrono::steady_clock::now() < awaited_until_) return true;
     log_event(LOG_WARNING, "awaited_records_late", {{"count", std::to_string(awaited_.size())}});
     awaited_.clear();
+    return false;
+}
+
+// The plan sees what this node submitted (the node states after a membership
+// change, a fencing's record, attributes): a plan made before they land
+// would act on the old state, then be aborted by them. They come back
+// within milliseconds; a plan waits at most records_wait for them.
+bool controller::awaiting_own_changes() {
+    if (!cluster_.own_changes_pending()) {
+        own_pending_since_.reset();
+        return false;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!own_pending_since_) {
+        own_pending_since_ = now;
+        if (!awaited_timer_->armed()) (void)awaited_timer_->arm(std::chrono::duration_cast<usec>(records_wait));
+    }
+    if (now - *own_pending_since_ < records_wait) {
+        plan_deferred_ = true;  // on_own_changes_in plans once they are in
+        return true;
+    }
+    log_event(LOG_WARNING, "own_changes_late", {});
+    own_pending_since_.reset();
     return false;
 }
 

@@ -3,7 +3,7 @@
 //
 // On the DC, once the replica is settled: keeps the CIB's view of the nodes
 // (node_state in_ccm/crmd/join/expected, <nodes> entries, have-quorum,
-// dc-uuid) in line with Corosync's; re-plans (debounced) after every change
+// dc-uuid) in line with Corosync's; re-plans (once per burst) after every change
 // that matters; carries out the plan with a transition_runner, sending each
 // action to its node and confirming it when the node's operation record
 // arrives in the CIB (or its ack, for actions without one); sets fail counts
@@ -47,6 +47,8 @@ public:
     void on_cluster_changed();
     void on_cib_changed(const cib::change* change);
     void on_message(std::string_view body);
+    // Every CIB change this node submitted is in (cluster::callbacks).
+    void on_own_changes_in();
 
     bool idle() const { return !runner_; }
     int transitions() const { return transition_id_; }
@@ -99,6 +101,7 @@ private:
     void settle(size_t index, const ra::op_result& r);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
     bool awaiting_records();
+    bool awaiting_own_changes();
     // Failure attributes (name, value) or a fencing's record (name "", value
     // "down": the node state's expected) submitted and not yet seen in the CIB.
     struct awaited_attribute {
@@ -122,7 +125,9 @@ private:
     std::map<size_t, std::chrono::steady_clock::time_point> deadlines_;
     std::optional<timer> deadline_timer_;
     std::optional<timer> recheck_timer_;  // plans again when time alone changes the answer
-    std::optional<debouncer> replan_;
+    std::unique_ptr<idle_batch> replan_;  // plans when the loop is idle
+    bool plan_deferred_ = false;          // a plan waits for our own changes (on_own_changes_in)
+    std::optional<std::chrono::steady_clock::time_point> own_pending_since_;
     // plans wait for these (await_record)
     std::vector<awaited_attribute> awaited_;
     std::chrono::steady_clock::time_point awaited_until_;

@@ -115,7 +115,7 @@ expected<timer, int> timer::create(event_loop& loop, std::function<void()> fn) {
     t.src_.state_ = std::make_unique<event_source::state>();
     t.src_.state_->on_fire = std::move(fn);
     // accuracy 1 us: 0 would mean sd-event's default of 250 ms, which lets it
-    // batch wake-ups on a 250 ms grid (a 20 ms re-plan debounce fired up to
+    // batch wake-ups on a 250 ms grid (a 20 ms timer fired up to
     // 250 ms late); these timers are few and each marks a step of a recovery
     if (int r = sd_event_add_time(loop.raw(), &t.src_.state_->src, CLOCK_MONOTONIC, 0, timer_accuracy_usec, time_cb,
                                   t.src_.state_.get());
@@ -145,16 +145,6 @@ void timer::disarm() {
 bool timer::armed() const {
     int enabled = SD_EVENT_OFF;
     return src_.state_ && sd_event_source_get_enabled(src_.state_->src, &enabled) > 0 && enabled != SD_EVENT_OFF;
-}
-
-expected<debouncer, int> debouncer::create(event_loop& loop, usec delay, std::function<void()> fn) {
-    auto t = timer::create(loop, std::move(fn));
-    if (!t) return unexpected(t.error());
-    return debouncer(std::move(*t), delay);
-}
-
-void debouncer::poke() {
-    if (!timer_.armed()) timer_.arm(delay_);
 }
 
 void idle_batch::poke() {

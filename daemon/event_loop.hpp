@@ -84,21 +84,6 @@ private:
     event_source src_;
 };
 
-// Coalesces bursts: the first poke() arms a timer; pokes while it is armed
-// are absorbed; fn runs once, `delay` after the first poke. For "something
-// relevant changed, re-plan" without re-planning on every message.
-class debouncer {
-public:
-    static expected<debouncer, int> create(event_loop& loop, usec delay, std::function<void()> fn);
-    void poke();
-    bool pending() const { return timer_.armed(); }
-
-private:
-    debouncer(timer t, usec delay) : timer_(std::move(t)), delay_(delay) {}
-    timer timer_;
-    usec delay_;
-};
-
 // Gathers work for one idle moment: poke() whenever there is something to
 // do; fn runs once, when the loop has nothing else pending, however often it
 // was poked (the CIB saved once for the changes of a turn, the changes of a

@@ -118,6 +118,9 @@ expected<void, std::string> node_daemon::join_cluster() {
         if (executor_) executor_->on_message(body);
         if (controller_) controller_->on_message(body);
     };
+    cb.own_changes_in = [this] {
+        if (controller_) controller_->on_own_changes_in();
+    };
     auto c = cluster::start(loop_, *cib_, std::move(cb));
     if (!c) return unexpected("cannot join the cluster: " + c.error());
     cluster_ = std::move(*c);
