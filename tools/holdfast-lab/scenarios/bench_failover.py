@@ -50,28 +50,33 @@ KINDS = {"other": "a node that is not the DC", "dc": "the DC"}
 STACK_NAMES = {"holdfast": "Holdfast", "pacemaker": "Pacemaker 2.1.5"}
 README_MARKER = "failover-bench"
 
-FENCE_WRAPPER = """#!/bin/sh
+# Both wrappers stamp with bash's $EPOCHREALTIME and use builtins only, so that their own work (a
+# `date` or a subshell is a fork, milliseconds on a loaded machine) falls inside the agent's stamped run
+# and not in the stack's overhead before or after it.
+FENCE_WRAPPER = """#!/bin/bash
 # Installed by `holdfast-lab bench failover` for its run and removed afterwards: runs {real} with the
 # same arguments and stdin and stamps its own run (wall clock) into the node's {stamps}.
+start=$EPOCHREALTIME
 [ $# -gt 0 ] && exec {real} "$@"
-input=$(cat)
-start=$(date +%s.%N)
-printf '%s\\n' "$input" | PYTHONWARNINGS=ignore {real}
+mapfile -t input
+what=""
+for line in "${{input[@]}}"; do
+    case "$line" in action=*|ip=*|plug=*|port=*) what+="$line ";; esac
+done
+printf -v joined '%s\\n' "${{input[@]}}"
+PYTHONWARNINGS=ignore {real} <<< "${{joined%$'\\n'}}"
 rc=$?
-end=$(date +%s.%N)
-what=$(printf '%s\\n' "$input" | grep -E '^(action|ip|plug|port)=' | tr '\\n' ' ')
-echo "fence {name} $start $end $rc $what" >> {stamps}
+echo "fence {name} $start $EPOCHREALTIME $rc $what" >> {stamps}
 exit $rc
 """
 
-RA_WRAPPER = """#!/bin/sh
+RA_WRAPPER = """#!/bin/bash
 # Installed by `holdfast-lab bench failover` for its run and removed afterwards: Debian's
 # ocf:heartbeat:Dummy, with its start and stop runs stamped (wall clock) into the node's {stamps}.
-start=$(date +%s.%N)
+start=$EPOCHREALTIME
 /usr/lib/ocf/resource.d/heartbeat/Dummy "$@"
 rc=$?
-end=$(date +%s.%N)
-case "$1" in start|stop) echo "ra $OCF_RESOURCE_INSTANCE $1 $start $end $rc" >> {stamps};; esac
+case "$1" in start|stop) echo "ra $OCF_RESOURCE_INSTANCE $1 $start $EPOCHREALTIME $rc" >> {stamps};; esac
 exit $rc
 """
 
@@ -267,12 +272,25 @@ class StackRun:
                 self.watchers[node] = fence_bench.Watcher(self.lab, node, self.args.cpg_watch)
                 self.watchers[node].start()
 
+    def keep_logs(self):
+        """With --logs DIR: the nodes' daemon and corosync logs, copied to DIR/STACK/NODE before the lab goes."""
+        if not self.args.logs:
+            return
+        for node in self.nodes:
+            root = os.path.join(self.lab.dir, "nodes", node, "root")
+            for sub in ("var/log/holdfast", "var/log/pacemaker", "var/log/corosync"):
+                src = os.path.join(root, sub)
+                if os.path.isdir(src):
+                    shutil.copytree(src, os.path.join(self.args.logs, self.stack, node, os.path.basename(sub)),
+                                    dirs_exist_ok=True)
+
     def down(self):
         for w in self.watchers.values():
             w.close()
         self.watchers = {}
         if self.lab.id is None and not os.path.exists(self.lab.dir):
             return  # never made, or already taken down
+        self.keep_logs()
         for attempt in (1, 2):  # a process the lab kills may take a moment to go
             p = self.lab.run("down", check=False)
             if p.returncode == 0:

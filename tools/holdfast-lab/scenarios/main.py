@@ -47,6 +47,7 @@ def parse(argv):
     bench.add_argument("--fencing", choices=("ipmi", "scsi"), default="ipmi")
     bench.add_argument("--svg", default=None, help="write one failover of each stack as an SVG timeline")
     bench.add_argument("--json", action="store_true")
+    bench.add_argument("--logs", default=None, help="copy the nodes' daemon logs here before the labs go down")
     bench.add_argument("--write-readme", action="store_true",
                        help="put the table and the SVG's reference into README.md between the failover-bench markers")
     return p.parse_args(argv)
