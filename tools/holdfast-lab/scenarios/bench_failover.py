@@ -126,15 +126,29 @@ def stonith(rid, agent, params, meta=()):
             f'{nvpairs(rid, params)}</instance_attributes>{attrs}</primitive>')
 
 
-def sections(nodes, bmc, lun, fencing, wrappers, victim):
+def scsi_device(nodes, lun, wrappers, victim, stack):
+    """The SCSI fencing device. In two nodes both survivors of a split would fence each other on the LUN
+    at once (a loaded machine splits a 300 ms token now and then): the other node is fenced 5 s late, so
+    the run's victim loses such a race, and its own fencing, the one measured, has no delay. Pacemaker
+    unfences only a node that rejoined the cluster, which the agent otherwise learns from holdfastd
+    (rejoined=1): without it, a key removed by a fencing is not registered again."""
+    params = [("devices", lun), ("pcmk_host_list", " ".join(nodes))]
+    if len(nodes) == 2:
+        other = next(n for n in nodes if n != victim)
+        params.append(("pcmk_delay_base", f"{victim}:0;{other}:5s"))
+    if stack == "pacemaker":
+        params.append(("rejoined", "1"))
+    return stonith("scsi", wrappers.fence["scsi"][0], params, (("provides", "unfencing"),))
+
+
+def sections(nodes, bmc, lun, fencing, wrappers, victim, stack):
     """The configuration both stacks get, as {section: XML}: crm_config properties, resources,
     constraints (everything preferring `victim`) and the fencing topology."""
     ipmi = wrappers.fence["ipmi"][0]
     devices = "".join(stonith(f"ipmi-{n}", ipmi, (
         ("ip", bmc[n]), ("username", "admin"), ("password", "holdfast-lab"), ("lanplus", "1"), ("cipher", "3"),
         ("power_wait", "1"), ("power_timeout", "10"), ("pcmk_host_list", n))) for n in nodes)
-    devices += stonith("scsi", wrappers.fence["scsi"][0], (("devices", lun), ("pcmk_host_list", " ".join(nodes))),
-                       (("provides", "unfencing"),))
+    devices += scsi_device(nodes, lun, wrappers, victim, stack)
     dummies = "".join(f'<primitive id="{r}" class="ocf" provider="{RA_PROVIDER}" type="Dummy"><operations>'
                       f'<op id="{r}-monitor-10s" name="monitor" interval="10s" timeout="20s"/></operations></primitive>'
                       for r in RESOURCES)
@@ -228,7 +242,7 @@ class StackRun:
         self.load(victim)
 
     def load(self, victim):
-        s = sections(self.nodes, self.bmc, self.lun, self.args.fencing, self.wrappers, victim)
+        s = sections(self.nodes, self.bmc, self.lun, self.args.fencing, self.wrappers, victim, self.stack)
         if self.stack == "holdfast":
             text = (f'<configuration><crm_config><cluster_property_set id="cib-bootstrap-options">'
                     f'{nvpairs("bench", s["properties"])}</cluster_property_set></crm_config>{s["resources"]}'
@@ -249,13 +263,19 @@ class StackRun:
         """Every resource prefers `victim` (its location constraints changed in place)."""
         if victim == self.preferred:
             return
+        # in two nodes the SCSI device's delay follows the victim (scsi_device)
+        scsi = scsi_device(self.nodes, self.lun, self.wrappers, victim, self.stack) if len(self.nodes) == 2 else ""
         if self.stack == "holdfast":
-            text = f"<configuration>{constraints(victim)}</configuration>\n"
+            resources = f"<resources>{scsi}</resources>" if scsi else ""
+            text = f"<configuration>{resources}{constraints(victim)}</configuration>\n"
             self.lab.exec(self.nodes[0], "sh", "-c",
                           "cat > /var/lib/holdfast/failover-bench-prefer.xml <<'EOF'\n" + text + "EOF")
             steps = [[self.args.holdfast, "configure", "load", "update", "/var/lib/holdfast/failover-bench-prefer.xml"]]
         else:
             steps = [["cibadmin", "--replace", "--scope", "constraints", "--xml-text", constraints(victim)]]
+            if scsi:
+                steps.append(["cibadmin", "--modify", "--scope", "resources", "--xml-text",
+                              f"<resources>{scsi}</resources>"])
         self.run_steps(steps)
         self.preferred = victim
 
