@@ -61,6 +61,8 @@ public:
     controller(token, cluster& c, cib_service& cib);
     ~controller();
     const fencer& fencing() const { return *fencer_; }
+    // This node was fenced: it fences nobody any more (fencer::cancel_all).
+    void stop_fencing() { fencer_->cancel_all(); }
     // Fences `target` with this node's fencer (holdfast fence NODE); the
     // outcome is recorded, sent to every member, then handed to `done`.
     void fence_node(const std::string& target, const std::string& action,

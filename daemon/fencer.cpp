@@ -75,6 +75,7 @@ void fencer::begin(const std::string& target, uint32_t nodeid, const std::string
     o->unfence = unfence;
     o->req.delay_s = delay_s;
     o->req.rejoined = rejoined;
+    o->req.cancel_fd = cancel_.fd();
     o->waiters.push_back(std::move(done));
     const auto wait = backoff(target);
     op& ref = *o;
@@ -115,6 +116,12 @@ void fencer::launch(const std::string& target) {
         none.reason = "no thread to run the fencing on";
         finish(target, none);
     }
+}
+
+void fencer::cancel_all() {
+    if (cancel_.cancelled()) return;
+    log_event(LOG_CRIT, "fencing_cancelled", {{"in_progress", std::to_string(ops_.size())}});
+    cancel_.cancel();
 }
 
 void fencer::record(const fencing_event& e) {

@@ -24,6 +24,7 @@
 #include "daemon/cib_service.hpp"
 #include "daemon/ctl_message.hpp"
 #include "daemon/event_loop.hpp"
+#include "fencing/cancel.hpp"
 #include "fencing/topology.hpp"
 
 namespace holdfast::daemon {
@@ -47,6 +48,9 @@ public:
     // An outcome from elsewhere (another node's fencing, a manual confirmation).
     void record(const fencing_event& e);
     bool busy(const std::string& target) const { return ops_.count(target) != 0; }
+    // This node was fenced: what it is fencing stops (delays end, agents are
+    // killed) and fails, and so does every later request. For good.
+    void cancel_all();
 
 private:
     struct op;
@@ -60,6 +64,7 @@ private:
     const cib_service& cib_;
     std::string local_name_;
     fencing::metadata_cache metadata_;
+    fencing::cancel_source cancel_;  // outlives jobs_, whose workers poll its fd
     std::map<std::string, std::unique_ptr<op>> ops_;
     std::map<std::string, int> failures_;  // consecutive failed attempts per target
     std::vector<fencing_event> history_;

@@ -345,6 +345,9 @@ void node_daemon::react_to_own_fencing(const fencing_event& e) {
     const auto reaction = parse_fence_reaction(it == ws.options.raw.end() ? "" : it->second);
     log_event(LOG_CRIT, "fenced_while_running",
               {{"by", e.origin}, {"device", e.device}, {"reaction", to_string(reaction)}});
+    // a fenced node shoots nobody: a fencing it began (a pcmk_delay_base
+    // still running) would otherwise finish while the daemon exits
+    if (controller_) controller_->stop_fencing();
     if (reaction == fence_reaction::panic) {
         // as Pacemaker's panic: no sync, no orderly stop (the node's writes are fenced anyway)
         (void)dump_blackbox();

@@ -96,8 +96,11 @@ result<action_outcome> run_action(const device& d, const agent_metadata& md, con
     const std::string input = stdin_text(make_agent_args(d, md, o.agent_action, req.target, req.nodeid));
     int64_t spent = 0;
     for (;;) {
-        auto run = run_process({{*path}, input, o.timeout_ms - static_cast<int>(spent)});
+        process_request pr{{*path}, input, o.timeout_ms - static_cast<int>(spent)};
+        pr.cancel_fd = req.cancel_fd;
+        auto run = run_process(pr);
         if (!run) return unexpected(run.error());
+        if (run->cancelled) return unexpected(error{errc::cancelled, d.agent + " " + o.agent_action + " cancelled"});
         spent += run->elapsed_ms;
         o.runs.push_back({run->exited ? run->code : -1, run->signal, run->timed_out, run->elapsed_ms,
                           std::move(run->out), std::move(run->err)});

@@ -48,6 +48,7 @@ struct action_request {
     std::string target;  // node name, empty for device-wide actions
     uint32_t nodeid = 0;
     int stonith_timeout_ms = default_stonith_timeout_ms;
+    int cancel_fd = -1;  // cancel.hpp: readable stops the agent and its retries; -1: none
 };
 
 struct action_outcome {

@@ -104,6 +104,19 @@ bool exits_within(int pidfd, int ms) {
     return n != 0;
 }
 
+enum class waited { exited, timed_out, cancelled };
+
+// The agent's exit, its timeout, or the cancel fd (a negative fd is ignored by poll).
+waited wait_agent(int pidfd, int cancel_fd, int ms) {
+    pollfd p[2] = {{pidfd, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+    int n;
+    while ((n = poll(p, 2, ms)) < 0 && errno == EINTR) {
+    }
+    if (n == 0) return waited::timed_out;
+    if (p[0].revents != 0 || n < 0) return waited::exited;
+    return waited::cancelled;
+}
+
 int reap(pid_t pid) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -141,14 +154,15 @@ result<process_exit> run_process(const process_request& req) {
         reap(pid);
         return unexpected(error{errc::wait_failed, errno_text("pidfd_open")});
     }
-    if (!exits_within(pidfd.get(), req.timeout_ms)) {
-        r.timed_out = true;
+    if (const auto w = wait_agent(pidfd.get(), req.cancel_fd, req.timeout_ms); w != waited::exited) {
+        r.timed_out = w == waited::timed_out;
+        r.cancelled = w == waited::cancelled;
         kill(-pid, SIGTERM);
         if (!exits_within(pidfd.get(), req.kill_grace_ms)) kill(-pid, SIGKILL);
     }
     // An agent that obeyed TERM may leave children that did not (ipmitool);
     // the unreaped leader keeps the group id ours until reap().
-    if (r.timed_out) kill(-pid, SIGKILL);
+    if (r.timed_out || r.cancelled) kill(-pid, SIGKILL);
     const int status = reap(pid);
     r.elapsed_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();

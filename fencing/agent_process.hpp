@@ -29,6 +29,7 @@ struct process_exit {
     int code = 0;         // exit status when exited
     int signal = 0;       // the signal otherwise
     bool timed_out = false;
+    bool cancelled = false;  // killed because the cancel fd became readable
     int64_t elapsed_ms = 0;
     std::string out;
     std::string err;
@@ -39,6 +40,7 @@ struct process_request {
     std::string input;              // what the agent reads on stdin
     int timeout_ms = 60000;
     int kill_grace_ms = 2000;  // between SIGTERM and SIGKILL
+    int cancel_fd = -1;        // readable: kill the agent now (cancel.hpp); -1: none
 };
 
 result<process_exit> run_process(const process_request& req);

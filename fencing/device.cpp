@@ -92,6 +92,7 @@ const char* to_string(errc e) {
         case errc::not_eligible: return "the device cannot fence that node";
         case errc::agent_failed: return "the agent failed";
         case errc::timed_out: return "the agent timed out";
+        case errc::cancelled: return "fencing cancelled";
     }
     return "error";
 }

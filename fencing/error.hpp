@@ -17,6 +17,7 @@ enum class errc {
     not_eligible,   // the device cannot fence that target (pcmk_host_check)
     agent_failed,   // the agent ran and reported failure (exit status)
     timed_out,      // the agent was killed at its timeout
+    cancelled,      // this node stopped fencing (it was fenced itself: cancel.hpp)
 };
 const char* to_string(errc e);
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "fencing/agent.hpp"
+#include "fencing/cancel.hpp"
 
 namespace holdfast::fencing {
 
@@ -58,11 +59,14 @@ fencing_step run_device(const device& d, const std::string& action, const fencin
     if (!md) return finish(false, md.error().message);
     if (auto delay = fencing_delay_s(d, action, req.target, std::random_device{}()); !delay) {
         return finish(false, delay.error().message);
-    } else if (*delay > 0) {
+    } else if (*delay > 0 && !sleep_unless_cancelled(std::chrono::seconds(*delay), req.cancel_fd)) {
         // pcmk_delay_base/max: in a split, the nodes' fencers do not shoot at the same time
-        std::this_thread::sleep_for(std::chrono::seconds(*delay));
+        return finish(false, "cancelled during pcmk_delay_base/max");
     }
-    auto out = run_action(d, *md, {action, req.target, req.nodeid, req.stonith_timeout_ms});
+    if (is_cancelled(req.cancel_fd)) return finish(false, "cancelled");
+    action_request ar{action, req.target, req.nodeid, req.stonith_timeout_ms};
+    ar.cancel_fd = req.cancel_fd;
+    auto out = run_action(d, *md, ar);
     if (!out) return finish(false, out.error().message);
     if (!out->ok()) return finish(false, out->failure->message);
     return finish(true, {});
@@ -147,9 +151,16 @@ result<agent_metadata> metadata_cache::get(const std::string& agent) {
 
 fencing_result execute_plan(const fencing_plan& plan, const fencing_request& req, metadata_cache& cache) {
     fencing_result r;
-    if (req.delay_s > 0 && (req.action == "off" || req.action == "reboot"))
-        std::this_thread::sleep_for(std::chrono::seconds(req.delay_s));
+    if (req.delay_s > 0 && (req.action == "off" || req.action == "reboot") &&
+        !sleep_unless_cancelled(std::chrono::seconds(req.delay_s), req.cancel_fd)) {
+        r.reason = "cancelled during priority-fencing-delay";
+        return r;
+    }
     for (const auto& level : plan.levels) {
+        if (is_cancelled(req.cancel_fd)) {
+            r.reason = "cancelled: this node stopped fencing";
+            return r;
+        }
         if (!plan.topology && !eligible(level.devices.front(), req, cache, r)) continue;
         if (!run_level(level, req, cache, r)) continue;
         r.ok = true;

@@ -80,6 +80,9 @@ struct fencing_request {
     // unfencing: the node is a member of a quorate partition, so agents that
     // take `rejoined` (fence_holdfast_scsi) may register a key a fencing removed
     bool rejoined = false;
+    // cancel.hpp: readable once this node must stop fencing (it was fenced
+    // itself); delays end, agents are killed, no further device is tried
+    int cancel_fd = -1;
 };
 
 fencing_result execute_plan(const fencing_plan& plan, const fencing_request& req, metadata_cache& cache);

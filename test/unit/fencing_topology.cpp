@@ -10,8 +10,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 #include "cib/cib.hpp"
+#include "fencing/cancel.hpp"
 #include "fencing/topology.hpp"
 
 namespace hf = holdfast::fencing;
@@ -238,4 +241,66 @@ BOOST_AUTO_TEST_CASE(unfencing_without_a_device_that_unfences_fails) {
     BOOST_TEST(!r.ok);
     BOOST_TEST(r.reason == "no device can unfence node1");
     BOOST_TEST(a.log().empty());
+}
+
+namespace {
+
+const std::string cancel_cib = R"(<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration><crm_config/><nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes>
+    <resources>
+      <primitive id="slow" class="stonith" type="fence_slow"/>
+      <primitive id="later" class="stonith" type="fence_ok"><instance_attributes id="later-a">
+        <nvpair id="later-delay" name="pcmk_delay_base" value="60s"/></instance_attributes></primitive>
+    </resources>
+    <constraints/>
+    <fencing-topology>
+      <fencing-level id="c1" target="node1" index="1" devices="slow"/>
+      <fencing-level id="c2" target="node1" index="2" devices="later"/>
+      <fencing-level id="d1" target="node2" index="1" devices="later"/>
+    </fencing-topology>
+  </configuration>
+  <status/>
+</cib>)";
+
+// Runs the plan for `target` on a thread, cancels once `started` says so, and returns the result.
+hf::fencing_result cancelled_run(const std::string& target, const std::function<bool()>& started) {
+    auto doc = holdfast::cib::load_string(cancel_cib, {}, "test");
+    BOOST_TEST_REQUIRE(doc.has_value());
+    auto plan = hf::plan_fencing(doc->model(), target, {});
+    BOOST_TEST_REQUIRE(plan.has_value());
+    hf::metadata_cache cache;
+    hf::cancel_source cancel;
+    hf::fencing_request req{target, 1, "off", 120000};
+    req.cancel_fd = cancel.fd();
+    hf::fencing_result r;
+    std::thread worker([&] { r = hf::execute_plan(*plan, req, cache); });
+    for (int i = 0; i < 2000 && !started(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    cancel.cancel();
+    worker.join();
+    return r;
+}
+
+}  // namespace
+
+// A node that learns it was fenced stops fencing (daemon/fencer: cancel_all):
+// the agent running is killed, no later level is tried, a pcmk_delay_base
+// still running ends without running its device.
+BOOST_AUTO_TEST_CASE(a_cancelled_fencing_kills_its_agent_and_ends_its_delay) {
+    agents a;
+    a.add("fence_slow", "sleep 60");
+    auto r = cancelled_run("node1", [&] { return a.log() == "fence_slow off\n"; });
+    BOOST_TEST(!r.ok);
+    BOOST_TEST(r.reason.find("cancelled") != std::string::npos);
+    BOOST_TEST_REQUIRE(r.steps.size() == 1u);  // level 2 ("later") was never tried
+    BOOST_TEST(r.steps[0].detail.find("cancelled") != std::string::npos);
+    BOOST_TEST(a.log() == "fence_slow off\n");
+
+    auto d = cancelled_run("node2", [] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // into the 60 s delay
+        return true;
+    });
+    BOOST_TEST(!d.ok);
+    BOOST_TEST_REQUIRE(d.steps.size() == 1u);
+    BOOST_TEST(d.steps[0].detail == "cancelled during pcmk_delay_base/max");
+    BOOST_TEST(a.log() == "fence_slow off\n");  // fence_ok never ran
 }
