@@ -560,14 +560,8 @@ void controller::on_cib_changed(const cib::change* c) {
 // gone) is what the transition's later actions were planned on: it must not
 // abort it, or the recovery after a fencing waits for another plan.
 bool controller::records_fencing_done_here(const cib::change& c) const {
-    std::string id = c.node_id;
-    if (c.op == cib::change_op::update_node_state) {
-        const auto at = c.payload.find(" id=\"");
-        if (at != std::string::npos) id = c.payload.substr(at + 5, c.payload.find('"', at + 5) - at - 5);
-    } else if (c.op != cib::change_op::clear_node_history) {
-        return false;
-    }
-    return fenced_ids_.count(id) > 0;
+    if (c.op == cib::change_op::update_node_state) return fenced_ids_.count(attr_of(c.payload, "id")) > 0;
+    return c.op == cib::change_op::clear_node_history && fenced_ids_.count(c.node_id) > 0;
 }
 
 // An operation record: the result of one of our actions, or news from a
