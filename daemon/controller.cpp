@@ -92,7 +92,11 @@ expected<std::unique_ptr<controller>, std::string> controller::create(event_loop
     auto recheck = timer::create(loop, [raw = ctl.get()] { raw->replan_->poke(); });
     if (!recheck) return unexpected(std::string("cannot create the recheck timer"));
     ctl->recheck_timer_ = std::move(*recheck);
-    auto awaited = timer::create(loop, [raw = ctl.get()] { raw->replan_->poke(); });
+    // only while a plan still waits: a plan made when nothing does would
+    // abort the transition running by then (a recovery after a fencing)
+    auto awaited = timer::create(loop, [raw = ctl.get()] {
+        if (raw->plan_deferred_ || !raw->awaited_.empty()) raw->replan_->poke();
+    });
     if (!awaited) return unexpected(std::string("cannot create the awaited-record timer"));
     ctl->awaited_timer_ = std::move(*awaited);
     ctl->fencer_ = std::make_unique<fencer>(loop, cib, c.local_name());
