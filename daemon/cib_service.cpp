@@ -53,7 +53,9 @@ bool cib_service::install(std::string_view snapshot) {
         log_event(LOG_ERR, "cib_install_failed", {{"error", doc.error().to_string()}});
         return false;
     }
-    refresh_own_state();  // of the copy being replaced: what our partition applied
+    // the copy being replaced is what our partition applied: our node's truth
+    // until our announcement is merged (a second install in a row keeps the first's)
+    if (!own_view_) own_view_ = std::move(doc_);
     doc_ = std::move(*doc);
     const auto v = version();
     log_event(LOG_NOTICE, "cib_installed", {{"version", membership::to_string(v)}});
@@ -82,6 +84,7 @@ bool cib_service::apply(std::string_view bytes) {
         log_event(LOG_WARNING, "cib_change_unreadable", {{"error", c.error().to_string()}});
         return false;
     }
+    if (own_view_) (void)cib::apply(*own_view_, *c);  // what it refuses changes nothing there
     auto r = cib::apply(doc_, *c);
     if (!r) {
         ++rejected_;
@@ -100,6 +103,10 @@ bool cib_service::apply(std::string_view bytes) {
 std::string cib_service::own_state() const {
     if (node_id_.empty()) return {};
     if (fresh_) return cib::serialize(cib::change::clear_node_history(node_id_));
+    if (own_view_) {
+        const std::string ns = cib::node_state_xml(*own_view_, node_id_);
+        return ns.empty() ? std::string() : cib::serialize(cib::change::replace_node_state(ns));
+    }
     refresh_own_state();
     if (own_node_state_.empty()) return {};
     return cib::serialize(cib::change::replace_node_state(own_node_state_));
@@ -120,9 +127,12 @@ void cib_service::merge_own_state(const membership::cpg_member& from, std::strin
     }
     const bool ours = from_id == node_id_;
     apply(state);
+    if (ours) own_view_.reset();  // the cluster's copy has our truth again
     if (ours && fresh_) {
         fresh_ = false;
         own_node_state_ = cib::node_state_xml(doc_, node_id_);
+    } else if (ours) {
+        own_state_stale_ = true;
     }
 }
 

@@ -14,8 +14,9 @@
 // restart), so its first announcement clears its node's history; the
 // scheduler then probes. Later it announces its node_state as its own
 // partition last saw it (changes applied here, never a snapshot installed
-// from elsewhere), so that after a merge the winner's copy learns what this
-// node really ran meanwhile.
+// from elsewhere: an install keeps the copy it replaced, and the changes
+// applied after it, until this node's announcement is merged), so that after
+// a merge the winner's copy learns what this node really ran meanwhile.
 //
 // Saving: a node without a loop (tests) saves each change before telling the
 // listeners. On the daemon's loop (save_on), the listeners hear first and the
@@ -85,6 +86,10 @@ private:
     void refresh_own_state() const;
     mutable std::string own_node_state_;    // our <node_state> as our partition last applied it
     mutable bool own_state_stale_ = false;  // a status change since own_node_state_ was taken
+    // After an install, until our own_state is merged: the copy the install
+    // replaced, with every change applied since. Our node_state is read from
+    // it, not from the installed copy (another partition's stale view of us).
+    std::optional<cib::document> own_view_;
     uint64_t rejected_ = 0;
     std::vector<listener> listeners_;
     std::optional<idle_batch> saver_;  // on a loop: saves once it is idle
