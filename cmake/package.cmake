@@ -4,12 +4,11 @@ set(CPACK_PACKAGE_NAME holdfast)
 set(CPACK_PACKAGE_VENDOR "Holdfast")
 set(CPACK_PACKAGE_CONTACT "Holdfast developers <holdfast@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Pacemaker-compatible high-availability cluster stack")
-set(CPACK_PACKAGE_DESCRIPTION
-    "holdfastd keeps a replicated CIB over Corosync, schedules resources as Pacemaker does and\n"
-    "fences lost nodes; holdfast is its command line. Includes the OCF agents\n"
-    "ocf:holdfast:VirtualMachine and ocf:holdfast:SharedDisk and the fence agent\n"
-    "fence_holdfast_scsi.")
-string(REPLACE ";" "" CPACK_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
+  "holdfastd keeps a replicated CIB over Corosync, schedules resources as Pacemaker does and\n"
+  "fences lost nodes. holdfast is its command line. Includes the OCF agents\n"
+  "ocf:holdfast:VirtualMachine and ocf:holdfast:SharedDisk and the fence agent\n"
+  "fence_holdfast_scsi.")
 set(CPACK_GENERATOR DEB)
 
 # The paths compiled into the binaries (agent tools, libexec helper) are under CMAKE_INSTALL_PREFIX:
@@ -20,6 +19,9 @@ set(CPACK_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+# A RelWithDebInfo build's binaries are mostly debug information (130 MB installed); the package
+# carries them stripped.
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Shared libraries (libqb, libxml2, libvirt0, libsgutils2, libiscsi, libsystemd0, Corosync's client
