@@ -241,11 +241,21 @@ void colocation_reasons(const working_set& ws, const std::vector<node_facts>& fa
             seen.push_back(p.id + "/" + p.other);
             auto it = ws.rsc_by_id.find(p.other);
             const node_ix where = it == ws.rsc_by_id.end() ? none : ws.resources[it->second].allocated_to;
-            out.push_back(colocation_words(p.id, p.other) + ": " + p.other +
-                          (where == none ? " is not placed" : " goes to " + ws.nodes[where].uname));
+            const std::string goes = where == none ? " is not placed" : " goes to " + ws.nodes[where].uname;
+            if (p.id == "group:internal_colocation")
+                out.push_back("it goes where " + p.other + ", the member before it, goes: " + p.other + goes);
+            else if (p.id == "resource-with-container")
+                out.push_back("it runs inside its container " + p.other + ", which" + goes);
+            else
+                out.push_back("colocation " + p.id + " keeps it with " + p.other + ", which" + goes);
         }
     }
 }
+int score_on(const std::vector<node_facts>& facts, const std::string& node) {
+    auto it = std::ranges::find(facts, node, &node_facts::node);
+    return it == facts.end() ? 0 : it->score;
+}
+
 // Unavailable nodes, then the chosen node's score against the other candidates
 // (or, when none was chosen, why no candidate would do)
 void placement_reasons(const working_set& ws, rsc_ix r, const std::vector<node_facts>& facts,
@@ -264,9 +274,17 @@ void placement_reasons(const working_set& ws, rsc_ix r, const std::vector<node_f
         for (const auto& f : facts) {
             if (f.node == ws.nodes[chosen].uname) line = score_words(f, true);
         }
-        for (const auto* f : usable)
-            if (f->node != ws.nodes[chosen].uname) others.push_back(score_words(*f, false));
+        bool tied = false;
+        for (const auto* f : usable) {
+            if (f->node == ws.nodes[chosen].uname) continue;
+            others.push_back(score_words(*f, false));
+            tied = tied || f->score == score_on(facts, ws.nodes[chosen].uname);
+        }
         out.push_back(others.empty() ? line : line + " against " + join(others, ", "));
+        if (tied)
+            out.push_back(
+                "a tie: the scheduler prefers the node running fewer resources, then its current node, "
+                "then the node list's order");
         return;
     }
     if (std::ranges::none_of(facts, [](const node_facts& f) { return f.allowed; })) {
@@ -336,8 +354,7 @@ explanation explain_collective(const working_set& ws, const schedule_result& res
     membership_reasons(ws, r, e.reasons);
     const int total = static_cast<int>(res.children.size());
     if (res.variant == rsc_variant::group && !res.children.empty())
-        e.reasons.push_back("its members run together: it goes where " + ws.resources[res.children.front()].id +
-                            " goes");
+        e.reasons.push_back("its members run together, where " + ws.resources[res.children.front()].id + " goes");
     e.reasons.push_back(std::to_string(running_after) + " of " +
                         plural(total, res.variant == rsc_variant::group ? "member" : "instance") +
                         " active after the transition");

@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(colocation_follows_the_primary) {
     BOOST_REQUIRE(p);
     BOOST_TEST(p->other == "vm1");
     BOOST_TEST(p->score == -hp::score_infinity);
-    BOOST_TEST(says(e, "vm1 goes to n3"));
+    BOOST_TEST(says(e, "colocation vm2-with-vm1 keeps it with vm1, which goes to n3"));
     // and vm1 is pulled by what depends on it
     const auto primary = explained(c, "vm1");
     BOOST_TEST(primary.planned_on == names{"n3"});
