@@ -243,7 +243,8 @@ void colocation_reasons(const working_set& ws, const std::vector<node_facts>& fa
             const node_ix where = it == ws.rsc_by_id.end() ? none : ws.resources[it->second].allocated_to;
             const std::string goes = where == none ? " is not placed" : " goes to " + ws.nodes[where].uname;
             if (p.id == "group:internal_colocation")
-                out.push_back("it goes where " + p.other + ", the member before it, goes: " + p.other + goes);
+                out.push_back("it goes where " + p.other + ", the member before it, goes (" +
+                              (where == none ? std::string("nowhere") : ws.nodes[where].uname) + ")");
             else if (p.id == "resource-with-container")
                 out.push_back("it runs inside its container " + p.other + ", which" + goes);
             else
