@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "policy/graph.hpp"
+#include "policy/score_trace.hpp"
 #include "policy/working_set.hpp"
 
 namespace holdfast::policy {
@@ -26,6 +27,8 @@ struct schedule_result {
     // Plan again at this time (epoch seconds; 0: nothing time-based pending),
     // see working_set::recheck_by.
     std::time_t recheck_by = 0;
+    // How the scores and placements came about (`holdfast explain`)
+    score_trace trace;
 };
 
 // What in this working set the scheduler cannot handle yet (promotable clones,

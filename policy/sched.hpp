@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "policy/graph.hpp"
+#include "policy/score_trace.hpp"
 #include "policy/text.hpp"
 #include "policy/working_set.hpp"
 
@@ -256,6 +257,13 @@ struct sched {
     // Allocation score lines for `simulate -s` ("pcmk__primitive_assign: rsc allocation
     // score on node1: 100"), appended by whoever computes them, printed in order.
     std::vector<std::string> score_lines;
+    // Every change to a resource's score on a node, with its cause, in order
+    // (score_trace.hpp); appended by whoever changes rs[].allowed
+    std::vector<score_change> score_changes;
+    void note_score(rsc_ix r, node_ix n, int before, int after, int amount, score_source source, std::string_view id,
+                    rsc_ix other = none) {
+        score_changes.push_back({r, n, before, after, amount, source, std::string(id), other});
+    }
     // Per node: how many primitives assignment has put there (num_resources), a
     // tie-break when nodes score the same.
     std::vector<int> num_resources;
@@ -610,6 +618,15 @@ void sort_resources_for_placement(sched& s);
 int compare_nodes(const sched& s, node_ix a, node_ix b, int weight_a, int weight_b, node_ix active);
 // pcmk__sort_nodes: GLib's stable merge sort with compare_nodes over weights[n]
 void sort_nodes(const sched& s, std::vector<node_ix>& nodes, const std::vector<int>& weights, node_ix active);
+
+// ---- the score trace (sched_trace.cpp) ----
+// What took a score from `before` to `after` (INFINITY when it saturated; not_allowed counts as 0)
+int score_delta(int before, int after);
+// Notes each node where r's scores now differ from `before` (a copy taken before a step)
+void note_score_diff(sched& s, rsc_ix r, const std::vector<int>& before, score_source source, std::string_view id,
+                     rsc_ix other);
+// What schedule() returns as its score_trace: the notes, final scores and planned starts
+score_trace take_trace(sched& s);
 
 // Clones and bundles are not scheduled by this build; schedule() callers check
 // policy::unsupported_feature() first, so reaching this is a bug (sched_clone.cpp).

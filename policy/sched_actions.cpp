@@ -823,9 +823,10 @@ void resource_location(sched& s, rsc_ix r, node_ix node, int score, std::string_
     auto score_one = [&](auto&& self, rsc_ix x, node_ix n) -> void {
         for (rsc_ix c : s.ws.resources[x].children) self(self, c, n);
         int& cur = s.rs[x].allowed[n];
+        const int before = cur;
         cur = add_scores(cur == not_allowed ? s.node_weight[n] : cur, score);
+        s.note_score(x, n, before, cur, score, score_source::internal, tag);
     };
-    (void)tag;
     if (node != none) {
         score_one(score_one, r, node);
         return;

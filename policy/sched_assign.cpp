@@ -87,8 +87,10 @@ void apply_this_with(sched& s, rsc_ix r) {
         const bool may_revert = c.dependent_role >= role::promoted || (c.score < 0 && c.score > -score_infinity);
         if (may_revert) archive = s.rs[r].allowed;
         assign(s, c.primary, none);
+        const std::vector<int> before = s.rs[r].allowed;  // the primary's assignment may change r's scores
         apply_coloc_score(s, r, c.primary, c);
         if (may_revert && !any_available(s, s.rs[r].allowed)) s.rs[r].allowed = std::move(archive);
+        note_score_diff(s, r, before, score_source::colocation, c.id, c.primary);
     }
 }
 
@@ -96,8 +98,10 @@ void apply_with_this(sched& s, rsc_ix r) {
     for (int ci : std::vector<int>(s.rs[r].with_this)) {
         const colocation c = s.colocations[ci];
         if (!c.influence) continue;
+        const std::vector<int> before = s.rs[r].allowed;
         add_colocated_node_scores(s, c.dependent, s.rs[r].allowed, c.node_attribute,
                                   static_cast<float>(c.score) / score_infinity, false);
+        note_score_diff(s, r, before, score_source::attracted, c.id, c.dependent);
     }
 }
 

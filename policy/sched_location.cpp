@@ -144,7 +144,9 @@ void apply_location(sched& s, const location_rule& loc) {
     auto apply = [&](auto&& self, rsc_ix r, node_ix n, int score) -> void {
         for (rsc_ix c : s.ws.resources[r].children) self(self, c, n, score);
         int& cur = s.rs[r].allowed[n];
+        const int before = cur;
         cur = cur == not_allowed ? score : add_scores(cur, score);
+        s.note_score(r, n, before, cur, score, score_source::location, loc.id);
         auto& modes = s.rs[r].discover_mode;
         if (modes.empty()) modes.assign(s.ws.nodes.size(), 0);
         const auto mode = static_cast<uint8_t>(loc.discover_mode);
@@ -216,8 +218,10 @@ void apply_exclusive_discovery(sched& s, rsc_ix r, node_ix n) {
     if (!s.rs[r].exclusive_discover && !s.rs[top].exclusive_discover) return;
     for (rsc_ix c : s.ws.resources[r].children) apply_exclusive_discovery(s, c, n);
     if (s.rs[r].allowed[n] != not_allowed &&
-        discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive))
+        discover_mode_on(s, r, n) != static_cast<uint8_t>(location_rule::discover::exclusive)) {
+        s.note_score(r, n, s.rs[r].allowed[n], -score_infinity, -score_infinity, score_source::exclusive_discovery, "");
         s.rs[r].allowed[n] = -score_infinity;
+    }
 }
 
 // shutdown_time: when the node's shutdown was requested (now if unknown)

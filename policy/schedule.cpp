@@ -277,6 +277,7 @@ schedule_result schedule(working_set& ws) {
     create_graph(s);
     result.graph = std::move(s.graph);
     result.scores = std::move(s.score_lines);
+    result.trace = take_trace(s);
     annotate(s);
     result.recheck_by = ws.recheck_by;
     return result;

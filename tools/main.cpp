@@ -15,6 +15,7 @@ void usage(FILE* out) {
         "  simulate   compute what the cluster would do (like crm_simulate)\n"
         "  verify     check a CIB for errors (like crm_verify)\n"
         "  status     the cluster as holdfastd sees it (like crm_mon -1)\n"
+        "  explain    RESOURCE: why it runs where it runs, or why it is stopped\n"
         "  cib show   print holdfastd's CIB (--xml)\n"
         "  configure  load, property, show, verify: holdfastd's configuration (like crm configure)\n"
         "  node       standby, online, maintenance, ready NODE (like crm node)\n"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     if (cmd == "simulate") return holdfast::tools::run_simulate(rest);
     if (cmd == "verify") return holdfast::tools::run_verify(rest);
     if (cmd == "status") return holdfast::tools::run_status(rest);
+    if (cmd == "explain") return holdfast::tools::run_explain(rest);
     if (cmd == "cib") return holdfast::tools::run_cib(rest);
     if (cmd == "configure") return holdfast::tools::run_configure(rest);
     if (cmd == "node") return holdfast::tools::run_node(rest);

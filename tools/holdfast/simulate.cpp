@@ -5,7 +5,6 @@
 // status section and prints the revised status. The policy engine reads no
 // clock: "now" is --date, else the CIB's execution-date, else the wall clock,
 // decided here once.
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -114,12 +113,7 @@ std::optional<std::time_t> effective_now(const simulate_options& o, const cib::c
         }
         return static_cast<std::time_t>(policy::iso8601::to_epoch(*t));
     }
-    if (!m.execution_date.empty()) {
-        char* end = nullptr;
-        errno = 0;
-        long long v = std::strtoll(m.execution_date.c_str(), &end, 10);
-        if (errno == 0 && end && *end == '\0') return static_cast<std::time_t>(v);
-    }
+    if (auto t = execution_date(m)) return *t;
     return std::time(nullptr);
 }
 

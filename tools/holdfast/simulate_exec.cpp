@@ -5,7 +5,9 @@
 // be read back as the revised cluster state.
 #include "tools/holdfast/simulate_exec.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <queue>
@@ -119,6 +121,15 @@ exec_result simulate_transition(cib::document& doc, const policy::transition_gra
     }
     result.unfired = n - fired;
     return result;
+}
+
+std::optional<std::time_t> execution_date(const cib::cib_model& m) {
+    if (m.execution_date.empty()) return std::nullopt;
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(m.execution_date.c_str(), &end, 10);
+    if (errno != 0 || !end || *end != '\0') return std::nullopt;
+    return static_cast<std::time_t>(v);
 }
 
 }  // namespace holdfast::tools

@@ -2,6 +2,8 @@
 // The simulated run of a transition (crm_simulate -S): fires the graph's
 // actions in Pacemaker's order as if each succeeded, writing their results
 // into the CIB's status: its model, and its XML when the document keeps it.
+#include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,5 +18,9 @@ struct exec_result {
 };
 
 exec_result simulate_transition(cib::document& doc, const policy::transition_graph& g);
+
+// The time a saved CIB was scheduled at (its execution-date, epoch seconds),
+// which crm_simulate takes as "now" for it; nullopt when absent or not a number.
+std::optional<std::time_t> execution_date(const cib::cib_model& m);
 
 }  // namespace holdfast::tools

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cib/xml_text.hpp"
+#include "tools/holdfast/json_text.hpp"
 #include "tools/holdfast/resource_edit.hpp"
 #include "tools/holdfast/status_failures.hpp"
 #include "tools/holdfast/status_text.hpp"
@@ -127,23 +128,6 @@ std::string xml_fields(const std::vector<field>& fs) {
     std::string out;
     for (const auto& f : fs) out += " " + f.name + "=\"" + xml_attr(f.value) + "\"";
     return out;
-}
-
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
 }
 
 std::string json_fields(const std::vector<field>& fs) {
