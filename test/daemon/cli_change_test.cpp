@@ -238,6 +238,19 @@ BOOST_AUTO_TEST_CASE(crm_text_files_and_objects_on_the_command_line) {
     auto all = write(d.dir, "all.crm", shown.out);
     BOOST_TEST(d.cli({"configure", "load", "replace", all.string()}).status == 0);
     BOOST_TEST(d.cli({"configure", "show"}).out == shown.out);
+
+    // rename follows the references; delete takes them along
+    BOOST_TEST(d.cli({"configure", "rename", "vm1", "vm9"}).status == 0);
+    shown = d.cli({"configure", "show"});
+    BOOST_TEST(shown.out.find("location vm1-on-node2 vm9 50: node2\n") != std::string::npos, shown.out);
+    BOOST_TEST(d.cli({"configure", "delete", "vm9"}).status == 0);
+    shown = d.cli({"configure", "show"});
+    BOOST_TEST(shown.out.find("vm9") == std::string::npos, shown.out);
+    BOOST_TEST(has_resource(served_cib(d), "web"));
+    auto missing = d.cli({"configure", "delete", "nope"});
+    BOOST_TEST(missing.status == 1);
+    BOOST_TEST(one_line(missing.err));
+    BOOST_TEST(d.cli({"configure", "rename", "web"}).status == 2);
 }
 
 BOOST_AUTO_TEST_CASE(configure_verify_checks_the_daemons_cib) {
