@@ -320,6 +320,8 @@ BOOST_AUTO_TEST_CASE(crm_text_is_told_from_xml_by_its_first_character) {
     BOOST_TEST(holdfast::tools::looks_like_crm_text("\n  # comment\n"));
     BOOST_TEST(!holdfast::tools::looks_like_crm_text("\n  <configuration/>"));
     BOOST_TEST(!holdfast::tools::looks_like_crm_text("<?xml version=\"1.0\"?><cib/>"));
+    BOOST_TEST(!holdfast::tools::looks_like_crm_text("\xEF\xBB\xBF <cib/>"));
+    BOOST_TEST(holdfast::tools::looks_like_crm_text("  \xEF\xBB\xBF"));  // found by fuzz_crm_parse
 }
 
 namespace {

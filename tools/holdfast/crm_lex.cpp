@@ -217,8 +217,8 @@ expected<std::string, std::string> score_value(const word& w, const std::string&
 namespace holdfast::tools {
 
 bool looks_like_crm_text(std::string_view text) {
-    size_t at = text.find_first_not_of(" \t\r\n");
-    if (at != std::string_view::npos && text.compare(at, 3, "\xEF\xBB\xBF") == 0) at += 3;  // a UTF-8 BOM
+    size_t at = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // after a UTF-8 BOM
+    at = text.find_first_not_of(" \t\r\n", at);
     return at == std::string_view::npos || text[at] != '<';
 }
 
