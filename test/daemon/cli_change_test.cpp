@@ -185,6 +185,74 @@ BOOST_AUTO_TEST_CASE(configure_show_renders_crm_syntax_and_xml) {
     BOOST_TEST(xml.out.find("<status") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(crm_text_files_and_objects_on_the_command_line) {
+    daemon_fixture d(true);
+    auto replace = write(d.dir, "replace.crm",
+                         "node 1: node1\nnode 2: node2\n"
+                         "primitive ip IPaddr2 params ip=192.0.2.10 \\\n  op monitor interval=10s timeout=20s\n"
+                         "primitive dummy ocf:pacemaker:Dummy\n"
+                         "# the site\n"
+                         "group web ip dummy\n"
+                         "location web-prefers-node1 web 100: node1\n"
+                         "property stonith-enabled=false\n");
+    BOOST_REQUIRE(d.cli({"configure", "load", "replace", replace.string()}).status == 0);
+    auto doc = served_cib(d);
+    BOOST_TEST(has_resource(doc, "web"));
+    BOOST_TEST(!has_resource(doc, "vm-web"));
+    BOOST_TEST(property(doc, "stonith-enabled") == "false");
+
+    // one object on the command line, as operators write it
+    auto r = d.cli({"configure", "primitive", "vm1", "ocf:holdfast:VirtualMachine", "params",
+                    "config=/etc/libvirt/qemu/vm1.xml", "meta", "allow-migrate=true", "op", "monitor", "interval=10s",
+                    "timeout=30s"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(d.cli({"configure", "location", "vm1-on-node2", "vm1", "50:", "node2"}).status == 0);
+    auto shown = d.cli({"configure", "show"});
+    BOOST_TEST(shown.out.find("primitive vm1 ocf:holdfast:VirtualMachine \\\n\tparams config=/etc/libvirt/qemu/vm1.xml "
+                              "\\\n\tmeta allow-migrate=true \\\n\top monitor interval=10s timeout=30s\n") !=
+                   std::string::npos,
+               shown.out);
+    BOOST_TEST(shown.out.find("location vm1-on-node2 vm1 50: node2\n") != std::string::npos);
+    const std::string before = epoch(d);
+
+    // a mistake or a taken id: one line naming the word, exit 1, nothing changed
+    r = d.cli({"configure", "primitive", "vm2", "Dummy", "parms", "x=1"});
+    BOOST_TEST(r.status == 1);
+    BOOST_TEST(one_line(r.err));
+    BOOST_TEST(r.err.find("line 1, word 4 \"parms\": unknown keyword") != std::string::npos, r.err);
+    BOOST_TEST(d.cli({"configure", "primitive", "vm1", "Dummy"}).status == 1);
+    auto bad = write(d.dir, "bad.crm", "primitive ok Dummy\nprimitive broken ocf:pacemaker\n");
+    r = d.cli({"configure", "load", "update", bad.string()});
+    BOOST_TEST(r.status == 1);
+    BOOST_TEST(r.err.find(bad.string() + ": line 2, word 3") != std::string::npos, r.err);
+    BOOST_TEST(epoch(d) == before);
+
+    // load update replaces the objects it names and keeps the others
+    auto update = write(d.dir, "update.crm", "primitive vm1 Dummy params x=1\n");
+    BOOST_TEST(d.cli({"configure", "load", "update", update.string()}).status == 0);
+    shown = d.cli({"configure", "show"});
+    BOOST_TEST(shown.out.find("primitive vm1 Dummy \\\n\tparams x=1\n") != std::string::npos, shown.out);
+    BOOST_TEST(shown.out.find("group web ip dummy\n") != std::string::npos);
+
+    // what show prints loads back to the same configuration
+    auto all = write(d.dir, "all.crm", shown.out);
+    BOOST_TEST(d.cli({"configure", "load", "replace", all.string()}).status == 0);
+    BOOST_TEST(d.cli({"configure", "show"}).out == shown.out);
+
+    // rename follows the references; delete takes them along
+    BOOST_TEST(d.cli({"configure", "rename", "vm1", "vm9"}).status == 0);
+    shown = d.cli({"configure", "show"});
+    BOOST_TEST(shown.out.find("location vm1-on-node2 vm9 50: node2\n") != std::string::npos, shown.out);
+    BOOST_TEST(d.cli({"configure", "delete", "vm9"}).status == 0);
+    shown = d.cli({"configure", "show"});
+    BOOST_TEST(shown.out.find("vm9") == std::string::npos, shown.out);
+    BOOST_TEST(has_resource(served_cib(d), "web"));
+    auto missing = d.cli({"configure", "delete", "nope"});
+    BOOST_TEST(missing.status == 1);
+    BOOST_TEST(one_line(missing.err));
+    BOOST_TEST(d.cli({"configure", "rename", "web"}).status == 2);
+}
+
 BOOST_AUTO_TEST_CASE(configure_verify_checks_the_daemons_cib) {
     {
         daemon_fixture good(true);

@@ -31,6 +31,8 @@ BOOST_FIXTURE_TEST_CASE(usage_errors_name_the_mistake_and_exit_2, no_daemon) {
     BOOST_TEST(tools::run_configure({"property", "a=1", "=2"}) == 2);  // none is sent
     BOOST_TEST(tools::run_configure({"show", "--json"}) == 2);
     BOOST_TEST(tools::run_configure({"verify", "extra"}) == 2);
+    BOOST_TEST(tools::run_configure({"delete"}) == 2);
+    BOOST_TEST(tools::run_configure({"rename", "a"}) == 2);
     BOOST_TEST(tools::run_node({}) == 2);
     BOOST_TEST(tools::run_node({"stanby", "node1"}) == 2);
     BOOST_TEST(tools::run_node({"standby"}) == 2);

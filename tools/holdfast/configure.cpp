@@ -5,11 +5,14 @@
 #include <libxml/tree.h>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "tools/holdfast/change_call.hpp"
 #include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/crm_parse.hpp"
 #include "tools/holdfast/crm_text.hpp"
 #include "tools/holdfast/daemon_call.hpp"
 #include "tools/holdfast/verify.hpp"
@@ -18,7 +21,11 @@ namespace holdfast::tools {
 namespace {
 
 constexpr const char* configure_usage =
-    "usage: holdfast configure load replace|update FILE [--socket NAME]\n"
+    "usage: holdfast configure load replace|update FILE [--socket NAME]   (FILE: CIB XML or crm text)\n"
+    "       holdfast configure primitive|rsc_template|group|clone|ms|location|colocation|order|rsc_ticket|\n"
+    "                          rsc_defaults|op_defaults|fencing_topology|alert|node ... [--socket NAME]\n"
+    "       holdfast configure delete ID... [--socket NAME]\n"
+    "       holdfast configure rename OLD NEW [--socket NAME]\n"
     "       holdfast configure property NAME=VALUE [NAME=VALUE...] [--socket NAME]\n"
     "       holdfast configure property --delete NAME [--socket NAME]\n"
     "       holdfast configure show [--xml] [--socket NAME]\n"
@@ -67,9 +74,64 @@ int send_one(const char* cmd, const std::string& ipc, cib::change c) {
     return r ? 0 : report(cmd, r.error());
 }
 
+// The <configuration> of the daemon's CIB as XML text.
+std::string configuration_of(const cib::document& doc) {
+    auto* x = static_cast<xmlDoc*>(doc.xml());
+    xmlNode* root = xmlDocGetRootElement(x);
+    for (xmlNode* n = root ? root->children : nullptr; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "configuration")) return dump(x, n);
+    return {};
+}
+
+// crm text applied to the daemon's configuration (to an empty one for a
+// replace) and sent as one replace-configuration change; a parse error
+// sends nothing. `where` prefixes errors ("FILE: ").
+int apply_crm(const std::string& cmd, const std::string& ipc, const std::string& text, const std::string& where,
+              bool replace, crm_mode mode) {
+    std::string base;
+    if (!replace) {
+        auto doc = query_cib(cmd.c_str(), ipc);
+        if (!doc) return doc.error();
+        base = configuration_of(*doc);
+    }
+    auto parsed = parse_crm_configuration(text, base, mode);
+    if (!parsed) {
+        std::fprintf(stderr, "holdfast %s: %s%s\n", cmd.c_str(), where.c_str(), parsed.error().c_str());
+        return 1;
+    }
+    return send_one(cmd.c_str(), ipc, cib::change::replace_configuration(std::move(*parsed)));
+}
+
+// configure delete ID... / rename OLD NEW: the daemon's configuration edited
+// here and sent back whole.
+int configure_edit(const args& a, const std::string& ipc) {
+    if (a[0] == "delete" && a.size() < 2) return usage_error("delete needs the id of an object");
+    if (a[0] == "rename" && a.size() != 3) return usage_error("rename needs the old and the new id");
+    std::string cmd = "configure " + a[0];
+    auto doc = query_cib(cmd.c_str(), ipc);
+    if (!doc) return doc.error();
+    std::string base = configuration_of(*doc);
+    auto edited =
+        a[0] == "delete" ? delete_crm_objects(base, args(a.begin() + 1, a.end())) : rename_crm_object(base, a[1], a[2]);
+    if (!edited) {
+        std::fprintf(stderr, "holdfast %s: %s\n", cmd.c_str(), edited.error().c_str());
+        return 1;
+    }
+    return send_one(cmd.c_str(), ipc, cib::change::replace_configuration(std::move(*edited)));
+}
+
 int configure_load(const args& a, const std::string& ipc) {
     if (a.size() != 3) return usage_error("load needs replace|update and a FILE");
     if (a[1] != "replace" && a[1] != "update") return usage_error("unknown load method '" + a[1] + "'");
+    std::ifstream in(a[2]);
+    std::stringstream text;
+    if (in) text << in.rdbuf();
+    if (in && text.str().find_first_not_of(" \t\r\n") == std::string::npos) {
+        std::fprintf(stderr, "holdfast configure load: %s: empty (expected crm configure text or XML)\n", a[2].c_str());
+        return 1;
+    }
+    if (in && looks_like_crm_text(text.str()))
+        return apply_crm("configure load", ipc, text.str(), a[2] + ": ", a[1] == "replace", crm_mode::update);
     auto xml = read_configuration_file(a[2]);
     if (!xml) {
         std::fprintf(stderr, "holdfast configure load: %s\n", xml.error().c_str());
@@ -105,15 +167,7 @@ int configure_show(const args& a, const std::string& ipc) {
     }
     auto doc = query_cib("configure show", ipc);
     if (!doc) return doc.error();
-    std::string out;
-    if (xml) {
-        auto* x = static_cast<xmlDoc*>(doc->xml());
-        xmlNode* root = xmlDocGetRootElement(x);
-        for (xmlNode* n = root ? root->children : nullptr; n; n = n->next)
-            if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "configuration")) out = dump(x, n) + "\n";
-    } else {
-        out = format_crm_configuration(*doc);
-    }
+    std::string out = xml ? configuration_of(*doc) + "\n" : format_crm_configuration(*doc);
     std::fputs(out.c_str(), stdout);
     return std::fflush(stdout) == 0 ? 0 : 1;
 }
@@ -124,6 +178,37 @@ int configure_verify(const args& a, const std::string& ipc) {
     if (!xml) return report("configure verify", xml.error());
     // the same loading and checks `holdfast verify -x` gives a file
     return report_verify("configure verify", cib::load_string(*xml, {}, "<holdfastd>"), "<holdfastd>", false);
+}
+
+// An argument as one crm word: a value with blanks or quotes is quoted again
+// (the shell took the operator's quotes off).
+std::string crm_word(const std::string& arg) {
+    auto plain = [](const std::string& v) { return !v.empty() && v.find_first_of(" \t\n\"'\\#") == std::string::npos; };
+    auto quoted = [](const std::string& v) {
+        std::string out = "\"";
+        for (char c : v) out += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+        return out + "\"";
+    };
+    if (plain(arg)) return arg;
+    auto eq = arg.find('=');
+    if (eq != std::string::npos && eq > 0 && plain(arg.substr(0, eq)))
+        return arg.substr(0, eq + 1) + quoted(arg.substr(eq + 1));
+    return quoted(arg);
+}
+
+bool is_crm_object(const std::string& word) {
+    for (const char* k : {"primitive", "rsc_template", "group", "clone", "ms", "location", "colocation", "order",
+                          "rsc_ticket", "rsc_defaults", "op_defaults", "fencing_topology", "alert", "node"})
+        if (word == k) return true;
+    return false;
+}
+
+// `configure primitive ...`: the arguments as one crm statement, which must
+// make a new object.
+int configure_object(const args& a, const std::string& ipc) {
+    std::string line;
+    for (const auto& w : a) line += (line.empty() ? "" : " ") + crm_word(w);
+    return apply_crm("configure " + a[0], ipc, line + "\n", "", false, crm_mode::create);
 }
 
 }  // namespace
@@ -138,6 +223,8 @@ int run_configure(const args& in) {
     if (a[0] == "property") return configure_property(a, ipc);
     if (a[0] == "show") return configure_show(a, ipc);
     if (a[0] == "verify") return configure_verify(a, ipc);
+    if (is_crm_object(a[0])) return configure_object(a, ipc);
+    if (a[0] == "delete" || a[0] == "rename") return configure_edit(a, ipc);
     return usage_error("unknown subcommand '" + a[0] + "'");
 }
 

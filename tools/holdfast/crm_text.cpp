@@ -77,10 +77,6 @@ std::string xml_line(const xmlNode* n) {
     return "xml " + out + "\n";
 }
 
-namespace {
-
-// name=value pairs of an nvset (instance/meta attributes, utilization);
-// nullopt for what only XML says: rules, scores, references.
 std::optional<std::string> nvpairs(const xmlNode* set) {
     if (has_attr(set, "id-ref") || has_attr(set, "score")) return std::nullopt;
     std::string out;
@@ -90,6 +86,8 @@ std::optional<std::string> nvpairs(const xmlNode* set) {
     }
     return out;
 }
+
+namespace {
 
 const char* set_keyword(const xmlNode* set) {
     if (is(set, "instance_attributes")) return "params";
@@ -157,8 +155,10 @@ std::string primitive(const xmlNode* p, const char* keyword) {
     return lines(with_description(p, std::string(keyword) + " " + attr(p, "id") + " " + agent(p)), *more);
 }
 
+// In crm's order; each part's objects in the order of the XML.
 struct sections {
-    std::string nodes, primitives, groups, clones, others, constraints, options;
+    std::string nodes, primitives, groups, clones, bundles, tags, constraints, topology, properties, rsc_defaults,
+        op_defaults, acls, alerts;
 };
 
 void resource(const xmlNode* r, sections& out) {
@@ -168,7 +168,7 @@ void resource(const xmlNode* r, sections& out) {
     }
     const char* keyword = is(r, "group") ? "group" : is(r, "clone") ? "clone" : is(r, "master") ? "ms" : nullptr;
     if (!keyword) {  // bundles and anything newer
-        out.others += xml_line(r);
+        out.bundles += xml_line(r);
         return;
     }
     for (const xmlNode* c : children(r))
@@ -211,9 +211,52 @@ std::string option_sets(const xmlNode* section, const char* keyword) {
             else
                 more.push_back(pair(attr(c, "name"), attr(c, "value")));
         }
-        out += plain ? lines(std::string(keyword) + " " + attr(set, "id") + ":", more) : xml_line(set);
+        if (plain) {
+            out += lines(std::string(keyword) + " " + attr(set, "id") + ":", more);
+        } else if (is(section, "crm_config")) {
+            out += xml_line(set);
+        } else {  // a bare <meta_attributes> would not say whether it is rsc_defaults' or op_defaults'
+            std::string inner = xml_line(set).substr(4);
+            inner.pop_back();
+            out += "xml <" + std::string(keyword) + ">" + inner + "</" + keyword + ">\n";
+        }
     }
     return out;
+}
+
+std::string each_as_xml(const xmlNode* section) {
+    std::string out;
+    for (const xmlNode* c : children(section)) out += xml_line(c);
+    return out;
+}
+
+void section(const xmlNode* part, sections& s) {
+    if (is(part, "nodes")) {
+        for (const xmlNode* n : children(part)) s.nodes += is(n, "node") ? node(n) : xml_line(n);
+    } else if (is(part, "resources")) {
+        for (const xmlNode* r : children(part)) {
+            if (is(r, "template"))
+                s.primitives += primitive(r, "rsc_template");
+            else
+                resource(r, s);
+        }
+    } else if (is(part, "constraints")) {
+        for (const xmlNode* c : children(part)) s.constraints += constraint(c).value_or(xml_line(c));
+    } else if (is(part, "crm_config")) {
+        s.properties += option_sets(part, "property");
+    } else if (is(part, "rsc_defaults")) {
+        s.rsc_defaults += option_sets(part, "rsc_defaults");
+    } else if (is(part, "op_defaults")) {
+        s.op_defaults += option_sets(part, "op_defaults");
+    } else if (is(part, "fencing-topology")) {
+        s.topology += fencing_topology(part).value_or(each_as_xml(part));
+    } else if (is(part, "alerts")) {
+        for (const xmlNode* a : children(part)) s.alerts += alert(a).value_or(xml_line(a));
+    } else if (is(part, "tags")) {
+        s.tags += each_as_xml(part);
+    } else {  // acls and anything newer
+        s.acls += each_as_xml(part);
+    }
 }
 
 }  // namespace
@@ -227,27 +270,9 @@ std::string format_crm_configuration(const cib::document& doc) {
     xmlNode* config = nullptr;
     for (xmlNode* c : children(root, "configuration")) config = c;
     sections s;
-    for (const xmlNode* part : children(config)) {
-        if (is(part, "nodes")) {
-            for (const xmlNode* n : children(part)) s.nodes += is(n, "node") ? node(n) : xml_line(n);
-        } else if (is(part, "resources")) {
-            for (const xmlNode* r : children(part)) {
-                if (is(r, "template"))
-                    s.primitives += primitive(r, "rsc_template");
-                else
-                    resource(r, s);
-            }
-        } else if (is(part, "constraints")) {
-            for (const xmlNode* c : children(part)) s.constraints += constraint(c).value_or(xml_line(c));
-        } else if (is(part, "crm_config")) {
-            s.options = option_sets(part, "property") + s.options;
-        } else if (is(part, "rsc_defaults") || is(part, "op_defaults")) {
-            s.options += option_sets(part, is(part, "rsc_defaults") ? "rsc_defaults" : "op_defaults");
-        } else {  // tags, fencing-topology, alerts, acls: as XML
-            for (const xmlNode* c : children(part)) s.others += xml_line(c);
-        }
-    }
-    return s.nodes + s.primitives + s.groups + s.clones + s.others + s.constraints + s.options;
+    for (const xmlNode* part : children(config)) section(part, s);
+    return s.nodes + s.primitives + s.groups + s.clones + s.bundles + s.tags + s.constraints + s.topology +
+           s.properties + s.rsc_defaults + s.op_defaults + s.acls + s.alerts;
 }
 
 }  // namespace holdfast::tools

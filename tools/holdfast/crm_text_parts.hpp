@@ -25,9 +25,17 @@ std::string lines(const std::string& head, const std::vector<std::string>& more)
 // `xml <element .../>` on one line.
 std::string xml_line(const xmlNode* n);
 
+// name=value pairs of an nvset (instance/meta attributes, utilization);
+// nullopt for what only XML says: rules, scores, references.
+std::optional<std::string> nvpairs(const xmlNode* set);
+
 // A rule as `rule [role=R] SCORE: expression ...`.
 std::optional<std::string> rule(const xmlNode* r);
 // Constraints (rsc_location, rsc_colocation, rsc_order, rsc_ticket).
 std::optional<std::string> constraint(const xmlNode* c);
+// The <fencing-topology> section as one fencing_topology statement (crm_text_more.cpp).
+std::optional<std::string> fencing_topology(const xmlNode* section);
+// An <alert> as an alert statement.
+std::optional<std::string> alert(const xmlNode* a);
 
 }  // namespace holdfast::tools::crm
