@@ -113,4 +113,8 @@ expected<applied, error> dry_run(document& doc, const change& c);
 // node re-announces of itself (replace_node_state) after a partition merge.
 std::string node_state_xml(const document& doc, const std::string& id);
 
+// The <configuration> section a top-level element belongs under ("resources"
+// for a primitive, "constraints" for an rsc_order...), nullptr for others.
+const char* configuration_section(std::string_view element);
+
 }  // namespace holdfast::cib

@@ -76,29 +76,7 @@ expected<void, error> id_is_free(xmlNode* scope, const std::string& id) {
 }
 
 // The section of <configuration> a top-level object belongs under.
-const char* section_for(const xmlNode* n) {
-    static const std::map<std::string, const char*> table{{"primitive", "resources"},
-                                                          {"group", "resources"},
-                                                          {"clone", "resources"},
-                                                          {"master", "resources"},
-                                                          {"bundle", "resources"},
-                                                          {"template", "resources"},
-                                                          {"rsc_location", "constraints"},
-                                                          {"rsc_colocation", "constraints"},
-                                                          {"rsc_order", "constraints"},
-                                                          {"rsc_ticket", "constraints"},
-                                                          {"node", "nodes"},
-                                                          {"cluster_property_set", "crm_config"},
-                                                          {"fencing-level", "fencing-topology"},
-                                                          {"tag", "tags"},
-                                                          {"alert", "alerts"},
-                                                          {"acl_target", "acls"},
-                                                          {"acl_group", "acls"},
-                                                          {"acl_role", "acls"},
-                                                          {"acl_user", "acls"}};
-    auto it = table.find(xml::name(n));
-    return it == table.end() ? nullptr : it->second;
-}
+const char* section_for(const xmlNode* n) { return configuration_section(xml::name(n)); }
 
 bool is_section(const xmlNode* n) {
     for (const char* s : {"crm_config", "nodes", "resources", "constraints", "rsc_defaults", "op_defaults",
@@ -462,3 +440,31 @@ expected<void, error> clear_resource_history(xmlNode* root, const change& c) {
 }
 
 }  // namespace holdfast::cib::edit
+
+namespace holdfast::cib {
+
+const char* configuration_section(std::string_view element) {
+    static const std::map<std::string, const char*, std::less<>> table{{"primitive", "resources"},
+                                                                       {"group", "resources"},
+                                                                       {"clone", "resources"},
+                                                                       {"master", "resources"},
+                                                                       {"bundle", "resources"},
+                                                                       {"template", "resources"},
+                                                                       {"rsc_location", "constraints"},
+                                                                       {"rsc_colocation", "constraints"},
+                                                                       {"rsc_order", "constraints"},
+                                                                       {"rsc_ticket", "constraints"},
+                                                                       {"node", "nodes"},
+                                                                       {"cluster_property_set", "crm_config"},
+                                                                       {"fencing-level", "fencing-topology"},
+                                                                       {"tag", "tags"},
+                                                                       {"alert", "alerts"},
+                                                                       {"acl_target", "acls"},
+                                                                       {"acl_group", "acls"},
+                                                                       {"acl_role", "acls"},
+                                                                       {"acl_user", "acls"}};
+    auto it = table.find(element);
+    return it == table.end() ? nullptr : it->second;
+}
+
+}  // namespace holdfast::cib

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "cib/change.hpp"
 #include "tools/holdfast/crm_parse_parts.hpp"
 
 namespace holdfast::tools::crmp {
@@ -215,32 +216,6 @@ std::string builder::text() const {
 
 namespace {
 
-// The section an element of an `xml` statement goes into.
-const char* section_of(const xmlNode* n) {
-    static const std::pair<const char*, const char*> table[] = {{"primitive", "resources"},
-                                                                {"group", "resources"},
-                                                                {"clone", "resources"},
-                                                                {"master", "resources"},
-                                                                {"bundle", "resources"},
-                                                                {"template", "resources"},
-                                                                {"rsc_location", "constraints"},
-                                                                {"rsc_colocation", "constraints"},
-                                                                {"rsc_order", "constraints"},
-                                                                {"rsc_ticket", "constraints"},
-                                                                {"node", "nodes"},
-                                                                {"cluster_property_set", "crm_config"},
-                                                                {"fencing-level", "fencing-topology"},
-                                                                {"tag", "tags"},
-                                                                {"alert", "alerts"},
-                                                                {"acl_target", "acls"},
-                                                                {"acl_user", "acls"},
-                                                                {"acl_role", "acls"},
-                                                                {"acl_group", "acls"}};
-    for (const auto& [name, section] : table)
-        if (named(n, name)) return section;
-    return nullptr;
-}
-
 // Top-level resources named inside `e` (or by it): an `xml` group or clone
 // takes the place of its members shown on lines of their own above it.
 std::vector<xmlNode*> absorbed(builder& b, const xmlNode* e) {
@@ -287,7 +262,7 @@ result read_xml(const statement& s, builder& b) {
     if (section_rank(e) >= 0) {  // a section: each of its elements
         for (xmlNode* c = e->children; c; c = c->next)
             if (c->type == XML_ELEMENT_NODE) parts.emplace_back(c, section_order[section_rank(e)]);
-    } else if (const char* section = section_of(e)) {
+    } else if (const char* section = holdfast::cib::configuration_section(reinterpret_cast<const char*>(e->name))) {
         parts.emplace_back(e, section);
     } else {
         std::string name = reinterpret_cast<const char*>(e->name);
