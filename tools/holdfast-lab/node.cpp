@@ -114,10 +114,13 @@ result<void> kill_and_wait(const std::vector<pid_t>& pids, const std::vector<ino
         auto left = processes_in("pid", pid_namespaces);
         auto more = processes_in("net", net_namespaces);
         left.insert(left.end(), more.begin(), more.end());
-        for (pid_t p : pids) {
-            // a zombie is dead: its parent (a subreaper such as a test driver) reaps it in its own time
-            if (auto st = proc_stat(p); st && st->state != 'Z' && st->state != 'X') left.push_back(p);
-        }
+        left.insert(left.end(), pids.begin(), pids.end());
+        // a zombie is dead and holds no namespace: its parent (a subreaper such as a test driver,
+        // for what `exec` started in the node) reaps it in its own time
+        std::erase_if(left, [](pid_t p) {
+            auto st = proc_stat(p);
+            return !st || st->state == 'Z' || st->state == 'X';
+        });
         reap_children();
         if (left.empty()) return {};
         if (std::chrono::steady_clock::now() > deadline) {

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 
 from holdfast_lab import Lab, reap, wait_for
@@ -119,8 +120,15 @@ class Rig:
         for p in self.probes:
             p.close()
         self.probes = []
-        subprocess.run([self.lab.binary, "--dir", self.lab.dir, "down"], capture_output=True, timeout=300)
-        reap()
+        for attempt in (1, 2):  # what the lab killed may still be a zombie of ours: reaped, then again
+            p = subprocess.run([self.lab.binary, "--dir", self.lab.dir, "down"], capture_output=True, text=True,
+                               timeout=300)
+            reap()
+            if p.returncode == 0:
+                break
+            print(f"holdfast-lab down exited {p.returncode}: {p.stderr.strip()}"
+                  + ("; trying again" if attempt == 1 else f"; the lab stays in {self.lab.dir}"), file=sys.stderr,
+                  flush=True)
         if self._linked_agent and os.path.islink(SCSI_AGENT):
             os.remove(SCSI_AGENT)
         self._linked_agent = False
