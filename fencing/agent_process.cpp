@@ -96,14 +96,6 @@ std::string read_output(int fd) {
     _exit(127);
 }
 
-bool exits_within(int pidfd, int ms) {
-    pollfd p{pidfd, POLLIN, 0};
-    int n;
-    while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR) {
-    }
-    return n != 0;
-}
-
 enum class waited { exited, timed_out, cancelled };
 
 // The agent's exit, its timeout, or the cancel fd (a negative fd is ignored by poll).
@@ -116,6 +108,8 @@ waited wait_agent(int pidfd, int cancel_fd, int ms) {
     if (p[0].revents != 0 || n < 0) return waited::exited;
     return waited::cancelled;
 }
+
+bool exits_within(int pidfd, int ms) { return wait_agent(pidfd, -1, ms) == waited::exited; }
 
 int reap(pid_t pid) {
     int status = 0;

@@ -76,6 +76,13 @@ void replica_core::on_confchg(const std::vector<cpg_member>& members) {
         round_.push_back(m);
     }
     std::sort(round_.begin(), round_.end(), before);
+    reassembler_.forget_all_but(round_);
+    versions_.clear();
+    own_states_.clear();
+    // A member still waiting for a snapshot stays unsynced: the new round
+    // brings one (its changes held so far are in it).
+    held_.clear();
+    need_install_ = false;
     // Only members left, and the last round was over: virtual synchrony gave
     // every survivor the same messages up to this confchg, so they hold the
     // same state and statuses already. Another round would only delay the
@@ -84,17 +91,9 @@ void replica_core::on_confchg(const std::vector<cpg_member>& members) {
     const bool only_left = is_member(self_) && round_.size() < previous.size() &&
                            std::includes(previous.begin(), previous.end(), round_.begin(), round_.end(), before);
     if (only_left && phase_ == phase::done && synced_) {
-        reassembler_.forget_all_but(round_);
         ++stats_.skipped_rounds;
         return;
     }
-    reassembler_.forget_all_but(round_);
-    versions_.clear();
-    own_states_.clear();
-    // A member still waiting for a snapshot stays unsynced: the new round
-    // brings one (its changes held so far are in it).
-    held_.clear();
-    need_install_ = false;
     if (!is_member(self_)) {
         batch_.clear();  // we are out: nothing more goes to this group
         batch_bytes_ = 0;
