@@ -258,26 +258,16 @@ class StackRun:
               f"{s['after_agent'] * 1000:.1f}), overhead {s['overhead'] * 1000:.1f} ms", flush=True)
         self.lab.run("boot", victim)
 
-    def keep_logs(self):
-        if not self.args.keep_logs:
-            return
-        for node in NODES:
-            src = os.path.join(self.lab.dir, "nodes", node, "root", "var", "log")
-            if os.path.isdir(src):
-                shutil.copytree(src, os.path.join(self.args.keep_logs, self.stack, node), dirs_exist_ok=True)
-
     def down(self):
         self.switch.stop.set()
         for p in list(self.pollers.values()) + list(self.watchers.values()):
             p.close()
         self.pollers, self.watchers = {}, {}
         try:
-            self.keep_logs()
+            if self.args.keep_logs:
+                self.lab.keep_logs(os.path.join(self.args.keep_logs, self.stack), NODES)
         finally:
-            p = self.lab.run("down", check=False)
-            if p.returncode != 0:
-                print(f"fence_bench: {self.stack}: holdfast-lab down exited {p.returncode}: {p.stderr.strip()}",
-                      flush=True)
+            self.lab.down(f"fence_bench: {self.stack}")
 
     def results(self):
         out = {}

@@ -6,6 +6,7 @@ import ctypes
 import os
 import shutil
 import subprocess
+import sys
 import time
 
 SKIP = 77
@@ -56,6 +57,27 @@ class Lab:
     def up(self, nodes, *extra, token=1000):
         self.run("up", "--nodes", str(nodes), "--token", str(token), *extra)
         self.id = self.status()["lab"]["id"]
+
+    def down(self, who="holdfast-lab"):
+        """`down`, and once more 2 s later when it fails (a process the lab killed may still be a zombie
+        of ours, reaped in between). Each failure is said on stderr under `who`. True when it is down."""
+        for attempt in (1, 2):
+            p = self.run("down", check=False)
+            if p.returncode == 0:
+                return True
+            print(f"{who}: holdfast-lab down exited {p.returncode}: {p.stderr.strip()}"
+                  + ("; trying again" if attempt == 1 else f"; the lab stays in {self.dir}"), file=sys.stderr,
+                  flush=True)
+            if attempt == 1:
+                time.sleep(2)
+        return False
+
+    def keep_logs(self, dest, nodes):
+        """Every node's /var/log (the daemons' and Corosync's logs) copied to DEST/NODE, before the lab goes."""
+        for node in nodes:
+            src = os.path.join(self.dir, "nodes", node, "root", "var", "log")
+            if os.path.isdir(src):
+                shutil.copytree(src, os.path.join(dest, node), dirs_exist_ok=True)
 
     def status(self):
         """{'lab': {...}, 'node1': {'state': ..., 'members': [...]}, ...}"""

@@ -292,34 +292,16 @@ class StackRun:
                 self.watchers[node] = fence_bench.Watcher(self.lab, node, self.args.cpg_watch)
                 self.watchers[node].start()
 
-    def keep_logs(self):
-        """With --logs DIR: the nodes' daemon and corosync logs, copied to DIR/STACK/NODE before the lab goes."""
-        if not self.args.logs:
-            return
-        for node in self.nodes:
-            root = os.path.join(self.lab.dir, "nodes", node, "root")
-            for sub in ("var/log/holdfast", "var/log/pacemaker", "var/log/corosync"):
-                src = os.path.join(root, sub)
-                if os.path.isdir(src):
-                    shutil.copytree(src, os.path.join(self.args.logs, self.stack, node, os.path.basename(sub)),
-                                    dirs_exist_ok=True)
-
     def down(self):
         for w in self.watchers.values():
             w.close()
         self.watchers = {}
         if self.lab.id is None and not os.path.exists(self.lab.dir):
             return  # never made, or already taken down
-        self.keep_logs()
-        for attempt in (1, 2):  # a process the lab kills may take a moment to go
-            p = self.lab.run("down", check=False)
-            if p.returncode == 0:
-                self.lab.id = None
-                shutil.rmtree(self.lab.dir, ignore_errors=True)
-                return
-            print(f"bench failover: {self.stack}: holdfast-lab down exited {p.returncode}: {p.stderr.strip()}"
-                  + ("; trying again" if attempt == 1 else f"; the lab stays in {self.lab.dir}"), flush=True)
-            time.sleep(2)
+        if self.args.logs:  # the nodes' daemon and Corosync logs, to DIR/STACK/NODE
+            self.lab.keep_logs(os.path.join(self.args.logs, self.stack), self.nodes)
+        if self.lab.down(f"bench failover: {self.stack}"):
+            shutil.rmtree(self.lab.dir, ignore_errors=True)
         self.lab.id = None
 
     # -- one run ---------------------------------------------------------------------------------------

@@ -23,10 +23,9 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 
-from holdfast_lab import Lab, reap, wait_for
+from holdfast_lab import Lab, wait_for
 from lab_checks import Cluster
 from vm_lab_rig import PrProbe, pr_key
 
@@ -120,15 +119,7 @@ class Rig:
         for p in self.probes:
             p.close()
         self.probes = []
-        for attempt in (1, 2):  # what the lab killed may still be a zombie of ours: reaped, then again
-            p = subprocess.run([self.lab.binary, "--dir", self.lab.dir, "down"], capture_output=True, text=True,
-                               timeout=300)
-            reap()
-            if p.returncode == 0:
-                break
-            print(f"holdfast-lab down exited {p.returncode}: {p.stderr.strip()}"
-                  + ("; trying again" if attempt == 1 else f"; the lab stays in {self.lab.dir}"), file=sys.stderr,
-                  flush=True)
+        self.lab.down("scenario rig")
         if self._linked_agent and os.path.islink(SCSI_AGENT):
             os.remove(SCSI_AGENT)
         self._linked_agent = False
