@@ -3,7 +3,9 @@
 namespace lab running ocf:heartbeat:Dummy d1, `resource trace d1 monitor` makes the executor of the
 node running d1 pass trace_ra=1, so the agent's ocf-shellfuncs writes monitor traces under
 /var/lib/heartbeat/trace_ra/Dummy/ (a directory the lab nodes share with the host); `trace d1` and a
-restart trace the start too; after `untrace d1` no new trace is written.
+restart trace the start too; after `untrace d1` no new trace is written. And `configure edit` through the
+cluster's change path: an edit is refused when the configuration changed while the editor ran (the
+epoch precondition), and committed on every node otherwise.
 
 Needs root and `ip netns`; exits 77 (skip) without them. State is read from the trace files and through
 `holdfast` inside the nodes, never from logs.
@@ -55,8 +57,35 @@ def check_traced(c):
         os.remove(f)
 
 
+def edit(c, node, concurrent):
+    """`holdfast configure edit` in node with an editor script that raises d1's preference to 200,
+    after setting a property through the same daemon first when `concurrent`."""
+    script = "#!/bin/sh\n"
+    if concurrent:
+        script += f"{c.holdfast} configure property lab-concurrent-edit=1 || exit 9\n"
+    script += "sed -i 's/^location d1-prefers-node1 d1 100: node1$/location d1-prefers-node1 d1 200: node1/' \"$1\"\n"
+    c.lab.exec(node, "sh", "-c", "cat > /var/lib/holdfast/editor.sh <<'EOF'\n" + script + "EOF\n"
+               "chmod 755 /var/lib/holdfast/editor.sh")
+    return c.lab.exec(node, "env", "VISUAL=", "EDITOR=/var/lib/holdfast/editor.sh", c.holdfast, "configure", "edit",
+                      timeout=60)
+
+
+def check_edit(c):
+    p = edit(c, "node1", concurrent=True)
+    expect(p.returncode == 1 and "changed since it was read" in p.stderr,
+           f"an edit made while the configuration changed is refused ({p.returncode}: {p.stderr.strip()})")
+    cib = c.cib("node2")
+    expect('name="lab-concurrent-edit" value="1"' in cib and 'score="100"' in cib,
+           "the concurrent change stays, the refused edit is not applied")
+    p = edit(c, "node1", concurrent=False)
+    expect(p.returncode == 0, f"an edit of an unchanged configuration is committed ({p.stderr.strip()})")
+    wait_for("node2 has the edited score", lambda: "location d1-prefers-node1 d1 200: node1\n"
+             in c.cli("node2", "configure", "show").stdout, c.lab)
+
+
 def checks(c, _base):
     check_traced(c)
+    check_edit(c)
 
 
 if __name__ == "__main__":
