@@ -55,6 +55,13 @@ struct change {
     std::string value;      // property / attribute value
     attribute_lifetime lifetime = attribute_lifetime::permanent;
     std::optional<int64_t> admin_epoch;  // set admin_epoch explicitly (configuration changes only)
+    // A precondition checked by apply(): refused (errc::old_data) unless the
+    // CIB's admin_epoch and epoch are these (num_updates is not compared), so
+    // a read-modify-replace (configure edit) cannot overwrite a configuration
+    // changed since it was read. Checked where the change is applied, in
+    // delivery order on every node, so there is no window between check and
+    // write.
+    std::optional<cib_version> if_epoch;
     // Written into the <cib> element on a configuration change, as Pacemaker
     // does: cib-last-written (a date string, e.g. "Tue Jan  2 10:00:00 2024"),
     // update-origin (node name), update-client, update-user. Empty: left as is.

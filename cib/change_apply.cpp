@@ -378,6 +378,16 @@ expected<applied, error> apply_in_place(document& doc, const change& c, bool kee
         payload_doc = std::move(*parsed);
         payload = xmlDocGetRootElement(payload_doc.get());
     }
+    if (c.if_epoch) {
+        const cib_version now = version(doc);
+        if (now.admin_epoch != c.if_epoch->admin_epoch || now.epoch != c.if_epoch->epoch)
+            return unexpected(error{errc::old_data,
+                                    "the configuration changed since it was read (epoch " +
+                                        std::to_string(c.if_epoch->admin_epoch) + "." +
+                                        std::to_string(c.if_epoch->epoch) + ", now " + std::to_string(now.admin_epoch) +
+                                        "." + std::to_string(now.epoch) + ")",
+                                    "", 0});
+    }
     xmlNode* root = xmlDocGetRootElement(static_cast<xmlDoc*>(doc.xml()));
     region r(root, c, payload);
     std::optional<cib_model> config_model;

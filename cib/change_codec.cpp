@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <climits>
+#include <optional>
 #include <utility>
 
 #include "cib/change.hpp"
@@ -86,9 +87,24 @@ std::string_view element_text(std::string_view payload) {
 
 error bad(const std::string& what) { return error{errc::bad_change, "bad CIB change: " + what, "", 0}; }
 
-const std::array<const char*, 14> known_attributes{"version",   "op",     "target", "tag",      "node-id",
+const std::array<const char*, 15> known_attributes{"version",   "op",     "target", "tag",      "node-id",
                                                    "node-name", "name",   "value",  "lifetime", "admin-epoch",
-                                                   "now",       "origin", "client", "user"};
+                                                   "now",       "origin", "client", "user",     "if-epoch"};
+
+bool count_of(std::string_view s, int64_t& v) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && end == s.data() + s.size() && v >= 0 && !s.empty();
+}
+
+// "ADMIN_EPOCH.EPOCH", both counts.
+std::optional<cib_version> parse_if_epoch(std::string_view s) {
+    const auto dot = s.find('.');
+    cib_version v;
+    if (dot == std::string_view::npos || !count_of(s.substr(0, dot), v.admin_epoch) ||
+        !count_of(s.substr(dot + 1), v.epoch))
+        return std::nullopt;
+    return v;
+}
 
 expected<void, error> check_attributes(const xmlNode* root) {
     for (const xmlAttr* a = root->properties; a; a = a->next) {
@@ -157,6 +173,11 @@ expected<change, error> read_fields(xmlNode* root) {
             return unexpected(bad("admin-epoch '" + a + "' is not a count"));
         c.admin_epoch = v;
     }
+    if (xml::has_attr(root, "if-epoch")) {
+        auto v = parse_if_epoch(xml::attr(root, "if-epoch"));
+        if (!v) return unexpected(bad("if-epoch '" + xml::attr(root, "if-epoch") + "' is not ADMIN_EPOCH.EPOCH"));
+        c.if_epoch = *v;
+    }
     auto payload = payload_element(root);
     if (!payload) return unexpected(payload.error());
     if (need.payload != (*payload != nullptr))
@@ -186,6 +207,8 @@ std::string serialize(const change& c) {
     if (need.value || !c.value.empty()) put(out, "value", c.value);
     if (need.lifetime) put(out, "lifetime", c.lifetime == attribute_lifetime::transient ? "transient" : "permanent");
     if (c.admin_epoch) put(out, "admin-epoch", std::to_string(*c.admin_epoch));
+    if (c.if_epoch)
+        put(out, "if-epoch", std::to_string(c.if_epoch->admin_epoch) + "." + std::to_string(c.if_epoch->epoch));
     if (!c.now.empty()) put(out, "now", c.now);
     if (!c.origin.empty()) put(out, "origin", c.origin);
     if (!c.client.empty()) put(out, "client", c.client);

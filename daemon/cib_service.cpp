@@ -90,6 +90,7 @@ bool cib_service::apply(std::string_view bytes) {
         ++rejected_;
         log_event(LOG_WARNING, "cib_change_rejected",
                   {{"op", cib::to_string(c->op)}, {"error", r.error().to_string()}});
+        if (on_rejected) on_rejected(*c, r.error());
         return false;
     }
     if (r->changed) {

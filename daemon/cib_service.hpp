@@ -57,6 +57,10 @@ public:
     // (then `change` is null).
     using listener = std::function<void(const cib::change* change, const cib::applied* result)>;
     void add_listener(listener l) { listeners_.push_back(std::move(l)); }
+    // A delivered change the CIB refused (every node refuses it alike: a
+    // stale if_epoch precondition, a conflict with a change delivered first):
+    // the node that sent it answers its client with the reason.
+    std::function<void(const cib::change& change, const cib::error& why)> on_rejected;
 
     // What applying the change would answer; the CIB is left as it was.
     expected<cib::applied, cib::error> try_change(const cib::change& c) { return cib::dry_run(doc_, c); }

@@ -136,6 +136,7 @@ expected<void, std::string> node_daemon::join_cluster() {
         if (controller_) controller_->on_cib_changed(change);
         if (change) change_applied(*change);
     });
+    cib_->on_rejected = [this](const cib::change& c, const cib::error& why) { change_rejected(c, why); };
     auto t = timer::create(loop_, [this] { expire_pending(); });
     if (!t) return unexpected(std::string("cannot create the change timer"));
     pending_timer_ = std::move(*t);
@@ -310,6 +311,14 @@ void node_daemon::change_applied(const cib::change& c) {
     const auto v = cib::version(cib_->document());
     log_event(LOG_NOTICE, "cib_changed", {{"op", cib::to_string(c.op)}, {"after", v.to_string()}});
     reply(response{errc::ok, v.to_string()});
+}
+
+void node_daemon::change_rejected(const cib::change& c, const cib::error& why) {
+    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const pending_change& p) { return p.change == c; });
+    if (it == pending_.end()) return;
+    auto reply = std::move(it->reply);
+    pending_.erase(it);
+    reply(error_response(errc_of(why), one_line(why.message)));
 }
 
 void node_daemon::expire_pending() {

@@ -76,6 +76,7 @@ private:
     expected<void, std::string> join_cluster();
     void submit_change(cib::change c, std::function<void(response)> reply);
     void change_applied(const cib::change& c);
+    void change_rejected(const cib::change& c, const cib::error& why);
     void expire_pending();
     void leave_cluster(std::function<void()> done);
     dispatch_table requests();

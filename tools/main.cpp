@@ -17,11 +17,14 @@ void usage(FILE* out) {
         "  status     the cluster as holdfastd sees it (like crm_mon -1)\n"
         "  explain    RESOURCE: why it runs where it runs, or why it is stopped\n"
         "  cib show   print holdfastd's CIB (--xml)\n"
-        "  configure  load, property, show, verify: holdfastd's configuration (like crm configure)\n"
-        "  node       standby, online, maintenance, ready NODE (like crm node)\n"
+        "  configure  load, property, show, verify, edit: holdfastd's configuration (like crm configure)\n"
+        "  node       standby, online, maintenance, ready, attribute, utilization,\n"
+        "             clearstate NODE (like crm node)\n"
         "  resource   start, stop, restart, move, ban, clear, locate, cleanup, refresh,\n"
-        "             failcount, manage, unmanage, maintenance (like crm resource)\n"
+        "             failcount, manage, unmanage, maintenance, param, meta, utilization,\n"
+        "             trace, untrace, constraints, scores (like crm resource)\n"
         "  fence      test DEVICE: drive a fence device directly and check what it does\n"
+        "  maintenance on|off [RSC]: maintenance-mode, or the resource's maintenance\n"
         "  version    print the version (also --version)\n",
         out);
 }
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
     if (cmd == "node") return holdfast::tools::run_node(rest);
     if (cmd == "resource") return holdfast::tools::run_resource(rest);
     if (cmd == "fence") return holdfast::tools::run_fence(rest);
+    if (cmd == "maintenance") return holdfast::tools::run_maintenance(rest);
     if (cmd == "--version" || cmd == "version") {
         std::printf("holdfast %s\n", HOLDFAST_VERSION);
         return 0;

@@ -548,6 +548,26 @@ BOOST_AUTO_TEST_CASE(admin_epoch_changes_only_when_set) {
     refused(doc, status, cib::errc::bad_change);
 }
 
+// configure edit's precondition: applied only to the configuration it was made from
+BOOST_AUTO_TEST_CASE(if_epoch_refuses_a_change_made_from_an_older_configuration) {
+    auto doc = load_ok(two_node_cib());
+    const cib::cib_version read = cib::version(doc);
+    auto c = cib::change::set_property("cluster-name", "edited");
+    // num_updates is not compared: status updates do not conflict
+    c.if_epoch = cib::cib_version{read.admin_epoch, read.epoch, 0};
+    apply_ok(doc, cib::change::set_node_attribute("1", "node1", "x", "1", cib::attribute_lifetime::transient));
+    apply_ok(doc, c);
+    BOOST_TEST(cib::version(doc).epoch == read.epoch + 1);
+    c.value = "again";  // the epoch read is gone now
+    refused(doc, c, cib::errc::old_data);
+    auto r = cib::apply(doc, c);
+    BOOST_TEST(r.error().message.find("changed since it was read") != std::string::npos);
+    auto back = cib::parse_change(cib::serialize(c));
+    BOOST_REQUIRE(back);
+    BOOST_TEST((back->if_epoch == c.if_epoch));
+    BOOST_TEST(!cib::parse_change("<cib_change version=\"1\" op=\"delete_property\" name=\"x\" if-epoch=\"1\"/>"));
+}
+
 BOOST_AUTO_TEST_CASE(changes_round_trip_through_bytes) {
     std::vector<cib::change> all{
         cib::change::replace_configuration("<configuration><crm_config/></configuration>"),

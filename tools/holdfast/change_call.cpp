@@ -1,9 +1,11 @@
 #include "tools/holdfast/change_call.hpp"
 
+#include <libxml/tree.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstdio>
+#include <memory>
 
 namespace holdfast::tools {
 
@@ -43,6 +45,27 @@ expected<cib::document, int> query_cib(const char* cmd, const std::string& ipc_n
         return unexpected(exit_protocol);
     }
     return std::move(*doc);
+}
+
+std::string configuration_of(const cib::document& doc) {
+    auto* x = static_cast<xmlDoc*>(doc.xml());
+    xmlNode* root = x ? xmlDocGetRootElement(x) : nullptr;
+    for (xmlNode* n = root ? root->children : nullptr; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, BAD_CAST "configuration")) continue;
+        std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf(xmlBufferCreate(), xmlBufferFree);
+        xmlNodeDump(buf.get(), x, n, 0, 1);
+        return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf.get())), xmlBufferLength(buf.get()));
+    }
+    return {};
+}
+
+int replace_read_configuration(const char* cmd, const std::string& ipc_name, const cib::document& read,
+                               std::string configuration) {
+    auto c = cib::change::replace_configuration(std::move(configuration));
+    const cib::cib_version v = cib::version(read);
+    c.if_epoch = cib::cib_version{v.admin_epoch, v.epoch, 0};  // as the wire carries it
+    auto r = send_change(ipc_name, std::move(c));
+    return r ? 0 : report(cmd, r.error());
 }
 
 std::optional<std::string> node_id_of(const cib::document& doc, const std::string& name) {

@@ -24,6 +24,16 @@ expected<std::string, daemon_failure> send_change(const std::string& ipc_name, c
 // Failures print "holdfast CMD: ..." and give the exit code.
 expected<cib::document, int> query_cib(const char* cmd, const std::string& ipc_name);
 
+// The <configuration> of a CIB as XML text ("" when it has none).
+std::string configuration_of(const cib::document& doc);
+
+// A read-modify-replace: `configuration` (made from `read`) sent as one
+// replace-configuration change that holdfastd applies only while the CIB's
+// admin_epoch.epoch are still those of `read`; a configuration changed since
+// is refused (nothing overwritten). Failures print "holdfast CMD: ...".
+int replace_read_configuration(const char* cmd, const std::string& ipc_name, const cib::document& read,
+                               std::string configuration);
+
 // The id of the <node> whose uname is `name` in the CIB's <nodes>.
 std::optional<std::string> node_id_of(const cib::document& doc, const std::string& name);
 

@@ -18,5 +18,9 @@ int run_node(const args& a);         // tools/holdfast/node.cpp (holdfastd over 
 int run_resource(const args& a);     // tools/holdfast/resource.cpp (holdfastd over IPC)
 int run_fence(const args& a);        // tools/holdfast/fence.cpp (fence test: a device driven directly)
 int run_fence_admin(const args& a);  // tools/holdfast/fence_admin.cpp (fence NODE, history, confirm, list)
+int run_maintenance(const args& a);  // tools/holdfast/resource_attrs.cpp (maintenance on|off [RSC])
+
+// configure edit (tools/holdfast/configure_edit.cpp): a = {"edit"}, holdfastd at `ipc`
+int run_configure_edit(const args& a, const std::string& ipc);
 
 }  // namespace holdfast::tools

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -29,7 +30,8 @@ constexpr const char* configure_usage =
     "       holdfast configure property NAME=VALUE [NAME=VALUE...] [--socket NAME]\n"
     "       holdfast configure property --delete NAME [--socket NAME]\n"
     "       holdfast configure show [--xml] [--socket NAME]\n"
-    "       holdfast configure verify [--socket NAME]\n";
+    "       holdfast configure verify [--socket NAME]\n"
+    "       holdfast configure edit [--socket NAME]   ($VISUAL, $EDITOR or vi on the crm text)\n";
 
 int usage_error(const std::string& what) {
     std::fprintf(stderr, "holdfast configure: %s\n%s", what.c_str(), configure_usage);
@@ -74,31 +76,24 @@ int send_one(const char* cmd, const std::string& ipc, cib::change c) {
     return r ? 0 : report(cmd, r.error());
 }
 
-// The <configuration> of the daemon's CIB as XML text.
-std::string configuration_of(const cib::document& doc) {
-    auto* x = static_cast<xmlDoc*>(doc.xml());
-    xmlNode* root = xmlDocGetRootElement(x);
-    for (xmlNode* n = root ? root->children : nullptr; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "configuration")) return dump(x, n);
-    return {};
-}
-
 // crm text applied to the daemon's configuration (to an empty one for a
 // replace) and sent as one replace-configuration change; a parse error
 // sends nothing. `where` prefixes errors ("FILE: ").
 int apply_crm(const std::string& cmd, const std::string& ipc, const std::string& text, const std::string& where,
               bool replace, crm_mode mode) {
-    std::string base;
+    std::optional<cib::document> read;
     if (!replace) {
         auto doc = query_cib(cmd.c_str(), ipc);
         if (!doc) return doc.error();
-        base = configuration_of(*doc);
+        read = std::move(*doc);
     }
-    auto parsed = parse_crm_configuration(text, base, mode);
+    auto parsed = parse_crm_configuration(text, read ? configuration_of(*read) : "", mode);
     if (!parsed) {
         std::fprintf(stderr, "holdfast %s: %s%s\n", cmd.c_str(), where.c_str(), parsed.error().c_str());
         return 1;
     }
+    // edited from what was read: refused if the configuration changed meanwhile
+    if (read) return replace_read_configuration(cmd.c_str(), ipc, *read, std::move(*parsed));
     return send_one(cmd.c_str(), ipc, cib::change::replace_configuration(std::move(*parsed)));
 }
 
@@ -117,7 +112,7 @@ int configure_edit(const args& a, const std::string& ipc) {
         std::fprintf(stderr, "holdfast %s: %s\n", cmd.c_str(), edited.error().c_str());
         return 1;
     }
-    return send_one(cmd.c_str(), ipc, cib::change::replace_configuration(std::move(*edited)));
+    return replace_read_configuration(cmd.c_str(), ipc, *doc, std::move(*edited));
 }
 
 int configure_load(const args& a, const std::string& ipc) {
@@ -225,6 +220,7 @@ int run_configure(const args& in) {
     if (a[0] == "verify") return configure_verify(a, ipc);
     if (is_crm_object(a[0])) return configure_object(a, ipc);
     if (a[0] == "delete" || a[0] == "rename") return configure_edit(a, ipc);
+    if (a[0] == "edit") return run_configure_edit(a, ipc);
     return usage_error("unknown subcommand '" + a[0] + "'");
 }
 

@@ -115,7 +115,15 @@ constexpr const char* resource_usage =
     "  locate RSC                           where RSC runs\n"
     "  cleanup [RSC] [NODE]                 forget failures and fail counts (re-probe)\n"
     "  refresh [RSC] [NODE]                 forget all history (re-probe)\n"
-    "  failcount RSC show|delete [NODE]     fail counts per node\n";
+    "  failcount RSC show|delete [NODE]     fail counts per node\n"
+    "  param RSC set NAME VALUE | delete NAME | show [NAME]   instance attributes (crm_resource -p/-d/-g)\n"
+    "  meta RSC set|delete|show ...         meta attributes (crm_resource --meta)\n"
+    "  utilization RSC set|delete|show ...  utilization (crm_resource --utilization)\n"
+    "  trace RSC [OP [INTERVAL]]            trace_ra=1 on the op(s): the agent writes a shell trace\n"
+    "  untrace RSC [OP [INTERVAL]]          remove what trace set\n"
+    "  constraints RSC                      constraints naming RSC (crm_resource -a)\n"
+    "  scores [RSC]                         allocation scores of the live CIB (crm_simulate -sL)\n"
+    "  (show verbs, constraints and scores take --output-as=text|json|xml)\n";
 
 bool set_meta(const command& c, const cib::resource& r, const std::string& name, const std::string& value,
               int& status) {
@@ -261,6 +269,9 @@ int run_on_resource(const command& c, cib::document& doc) {
     if (c.verb == "move" || c.verb == "ban") return run_move_ban(c, doc, rsc);
     if (c.verb == "clear") return run_clear(c, doc, rsc);
     if (c.verb == "locate") return run_locate(c, doc, rsc);
+    if (c.verb == "param" || c.verb == "meta" || c.verb == "utilization") return run_nv_verb(c, *r);
+    if (c.verb == "trace" || c.verb == "untrace") return run_trace(c, doc, c.verb == "trace");
+    if (c.verb == "constraints") return run_constraints(c, doc);
     if (c.positional.size() != 1) return usage_error("restart takes exactly one RSC");
     return run_restart(c, doc, *r);
 }
@@ -277,6 +288,8 @@ bool takes(const std::string& verb, const char* option) {
     const std::string o = option;
     if (o == "lifetime") return verb == "move" || verb == "ban";
     if (o == "node") return verb == "cleanup" || verb == "refresh";
+    if (o == "output-as")
+        return verb == "param" || verb == "meta" || verb == "utilization" || verb == "constraints" || verb == "scores";
     return verb == "restart";  // timeout
 }
 
@@ -288,8 +301,18 @@ std::optional<command> parse(const args& a, int& status) {
     c.cmd = "resource " + c.verb;
     const std::pair<const char*, std::string command::*> options[] = {
         {"lifetime", &command::lifetime}, {"node", &command::node}, {"timeout", &command::timeout}};
+    // a value may start with '-' (param RSC set NAME -5): after the verb's
+    // NAME only the options are options
+    const bool values = c.verb == "param" || c.verb == "meta" || c.verb == "utilization";
     for (size_t i = 1; i < a.size(); ++i) {
         if (take_ipc_option(a, i, c.ipc)) continue;
+        std::string bad;
+        if (take_output_as(a, i, c.format, bad)) {
+            if (!bad.empty()) return status = usage_error(bad), std::nullopt;
+            if (!takes(c.verb, "output-as"))
+                return status = usage_error(c.verb + " takes no --output-as"), std::nullopt;
+            continue;
+        }
         bool matched = false;
         for (const auto& [name, field] : options) {
             const std::string lng = std::string("--") + name;
@@ -309,7 +332,7 @@ std::optional<command> parse(const args& a, int& status) {
             matched = true;
         }
         if (matched) continue;
-        if (a[i].size() > 1 && a[i][0] == '-')
+        if (a[i].size() > 1 && a[i][0] == '-' && !(values && c.positional.size() >= 3))
             return status = usage_error("unknown option '" + a[i] + "'"), std::nullopt;
         c.positional.push_back(a[i]);
     }
@@ -324,8 +347,10 @@ int run_resource(const args& a) {
         std::fputs(resource_usage, stdout);
         return 0;
     }
-    static const char* const verbs[] = {"start", "stop",  "restart", "manage",  "unmanage", "maintenance", "move",
-                                        "ban",   "clear", "locate",  "cleanup", "refresh",  "failcount"};
+    static const char* const verbs[] = {"start",       "stop",    "restart",   "manage",      "unmanage",
+                                        "maintenance", "move",    "ban",       "clear",       "locate",
+                                        "cleanup",     "refresh", "failcount", "param",       "meta",
+                                        "utilization", "trace",   "untrace",   "constraints", "scores"};
     const std::string verb = canonical(a[0]);
     bool known = false;
     for (const char* v : verbs) known = known || verb == v;
@@ -337,6 +362,7 @@ int run_resource(const args& a) {
     if (!doc) return doc.error();
     if (c->verb == "cleanup" || c->verb == "refresh") return run_cleanup(*c, *doc, c->verb == "refresh");
     if (c->verb == "failcount") return run_failcount(*c, *doc);
+    if (c->verb == "scores") return run_scores(*c, *doc);
     return run_on_resource(*c, *doc);
 }
 

@@ -9,6 +9,7 @@
 #include "cib/change.hpp"
 #include "cib/cib.hpp"
 #include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/output_as.hpp"
 
 namespace holdfast::tools::resource_cli {
 
@@ -18,6 +19,7 @@ struct command {
     std::string ipc;
     args positional;  // after the verb
     std::string lifetime, node, timeout;
+    output_format format = output_format::text;  // --output-as (read-only verbs)
 };
 
 // Prints "holdfast resource VERB: what" and returns 1 (bad input, nothing changed).
@@ -49,5 +51,10 @@ std::optional<std::string> node_id(const command& c, const cib::document& doc, c
 int run_restart(const command& c, cib::document& doc, const cib::resource& r);  // resource_history.cpp
 int run_cleanup(const command& c, cib::document& doc, bool refresh);            // resource_history.cpp
 int run_failcount(const command& c, cib::document& doc);                        // resource_history.cpp
+// resource_attrs.cpp: param|meta|utilization RSC set|delete|show, trace/untrace, constraints, scores
+int run_nv_verb(const command& c, const cib::resource& r);
+int run_trace(const command& c, const cib::document& doc, bool on);
+int run_constraints(const command& c, const cib::document& doc);
+int run_scores(const command& c, const cib::document& doc);
 
 }  // namespace holdfast::tools::resource_cli

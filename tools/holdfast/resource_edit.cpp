@@ -62,17 +62,33 @@ std::string sanitize_id(std::string id) {
     return id;
 }
 
-meta_target meta_attribute(const cib::resource& r, const std::string& name) {
-    meta_target t;
-    for (const auto& set : r.meta)
+nv_target nv_attribute(const std::vector<cib::nvset>& sets, const std::string& new_set_id, const std::string& name) {
+    for (const auto& set : sets)
         for (const auto& p : set.pairs)
-            if (p.name == name && !t.exists) {
-                t = {set.id, p.id, true, p.value};
-            }
-    if (t.exists) return t;
-    t.set_id = r.meta.empty() ? sanitize_id(r.id + "-meta_attributes") : r.meta.front().id;
+            if (p.name == name) return {set.id, p.id, true, p.value};
+    nv_target t;
+    t.set_id = sets.empty() ? sanitize_id(new_set_id) : sets.front().id;
     t.pair_id = sanitize_id(t.set_id + "-" + name);
     return t;
+}
+
+std::vector<std::string> nv_pair_ids(const std::vector<cib::nvset>& sets, const std::string& name) {
+    std::vector<std::string> out;
+    for (const auto& set : sets)
+        for (const auto& p : set.pairs)
+            if (p.name == name) out.push_back(p.id);
+    return out;
+}
+
+std::string nv_update_xml(const std::string& element, const std::string& id, const std::string& attrs,
+                          const char* set_tag, const nv_target& t, const std::string& name, const std::string& value) {
+    return "<" + element + " id=\"" + xml_attr(id) + "\"" + attrs + "><" + set_tag + " id=\"" + xml_attr(t.set_id) +
+           "\"><nvpair id=\"" + xml_attr(t.pair_id) + "\" name=\"" + xml_attr(name) + "\" value=\"" + xml_attr(value) +
+           "\"/></" + set_tag + "></" + element + ">";
+}
+
+meta_target meta_attribute(const cib::resource& r, const std::string& name) {
+    return nv_attribute(r.meta, r.id + "-meta_attributes", name);
 }
 
 const char* tag_of(const cib::resource& r) {
@@ -88,10 +104,7 @@ const char* tag_of(const cib::resource& r) {
 
 std::string meta_update_xml(const cib::resource& r, const meta_target& t, const std::string& name,
                             const std::string& value) {
-    const std::string tag = tag_of(r);
-    return "<" + tag + " id=\"" + xml_attr(r.id) + "\"><meta_attributes id=\"" + xml_attr(t.set_id) +
-           "\"><nvpair id=\"" + xml_attr(t.pair_id) + "\" name=\"" + xml_attr(name) + "\" value=\"" + xml_attr(value) +
-           "\"/></meta_attributes></" + tag + ">";
+    return nv_update_xml(tag_of(r), r.id, "", "meta_attributes", t, name, value);
 }
 
 std::string prefer_id(const std::string& rsc) { return sanitize_id("cli-prefer-" + rsc); }

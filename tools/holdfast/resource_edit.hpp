@@ -18,15 +18,28 @@ namespace holdfast::tools::resource_edit {
 // an XML ID cannot hold become '.'.
 std::string sanitize_id(std::string id);
 
-// crm_resource --meta --set-parameter: the set RSC-meta_attributes and the
-// pair SET-NAME, unless the resource already has a set (its first) or a pair
-// of that name (anywhere in its meta_attributes), which are reused.
-struct meta_target {
+// Where crm_resource --set-parameter / crm_attribute put NAME in one kind of
+// set (instance_attributes, meta_attributes, utilization) of an element: the
+// pair of that name where there is one (in any of `sets`), else a new pair
+// SET-NAME in the first set, else in a new set `new_set_id`.
+struct nv_target {
     std::string set_id;
     std::string pair_id;
     bool exists = false;  // a pair of that name is there already
     std::string value;    // its value when it exists
 };
+nv_target nv_attribute(const std::vector<cib::nvset>& sets, const std::string& new_set_id, const std::string& name);
+// The ids of every pair named NAME in `sets` (what a delete removes).
+std::vector<std::string> nv_pair_ids(const std::vector<cib::nvset>& sets, const std::string& name);
+// <ELEMENT id=ID ATTRS><SET_TAG id=..><nvpair id=.. name= value=/></SET_TAG></ELEMENT>:
+// what an update merges to set one pair. `attrs` is added as written (" uname=\"n1\"").
+std::string nv_update_xml(const std::string& element, const std::string& id, const std::string& attrs,
+                          const char* set_tag, const nv_target& t, const std::string& name, const std::string& value);
+
+// crm_resource --meta --set-parameter: the set RSC-meta_attributes and the
+// pair SET-NAME, unless the resource already has a set (its first) or a pair
+// of that name (anywhere in its meta_attributes), which are reused.
+using meta_target = nv_target;
 meta_target meta_attribute(const cib::resource& r, const std::string& name);
 
 // The element name of a resource (primitive, group, clone, master, bundle).
