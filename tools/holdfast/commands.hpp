@@ -18,5 +18,7 @@ int run_node(const args& a);         // tools/holdfast/node.cpp (holdfastd over 
 int run_resource(const args& a);     // tools/holdfast/resource.cpp (holdfastd over IPC)
 int run_fence(const args& a);        // tools/holdfast/fence.cpp (fence test: a device driven directly)
 int run_fence_admin(const args& a);  // tools/holdfast/fence_admin.cpp (fence NODE, history, confirm, list)
+int run_history(const args& a);      // tools/holdfast/history_cmd.cpp (holdfastd over IPC)
+int run_report(const args& a);       // tools/holdfast/report.cpp (a support bundle)
 
 }  // namespace holdfast::tools
