@@ -113,7 +113,9 @@ bool is_secret_param(std::string_view raw) {
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (name.find("passw") != std::string::npos || name.find("secret") != std::string::npos) return true;
-    return ends_with(name, "token") || ends_with(name, "_key") || name == "community" || ends_with(name, "_community");
+    for (const char* suffix : {"token", "apikey", "api_key", "private_key", "_community"})
+        if (ends_with(name, suffix)) return true;
+    return name == "community";
 }
 
 std::string mask_secrets(std::string_view text) {

@@ -16,10 +16,11 @@ inline constexpr std::string_view masked_value = "*****";
 // Whether a parameter of this name holds a secret (case-insensitive, leading
 // dashes ignored, so "--password" too): a name containing "passw" (passwd,
 // password, snmp_priv_passwd) or "secret" (secret_key), ending in "token"
-// (api_token) or "_key" (access_key; not fence_scsi's plain "key", a
-// reservation key every node's sg_persist shows), or "community" (SNMP).
-// "user"/"login" are not: an operator needs them to debug, and crmsh's report
-// keeps them too.
+// (api_token), "apikey"/"api_key" or "private_key", or "community" (SNMP).
+// Not any "*_key": the CIB's operation_key and status's op_key are none, nor
+// is fence_scsi's "key" (a reservation key every node's sg_persist shows), nor
+// fence_aws's access_key (an id; its secret_key is caught). "user"/"login" are
+// not: an operator needs them to debug, and crmsh's report keeps them too.
 bool is_secret_param(std::string_view name);
 
 // The text with every secret value replaced by masked_value:

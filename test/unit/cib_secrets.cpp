@@ -11,10 +11,12 @@ namespace cib = holdfast::cib;
 BOOST_AUTO_TEST_SUITE(cib_secrets)
 
 BOOST_AUTO_TEST_CASE(secret_names) {
-    for (const char* n : {"passwd", "password", "PASSWORD", "snmp_priv_passwd", "password_script", "secret_key",
-                          "client_secret", "api_token", "token", "access_key", "community", "--password", "-passwd"})
+    for (const char* n :
+         {"passwd", "password", "PASSWORD", "snmp_priv_passwd", "password_script", "secret_key", "client_secret",
+          "api_token", "token", "apikey", "api_key", "ssh_private_key", "community", "--password", "-passwd"})
         BOOST_TEST(cib::is_secret_param(n), n);
-    for (const char* n : {"user", "login", "ip", "key", "pcmk_host_list", "ipaddr", "port", "keytab", "tokenizer"})
+    for (const char* n : {"user", "login", "ip", "key", "pcmk_host_list", "ipaddr", "port", "keytab", "tokenizer",
+                          "op_key", "operation_key", "transition-key", "access_key"})
         BOOST_TEST(!cib::is_secret_param(n), n);
 }
 
