@@ -6,6 +6,7 @@
   - a failed stop with fencing on gets the node fenced too, and the resource recovered elsewhere;
     on the coordinator itself too: it asks another member to fence it;
   - `holdfast fence history` shows those fencings on every node (the history is replicated),
+    `holdfast history` shows the coordinator's transitions, the failure, who changed the configuration,
     `holdfast fence NODE --off` powers a node off, `fence list` names the device, `fence confirm`
     refuses without --force, and an unknown node is refused with one line and nothing done.
 
@@ -18,6 +19,7 @@ node's private /run), and that a node's resource never runs elsewhere while the 
 Needs root and `ip netns`; exits 77 (skip) without them. Waits for states, never asserts durations.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -174,6 +176,7 @@ def check_fence_commands(c, switch):
     expect(p.returncode == 0 and "reboot of node3 successful: device=lab-fence, origin=node1" in p.stdout and
            "reboot of node2 successful: device=lab-fence, origin=node1" in p.stdout,
            f"node3's fence history has both fencings the coordinator did ({p.stdout.strip()})")
+    check_history(c)
     p = c.cli("node1", "fence", "list")
     expect(p.returncode == 0 and p.stdout.startswith("lab-fence (stonith:fence_holdfast_lab): node1 node2 node3"),
            f"fence list names the device and its nodes ({p.stdout.strip()})")
@@ -191,6 +194,22 @@ def check_fence_commands(c, switch):
     p = c.cli("node1", "fence", "confirm", "node3", "--force")
     expect(p.returncode == 0 and "off of node3 successful: device=operator" in p.stdout,
            f"fence confirm --force records the operator's word ({p.stdout.strip()})")
+
+
+def check_history(c):
+    """`holdfast history` on the coordinator: the configuration change and who made it, fx's failure, the
+    transition's fencing action and the fencing itself (once, though both the journal and the fencer's
+    history have it); on node3, which never was DC, the fencing from the cluster's history."""
+    p = c.cli("node1", "history", "--since", "1h")
+    out = p.stdout
+    expect(p.returncode == 0 and " root via holdfast changed the configuration (epoch " in out and
+           "fx failed: " in out and re.search(r"transition \d+: fenced node3 \(ok\)", out) and
+           re.search(r"transition \d+ started \(\d+ actions\)", out) and
+           out.count("fenced node3 (reboot) by node1 with lab-fence: ok") == 1,
+           f"node1's history has the change, the failure, the transition and the fencing ({out.strip()})")
+    p = c.cli("node3", "history", "--output-as=json")
+    expect(p.returncode == 0 and '"kind": "fencing", "target": "node2"' in p.stdout,
+           f"node3's history has node2's fencing ({p.stdout.strip()[:2000]})")
 
 
 def check_coordinator_fenced_by_peer(c, switch, fence_dir, resources, constraints):

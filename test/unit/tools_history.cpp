@@ -60,6 +60,9 @@ BOOST_AUTO_TEST_CASE(answers_merged_and_worded) {
     const std::string json = t::history_json(all);
     BOOST_TEST(json.find("\"time\": \"2025-12-02T12:03:04Z\"") != std::string::npos, json);
     BOOST_TEST(t::parse_history_xml(t::history_xml(all)).size() == 4u);
+    // a change without a user came from holdfastd itself, not through its IPC
+    const t::history_item own{1764676984000, "cib", {{"what", "changed primitive vm1"}, {"epoch", "5"}}};
+    BOOST_TEST(t::history_line(own) == "2025-12-02 12:03:04 holdfastd changed primitive vm1 (epoch 5)\n");
     unsetenv("TZ");
     tzset();
 }

@@ -74,7 +74,13 @@ std::string action_words(const history_item& e) {
     return s;
 }
 
+// Every change through the IPC carries the user its connection's credentials
+// name: one without is holdfastd's own (the controller's <nodes> entries, an
+// agent's utilization report).
 std::string cib_words(const history_item& e) {
+    if (e.get("user").empty())
+        return (e.get("origin").empty() ? "" : e.get("origin") + " ") + "holdfastd " + e.get("what") + " (epoch " +
+               e.get("epoch") + ")";
     std::string who;
     for (const char* k : {"origin", "user"})
         if (!e.get(k).empty()) who += (who.empty() ? "" : " ") + e.get(k);
