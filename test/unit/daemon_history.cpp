@@ -9,6 +9,7 @@
 #include "cib/change.hpp"
 #include "daemon/history.hpp"
 #include "daemon/history_events.hpp"
+#include "daemon/log.hpp"
 
 namespace d = holdfast::daemon;
 namespace cib = holdfast::cib;
@@ -84,6 +85,19 @@ BOOST_AUTO_TEST_CASE(journal_masks_secrets) {
     BOOST_TEST(text.find("hunter2") == std::string::npos, text);
     BOOST_TEST(text.find("user=admin") != std::string::npos, text);
     BOOST_TEST(j.read(0).at(0).get("password") == "*****");
+}
+
+BOOST_AUTO_TEST_CASE(log_lines_mask_secrets) {
+    // what log_event writes to stderr, syslog and the blackbox
+    const std::string line =
+        d::format_event("fencing_failed", {{"target", "node2"},
+                                           {"reason", "fence_ipmilan -P x --password=hunter2 failed"},
+                                           {"passwd", "hunter3"},
+                                           {"rsc", "<nvpair name=\"password\" value=\"hunter4\"/>"}});
+    for (const char* secret : {"hunter2", "hunter3", "hunter4"})
+        BOOST_TEST(line.find(secret) == std::string::npos, line);
+    BOOST_TEST(line.find("target=node2") != std::string::npos, line);
+    BOOST_TEST(line.find("passwd=*****") != std::string::npos, line);
 }
 
 BOOST_AUTO_TEST_CASE(changes_as_events) {

@@ -63,6 +63,11 @@ BOOST_AUTO_TEST_CASE(answers_merged_and_worded) {
     // a change without a user came from holdfastd itself, not through its IPC
     const t::history_item own{1764676984000, "cib", {{"what", "changed primitive vm1"}, {"epoch", "5"}}};
     BOOST_TEST(t::history_line(own) == "2025-12-02 12:03:04 holdfastd changed primitive vm1 (epoch 5)\n");
+    const t::history_item confirmed{
+        1764676984000,
+        "fencing",
+        {{"target", "node3"}, {"action", "off"}, {"device", "operator"}, {"origin", "node1"}}};
+    BOOST_TEST(t::history_line(confirmed) == "2025-12-02 12:03:04 node3 confirmed down by an operator on node1\n");
     unsetenv("TZ");
     tzset();
 }

@@ -104,6 +104,9 @@ std::string failure_words(const history_item& e) {
 }
 
 std::string fencing_words(const history_item& e) {
+    if (e.get("device") == "operator")  // holdfast fence confirm
+        return e.get("target") + " confirmed down by an operator" +
+               (e.get("origin").empty() ? "" : " on " + e.get("origin"));
     const std::string by = e.get("origin").empty() ? "" : " by " + e.get("origin");
     const std::string device = e.get("device").empty() ? "" : " with " + e.get("device");
     if (e.get("result") == "ok")
