@@ -7,7 +7,7 @@
 //   action      transition, task, rsc, node, interval-ms, result (ok|failed)
 //   fencing     target, action, result (ok|failed), device, origin, reason
 //   failure     rsc, task, node, interval-ms, rc, status, reason   (from operation records)
-//   cib         op, section, epoch (after), origin, client, user  (configuration changes)
+//   cib         op, what, section, epoch, version (after), origin, client, user  (configuration changes)
 // One JSON object per line, field values masked (cib/secrets.hpp). When the
 // file passes max_bytes it becomes history.jsonl.1 (the older one goes), so
 // the journal holds between max_bytes and twice that. A torn last line (a

@@ -38,6 +38,37 @@ std::string described(const cib::change& c) {
     }
 }
 
+// The CIB section a change touches, as cibadmin --scope names them.
+std::string section_of(const cib::change& c) {
+    using op = cib::change_op;
+    switch (c.op) {
+        case op::set_property:
+        case op::delete_property: return "crm_config";
+        case op::set_node_attribute:
+        case op::delete_node_attribute: return "nodes";
+        case op::clear_resource_history: return "status";
+        default: break;
+    }
+    const std::string element = c.op == op::delete_element ? c.tag : root_of(c.payload).first;
+    static const std::pair<const char*, const char*> parents[] = {{"primitive", "resources"},
+                                                                  {"group", "resources"},
+                                                                  {"clone", "resources"},
+                                                                  {"master", "resources"},
+                                                                  {"bundle", "resources"},
+                                                                  {"template", "resources"},
+                                                                  {"rsc_location", "constraints"},
+                                                                  {"rsc_colocation", "constraints"},
+                                                                  {"rsc_order", "constraints"},
+                                                                  {"rsc_ticket", "constraints"},
+                                                                  {"cluster_property_set", "crm_config"},
+                                                                  {"node", "nodes"},
+                                                                  {"fencing-level", "fencing-topology"},
+                                                                  {"cib", "configuration"}};
+    for (const auto& [child, parent] : parents)
+        if (element == child) return parent;
+    return element;  // a section itself (resources, constraints, ...), or "" when unknown
+}
+
 bool operator_change(const cib::change& c) {
     using op = cib::change_op;
     switch (c.op) {
@@ -88,6 +119,7 @@ std::vector<history_event> events_of_change(const cib::change& c, const cib::cib
                    "cib",
                    {{"op", cib::to_string(c.op)},
                     {"what", described(c)},
+                    {"section", section_of(c)},
                     {"epoch", std::to_string(after.epoch)},
                     {"version", after.to_string()},
                     {"origin", c.origin},

@@ -110,6 +110,9 @@ BOOST_AUTO_TEST_CASE(changes_as_events) {
     BOOST_TEST(ev[0].kind == "cib");
     BOOST_TEST(ev[0].get("what") == "changed primitive vm1");
     BOOST_TEST(ev[0].get("epoch") == "41");
+    BOOST_TEST(ev[0].get("section") == "resources");
+    BOOST_TEST(d::events_of_change(cib::change::set_property("stonith-enabled", "true"), {}).at(0).get("section") ==
+               "crm_config");
     BOOST_TEST(ev[0].get("user") == "root");
     // the cluster's own bookkeeping is no event
     BOOST_TEST(d::events_of_change(cib::change::set_cib_attribute("have-quorum", "1"), {}).empty());
