@@ -9,6 +9,7 @@
 
 #include "cib/xml_text.hpp"
 #include "daemon/fence_reaction.hpp"
+#include "daemon/history_events.hpp"
 #include "daemon/log.hpp"
 #include "daemon/op_update.hpp"
 #include "policy/iso8601.hpp"
@@ -100,6 +101,7 @@ expected<std::unique_ptr<controller>, std::string> controller::create(event_loop
     if (!awaited) return unexpected(std::string("cannot create the awaited-record timer"));
     ctl->awaited_timer_ = std::move(*awaited);
     ctl->fencer_ = std::make_unique<fencer>(loop, cib, c.local_name());
+    ctl->fencer_->on_recorded = [self = ctl.get()](const fencing_event& e) { self->record_history(event_of(e)); };
     return ctl;
 }
 
@@ -129,7 +131,7 @@ void controller::on_cluster_changed() {
             if (is_stonith(a) && !is_unfencing(a)) continue;
             auto node = cluster_.id_of(a.node_uname);
             if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node)))
-                runner_->complete(index, false);
+                complete_action(index, false);
         }
         confirm_recorded();
         check_finished();
@@ -170,12 +172,24 @@ std::optional<size_t> controller::own_action(const transition_key& k) const {
     return it->second;
 }
 
+// The runner's complete(), and the action's outcome into the history the
+// first time (a late or repeated report changes nothing there either).
+bool controller::complete_action(size_t index, bool ok) {
+    if (!runner_->complete(index, ok)) return false;
+    if (auto e = action_event(transition_id_, runner_->graph().actions[index], ok)) record_history(std::move(*e));
+    return true;
+}
+
+void controller::record_history(history_event e) {
+    if (on_history) on_history(std::move(e));
+}
+
 // One of our actions reported by its operation record: done, and a failure counted.
 void controller::settle(size_t index, const ra::op_result& r) {
     const auto& a = runner_->graph().actions[index];
     const bool ok = succeeded(a, r);
     deadlines_.erase(index);
-    if (runner_->complete(index, ok) && !ok) note_failure(a, r);
+    if (complete_action(index, ok) && !ok) note_failure(a, r);
 }
 
 // Corosync's view of the nodes, written where the scheduler reads it.
@@ -236,6 +250,11 @@ void controller::plan() {
     log_event(
         LOG_NOTICE, "transition_started",
         {{"transition", std::to_string(transition_id_)}, {"actions", std::to_string(result.graph.actions.size())}});
+    record_history({0,
+                    "transition",
+                    {{"id", std::to_string(transition_id_)},
+                     {"state", "started"},
+                     {"actions", std::to_string(result.graph.actions.size())}}});
     runner_.emplace(std::move(result.graph), [this](size_t i, const policy::graph_action& a) { dispatch(i, a); });
     runner_->set_node_action_limit(node_action_limit(ws));
     runner_->start();
@@ -276,7 +295,7 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
     auto node = cluster_.id_of(a.node_uname);
     const auto members = cluster_.members();
     if (!a.node_uname.empty() && (!node || !std::binary_search(members.begin(), members.end(), *node))) {
-        runner_->complete(index, false);
+        complete_action(index, false);
         return;
     }
     if (a.kind == policy::action_kind::crm_event && a.task == "clear_failcount") {
@@ -287,7 +306,7 @@ void controller::dispatch(size_t index, const policy::graph_action& a) {
                 if (p.name.rfind("fail-count-" + a.rsc_id + "#", 0) == 0 ||
                     p.name.rfind("last-failure-" + a.rsc_id + "#", 0) == 0)
                     submit(cib::change::delete_node_attribute(id, p.name, cib::attribute_lifetime::transient));
-        runner_->complete(index, true);
+        complete_action(index, true);
         return;
     }
     if (a.kind == policy::action_kind::crm_event && a.task == "do_shutdown" && node) {
@@ -317,7 +336,7 @@ void controller::fence(size_t index, const policy::graph_action& a) {
     const int transition = transition_id_;
     auto done = [this, index, transition](const fencing_event& e) {
         if (runner_ && transition == transition_id_) {
-            runner_->complete(index, e.ok);
+            complete_action(index, e.ok);
             check_finished();
         } else {
             replan_->poke();
@@ -349,7 +368,7 @@ void controller::delegate_fencing(size_t index, const policy::graph_action& a) {
         if (id != cluster_.local_id() && peer.empty()) peer = cluster_.name_of(id);
     if (peer.empty()) {
         log_event(LOG_WARNING, "fencing_self_refused", {{"target", a.node_uname}});
-        runner_->complete(index, false);
+        complete_action(index, false);
         return;
     }
     pending_fencing_[a.node_uname].push_back(index);
@@ -368,7 +387,7 @@ void controller::unfence(size_t index, const policy::graph_action& a) {
     const auto node = cluster_.id_of(a.node_uname);
     const auto members = cluster_.members();
     if (!node || !std::binary_search(members.begin(), members.end(), *node)) {
-        runner_->complete(index, false);
+        complete_action(index, false);
         return;
     }
     if (a.node_uname != cluster_.local_name()) return send_action(index, a);
@@ -376,7 +395,7 @@ void controller::unfence(size_t index, const policy::graph_action& a) {
     unfence_self(*node, [this, index, transition, a](bool ok) {
         if (ok) record_unfenced(a);
         if (runner_ && transition == transition_id_) {
-            runner_->complete(index, ok);
+            complete_action(index, ok);
             check_finished();
         }
     });
@@ -496,7 +515,7 @@ void controller::on_fenced(const fencing_event& e) {
     pending_since_.erase(e.target);
     delegated_.erase(e.target);
     if (!runner_) return;
-    for (size_t index : indexes) runner_->complete(index, e.ok);
+    for (size_t index : indexes) complete_action(index, e.ok);
     check_finished();
 }
 
@@ -515,7 +534,7 @@ void controller::expire_actions() {
         }
         const size_t index = it->first;
         it = deadlines_.erase(it);
-        if (runner_->complete(index, false))
+        if (complete_action(index, false))
             log_event(LOG_WARNING, "action_timed_out",
                       {{"transition", std::to_string(transition_id_)},
                        {"action", runner_->graph().actions[index].operation_key},
@@ -548,7 +567,7 @@ void controller::on_message(std::string_view body) {
         deadlines_.erase(it->second);
         const auto& a = runner_->graph().actions[it->second];
         if (ack->ok && is_unfencing(a)) record_unfenced(a);
-        runner_->complete(it->second, ack->ok);
+        complete_action(it->second, ack->ok);
     }
     check_finished();
 }
@@ -663,6 +682,10 @@ void controller::check_finished() {
     if (!runner_ || !runner_->finished()) return;
     log_event(LOG_NOTICE, "transition_finished",
               {{"transition", std::to_string(transition_id_)}, {"outcome", to_string(runner_->state())}});
+    record_history(
+        {0,
+         "transition",
+         {{"id", std::to_string(transition_id_)}, {"state", "finished"}, {"outcome", to_string(runner_->state())}}});
     runner_.reset();
     index_of_.clear();
     deadlines_.clear();

@@ -28,6 +28,7 @@
 #include "daemon/ctl_message.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/fencer.hpp"
+#include "daemon/history.hpp"
 #include "daemon/transition.hpp"
 #include "policy/working_set.hpp"
 #include "ra/executor.hpp"
@@ -72,6 +73,10 @@ public:
     // Called when this node learns it was fenced off while it kept running
     // (fence_reaction.hpp); node_daemon reacts.
     std::function<void(const fencing_event&)> on_fenced_while_running;
+    // What happened, for the node's history journal (transitions, their
+    // actions' outcomes, fencing outcomes); node_daemon records it.
+    std::function<void(history_event)> on_history;
+    void record_history(history_event e);
 
 private:
     void reconcile();
@@ -101,6 +106,7 @@ private:
     static std::optional<transition_key> parse_transition_key(const std::string& text);
     std::optional<size_t> own_action(const transition_key& k) const;
     void settle(size_t index, const ra::op_result& r);
+    bool complete_action(size_t index, bool ok);
     void note_failure(const policy::graph_action& a, const ra::op_result& r);
     bool awaiting_records();
     bool awaiting_own_changes();

@@ -134,6 +134,7 @@ void fencer::record(const fencing_event& e) {
     history_.push_back(e);
     // as Pacemaker's fencer, a bounded history: the newest 500
     if (history_.size() > 500) history_.erase(history_.begin());
+    if (on_recorded) on_recorded(e);
 }
 
 void fencer::finish(const std::string& target, const fencing::fencing_result& result) {

@@ -47,6 +47,8 @@ public:
     const std::vector<fencing_event>& history() const { return history_; }
     // An outcome from elsewhere (another node's fencing, a manual confirmation).
     void record(const fencing_event& e);
+    // Every outcome record() keeps (its own and others', once each): the history journal.
+    std::function<void(const fencing_event&)> on_recorded;
     bool busy(const std::string& target) const { return ops_.count(target) != 0; }
     // This node was fenced: what it is fencing stops (delays end, agents are
     // killed) and fails, and so does every later request. For good.

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cib/secrets.hpp"
+
 namespace holdfast::daemon {
 namespace {
 
@@ -41,9 +43,13 @@ void crash_handler(int signo) {
 
 }  // namespace
 
+// Secrets never reach a log (the blackbox included): a field named like one
+// is masked whole, and any NAME=VALUE or <nvpair> with a secret name inside
+// a value (an agent's exit reason quoting its command line, a CIB excerpt).
 std::string format_event(std::string_view name, std::initializer_list<log_field> fields) {
     std::string out(name);
-    for (const auto& [key, value] : fields) {
+    for (const auto& [key, raw] : fields) {
+        const std::string value = cib::is_secret_param(key) ? std::string(cib::masked_value) : cib::mask_secrets(raw);
         out += ' ';
         out += key;
         out += '=';

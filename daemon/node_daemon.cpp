@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "daemon/acl_gate.hpp"
 #include "daemon/empty_cib.hpp"
 #include "daemon/fence_reaction.hpp"
+#include "daemon/history_events.hpp"
 #include "daemon/log.hpp"
 #include "daemon/notify.hpp"
 #include "policy/unpack.hpp"
@@ -49,6 +51,13 @@ errc errc_of(const cib::error& e) {
     }
 }
 
+// The user a connection runs as, by name (its uid when it has none).
+std::string peer_user(const peer& p) {
+    if (p.uid == 0) return "root";
+    std::string name = user_name(p.uid);
+    return name.empty() ? std::to_string(p.uid) : name;
+}
+
 std::string one_line(std::string s) {
     if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
     return s;
@@ -80,7 +89,15 @@ expected<cib::document, cib::error> load_node_cib(const std::string& state_dir) 
 node_daemon::node_daemon(token, daemon_options o, event_loop loop, cib::document cib)
     : opts_(std::move(o)),
       loop_(std::move(loop)),
-      cib_(std::make_unique<cib_service>(std::move(cib), opts_.state_dir)) {}
+      history_(opts_.state_dir.empty() ? std::filesystem::path()
+                                       : std::filesystem::path(opts_.state_dir) / "history.jsonl"),
+      cib_(std::make_unique<cib_service>(std::move(cib), opts_.state_dir)) {
+    // every change this node applies, standalone or replicated, in delivery order
+    cib_->add_listener([this](const cib::change* change, const cib::applied* result) {
+        if (!change || !result) return;
+        for (auto& e : events_of_change(*change, result->after)) history_.record(std::move(e));
+    });
+}
 
 expected<std::unique_ptr<node_daemon>, std::string> node_daemon::start(const daemon_options& o) {
     auto doc = load_node_cib(o.state_dir);
@@ -128,6 +145,7 @@ expected<void, std::string> node_daemon::join_cluster() {
     auto ctl = controller::create(loop_, *cluster_, *cib_);
     if (!ctl) return unexpected(ctl.error());
     controller_ = std::move(*ctl);
+    controller_->on_history = [this](history_event e) { history_.record(std::move(e)); };
     executor_ = std::make_unique<local_executor>(loop_, *cluster_, *cib_);
     cib_->add_listener([this](const cib::change* change, const cib::applied*) {
         if (change && change->op == cib::change_op::clear_resource_history && executor_ &&
@@ -230,6 +248,7 @@ dispatch_table node_daemon::requests() {
             if (r.payload.empty() || e.target == r.payload) x += fencing_xml(e);
         return response{errc::ok, x + "</fencing-history>\n"};
     };
+    t[request_type::history] = [this](const request& r, const peer&) { return history_answer(r.payload); };
     t[request_type::fence_confirm] = [this](const request& r, const peer& p) {
         if (!controller_) return error_response(errc::not_supported, "this node is not in a cluster");
         if (!known_node(r.payload)) return error_response(errc::bad_request, "unknown node '" + r.payload + "'");
@@ -268,6 +287,8 @@ deferred_table node_daemon::deferred_requests() {
     t[request_type::cib_change] = [this](const request& r, const peer& p, reply_fn reply) {
         auto c = cib::parse_change(r.payload);
         if (!c) return reply(error_response(errc::bad_request, "bad change: " + one_line(c.error().to_string())));
+        // who changed it is what the connection's credentials say, not the client (update-user, the history)
+        c->user = peer_user(p);
         log_event(LOG_INFO, "cib_change_requested",
                   {{"op", cib::to_string(c->op)}, {"uid", std::to_string(p.uid)}, {"pid", std::to_string(p.pid)}});
         if (auto refused = refuse_change(cib_->document(), *c, p)) return reply(std::move(*refused));
@@ -332,6 +353,26 @@ void node_daemon::expire_pending() {
         it = pending_.erase(it);
     }
     if (!pending_.empty()) (void)pending_timer_->arm(usec(1'000'000));
+}
+
+// The journal's events from `since` (epoch ms; "" for all), newest kept
+// when they would not fit in one answer.
+response node_daemon::history_answer(const std::string& since) const {
+    int64_t from = 0;
+    if (!since.empty()) {
+        char* end = nullptr;
+        from = std::strtoll(since.c_str(), &end, 10);
+        if (*end != '\0') return error_response(errc::bad_request, "bad history start '" + since + "'");
+    }
+    std::vector<std::string> lines;
+    size_t bytes = 0;
+    for (const auto& e : history_.read(from)) bytes += lines.emplace_back(to_xml(e)).size();
+    size_t first = 0;
+    for (; first < lines.size() && bytes > ipc_buffer_bytes - (64u << 10); ++first) bytes -= lines[first].size();
+    const std::string node = cluster_ ? cluster_->local_name() : std::string();
+    std::string x = "<history node=\"" + xml_escape(node) + "\">\n";
+    for (size_t i = first; i < lines.size(); ++i) x += lines[i];
+    return response{errc::ok, x + "</history>\n"};
 }
 
 std::string node_daemon::ping_xml() const {

@@ -22,6 +22,7 @@
 #include "daemon/cluster.hpp"
 #include "daemon/controller.hpp"
 #include "daemon/event_loop.hpp"
+#include "daemon/history.hpp"
 #include "daemon/ipc_server.hpp"
 #include "daemon/local_executor.hpp"
 #include "daemon/options.hpp"
@@ -82,11 +83,14 @@ private:
     dispatch_table requests();
     deferred_table deferred_requests();
     std::string ping_xml() const;
+    response history_answer(const std::string& since) const;
     bool known_node(const std::string& name) const;
     void react_to_own_fencing(const fencing_event& e);
 
     daemon_options opts_;
     event_loop loop_;
+    // <state-dir>/history.jsonl: what happened here (`holdfast history`)
+    history_journal history_;
     std::unique_ptr<cib_service> cib_;
     std::unique_ptr<cluster> cluster_;
     std::unique_ptr<controller> controller_;

@@ -21,7 +21,7 @@ constexpr table_row permission_table[] = {
     {request_type::ping, permission::read},           {request_type::cib_query, permission::read},
     {request_type::cib_change, permission::write},    {request_type::shutdown, permission::admin},
     {request_type::fence, permission::admin},         {request_type::fence_history, permission::read},
-    {request_type::fence_confirm, permission::admin},
+    {request_type::fence_confirm, permission::admin}, {request_type::history, permission::read},
 };
 
 }  // namespace

@@ -37,6 +37,7 @@ const char* to_string(request_type t) {
         case request_type::fence: return "fence";
         case request_type::fence_history: return "fence_history";
         case request_type::fence_confirm: return "fence_confirm";
+        case request_type::history: return "history";
     }
     return "unknown";
 }

@@ -47,10 +47,11 @@ enum class request_type : int32_t {
     fence = 5,          // "TARGET ACTION" -> <fencing .../> once this node's fencer is done (ok or not)
     fence_history = 6,  // "" or "TARGET" -> <fencing-history><fencing .../>...</fencing-history>
     fence_confirm = 7,  // "TARGET": an operator's word that it is down -> <fencing .../>
+    history = 8,        // "" or "SINCE" (epoch ms) -> <history><event .../>...</history> (daemon/history.hpp)
 };
 constexpr request_type all_request_types[] = {
-    request_type::ping,  request_type::cib_query,     request_type::cib_change,   request_type::shutdown,
-    request_type::fence, request_type::fence_history, request_type::fence_confirm};
+    request_type::ping,  request_type::cib_query,     request_type::cib_change,    request_type::shutdown,
+    request_type::fence, request_type::fence_history, request_type::fence_confirm, request_type::history};
 
 const char* to_string(request_type t);  // "ping", "cib_query", ...
 std::optional<request_type> request_type_from_wire(int32_t v);

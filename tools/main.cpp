@@ -25,6 +25,8 @@ void usage(FILE* out) {
         "             trace, untrace, constraints, scores (like crm resource)\n"
         "  fence      test DEVICE: drive a fence device directly and check what it does\n"
         "  maintenance on|off [RSC]: maintenance-mode, or the resource's maintenance\n"
+        "  history    what happened when: transitions, fencing, failures, who changed what\n"
+        "  report     --since T: a support bundle (tar.gz) with secrets masked\n"
         "  version    print the version (also --version)\n",
         out);
 }
@@ -60,6 +62,8 @@ int main(int argc, char** argv) {
     if (cmd == "resource") return holdfast::tools::run_resource(rest);
     if (cmd == "fence") return holdfast::tools::run_fence(rest);
     if (cmd == "maintenance") return holdfast::tools::run_maintenance(rest);
+    if (cmd == "history") return holdfast::tools::run_history(rest);
+    if (cmd == "report") return holdfast::tools::run_report(rest);
     if (cmd == "--version" || cmd == "version") {
         std::printf("holdfast %s\n", HOLDFAST_VERSION);
         return 0;

@@ -53,8 +53,9 @@ source "$script"
 [ "$(complete -p holdfast)" = "complete -F _holdfast holdfast" ] || { echo "completion: not registered" >&2; exit 1; }
 
 PATH=$bin:$PATH
-check holdfast "" "--help --version cib configure fence help node resource simulate status verify version"
-check holdfast re "resource"
+check holdfast "" "--help --version cib configure fence help history node report resource simulate status verify version"
+check holdfast res "resource"
+check holdfast re "report resource"
 check holdfast resource m "maintenance manage move"
 check holdfast resource move "" "disks vm1"
 check holdfast resource move vm1 "" "node1 node2"
@@ -68,6 +69,10 @@ check holdfast fence n "node1 node2"
 check holdfast fence confirm node2 --f "--force"
 check holdfast fence test --action "" "off on reboot status"
 check holdfast cib "" "show"
+check holdfast history --s "--since --socket"
+check holdfast history --output-as "" "json text xml"
+check holdfast report --since "" "1d 1h 1w 2h 30m today yesterday"
+check holdfast report --since 1h --d "--dest"
 
 # No daemon: no names, no error output.
 printf '#!/bin/sh\necho "holdfast: cannot connect to holdfastd" >&2\nexit 1\n' >"$bin/holdfast"

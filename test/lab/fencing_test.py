@@ -6,6 +6,7 @@
   - a failed stop with fencing on gets the node fenced too, and the resource recovered elsewhere;
     on the coordinator itself too: it asks another member to fence it;
   - `holdfast fence history` shows those fencings on every node (the history is replicated),
+    `holdfast history` shows the coordinator's transitions, the failure, who changed the configuration,
     `holdfast fence NODE --off` powers a node off, `fence list` names the device, `fence confirm`
     refuses without --force, and an unknown node is refused with one line and nothing done.
 
@@ -18,6 +19,7 @@ node's private /run), and that a node's resource never runs elsewhere while the 
 Needs root and `ip netns`; exits 77 (skip) without them. Waits for states, never asserts durations.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -161,6 +163,9 @@ def checks(c, base):
                  lambda: len(switch.killed) > kills and switch.killed[-1][0] == "node2" and
                  runs_on(c, "ft") == ["node3"], c.lab)
         expect(not sampler.violations, f"no resource was ever active on two nodes ({sampler.violations[:3]})")
+        # while node2 reboots: the fence commands' checks below are sensitive to timing (a confirm
+        # racing the DC's own fencing of the node it confirms), so their pace is left as it was
+        check_history(c)
         check_fence_commands(c, switch)
         check_coordinator_fenced_by_peer(c, switch, fence_dir, resources, constraints)
     finally:
@@ -191,6 +196,25 @@ def check_fence_commands(c, switch):
     p = c.cli("node1", "fence", "confirm", "node3", "--force")
     expect(p.returncode == 0 and "off of node3 successful: device=operator" in p.stdout,
            f"fence confirm --force records the operator's word ({p.stdout.strip()})")
+
+
+def check_history(c):
+    """`holdfast history` on the coordinator: the configuration change and who made it, fx's failure, the
+    transition's fencing action and the fencing itself (once, though both the journal and the fencer's
+    history have it); on node3, which never was DC, the fencing from the cluster's history."""
+    def coordinator_history():
+        p = c.cli("node1", "history", "--since", "1h")
+        out = p.stdout
+        return (p.returncode == 0 and " root via holdfast changed the configuration (epoch " in out and
+                "fx failed: " in out and re.search(r"transition \d+: fenced node3 \(ok\)", out) and
+                re.search(r"transition \d+ started \(\d+ actions\)", out) and
+                out.count("fenced node3 (reboot) by node1 with lab-fence: ok") == 1 and
+                "fenced node2 (reboot) by node1 with lab-fence: ok" in out)
+    wait_for("node1's history has the change, the failure, the transitions and both fencings (once each)",
+             coordinator_history, c.lab)
+    wait_for("node3's history has node2's fencing",
+             lambda: '"kind": "fencing", "target": "node2"' in c.cli("node3", "history", "--output-as=json").stdout,
+             c.lab)
 
 
 def check_coordinator_fenced_by_peer(c, switch, fence_dir, resources, constraints):

@@ -66,6 +66,8 @@ BOOST_AUTO_TEST_CASE(every_request_type_has_a_permission_row) {
     BOOST_TEST(required_permission(request_type::cib_query) == permission::read);
     BOOST_TEST(required_permission(request_type::cib_change) == permission::write);
     BOOST_TEST(required_permission(request_type::shutdown) == permission::admin);
+    BOOST_TEST(required_permission(request_type::history) == permission::read);  // like fence_history
+    BOOST_TEST(static_cast<int>(request_type::history) == 8);                    // on the wire
 }
 
 BOOST_AUTO_TEST_CASE(peer_classes_and_what_they_may_do) {

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "cib/secrets.hpp"
+
 namespace holdfast::tools {
 
 std::string cib_date(std::time_t t) {
@@ -28,6 +30,13 @@ std::string host_name() {
 }  // namespace
 
 expected<std::string, daemon_failure> send_change(const std::string& ipc_name, cib::change c) {
+    // `configure show` masks secrets: its text loaded back must not replace them with the mask
+    auto masked = cib::masked_secret_in(c.payload);
+    if (!masked && cib::is_secret_param(c.name) && c.value == cib::masked_value) masked = c.name;
+    if (masked)
+        return unexpected(daemon_failure{
+            daemon::errc::bad_request, "the value of secret parameter '" + *masked + "' is the mask '" +
+                                           std::string(cib::masked_value) + "' that show prints: give the real value"});
     c.origin = host_name();
     c.client = "holdfast";
     c.now = cib_date(std::time(nullptr));

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cib/secrets.hpp"
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/daemon_call.hpp"
 
@@ -33,7 +34,7 @@ int run_cib(const args& a) {
     }
     auto cib = ask_daemon(ipc, daemon::request_type::cib_query);
     if (!cib) return report("cib show", cib.error());
-    std::fputs(cib->c_str(), stdout);
+    std::fputs(cib::mask_secrets(*cib).c_str(), stdout);
     return std::fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "cib/secrets.hpp"
 #include "tools/holdfast/change_call.hpp"
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/crm_parse.hpp"
@@ -162,7 +163,9 @@ int configure_show(const args& a, const std::string& ipc) {
     }
     auto doc = query_cib("configure show", ipc);
     if (!doc) return doc.error();
-    std::string out = xml ? configuration_of(*doc) + "\n" : format_crm_configuration(*doc);
+    // secrets masked (cib/secrets.hpp): loading this text back would set them to "*****",
+    // which `configure load` refuses for a secret parameter
+    const std::string out = cib::mask_secrets(xml ? configuration_of(*doc) + "\n" : format_crm_configuration(*doc));
     std::fputs(out.c_str(), stdout);
     return std::fflush(stdout) == 0 ? 0 : 1;
 }

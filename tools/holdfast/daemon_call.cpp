@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cib/secrets.hpp"
 #include "daemon/client.hpp"
 
 namespace holdfast::tools {
@@ -77,6 +78,8 @@ expected<std::string, daemon_failure> ask_daemon(const std::string& ipc_name, da
 int report(const char* cmd, const daemon_failure& f) {
     std::string msg = f.message.empty() ? daemon::describe(f.code) : f.message;
     if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+    // the CIB's refusal may quote the offending element, a password in it
+    msg = cib::mask_secrets(msg);
     std::fprintf(stderr, "holdfast %s: %s\n", cmd, msg.c_str());
     return exit_code(f.code);
 }

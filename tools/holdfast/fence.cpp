@@ -15,6 +15,7 @@
 #include <string>
 
 #include "cib/cib.hpp"
+#include "cib/secrets.hpp"
 #include "fencing/agent.hpp"
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/daemon_call.hpp"
@@ -145,7 +146,9 @@ std::optional<hf::device> resolve_device(test_options& o, int* rc) {
 // Prints the steps as they happen and keeps the verdict.
 class step_log {
 public:
-    void line(const std::string& step, bool good, const std::string& result, int64_t ms, const std::string& note) {
+    void line(const std::string& step, bool good, const std::string& result, int64_t ms, const std::string& raw_note) {
+        // an agent's complaint may quote its options, the password among them
+        const std::string note = cib::mask_secrets(raw_note);
         timeval tv{};
         gettimeofday(&tv, nullptr);
         std::tm tm{};

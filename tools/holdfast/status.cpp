@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cib/cib.hpp"
+#include "cib/secrets.hpp"
 #include "policy/unpack.hpp"
 #include "tools/holdfast/change_call.hpp"
 #include "tools/holdfast/commands.hpp"
@@ -53,6 +54,8 @@ int run_status(const args& a) {
                       : format == "json" ? format_status_json(ws)
                                          : format_status_text(ws, cib_date(now)) +
                                                resource_edit::format_cli_constraints(doc->model(), now);
+    // nothing above prints parameters today; an exit reason or a later section might
+    out = cib::mask_secrets(out);
     std::fputs(out.c_str(), stdout);
     return std::fflush(stdout) == 0 ? 0 : 1;
 }

@@ -1,0 +1,67 @@
+// holdfast history [--since T] [--output-as=text|json|xml]: holdfastd's
+// journal plus the cluster's fencing history (tools/holdfast/history.hpp).
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/daemon_call.hpp"
+#include "tools/holdfast/history.hpp"
+
+namespace holdfast::tools {
+namespace {
+
+constexpr const char* history_usage =
+    "usage: holdfast history [--since T] [--output-as=text|json|xml] [--socket NAME]\n"
+    "       T: ISO 8601 (2026-12-02T12:00:00Z, \"2026-12-02 12:00\"), 30s, 30m, 2h, 1d, 1w, today, yesterday\n";
+
+int usage_error(const std::string& why) {
+    std::fprintf(stderr, "holdfast history: %s\n%s", why.c_str(), history_usage);
+    return 2;
+}
+
+}  // namespace
+
+expected<std::vector<history_item>, daemon_failure> fetch_history(const std::string& ipc, std::time_t since) {
+    const std::string payload = since > 0 ? std::to_string(static_cast<long long>(since) * 1000) : std::string();
+    auto journal = ask_daemon(ipc, daemon::request_type::history, payload);
+    if (!journal) return unexpected(journal.error());
+    // a node outside a cluster has no fencer: its journal is all there is
+    auto fencing = ask_daemon(ipc, daemon::request_type::fence_history);
+    std::vector<history_item> fenced;
+    if (fencing)
+        for (auto& f : parse_fencing_xml(*fencing))
+            if (f.time_ms >= static_cast<int64_t>(since) * 1000) fenced.push_back(std::move(f));
+    return merge_history(parse_history_xml(*journal), fenced);
+}
+
+int run_history(const args& a) {
+    std::string ipc = default_ipc_name();
+    std::string format = "text";
+    std::time_t since = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        std::string value;
+        if (a[i].rfind("--output-as=", 0) == 0)
+            format = a[i].substr(12);
+        else if (a[i] == "--output-as" && i + 1 < a.size())
+            format = a[++i];
+        else if (a[i].rfind("--since=", 0) == 0 || (a[i] == "--since" && i + 1 < a.size())) {
+            value = a[i] == "--since" ? a[++i] : a[i].substr(8);
+            auto t = parse_since(value, std::time(nullptr));
+            if (!t) return usage_error("cannot read the time '" + value + "'");
+            since = *t;
+        } else if (!take_ipc_option(a, i, ipc))
+            return usage_error("unknown or incomplete option '" + a[i] + "'");
+    }
+    if (format != "text" && format != "json" && format != "xml")
+        return usage_error("--output-as must be text, json or xml, not '" + format + "'");
+    auto events = fetch_history(ipc, since);
+    if (!events) return report("history", events.error());
+    const std::string out = format == "json"  ? history_json(*events)
+                            : format == "xml" ? history_xml(*events)
+                                              : history_text(*events);
+    std::fputs(out.c_str(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+}  // namespace holdfast::tools
