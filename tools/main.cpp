@@ -22,6 +22,7 @@ void usage(FILE* out) {
         "  resource   start, stop, restart, move, ban, clear, locate, cleanup, refresh,\n"
         "             failcount, manage, unmanage, maintenance (like crm resource)\n"
         "  fence      test DEVICE: drive a fence device directly and check what it does\n"
+        "  cluster    init, join, remove, start, stop, status: the Corosync layer (like crm cluster)\n"
         "  version    print the version (also --version)\n",
         out);
 }
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     if (cmd == "node") return holdfast::tools::run_node(rest);
     if (cmd == "resource") return holdfast::tools::run_resource(rest);
     if (cmd == "fence") return holdfast::tools::run_fence(rest);
+    if (cmd == "cluster") return holdfast::tools::run_cluster(rest);
     if (cmd == "--version" || cmd == "version") {
         std::printf("holdfast %s\n", HOLDFAST_VERSION);
         return 0;

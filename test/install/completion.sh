@@ -53,7 +53,10 @@ source "$script"
 [ "$(complete -p holdfast)" = "complete -F _holdfast holdfast" ] || { echo "completion: not registered" >&2; exit 1; }
 
 PATH=$bin:$PATH
-check holdfast "" "--help --version cib configure fence help node resource simulate status verify version"
+check holdfast "" "--help --version cib cluster configure fence help node resource simulate status verify version"
+check holdfast cluster "" "init join remove start status stop"
+check holdfast cluster stop --f "--force"
+check holdfast cluster status --output-as "" "json text xml"
 check holdfast re "resource"
 check holdfast resource m "maintenance manage move"
 check holdfast resource move "" "disks vm1"

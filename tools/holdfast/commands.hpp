@@ -18,5 +18,6 @@ int run_node(const args& a);         // tools/holdfast/node.cpp (holdfastd over 
 int run_resource(const args& a);     // tools/holdfast/resource.cpp (holdfastd over IPC)
 int run_fence(const args& a);        // tools/holdfast/fence.cpp (fence test: a device driven directly)
 int run_fence_admin(const args& a);  // tools/holdfast/fence_admin.cpp (fence NODE, history, confirm, list)
+int run_cluster(const args& a);      // tools/holdfast/cluster.cpp (corosync.conf, authkey, services; ssh to members)
 
 }  // namespace holdfast::tools
