@@ -3,12 +3,12 @@
 Three nodes, each a network namespace (names start with `hfk`) with its own mount, UTS and PID
 namespaces, a private /run and /dev/shm, and its own /etc/corosync, /var/lib/corosync and
 /var/log/corosync bound from a per-node directory; a bridge in a fourth namespace connects them.
-`cluster init` writes n1's files; n2 gets copies; corosync runs in both from them and they must
-form one quorate membership with knet crypto on. Every node runs sshd on its address (generated
-host key, one authorized key); n3 runs `cluster join n1` and must end up a member of a 3-node
-quorate membership, with n1's and n2's corosync.conf rewritten (no two_node). Then stop's quorum
-refusal, `cluster stop n3` over ssh, `cluster remove n3` (refused while a member, then done,
-two_node back). There is no systemd here: the service manager is a recording script that starts
+`cluster init` writes n1's files and corosync runs from them; every node runs sshd on its address
+(generated host key, one authorized key); n2 (in init's nodelist) runs `cluster join n1`, which
+copies the files; the two must form one quorate membership with knet crypto on and two_node.
+n3 runs `cluster join n1` and must end up a member of a 3-node quorate membership, with n1's and
+n2's corosync.conf rewritten (no two_node). Then stop's quorum refusal, `cluster stop n3` over
+ssh, `cluster remove n3` (refused while a member, then done, two_node back), `cluster stop --all`. There is no systemd here: the service manager is a recording script that starts
 and stops corosync itself and logs which node ran what; the test checks that log.
 Needs root; skips (77) otherwise. Everything is removed on the way out, also after a failure.
 """
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from holdfast_lab import CheckFailed, expect, reap, become_subreaper  # noqa: E402
@@ -252,15 +253,21 @@ def check_init(rig):
                         rig.etc(1)], capture_output=True, text=True, env=e)
     expect(p.returncode == 1 and "corosync.conf" in p.stderr and read(conf) == before,
            "init without --force refuses to overwrite, naming the file")
-    for name in ("corosync.conf", "authkey"):
-        shutil.copy2(os.path.join(rig.etc(1), name), os.path.join(rig.etc(2), name))
 
 
 def check_two_nodes(rig):
-    for i in (1, 2):
-        p = rig.run(i, "corosync")
-        if p.returncode != 0:
-            raise CheckFailed(f"corosync on n{i}: {p.stderr.strip()}")
+    """n1 runs corosync from init's files; n2, already in the nodelist, joins through n1 (a copy, no edit)."""
+    p = rig.run(1, "corosync")
+    if p.returncode != 0:
+        raise CheckFailed(f"corosync on n1: {p.stderr.strip()}")
+    for i in NODES:
+        rig.start_sshd(i)
+    conf = read(os.path.join(rig.etc(1), "corosync.conf"))
+    p = rig.holdfast_in(2, "join", addr(1), env=rig.env())
+    expect(p.returncode == 0 and read(os.path.join(rig.etc(2), "corosync.conf")) == conf
+           and read(os.path.join(rig.etc(1), "corosync.conf")) == conf,
+           f"n2, in init's nodelist, joins by copying n1's files unchanged ({p.stderr.strip()})")
+    expect(rig.services() == ["n2 start corosync", "n2 start holdfastd"], "join started corosync, then holdfastd, on n2")
     rig.wait_membership([1, 2], [1, 2])
     expect(rig.cmap(1, "totem.crypto_cipher") == "aes256" and rig.cmap(1, "totem.crypto_hash") == "sha256",
            "corosync runs with crypto aes256/sha256")
@@ -275,8 +282,15 @@ def check_two_nodes(rig):
 
 
 def check_join(rig):
-    for i in NODES:
-        rig.start_sshd(i)
+    stray = os.path.join(rig.etc(3), "authkey")
+    with open(stray, "wb") as f:
+        f.write(os.urandom(256))
+    before = read(os.path.join(rig.etc(1), "corosync.conf"))
+    p = rig.holdfast_in(3, "join", addr(1), "--address", addr(3), env=rig.env())
+    expect(p.returncode == 1 and "authkey" in p.stderr and read(os.path.join(rig.etc(1), "corosync.conf")) == before
+           and not os.path.exists(os.path.join(rig.etc(3), "corosync.conf")),
+           "join refuses a node with another cluster's key; nothing changed anywhere")
+    os.remove(stray)
     p = rig.holdfast_in(3, "join", addr(1), "--address", addr(3), env=rig.env())
     expect(p.returncode == 0, f"cluster join n1 from n3 ({p.stderr.strip()})")
     rig.wait_membership([1, 2, 3], [1, 2, 3])
@@ -287,19 +301,19 @@ def check_join(rig):
         text = read(os.path.join(rig.etc(i), "corosync.conf"))
         expect("name: n3" in text and addr(3) in text and "two_node" not in text,
                f"n{i}'s corosync.conf lists n3 and has no two_node")
-    expect(rig.services() == ["n3 start corosync", "n3 start holdfastd"], "join started corosync, then holdfastd, on n3")
+    expect(rig.services()[2:] == ["n3 start corosync", "n3 start holdfastd"], "join started corosync, then holdfastd, on n3")
 
 
 def check_stop_and_remove(rig):
     e = rig.env()
     p = rig.holdfast_in(1, "stop", "n2", "n3", env=e)
-    expect(p.returncode == 1 and "quorum" in p.stderr and len(rig.services()) == 2,
+    expect(p.returncode == 1 and "quorum" in p.stderr and len(rig.services()) == 4,
            "stopping n2 and n3 is refused (quorum would be lost); nothing ran")
     p = rig.holdfast_in(1, "remove", "n3", env=e)
     expect(p.returncode == 1 and "name: n3" in read(os.path.join(rig.etc(1), "corosync.conf")),
            "remove refuses a node that is still a member")
     p = rig.holdfast_in(1, "stop", "n3", env=e)
-    expect(p.returncode == 0 and rig.services()[2:] == ["n3 stop holdfastd", "n3 stop corosync"],
+    expect(p.returncode == 0 and rig.services()[4:] == ["n3 stop holdfastd", "n3 stop corosync"],
            f"cluster stop n3 ran on n3 over ssh: holdfastd, then corosync ({p.stderr.strip()})")
     rig.wait_membership([1, 2], [1, 2])
     p = rig.holdfast_in(1, "remove", "n3", env=e)
@@ -310,6 +324,28 @@ def check_stop_and_remove(rig):
         expect("name: n3" not in text and "two_node: 1" in text, f"n{i}'s corosync.conf lost n3, two_node is back")
     expect(rig.cmap(2, "nodelist.node.2.name") is None, "n2's corosync reloaded a two-node nodelist")
     rig.wait_membership([1, 2], [1, 2])
+    st = rig.holdfast_in(2, "status", "--output-as=xml", env=e)
+    root = ET.fromstring(st.stdout)
+    expect(st.returncode == 0 and root.find("quorum").get("quorate") == "true"
+           and "2Node" in root.find("quorum").get("flags").split()
+           and [n.get("name") for n in root.find("nodes")] == ["n1", "n2"],
+           "cluster status (xml) on n2: quorate, two_node again, nodes n1 and n2")
+
+
+def check_stop_all(rig):
+    e = rig.env()
+    p = rig.holdfast_in(1, "stop", "--all", env=e)
+    expect(p.returncode == 0 and rig.services()[6:] == ["n1 stop holdfastd", "n1 stop corosync", "n2 stop holdfastd",
+                                                        "n2 stop corosync"],
+           f"cluster stop --all: n1 here, n2 over ssh, holdfastd before corosync ({p.stderr.strip()})")
+    end = time.monotonic() + DEADLINE
+    while rig.quorum(1) is not None or rig.quorum(2) is not None:
+        if time.monotonic() > end:
+            raise CheckFailed("corosync still runs after stop --all")
+        time.sleep(0.25)
+    st = rig.holdfast_in(1, "status", "--output-as=json", env=e)
+    expect(st.returncode == 5 and json.loads(st.stdout)["corosync"]["running"] is False,
+           "cluster status says corosync is not running (exit status 5)")
 
 
 def main():
@@ -337,8 +373,9 @@ def main():
         check_two_nodes(rig)
         check_join(rig)
         check_stop_and_remove(rig)
+        check_stop_all(rig)
         ok = True
-    except (CheckFailed, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as err:
+    except (CheckFailed, subprocess.TimeoutExpired, OSError, ValueError, KeyError, AttributeError, ET.ParseError) as err:
         print(f"FAIL: {err}", file=sys.stderr)
     finally:
         rig.teardown()

@@ -249,13 +249,17 @@ int run_join(const cli& c) {
     if (auto bad = corosync::check_node_name(c.s.node_name)) return fail(c, "this node's name: " + *bad);
     if (!c.address.empty())
         if (auto bad = corosync::check_address(c.address)) return fail(c, *bad);
-    if (!c.force && file_exists(c.s.conf())) return fail(c, c.s.conf().string() + " exists (--force overwrites it)");
     const std::string& member = c.words[0];
     auto text = read_file_on(c.s, member, c.s.conf());
     if (!text) return fail(c, text.error());
     auto key = read_file_on(c.s, member, c.s.authkey());
     if (!key) return fail(c, key.error());
     if (key->empty()) return fail(c, member + ": " + c.s.authkey().string() + " is empty");
+    // Another key here means this node belongs to another cluster. (Debian's corosync package
+    // installs an example corosync.conf but no key: a fresh node has a conf to replace.)
+    if (!c.force && file_exists(c.s.authkey()))
+        if (auto mine = read_file_on(c.s, "", c.s.authkey()); !mine || *mine != *key)
+            return fail(c, c.s.authkey().string() + " is another cluster's key (--force replaces it)");
     auto conf = admit(c, *text);
     if (!conf) return fail(c, conf.error());
     if (auto w = write_file_on(c.s, "", c.s.authkey(), *key, 0400); !w) return fail(c, w.error());
