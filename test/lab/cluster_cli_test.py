@@ -3,7 +3,7 @@
 Three nodes, each a network namespace (names start with `hfk`) with its own mount, UTS and PID
 namespaces, a private /run and /dev/shm, and its own /etc/corosync, /var/lib/corosync and
 /var/log/corosync bound from a per-node directory; a bridge in a fourth namespace connects them.
-`cluster init` writes n1's files and corosync runs from them; every node runs sshd on its address
+`cluster init --start` in n1 writes its files and starts corosync from them; every node runs sshd on its address
 (generated host key, one authorized key); n2 (in init's nodelist) runs `cluster join n1`, which
 copies the files; the two must form one quorate membership with knet crypto on and two_node.
 n3 runs `cluster join n1` and must end up a member of a 3-node quorate membership, with n1's and
@@ -243,23 +243,19 @@ def check_bad_input(rig):
 
 def check_init(rig):
     e = rig.env()
-    p = subprocess.run([rig.holdfast, "cluster", "init", "--name", "hfk", f"n1={addr(1)}", f"n2={addr(2)}",
-                        "--corosync-dir", rig.etc(1)], capture_output=True, text=True, env=e)
-    expect(p.returncode == 0, f"cluster init writes n1's files ({p.stderr.strip()})")
+    p = rig.holdfast_in(1, "init", "--name", "hfk", f"n1={addr(1)}", f"n2={addr(2)}", "--start", env=e)
+    expect(p.returncode == 0, f"cluster init --start on n1 writes its files ({p.stderr.strip()})")
+    expect(rig.services() == ["n1 start corosync", "n1 start holdfastd"], "init --start started corosync, then holdfastd")
     conf, key = os.path.join(rig.etc(1), "corosync.conf"), os.path.join(rig.etc(1), "authkey")
     expect(os.stat(key).st_mode & 0o777 == 0o400 and os.path.getsize(key) > 0, "the authkey is 0400")
     before = read(conf)
-    p = subprocess.run([rig.holdfast, "cluster", "init", "--name", "other", f"n1={addr(1)}", "--corosync-dir",
-                        rig.etc(1)], capture_output=True, text=True, env=e)
+    p = rig.holdfast_in(1, "init", "--name", "other", f"n1={addr(1)}", env=e)
     expect(p.returncode == 1 and "corosync.conf" in p.stderr and read(conf) == before,
            "init without --force refuses to overwrite, naming the file")
 
 
 def check_two_nodes(rig):
     """n1 runs corosync from init's files; n2, already in the nodelist, joins through n1 (a copy, no edit)."""
-    p = rig.run(1, "corosync")
-    if p.returncode != 0:
-        raise CheckFailed(f"corosync on n1: {p.stderr.strip()}")
     for i in NODES:
         rig.start_sshd(i)
     conf = read(os.path.join(rig.etc(1), "corosync.conf"))
@@ -267,7 +263,7 @@ def check_two_nodes(rig):
     expect(p.returncode == 0 and read(os.path.join(rig.etc(2), "corosync.conf")) == conf
            and read(os.path.join(rig.etc(1), "corosync.conf")) == conf,
            f"n2, in init's nodelist, joins by copying n1's files unchanged ({p.stderr.strip()})")
-    expect(rig.services() == ["n2 start corosync", "n2 start holdfastd"], "join started corosync, then holdfastd, on n2")
+    expect(rig.services()[2:] == ["n2 start corosync", "n2 start holdfastd"], "join started corosync, then holdfastd, on n2")
     rig.wait_membership([1, 2], [1, 2])
     expect(rig.cmap(1, "totem.crypto_cipher") == "aes256" and rig.cmap(1, "totem.crypto_hash") == "sha256",
            "corosync runs with crypto aes256/sha256")
@@ -301,19 +297,19 @@ def check_join(rig):
         text = read(os.path.join(rig.etc(i), "corosync.conf"))
         expect("name: n3" in text and addr(3) in text and "two_node" not in text,
                f"n{i}'s corosync.conf lists n3 and has no two_node")
-    expect(rig.services()[2:] == ["n3 start corosync", "n3 start holdfastd"], "join started corosync, then holdfastd, on n3")
+    expect(rig.services()[4:] == ["n3 start corosync", "n3 start holdfastd"], "join started corosync, then holdfastd, on n3")
 
 
 def check_stop_and_remove(rig):
     e = rig.env()
     p = rig.holdfast_in(1, "stop", "n2", "n3", env=e)
-    expect(p.returncode == 1 and "quorum" in p.stderr and len(rig.services()) == 4,
+    expect(p.returncode == 1 and "quorum" in p.stderr and len(rig.services()) == 6,
            "stopping n2 and n3 is refused (quorum would be lost); nothing ran")
     p = rig.holdfast_in(1, "remove", "n3", env=e)
     expect(p.returncode == 1 and "name: n3" in read(os.path.join(rig.etc(1), "corosync.conf")),
            "remove refuses a node that is still a member")
     p = rig.holdfast_in(1, "stop", "n3", env=e)
-    expect(p.returncode == 0 and rig.services()[4:] == ["n3 stop holdfastd", "n3 stop corosync"],
+    expect(p.returncode == 0 and rig.services()[6:] == ["n3 stop holdfastd", "n3 stop corosync"],
            f"cluster stop n3 ran on n3 over ssh: holdfastd, then corosync ({p.stderr.strip()})")
     rig.wait_membership([1, 2], [1, 2])
     p = rig.holdfast_in(1, "remove", "n3", env=e)
@@ -335,7 +331,7 @@ def check_stop_and_remove(rig):
 def check_stop_all(rig):
     e = rig.env()
     p = rig.holdfast_in(1, "stop", "--all", env=e)
-    expect(p.returncode == 0 and rig.services()[6:] == ["n1 stop holdfastd", "n1 stop corosync", "n2 stop holdfastd",
+    expect(p.returncode == 0 and rig.services()[8:] == ["n1 stop holdfastd", "n1 stop corosync", "n2 stop holdfastd",
                                                         "n2 stop corosync"],
            f"cluster stop --all: n1 here, n2 over ssh, holdfastd before corosync ({p.stderr.strip()})")
     end = time.monotonic() + DEADLINE
