@@ -14,6 +14,7 @@ void usage(FILE* out) {
         "commands:\n"
         "  simulate   compute what the cluster would do (like crm_simulate)\n"
         "  verify     check a CIB for errors (like crm_verify)\n"
+        "  cluster    init, join, remove, start, stop, status: the Corosync layer (like crm cluster)\n"
         "  status     the cluster as holdfastd sees it (like crm_mon -1)\n"
         "  explain    RESOURCE: why it runs where it runs, or why it is stopped\n"
         "  cib show   print holdfastd's CIB (--xml)\n"
@@ -22,7 +23,6 @@ void usage(FILE* out) {
         "  resource   start, stop, restart, move, ban, clear, locate, cleanup, refresh,\n"
         "             failcount, manage, unmanage, maintenance (like crm resource)\n"
         "  fence      test DEVICE: drive a fence device directly and check what it does\n"
-        "  cluster    init, join, remove, start, stop, status: the Corosync layer (like crm cluster)\n"
         "  version    print the version (also --version)\n",
         out);
 }
@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     holdfast::tools::args rest(argv + 2, argv + argc);
     if (cmd == "simulate") return holdfast::tools::run_simulate(rest);
     if (cmd == "verify") return holdfast::tools::run_verify(rest);
+    if (cmd == "cluster") return holdfast::tools::run_cluster(rest);
     if (cmd == "status") return holdfast::tools::run_status(rest);
     if (cmd == "explain") return holdfast::tools::run_explain(rest);
     if (cmd == "cib") return holdfast::tools::run_cib(rest);
@@ -57,7 +58,6 @@ int main(int argc, char** argv) {
     if (cmd == "node") return holdfast::tools::run_node(rest);
     if (cmd == "resource") return holdfast::tools::run_resource(rest);
     if (cmd == "fence") return holdfast::tools::run_fence(rest);
-    if (cmd == "cluster") return holdfast::tools::run_cluster(rest);
     if (cmd == "--version" || cmd == "version") {
         std::printf("holdfast %s\n", HOLDFAST_VERSION);
         return 0;
