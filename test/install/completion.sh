@@ -54,9 +54,6 @@ source "$script"
 
 PATH=$bin:$PATH
 check holdfast "" "--help --version cib cluster configure fence help node resource simulate status verify version"
-check holdfast cluster "" "init join remove start status stop"
-check holdfast cluster stop --f "--force"
-check holdfast cluster status --output-as "" "json text xml"
 check holdfast re "resource"
 check holdfast resource m "maintenance manage move"
 check holdfast resource move "" "disks vm1"
@@ -70,6 +67,9 @@ check holdfast status --output-as "" "json text xml"
 check holdfast fence n "node1 node2"
 check holdfast fence confirm node2 --f "--force"
 check holdfast fence test --action "" "off on reboot status"
+check holdfast cluster "" "init join remove start status stop"
+check holdfast cluster stop --f "--force"
+check holdfast cluster status --output-as "" "json text xml"
 check holdfast cib "" "show"
 
 # No daemon: no names, no error output.
