@@ -36,6 +36,9 @@ enum class change_op {
     // crm_resource --refresh / --cleanup have the controller do; "failed" only
     // when the history holds a failure (an RSC_last_failure_0 record)
     clear_resource_history,
+    // node_id: the node's <node_state> removed, the status half of crm_node -R
+    // for a node taken out of the cluster (its <node> goes by delete_element)
+    remove_node_state,
 };
 
 // Permanent node attributes live in the configuration (<nodes>), transient
@@ -86,6 +89,7 @@ struct change {
     static change clear_node_history(std::string node_id);
     static change set_cib_attribute(std::string name, std::string value);
     static change clear_resource_history(std::string node_id, std::string rsc_id, bool failed_only);
+    static change remove_node_state(std::string node_id);
 };
 
 // The wire form: <cib_change version="1" op="..." ...>PAYLOAD</cib_change>,

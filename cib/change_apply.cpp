@@ -27,6 +27,7 @@ bool touches_configuration(const change& c) {
         case change_op::record_operation:
         case change_op::update_node_state:
         case change_op::clear_node_history:
+        case change_op::remove_node_state:
         case change_op::clear_resource_history:
         case change_op::set_cib_attribute: return false;
         case change_op::set_node_attribute:
@@ -56,6 +57,7 @@ expected<void, error> edit_tree(xmlNode* root, const change& c, const xmlNode* p
         case change_op::clear_node_history: return edit::clear_node_history(root, c);
         case change_op::set_cib_attribute: return edit::set_cib_attribute(root, c);
         case change_op::clear_resource_history: return edit::clear_resource_history(root, c);
+        case change_op::remove_node_state: return edit::remove_node_state(root, c);
     }
     return unexpected(error{errc::bad_change, "unknown change", "", 0});
 }
@@ -273,7 +275,10 @@ void refresh_model(cib_model& m, xmlNode* root, const region& r) {
     if (r.what() == region::kind::none || r.what() == region::kind::configuration) return;
     xmlNode* state = edit::find_node_state(root, r.node_id());
     node_state* st = model_node(m, r.node_id());
-    if (!state) return;  // edits add and change node states, never remove one
+    if (!state) {  // only remove_node_state takes one away
+        std::erase_if(m.node_states, [&](const node_state& known) { return known.id == r.node_id(); });
+        return;
+    }
     if (!st) {
         m.node_states.push_back(build_node_state(state));  // appended in the tree too
         return;

@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* wire_version = "1";
 
-constexpr std::array<std::pair<change_op, const char*>, 13> op_names{{
+constexpr std::array<std::pair<change_op, const char*>, 14> op_names{{
     {change_op::replace_configuration, "replace-configuration"},
     {change_op::update_configuration, "update-configuration"},
     {change_op::delete_element, "delete-element"},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<change_op, const char*>, 13> op_names{{
     {change_op::clear_node_history, "clear-node-history"},
     {change_op::set_cib_attribute, "set-cib-attribute"},
     {change_op::clear_resource_history, "clear-resource-history"},
+    {change_op::remove_node_state, "remove-node-state"},
 }};
 
 // What each op needs, so a reader refuses a change missing a field
@@ -48,7 +49,8 @@ op_shape shape(change_op op) {
         case change_op::update_configuration:
         case change_op::replace_node_state:
         case change_op::update_node_state: return {.payload = true};
-        case change_op::clear_node_history: return {.node = true};
+        case change_op::clear_node_history:
+        case change_op::remove_node_state: return {.node = true};
         case change_op::set_cib_attribute: return {.name = true, .value = true};
         case change_op::delete_element: return {.target = true};
         case change_op::set_property: return {.name = true, .value = true};
@@ -324,6 +326,13 @@ change change::update_node_state(std::string node_state_xml) {
 change change::clear_node_history(std::string node_id) {
     change c;
     c.op = change_op::clear_node_history;
+    c.node_id = std::move(node_id);
+    return c;
+}
+
+change change::remove_node_state(std::string node_id) {
+    change c;
+    c.op = change_op::remove_node_state;
     c.node_id = std::move(node_id);
     return c;
 }

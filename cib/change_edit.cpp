@@ -405,6 +405,17 @@ expected<void, error> clear_node_history(xmlNode* root, const change& c) {
     return {};
 }
 
+// crm_node -R's status half: the node's <node_state> goes (a node that has
+// none is no error).
+expected<void, error> remove_node_state(xmlNode* root, const change& c) {
+    if (auto ok = need_node_id(c); !ok) return ok;
+    if (xmlNode* state = find_node_state(root, c.node_id)) {
+        xmlUnlinkNode(state);
+        xmlFreeNode(state);
+    }
+    return {};
+}
+
 // Only the marks the coordinating controller owns: quorum and who it is.
 expected<void, error> set_cib_attribute(xmlNode* root, const change& c) {
     if (c.name != "have-quorum" && c.name != "dc-uuid")

@@ -25,6 +25,7 @@ expected<void, error> replace_node_state(xmlNode* root, const xmlNode* payload);
 expected<void, error> record_operation(xmlNode* root, const change& c, const xmlNode* payload);
 expected<void, error> update_node_state(xmlNode* root, const xmlNode* payload);
 expected<void, error> clear_node_history(xmlNode* root, const change& c);
+expected<void, error> remove_node_state(xmlNode* root, const change& c);
 expected<void, error> set_cib_attribute(xmlNode* root, const change& c);
 expected<void, error> clear_resource_history(xmlNode* root, const change& c);
 

@@ -14,6 +14,7 @@ void usage(FILE* out) {
         "commands:\n"
         "  simulate   compute what the cluster would do (like crm_simulate)\n"
         "  verify     check a CIB for errors (like crm_verify)\n"
+        "  cluster    init, join, remove, start, stop, status: the Corosync layer (like crm cluster)\n"
         "  status     the cluster as holdfastd sees it (like crm_mon -1)\n"
         "  explain    RESOURCE: why it runs where it runs, or why it is stopped\n"
         "  cib show   print holdfastd's CIB (--xml)\n"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     holdfast::tools::args rest(argv + 2, argv + argc);
     if (cmd == "simulate") return holdfast::tools::run_simulate(rest);
     if (cmd == "verify") return holdfast::tools::run_verify(rest);
+    if (cmd == "cluster") return holdfast::tools::run_cluster(rest);
     if (cmd == "status") return holdfast::tools::run_status(rest);
     if (cmd == "explain") return holdfast::tools::run_explain(rest);
     if (cmd == "cib") return holdfast::tools::run_cib(rest);

@@ -53,7 +53,7 @@ source "$script"
 [ "$(complete -p holdfast)" = "complete -F _holdfast holdfast" ] || { echo "completion: not registered" >&2; exit 1; }
 
 PATH=$bin:$PATH
-check holdfast "" "--help --version cib configure fence help history node report resource simulate status verify version"
+check holdfast "" "--help --version cib cluster configure fence help history maintenance node report resource simulate status verify version"
 check holdfast res "resource"
 check holdfast re "report resource"
 check holdfast resource m "maintenance manage move"
@@ -68,6 +68,9 @@ check holdfast status --output-as "" "json text xml"
 check holdfast fence n "node1 node2"
 check holdfast fence confirm node2 --f "--force"
 check holdfast fence test --action "" "off on reboot status"
+check holdfast cluster "" "init join remove start status stop"
+check holdfast cluster stop --f "--force"
+check holdfast cluster status --output-as "" "json text xml"
 check holdfast cib "" "show"
 check holdfast history --s "--since --socket"
 check holdfast history --output-as "" "json text xml"

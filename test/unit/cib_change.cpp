@@ -467,6 +467,32 @@ BOOST_AUTO_TEST_CASE(controller_marks_are_status_changes) {
     }
 }
 
+// crm_node -R (holdfast cluster remove): the node's <node> by delete_element,
+// its <node_state> by remove_node_state (a status change; the other node's
+// stays; again is no change; a dry run puts it back).
+BOOST_AUTO_TEST_CASE(remove_node_state_drops_the_nodes_state) {
+    auto doc = load_ok(two_node_cib());
+    apply_ok(doc, cib::change::set_node_attribute("2", "node2", "probe", "x", cib::attribute_lifetime::transient));
+    apply_ok(doc, cib::change::set_node_attribute("1", "node1", "probe", "x", cib::attribute_lifetime::transient));
+    BOOST_REQUIRE(state(doc, "2"));
+    auto r = apply_ok(doc, cib::change::delete_element("2", "node"));
+    BOOST_TEST(r.config_changed);
+    r = apply_ok(doc, cib::change::remove_node_state("2"));
+    BOOST_TEST(r.changed);
+    BOOST_TEST(!r.config_changed);
+    BOOST_TEST(!state(doc, "2"));
+    BOOST_TEST(state(doc, "1"));
+    bool node2 = false, node1 = false;
+    for (const auto& n : doc.model().nodes) node2 |= n.id == "2", node1 |= n.id == "1";
+    BOOST_TEST(!node2);
+    BOOST_TEST(node1);
+    BOOST_TEST(!apply_ok(doc, cib::change::remove_node_state("2")).changed);
+    refused(doc, cib::change::remove_node_state(""), cib::errc::bad_change);
+    auto back = cib::parse_change(cib::serialize(cib::change::remove_node_state("3")));
+    BOOST_REQUIRE(back);
+    BOOST_TEST((*back == cib::change::remove_node_state("3")));
+}
+
 // crm_resource --refresh / --cleanup: one resource's history on one node goes
 // (the others' stays); a cleanup only where a failure is recorded. A dry run
 // puts the removed history back where it was.

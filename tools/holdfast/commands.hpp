@@ -11,6 +11,7 @@ using args = std::vector<std::string>;
 int run_simulate(const args& a);     // tools/holdfast/simulate.cpp
 int run_explain(const args& a);      // tools/holdfast/explain.cpp (holdfastd over IPC, or --cib FILE)
 int run_verify(const args& a);       // tools/holdfast/verify.cpp
+int run_cluster(const args& a);      // tools/holdfast/cluster.cpp (corosync.conf, authkey, services; ssh to members)
 int run_cib(const args& a);          // tools/holdfast/cib_show.cpp (holdfastd over IPC)
 int run_status(const args& a);       // tools/holdfast/status.cpp (holdfastd over IPC)
 int run_configure(const args& a);    // tools/holdfast/configure.cpp (holdfastd over IPC)
