@@ -34,18 +34,18 @@ int run_node(const args& in) {
         if (!take_ipc_option(in, i, ipc)) a.push_back(in[i]);
     if (a.empty()) {
         std::fprintf(stderr, "holdfast node: missing subcommand\n%s", node_usage);
-        return 2;
+        return exit_usage;
     }
     const node_verb* verb = nullptr;
     for (const auto& v : node_verbs)
         if (a[0] == v.verb) verb = &v;
     if (!verb) {
         std::fprintf(stderr, "holdfast node: unknown subcommand '%s'\n%s", a[0].c_str(), node_usage);
-        return 2;
+        return exit_usage;
     }
     if (a.size() != 2) {
         std::fprintf(stderr, "holdfast node %s: needs exactly one NODE\n%s", verb->verb, node_usage);
-        return 2;
+        return exit_usage;
     }
     std::string cmd = std::string("node ") + verb->verb;
     auto doc = query_cib(cmd.c_str(), ipc);
@@ -53,7 +53,7 @@ int run_node(const args& in) {
     auto id = node_id_of(*doc, a[1]);
     if (!id) {
         std::fprintf(stderr, "holdfast %s: unknown node '%s'\n", cmd.c_str(), a[1].c_str());
-        return 1;
+        return exit_error;
     }
     auto r = send_change(ipc, cib::change::set_node_attribute(*id, a[1], verb->attribute, verb->value,
                                                               cib::attribute_lifetime::permanent));

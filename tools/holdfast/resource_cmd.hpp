@@ -9,6 +9,7 @@
 #include "cib/change.hpp"
 #include "cib/cib.hpp"
 #include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/output_format.hpp"
 
 namespace holdfast::tools::resource_cli {
 
@@ -18,6 +19,7 @@ struct command {
     std::string ipc;
     args positional;  // after the verb
     std::string lifetime, node, timeout;
+    output_format format = output_format::text;  // locate, failcount show: --output-as
 };
 
 // Prints "holdfast resource VERB: what" and returns 1 (bad input, nothing changed).
