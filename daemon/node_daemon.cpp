@@ -20,6 +20,7 @@
 #include "daemon/history_events.hpp"
 #include "daemon/log.hpp"
 #include "daemon/notify.hpp"
+#include "daemon/request_payload.hpp"
 #include "policy/unpack.hpp"
 
 #ifndef HOLDFAST_VERSION
@@ -243,17 +244,21 @@ dispatch_table node_daemon::requests() {
     };
     t[request_type::fence_history] = [this](const request& r, const peer&) {
         if (!controller_) return error_response(errc::not_supported, "this node is not in a cluster");
+        auto target = parse_node_payload(r.payload, true);
+        if (!target) return error_response(errc::bad_request, target.error());
         std::string x = "<fencing-history>\n";
         for (const auto& e : controller_->fencing().history())
-            if (r.payload.empty() || e.target == r.payload) x += fencing_xml(e);
+            if (target->empty() || e.target == *target) x += fencing_xml(e);
         return response{errc::ok, x + "</fencing-history>\n"};
     };
     t[request_type::history] = [this](const request& r, const peer&) { return history_answer(r.payload); };
     t[request_type::fence_confirm] = [this](const request& r, const peer& p) {
         if (!controller_) return error_response(errc::not_supported, "this node is not in a cluster");
-        if (!known_node(r.payload)) return error_response(errc::bad_request, "unknown node '" + r.payload + "'");
-        log_event(LOG_WARNING, "fence_confirm_requested", {{"target", r.payload}, {"uid", std::to_string(p.uid)}});
-        return response{errc::ok, fencing_xml(controller_->confirm_fenced(r.payload))};
+        auto target = parse_node_payload(r.payload, false);
+        if (!target) return error_response(errc::bad_request, target.error());
+        if (!known_node(*target)) return error_response(errc::bad_request, "unknown node '" + *target + "'");
+        log_event(LOG_WARNING, "fence_confirm_requested", {{"target", *target}, {"uid", std::to_string(p.uid)}});
+        return response{errc::ok, fencing_xml(controller_->confirm_fenced(*target))};
     };
     return t;
 }
@@ -269,12 +274,11 @@ bool node_daemon::known_node(const std::string& name) const {
 deferred_table node_daemon::deferred_requests() {
     deferred_table t;
     t[request_type::fence] = [this](const request& r, const peer& p, reply_fn reply) {
-        const auto space = r.payload.find(' ');
-        const std::string target = r.payload.substr(0, space);
-        const std::string action = space == std::string::npos ? "reboot" : r.payload.substr(space + 1);
         if (!controller_) return reply(error_response(errc::not_supported, "this node is not in a cluster"));
-        if (action != "reboot" && action != "off" && action != "on")
-            return reply(error_response(errc::bad_request, "unknown fencing action '" + action + "'"));
+        auto parsed = parse_fence_payload(r.payload);
+        if (!parsed) return reply(error_response(errc::bad_request, parsed.error()));
+        const std::string& target = parsed->target;
+        const std::string& action = parsed->action;
         if (!known_node(target)) return reply(error_response(errc::bad_request, "unknown node '" + target + "'"));
         if (target == cluster_->local_name() && action != "on")
             return reply(error_response(errc::bad_request, "a node does not fence itself; ask another node"));

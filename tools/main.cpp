@@ -5,6 +5,9 @@
 
 #include "tools/holdfast/agent_tools.hpp"
 #include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/exit_codes.hpp"
+#include "tools/holdfast/json_text.hpp"
+#include "tools/holdfast/output_format.hpp"
 
 namespace {
 
@@ -15,9 +18,10 @@ void usage(FILE* out) {
         "  simulate   compute what the cluster would do (like crm_simulate)\n"
         "  verify     check a CIB for errors (like crm_verify)\n"
         "  cluster    init, join, remove, start, stop, status: the Corosync layer (like crm cluster)\n"
-        "  status     the cluster as holdfastd sees it (like crm_mon -1)\n"
+        "  status     the cluster as holdfastd sees it (like crm_mon -1; --inactive, --by-node,\n"
+        "             --failcounts, --show-node-attributes, --operations, --full)\n"
         "  explain    RESOURCE: why it runs where it runs, or why it is stopped\n"
-        "  cib show   print holdfastd's CIB (--xml)\n"
+        "  cib show   print holdfastd's CIB (XML, or --output-as=json)\n"
         "  configure  load, property, show, verify, edit: holdfastd's configuration (like crm configure)\n"
         "  node       standby, online, maintenance, ready, attribute, utilization,\n"
         "             clearstate NODE (like crm node)\n"
@@ -28,7 +32,8 @@ void usage(FILE* out) {
         "  maintenance on|off [RSC]: maintenance-mode, or the resource's maintenance\n"
         "  history    what happened when: transitions, fencing, failures, who changed what\n"
         "  report     --since T: a support bundle (tar.gz) with secrets masked\n"
-        "  version    print the version (also --version)\n",
+        "  version    print the version (also --version)\n"
+        "read-only commands take --output-as=text|xml|json (man holdfast, OUTPUT FORMATS)\n",
         out);
 }
 
@@ -41,6 +46,27 @@ int run_as_agent_tool(const std::string& name, const holdfast::tools::args& a) {
     return -1;
 }
 
+int run_version(const holdfast::tools::args& a) {
+    using namespace holdfast::tools;
+    output_format f = output_format::text;
+    for (size_t i = 0; i < a.size(); ++i) {
+        std::string error;
+        if (!take_output_option(a, i, f, error)) error = "unknown option '" + a[i] + "'";
+        if (!error.empty()) {
+            std::fprintf(stderr, "holdfast version: %s\nusage: holdfast version [--output-as=text|xml|json]\n",
+                         error.c_str());
+            return exit_usage;
+        }
+    }
+    if (f == output_format::xml)
+        std::printf("<version program=\"holdfast\" version=\"%s\"/>\n", HOLDFAST_VERSION);
+    else if (f == output_format::json)
+        std::printf("{\"program\": \"holdfast\", \"version\": %s}\n", json_string(HOLDFAST_VERSION).c_str());
+    else
+        std::printf("holdfast %s\n", HOLDFAST_VERSION);
+    return flushed_stdout();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,7 +75,7 @@ int main(int argc, char** argv) {
     if (int rc = run_as_agent_tool(called, holdfast::tools::args(argv + 1, argv + argc)); rc >= 0) return rc;
     if (argc < 2) {
         usage(stderr);
-        return 2;
+        return holdfast::tools::exit_usage;
     }
     std::string cmd = argv[1];
     holdfast::tools::args rest(argv + 2, argv + argc);
@@ -66,14 +92,11 @@ int main(int argc, char** argv) {
     if (cmd == "maintenance") return holdfast::tools::run_maintenance(rest);
     if (cmd == "history") return holdfast::tools::run_history(rest);
     if (cmd == "report") return holdfast::tools::run_report(rest);
-    if (cmd == "--version" || cmd == "version") {
-        std::printf("holdfast %s\n", HOLDFAST_VERSION);
-        return 0;
-    }
+    if (cmd == "--version" || cmd == "version") return run_version(rest);
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         usage(stdout);
-        return 0;
+        return holdfast::tools::exit_ok;
     }
     std::fprintf(stderr, "holdfast: unknown command '%s' (try 'holdfast help')\n", cmd.c_str());
-    return 2;
+    return holdfast::tools::exit_usage;
 }

@@ -14,10 +14,6 @@
 namespace holdfast::tools {
 namespace {
 
-// Pacemaker's exit codes these tools return.
-constexpr int ex_usage = 64;
-constexpr int ex_nosuch = 105;
-
 enum class scope { crm_config, nodes, status };
 
 struct attribute_request {
@@ -55,7 +51,7 @@ bool is_flag(const std::string& s, const char* short_opt, const char* long_opt) 
 
 int usage_error(const std::string& tool, const std::string& why) {
     std::fprintf(stderr, "%s: %s\n", tool.c_str(), why.c_str());
-    return ex_usage;
+    return crm_ex_usage;
 }
 
 // The node this runs on: the one the executor named for the agent, else the
@@ -115,13 +111,13 @@ int query(const attribute_request& r, const cib::document& doc, scope s, const s
     if (!v && r.has_fallback) v = r.fallback;
     if (!v) {
         if (!r.quiet) std::fprintf(stderr, "Error performing operation: No such device or address\n");
-        return ex_nosuch;
+        return crm_ex_nosuch;
     }
     if (r.quiet)
         std::printf("%s\n", v->c_str());
     else
         std::printf("scope=%s  name=%s value=%s\n", scope_text(s), r.name.c_str(), v->c_str());
-    return 0;
+    return crm_ex_ok;
 }
 
 int change_attribute(const attribute_request& r, scope s, const std::string& node_id) {
@@ -134,14 +130,14 @@ int change_attribute(const attribute_request& r, scope s, const std::string& nod
     else
         c = cib::change::set_node_attribute(node_id, r.node, r.name, r.value, lifetime);
     auto sent = send_change(r.ipc, std::move(c));
-    return sent ? 0 : report(r.tool.c_str(), sent.error());
+    return sent ? crm_ex_ok : report_as_tool(r.tool.c_str(), sent.error());
 }
 
 // Runs a parsed request against the daemon's CIB.
 int perform(attribute_request r) {
     if (r.name.empty()) return usage_error(r.tool, "an attribute name is required (--name)");
     const scope s = scope_of(r);
-    auto doc = query_cib(r.tool.c_str(), r.ipc);
+    auto doc = query_cib(r.tool.c_str(), r.ipc, true);
     if (!doc) return doc.error();
     std::string node_id;
     if (s != scope::crm_config) {
@@ -153,7 +149,7 @@ int perform(attribute_request r) {
         auto id = node_id_of(*doc, r.node);
         if (!id) {
             std::fprintf(stderr, "%s: unknown node '%s'\n", r.tool.c_str(), r.node.c_str());
-            return ex_nosuch;
+            return crm_ex_nosuch;
         }
         node_id = *id;
     }
@@ -250,9 +246,9 @@ int attrd_query(const attribute_request& r, const cib::document& doc, bool all) 
         found = true;
         std::printf("%s\n", r.quiet ? v->c_str() : quoted_pair(r.name, st.uname, *v).c_str());
     }
-    if (found) return 0;
+    if (found) return crm_ex_ok;
     std::fprintf(stderr, "attrd_updater: could not query value of %s: attribute does not exist\n", r.name.c_str());
-    return ex_nosuch;
+    return crm_ex_nosuch;
 }
 
 bool attrd_ignored_option(const args& a, size_t& i) {
@@ -292,7 +288,7 @@ int run_attrd_updater(const args& a) {
     if (!query && !r.update && !r.remove)
         return usage_error(r.tool, "one of --update, --delete or --query is required");
     if (!query) return perform(std::move(r));
-    auto doc = query_cib(r.tool.c_str(), r.ipc);
+    auto doc = query_cib(r.tool.c_str(), r.ipc, true);
     if (!doc) return doc.error();
     if (!all && r.node.empty()) {
         auto local = local_node(r.ipc);
@@ -325,26 +321,26 @@ int run_crm_node(const args& a) {
         if (!known) return usage_error("crm_node", "unknown option '" + a[i] + "'");
     }
     if (!what) return usage_error("crm_node", "one of --name, --cluster-id, --list, --partition or --quorum is needed");
-    auto doc = query_cib("crm_node", ipc);
+    auto doc = query_cib("crm_node", ipc, true);
     if (!doc) return doc.error();
     const auto& m = doc->model();
-    if (what == 'q') return std::printf("%d\n", m.have_quorum == "1" || m.have_quorum == "true"), 0;
+    if (what == 'q') return std::printf("%d\n", m.have_quorum == "1" || m.have_quorum == "true"), crm_ex_ok;
     if (what == 'n' || what == 'i') {
         auto local = local_node(ipc);
         if (!local) return usage_error("crm_node", "cannot tell the local node's name (is holdfastd running?)");
-        if (what == 'n') return std::printf("%s\n", local->c_str()), 0;
+        if (what == 'n') return std::printf("%s\n", local->c_str()), crm_ex_ok;
         id = node_id_of(*doc, *local).value_or("");
-        return id.empty() ? ex_nosuch : (std::printf("%s\n", id.c_str()), 0);
+        return id.empty() ? crm_ex_nosuch : (std::printf("%s\n", id.c_str()), crm_ex_ok);
     }
     std::string line;
     for (const auto& st : m.node_states) {
-        if (what == 'N' && st.id == id) return std::printf("%s\n", st.uname.c_str()), 0;
+        if (what == 'N' && st.id == id) return std::printf("%s\n", st.uname.c_str()), crm_ex_ok;
         if (what == 'l') std::printf("%s %s %s\n", st.id.c_str(), st.uname.c_str(), member(st) ? "member" : "lost");
         if (what == 'p' && member(st)) line += (line.empty() ? "" : " ") + st.uname;
     }
-    if (what == 'N') return ex_nosuch;
+    if (what == 'N') return crm_ex_nosuch;
     if (what == 'p') std::printf("%s\n", line.c_str());
-    return 0;
+    return crm_ex_ok;
 }
 
 }  // namespace holdfast::tools

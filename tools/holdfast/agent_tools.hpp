@@ -13,9 +13,9 @@
 
 namespace holdfast::tools {
 
-// Options as Pacemaker 2.1 takes them; exit codes as Pacemaker's (0, 64
-// usage, 105 no such attribute or node, and holdfast's for an unreachable
-// daemon).
+// Options as Pacemaker 2.1 takes them; exit codes Pacemaker's crm_exit_t
+// (exit_codes.hpp: 0, 64 usage, 105 no such attribute or node, 102
+// holdfastd not reachable, 4 permission denied, 76 protocol mismatch).
 int run_crm_attribute(const args& a);
 int run_crm_master(const args& a);
 int run_attrd_updater(const args& a);

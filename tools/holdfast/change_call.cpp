@@ -43,15 +43,16 @@ expected<std::string, daemon_failure> send_change(const std::string& ipc_name, c
     return ask_daemon(ipc_name, daemon::request_type::cib_change, cib::serialize(c));
 }
 
-expected<cib::document, int> query_cib(const char* cmd, const std::string& ipc_name) {
+expected<cib::document, int> query_cib(const char* cmd, const std::string& ipc_name, bool as_tool) {
     auto xml = ask_daemon(ipc_name, daemon::request_type::cib_query);
-    if (!xml) return unexpected(report(cmd, xml.error()));
+    if (!xml) return unexpected(as_tool ? report_as_tool(cmd, xml.error()) : report(cmd, xml.error()));
     cib::load_options lo;
     lo.validate = false;
     auto doc = cib::load_string(*xml, lo, "<holdfastd>");
     if (!doc) {
-        std::fprintf(stderr, "holdfast %s: the daemon's CIB does not load: %s\n", cmd, doc.error().to_string().c_str());
-        return unexpected(exit_protocol);
+        std::fprintf(stderr, "%s%s: the daemon's CIB does not load: %s\n", as_tool ? "" : "holdfast ", cmd,
+                     doc.error().to_string().c_str());
+        return unexpected(as_tool ? static_cast<int>(crm_ex_protocol) : static_cast<int>(exit_protocol));
     }
     return std::move(*doc);
 }

@@ -21,8 +21,9 @@ std::string cib_date(std::time_t t);
 expected<std::string, daemon_failure> send_change(const std::string& ipc_name, cib::change c);
 
 // The daemon's CIB, loaded without a schema check (the daemon did that).
-// Failures print "holdfast CMD: ..." and give the exit code.
-expected<cib::document, int> query_cib(const char* cmd, const std::string& ipc_name);
+// Failures print "holdfast CMD: ..." and give the exit status; as_tool: an
+// agent tool's "CMD: ..." and crm_exit_t status.
+expected<cib::document, int> query_cib(const char* cmd, const std::string& ipc_name, bool as_tool = false);
 
 // The <configuration> of a CIB as XML text ("" when it has none).
 std::string configuration_of(const cib::document& doc);

@@ -193,9 +193,9 @@ expected<void, std::string> distribute(const settings& s, const corosync::conf& 
 }
 
 int run_init(const cli& c) {
-    if (c.cluster_name.empty()) return fail(c, "--name NAME is required", 2);
+    if (c.cluster_name.empty()) return fail(c, "--name NAME is required", exit_usage);
     if (auto bad = corosync::check_cluster_name(c.cluster_name)) return fail(c, *bad);
-    if (c.words.empty()) return fail(c, "name at least one NODE", 2);
+    if (c.words.empty()) return fail(c, "name at least one NODE", exit_usage);
     auto nodes = init_nodes(c.words);
     if (!nodes) return fail(c, nodes.error());
     if (!c.force)
@@ -209,9 +209,9 @@ int run_init(const cli& c) {
     if (auto w = write_file_on(c.s, "", c.s.conf(), corosync::print(conf), 0644); !w) return fail(c, w.error());
     std::printf("cluster %s: wrote %s (%zu node%s) and %s\n", c.cluster_name.c_str(), c.s.conf().c_str(), nodes->size(),
                 nodes->size() == 1 ? "" : "s", c.s.authkey().c_str());
-    if (!c.start) return 0;
+    if (!c.start) return exit_ok;
     if (auto st = services_on(c.s, "", "start", {"corosync", "holdfastd"}); !st) return fail(c, st.error());
-    return 0;
+    return exit_ok;
 }
 
 namespace {
@@ -245,7 +245,7 @@ expected<corosync::conf, std::string> admit(const cli& c, const std::string& con
 }  // namespace
 
 int run_join(const cli& c) {
-    if (c.words.size() != 1) return fail(c, "name exactly one MEMBER to join through", 2);
+    if (c.words.size() != 1) return fail(c, "name exactly one MEMBER to join through", exit_usage);
     if (auto bad = corosync::check_node_name(c.s.node_name)) return fail(c, "this node's name: " + *bad);
     if (!c.address.empty())
         if (auto bad = corosync::check_address(c.address)) return fail(c, *bad);
@@ -266,7 +266,7 @@ int run_join(const cli& c) {
     if (auto w = write_file_on(c.s, "", c.s.conf(), corosync::print(*conf), 0644); !w) return fail(c, w.error());
     if (auto st = services_on(c.s, "", "start", {"corosync", "holdfastd"}); !st) return fail(c, st.error());
     std::printf("%s joined cluster %s\n", c.s.node_name.c_str(), corosync::cluster_name(*conf).c_str());
-    return 0;
+    return exit_ok;
 }
 
 }  // namespace cluster
@@ -283,11 +283,11 @@ int run_cluster(const args& a) {
     static const std::set<std::string> verbs{"init", "join", "remove", "start", "stop", "status"};
     if (!verbs.count(c.verb)) {
         std::fprintf(stderr, "holdfast cluster: unknown subcommand '%s'\n%s", c.verb.c_str(), cluster::cluster_usage);
-        return 2;
+        return exit_usage;
     }
     if (auto bad = cluster::parse_options(c, args(a.begin() + 1, a.end()))) {
         std::fprintf(stderr, "holdfast cluster %s: %s\n%s", c.verb.c_str(), bad->c_str(), cluster::cluster_usage);
-        return 2;
+        return exit_usage;
     }
     if (c.verb == "init") return cluster::run_init(c);
     if (c.verb == "join") return cluster::run_join(c);

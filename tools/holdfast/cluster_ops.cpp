@@ -10,6 +10,7 @@
 #include "tools/holdfast/cluster_state.hpp"
 #include "tools/holdfast/daemon_call.hpp"
 #include "tools/holdfast/json_text.hpp"
+#include "tools/holdfast/output_format.hpp"
 
 namespace holdfast::tools::cluster {
 
@@ -43,18 +44,18 @@ int forget_in_cib(const cli& c, const std::string& name) {
     auto id = node_id_of(*doc, name);
     if (!id) {
         std::printf("%s was not in the CIB\n", name.c_str());
-        return 0;
+        return exit_ok;
     }
     for (auto change : {cib::change::delete_element(*id, "node"), cib::change::remove_node_state(*id)})
         if (auto r = send_change(c.s.ipc, std::move(change)); !r) return report(cmd.c_str(), r.error());
     std::printf("%s removed from the CIB\n", name.c_str());
-    return 0;
+    return exit_ok;
 }
 
 }  // namespace
 
 int run_remove(const cli& c) {
-    if (c.words.size() != 1) return fail(c, "name exactly one NODE", 2);
+    if (c.words.size() != 1) return fail(c, "name exactly one NODE", exit_usage);
     const std::string& name = c.words[0];
     auto local = load_local(c.s);
     if (!local) return fail(c, local.error());
@@ -82,7 +83,7 @@ int run_remove(const cli& c) {
 int run_start_stop(const cli& c, bool start) {
     auto local = load_local(c.s);
     if (!local) return fail(c, local.error());
-    if (c.all && !c.words.empty()) return fail(c, "--all or NODE..., not both", 2);
+    if (c.all && !c.words.empty()) return fail(c, "--all or NODE..., not both", exit_usage);
     std::vector<corosync::node> targets;
     if (c.all) targets = local->nodes;
     for (const auto& w : c.words) {
@@ -226,9 +227,9 @@ void print_xml(const status_view& v) {
 }  // namespace
 
 int run_status(const cli& c) {
-    if (!c.words.empty()) return fail(c, "takes no arguments ('" + c.words[0] + "')", 2);
-    if (c.output != "text" && c.output != "json" && c.output != "xml")
-        return fail(c, "--output-as must be text, json or xml, not '" + c.output + "'", 2);
+    if (!c.words.empty()) return fail(c, "takes no arguments ('" + c.words[0] + "')", exit_usage);
+    if (!output_format_from(c.output))
+        return fail(c, "--output-as must be text, json or xml, not '" + c.output + "'", exit_usage);
     auto local = load_local(c.s);
     if (!local) return fail(c, local.error());
     status_view v;

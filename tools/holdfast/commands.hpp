@@ -23,7 +23,7 @@ int run_maintenance(const args& a);  // tools/holdfast/resource_attrs.cpp (maint
 
 // configure edit (tools/holdfast/configure_edit.cpp): a = {"edit"}, holdfastd at `ipc`
 int run_configure_edit(const args& a, const std::string& ipc);
-int run_history(const args& a);      // tools/holdfast/history_cmd.cpp (holdfastd over IPC)
-int run_report(const args& a);       // tools/holdfast/report.cpp (a support bundle)
+int run_history(const args& a);  // tools/holdfast/history_cmd.cpp (holdfastd over IPC)
+int run_report(const args& a);   // tools/holdfast/report.cpp (a support bundle)
 
 }  // namespace holdfast::tools

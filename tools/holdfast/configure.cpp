@@ -17,7 +17,9 @@
 #include "tools/holdfast/crm_parse.hpp"
 #include "tools/holdfast/crm_text.hpp"
 #include "tools/holdfast/daemon_call.hpp"
+#include "tools/holdfast/output_format.hpp"
 #include "tools/holdfast/verify.hpp"
+#include "tools/holdfast/xml_json.hpp"
 
 namespace holdfast::tools {
 namespace {
@@ -30,13 +32,13 @@ constexpr const char* configure_usage =
     "       holdfast configure rename OLD NEW [--socket NAME]\n"
     "       holdfast configure property NAME=VALUE [NAME=VALUE...] [--socket NAME]\n"
     "       holdfast configure property --delete NAME [--socket NAME]\n"
-    "       holdfast configure show [--xml] [--socket NAME]\n"
+    "       holdfast configure show [--xml] [--output-as=text|xml|json] [--socket NAME]\n"
     "       holdfast configure verify [--socket NAME]\n"
     "       holdfast configure edit [--socket NAME]   ($VISUAL, $EDITOR or vi on the crm text)\n";
 
 int usage_error(const std::string& what) {
     std::fprintf(stderr, "holdfast configure: %s\n%s", what.c_str(), configure_usage);
-    return 2;
+    return exit_usage;
 }
 
 struct doc_deleter {
@@ -91,7 +93,7 @@ int apply_crm(const std::string& cmd, const std::string& ipc, const std::string&
     auto parsed = parse_crm_configuration(text, read ? configuration_of(*read) : "", mode);
     if (!parsed) {
         std::fprintf(stderr, "holdfast %s: %s%s\n", cmd.c_str(), where.c_str(), parsed.error().c_str());
-        return 1;
+        return exit_error;
     }
     // edited from what was read: refused if the configuration changed meanwhile
     if (read) return replace_read_configuration(cmd.c_str(), ipc, *read, std::move(*parsed));
@@ -111,7 +113,7 @@ int configure_edit(const args& a, const std::string& ipc) {
         a[0] == "delete" ? delete_crm_objects(base, args(a.begin() + 1, a.end())) : rename_crm_object(base, a[1], a[2]);
     if (!edited) {
         std::fprintf(stderr, "holdfast %s: %s\n", cmd.c_str(), edited.error().c_str());
-        return 1;
+        return exit_error;
     }
     return replace_read_configuration(cmd.c_str(), ipc, *doc, std::move(*edited));
 }
@@ -124,14 +126,14 @@ int configure_load(const args& a, const std::string& ipc) {
     if (in) text << in.rdbuf();
     if (in && text.str().find_first_not_of(" \t\r\n") == std::string::npos) {
         std::fprintf(stderr, "holdfast configure load: %s: empty (expected crm configure text or XML)\n", a[2].c_str());
-        return 1;
+        return exit_error;
     }
     if (in && looks_like_crm_text(text.str()))
         return apply_crm("configure load", ipc, text.str(), a[2] + ": ", a[1] == "replace", crm_mode::update);
     auto xml = read_configuration_file(a[2]);
     if (!xml) {
         std::fprintf(stderr, "holdfast configure load: %s\n", xml.error().c_str());
-        return 1;
+        return exit_error;
     }
     auto c = a[1] == "replace" ? cib::change::replace_configuration(std::move(*xml))
                                : cib::change::update_configuration(std::move(*xml));
@@ -152,22 +154,35 @@ int configure_property(const args& a, const std::string& ipc) {
             send_one("configure property", ipc, cib::change::set_property(a[i].substr(0, eq), a[i].substr(eq + 1)));
         if (rc != 0) return rc;
     }
-    return 0;
+    return exit_ok;
 }
 
+// text: crm shell statements; xml: the <configuration> section; json: that
+// section through xml_to_json
 int configure_show(const args& a, const std::string& ipc) {
-    bool xml = false;
+    output_format f = output_format::text;
     for (size_t i = 1; i < a.size(); ++i) {
-        if (a[i] != "--xml") return usage_error("unknown show option '" + a[i] + "'");
-        xml = true;
+        std::string error;
+        if (a[i] == "--xml")
+            f = output_format::xml;
+        else if (!take_output_option(a, i, f, error))
+            return usage_error("unknown show option '" + a[i] + "'");
+        if (!error.empty()) return usage_error(error);
     }
     auto doc = query_cib("configure show", ipc);
     if (!doc) return doc.error();
     // secrets masked (cib/secrets.hpp): loading this text back would set them to "*****",
-    // which `configure load` refuses for a secret parameter
-    const std::string out = cib::mask_secrets(xml ? configuration_of(*doc) + "\n" : format_crm_configuration(*doc));
+    // which `configure load` refuses for a secret parameter; masked before JSON, which
+    // the masker cannot read
+    std::string out =
+        cib::mask_secrets(f == output_format::text ? format_crm_configuration(*doc) : configuration_of(*doc) + "\n");
+    if (f == output_format::json) {
+        auto json = xml_to_json(out);
+        if (!json) return report("configure show", {daemon::errc::bad_request, json.error()});
+        out = std::move(*json);
+    }
     std::fputs(out.c_str(), stdout);
-    return std::fflush(stdout) == 0 ? 0 : 1;
+    return flushed_stdout();
 }
 
 int configure_verify(const args& a, const std::string& ipc) {

@@ -28,7 +28,7 @@ constexpr const char* cmd = "configure edit";
 
 int fail(const std::string& what) {
     std::fprintf(stderr, "holdfast %s: %s\n", cmd, what.c_str());
-    return 1;
+    return exit_error;
 }
 
 // A temporary file, removed at the end.
@@ -117,11 +117,11 @@ int run_configure_edit(const args& a, const std::string& ipc) {
         if (!run_editor(file.path)) return fail("the editor (" + editor() + ") failed; nothing changed");
         auto text = read_text(file.path);
         if (!text) return fail("cannot read back " + file.path);
-        if (*text == original) return 0;  // nothing edited, nothing sent
+        if (*text == original) return exit_ok;  // nothing edited, nothing sent
         auto config = checked(*doc, *text);
         if (config) return replace_read_configuration(cmd, ipc, *doc, std::move(*config));
         std::fprintf(stderr, "holdfast %s: %s\n", cmd, config.error().c_str());
-        if (!again()) return 1;
+        if (!again()) return exit_error;
     }
 }
 

@@ -10,10 +10,10 @@
 
 namespace holdfast::tools {
 
-int exit_code(daemon::errc e) {
+exit_status exit_code(daemon::errc e) {
     using daemon::errc;
     switch (e) {
-        case errc::ok: return 0;
+        case errc::ok: return exit_ok;
         case errc::permission_denied: return exit_permission;
         case errc::not_running:
         case errc::io:
@@ -25,9 +25,47 @@ int exit_code(daemon::errc e) {
         case errc::bad_request:
         case errc::unknown_request:
         case errc::not_supported:
-        case errc::internal: return 1;
+        case errc::internal: return exit_error;
     }
-    return 1;
+    return exit_error;
+}
+
+// pcmk_rc2exitc's choices for the errno values Pacemaker's tools meet in the same cases
+crm_exit crm_exit_code(daemon::errc e) {
+    using daemon::errc;
+    switch (e) {
+        case errc::ok: return crm_ex_ok;
+        case errc::permission_denied: return crm_ex_insufficient_priv;
+        case errc::not_running:
+        case errc::io: return crm_ex_disconnect;
+        case errc::timeout: return crm_ex_timeout;
+        case errc::server_untrusted:
+        case errc::unsupported_version: return crm_ex_protocol;
+        case errc::request_too_large:
+        case errc::response_too_large:
+        case errc::bad_request:
+        case errc::unknown_request:
+        case errc::not_supported:
+        case errc::internal: return crm_ex_error;
+    }
+    return crm_ex_error;
+}
+
+int flushed_stdout() { return std::fflush(stdout) == 0 ? exit_ok : exit_error; }
+
+const char* fix_for(daemon::errc e) {
+    using daemon::errc;
+    switch (e) {
+        case errc::not_running: return "start it with systemctl start holdfastd";
+        case errc::permission_denied: return "run the command as root or as a member of group haclient";
+        case errc::unsupported_version:
+            return "run the holdfast that came with the running holdfastd (or restart holdfastd after an upgrade)";
+        case errc::server_untrusted: return "stop the process serving that name and start holdfastd as root";
+        case errc::timeout:
+        case errc::io: return "check holdfastd with systemctl status holdfastd";
+        case errc::response_too_large: return "the CIB is too large for the IPC buffer; trim its operation history";
+        default: return nullptr;
+    }
 }
 
 std::string default_ipc_name() {
@@ -75,13 +113,27 @@ expected<std::string, daemon_failure> ask_daemon(const std::string& ipc_name, da
     return std::move(r->payload);
 }
 
-int report(const char* cmd, const daemon_failure& f) {
+namespace {
+
+std::string failure_line(const daemon_failure& f) {
     std::string msg = f.message.empty() ? daemon::describe(f.code) : f.message;
     if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
     // the CIB's refusal may quote the offending element, a password in it
     msg = cib::mask_secrets(msg);
-    std::fprintf(stderr, "holdfast %s: %s\n", cmd, msg.c_str());
+    if (const char* fix = fix_for(f.code)) msg += std::string(": ") + fix;
+    return msg;
+}
+
+}  // namespace
+
+int report(const char* cmd, const daemon_failure& f) {
+    std::fprintf(stderr, "holdfast %s: %s\n", cmd, failure_line(f).c_str());
     return exit_code(f.code);
+}
+
+int report_as_tool(const char* tool, const daemon_failure& f) {
+    std::fprintf(stderr, "%s: %s\n", tool, failure_line(f).c_str());
+    return crm_exit_code(f.code);
 }
 
 }  // namespace holdfast::tools

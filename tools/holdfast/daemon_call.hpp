@@ -1,26 +1,16 @@
 #pragma once
 #include <chrono>
-// How CLI commands reach holdfastd: one request over the IPC, and the single
-// mapping from daemon::errc to the CLI's exit codes (man/holdfast.8, EXIT
-// STATUS):
-//   0 success              1 the request or its input is bad, or the daemon failed it
-//   2 bad usage            4 permission denied
-//   5 holdfastd not reachable (not running, connection lost, no answer)
-//   6 protocol mismatch (other version, untrusted server, garbled answer)
+// How CLI commands reach holdfastd: one request over the IPC; its failures
+// map to exit statuses in one place (exit_codes.hpp).
 #include <string>
 
 #include "cib/expected.hpp"
 #include "daemon/errc.hpp"
 #include "daemon/protocol.hpp"
 #include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/exit_codes.hpp"
 
 namespace holdfast::tools {
-
-constexpr int exit_permission = 4;
-constexpr int exit_unreachable = 5;
-constexpr int exit_protocol = 6;
-
-int exit_code(daemon::errc e);
 
 // The IPC name: --socket NAME (or --socket=NAME) when given, else
 // $HOLDFAST_IPC_NAME, else "holdfastd". Consumes the option from a at i.
@@ -37,7 +27,13 @@ expected<std::string, daemon_failure> ask_daemon(const std::string& ipc_name, da
                                                  const std::string& payload = {},
                                                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
-// Prints "holdfast CMD: message" and returns the exit code for it.
+// What the operator can do about e ("start it with systemctl start
+// holdfastd"), nullptr when nothing but the message helps.
+const char* fix_for(daemon::errc e);
+
+// Prints "holdfast CMD: message[: fix]" and returns the exit status for it.
 int report(const char* cmd, const daemon_failure& f);
+// The same line for the agent tools ("crm_attribute: ..."), with crm_exit_t's status.
+int report_as_tool(const char* tool, const daemon_failure& f);
 
 }  // namespace holdfast::tools

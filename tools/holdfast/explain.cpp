@@ -17,6 +17,7 @@
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/daemon_call.hpp"
 #include "tools/holdfast/explain_doc.hpp"
+#include "tools/holdfast/output_format.hpp"
 #include "tools/holdfast/simulate_exec.hpp"
 
 namespace holdfast::tools {
@@ -28,13 +29,13 @@ constexpr const char* explain_usage =
 struct explain_options {
     std::string rsc;
     std::string cib_file;
-    std::string format = "text";
+    output_format format = output_format::text;
     std::string ipc = default_ipc_name();
 };
 
 int usage_error(const std::string& what) {
     std::fprintf(stderr, "holdfast explain: %s\n%s", what.c_str(), explain_usage);
-    return 2;
+    return exit_usage;
 }
 
 // "--name=value" or "--name value" at a[i] (consumed); false when a[i] is not --name
@@ -53,8 +54,12 @@ std::optional<explain_options> parse(const args& a, int& status) {
     explain_options o;
     for (size_t i = 0; i < a.size(); ++i) {
         bool missing = false;
-        if (take_value(a, i, "--cib", o.cib_file, missing) || take_value(a, i, "--output-as", o.format, missing) ||
-            take_ipc_option(a, i, o.ipc)) {
+        std::string bad_format;
+        if (take_output_option(a, i, o.format, bad_format)) {
+            if (!bad_format.empty()) return status = usage_error(bad_format), std::nullopt;
+            continue;
+        }
+        if (take_value(a, i, "--cib", o.cib_file, missing) || take_ipc_option(a, i, o.ipc)) {
             if (missing) return status = usage_error(a[i] + " needs a value"), std::nullopt;
             continue;
         }
@@ -64,8 +69,6 @@ std::optional<explain_options> parse(const args& a, int& status) {
         o.rsc = a[i];
     }
     if (o.rsc.empty()) return status = usage_error("missing RESOURCE"), std::nullopt;
-    if (o.format != "text" && o.format != "xml" && o.format != "json")
-        return status = usage_error("--output-as must be text, xml or json"), std::nullopt;
     return o;
 }
 
@@ -87,7 +90,7 @@ expected<input, int> load(const explain_options& o) {
     auto doc = cib::load_file(o.cib_file, lo);
     if (!doc) {
         std::fprintf(stderr, "holdfast explain: %s\n", doc.error().to_string().c_str());
-        return unexpected(1);
+        return unexpected(exit_error);
     }
     const std::time_t now = execution_date(doc->model()).value_or(std::time(nullptr));
     return input{std::move(*doc), now, true};
@@ -98,7 +101,7 @@ expected<input, int> load(const explain_options& o) {
 int run_explain(const args& a) {
     if (a.size() == 1 && (a[0] == "-h" || a[0] == "--help" || a[0] == "help")) {
         std::fputs(explain_usage, stdout);
-        return 0;
+        return exit_ok;
     }
     int status = 0;
     auto o = parse(a, status);
@@ -110,19 +113,19 @@ int run_explain(const args& a) {
     ws->options.sanitized = in->saved;
     if (auto why = policy::unsupported_feature(*ws)) {
         std::fprintf(stderr, "holdfast explain: %s\n", why->c_str());
-        return 3;
+        return exit_unimplemented;
     }
     const policy::schedule_result result = policy::schedule(*ws);
     auto e = policy::explain(*ws, result, o->rsc);
     if (!e) {
         std::fprintf(stderr, "holdfast explain: %s\n", e.error().c_str());
-        return 1;
+        return exit_error;
     }
-    const std::string out = o->format == "xml"    ? format_explanation_xml(*e)
-                            : o->format == "json" ? format_explanation_json(*e)
-                                                  : policy::format_explanation(*e);
+    const std::string out = o->format == output_format::xml    ? format_explanation_xml(*e)
+                            : o->format == output_format::json ? format_explanation_json(*e)
+                                                               : policy::format_explanation(*e);
     std::fputs(out.c_str(), stdout);
-    return std::fflush(stdout) == 0 ? 0 : 1;
+    return flushed_stdout();
 }
 
 }  // namespace holdfast::tools

@@ -110,7 +110,7 @@ int cib_stonith_timeout_ms(const cib::cib_model& m) {
 // stonith-timeout applies unless --timeout was given). On failure, the exit
 // status in *rc.
 std::optional<hf::device> resolve_device(test_options& o, int* rc) {
-    *rc = 1;
+    *rc = exit_error;
     if (!o.agent.empty()) {
         hf::device d{o.device, o.agent, {}};
         for (const auto& [k, v] : o.inline_options) d.params[k] = v;
@@ -163,10 +163,10 @@ public:
     int verdict() const {
         if (first_failure_.empty()) {
             std::printf("verdict: PASS (%d steps)\n", steps_);
-            return 0;
+            return exit_ok;
         }
         std::printf("verdict: FAIL (%s)\n", first_failure_.c_str());
-        return 1;
+        return exit_error;
     }
     bool failed() const { return !first_failure_.empty(); }
 
@@ -250,9 +250,9 @@ int run_fence_test(const args& a) {
     test_options o;
     if (const auto why = parse_test(a, o); !why.empty()) {
         std::fprintf(stderr, "holdfast fence test: %s\n%s", why.c_str(), fence_usage);
-        return 2;
+        return exit_usage;
     }
-    int rc = 1;
+    int rc = exit_error;
     const auto d = resolve_device(o, &rc);
     if (!d) return rc;
     if (o.timeout_ms == 0) o.timeout_ms = hf::default_stonith_timeout_ms;

@@ -7,6 +7,7 @@
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/daemon_call.hpp"
 #include "tools/holdfast/history.hpp"
+#include "tools/holdfast/output_format.hpp"
 
 namespace holdfast::tools {
 namespace {
@@ -17,7 +18,7 @@ constexpr const char* history_usage =
 
 int usage_error(const std::string& why) {
     std::fprintf(stderr, "holdfast history: %s\n%s", why.c_str(), history_usage);
-    return 2;
+    return exit_usage;
 }
 
 }  // namespace
@@ -37,15 +38,13 @@ expected<std::vector<history_item>, daemon_failure> fetch_history(const std::str
 
 int run_history(const args& a) {
     std::string ipc = default_ipc_name();
-    std::string format = "text";
+    output_format format = output_format::text;
     std::time_t since = 0;
     for (size_t i = 0; i < a.size(); ++i) {
-        std::string value;
-        if (a[i].rfind("--output-as=", 0) == 0)
-            format = a[i].substr(12);
-        else if (a[i] == "--output-as" && i + 1 < a.size())
-            format = a[++i];
-        else if (a[i].rfind("--since=", 0) == 0 || (a[i] == "--since" && i + 1 < a.size())) {
+        std::string value, bad;
+        if (take_output_option(a, i, format, bad)) {
+            if (!bad.empty()) return usage_error(bad);
+        } else if (a[i].rfind("--since=", 0) == 0 || (a[i] == "--since" && i + 1 < a.size())) {
             value = a[i] == "--since" ? a[++i] : a[i].substr(8);
             auto t = parse_since(value, std::time(nullptr));
             if (!t) return usage_error("cannot read the time '" + value + "'");
@@ -53,15 +52,13 @@ int run_history(const args& a) {
         } else if (!take_ipc_option(a, i, ipc))
             return usage_error("unknown or incomplete option '" + a[i] + "'");
     }
-    if (format != "text" && format != "json" && format != "xml")
-        return usage_error("--output-as must be text, json or xml, not '" + format + "'");
     auto events = fetch_history(ipc, since);
     if (!events) return report("history", events.error());
-    const std::string out = format == "json"  ? history_json(*events)
-                            : format == "xml" ? history_xml(*events)
-                                              : history_text(*events);
+    const std::string out = format == output_format::json  ? history_json(*events)
+                            : format == output_format::xml ? history_xml(*events)
+                                                           : history_text(*events);
     std::fputs(out.c_str(), stdout);
-    return std::fflush(stdout) == 0 ? 0 : 1;
+    return flushed_stdout();
 }
 
 }  // namespace holdfast::tools

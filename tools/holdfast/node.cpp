@@ -40,7 +40,7 @@ constexpr node_verb node_verbs[] = {
 
 int usage_error(const std::string& what) {
     std::fprintf(stderr, "holdfast node: %s (try 'holdfast node help')\n", what.c_str());
-    return 2;
+    return exit_usage;
 }
 
 const cib::node_def* node_def_of(const cib::document& doc, const std::string& name) {
@@ -107,7 +107,7 @@ int clearstate(const args& a, const std::string& ipc) {
         auto r = send_change(ipc, std::move(c));
         if (!r) return report("node clearstate", r.error());
     }
-    return 0;
+    return exit_ok;
 }
 
 int standby_like(const node_verb& verb, const args& a, const std::string& ipc) {
@@ -131,7 +131,7 @@ int run_node(const args& in) {
     args a;
     for (size_t i = 0; i < in.size(); ++i) {
         if (take_ipc_option(in, i, ipc)) continue;
-        if (take_output_as(in, i, format, bad)) {
+        if (take_output_option(in, i, format, bad)) {
             if (!bad.empty()) return usage_error(bad);
             format_given = true;
             continue;
@@ -141,7 +141,7 @@ int run_node(const args& in) {
     if (a.empty()) return usage_error("missing subcommand");
     if (a[0] == "help" || a[0] == "-h" || a[0] == "--help") {
         std::fputs(node_usage, stdout);
-        return 0;
+        return exit_ok;
     }
     if (a[0] == "attribute" || a[0] == "utilization") return run_sets(a[0], a, ipc, format);
     if (format_given) return usage_error("--output-as is for attribute and utilization show");

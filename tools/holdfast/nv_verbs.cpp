@@ -11,13 +11,13 @@ namespace holdfast::tools {
 
 int nv_fail(const std::string& cmd, const std::string& what) {
     std::fprintf(stderr, "holdfast %s: %s\n", cmd.c_str(), what.c_str());
-    return 1;
+    return exit_error;
 }
 
 int nv_usage(const std::string& cmd, const std::string& what) {
     const std::string top = cmd.substr(0, cmd.find(' '));
     std::fprintf(stderr, "holdfast %s: %s (try 'holdfast %s help')\n", cmd.c_str(), what.c_str(), top.c_str());
-    return 2;
+    return exit_usage;
 }
 
 namespace {
@@ -27,7 +27,7 @@ int send_all(const nv_scope& s, const std::vector<cib::change>& changes) {
         auto r = send_change(s.ipc, c);
         if (!r) return report(s.cmd.c_str(), r.error());
     }
-    return 0;
+    return exit_ok;
 }
 
 int show(const nv_scope& s, const args& w) {

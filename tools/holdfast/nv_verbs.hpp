@@ -10,7 +10,7 @@
 #include "cib/change.hpp"
 #include "cib/model.hpp"
 #include "tools/holdfast/commands.hpp"
-#include "tools/holdfast/output_as.hpp"
+#include "tools/holdfast/nv_list.hpp"
 #include "tools/holdfast/resource_edit.hpp"
 
 namespace holdfast::tools {

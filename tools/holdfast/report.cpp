@@ -45,7 +45,7 @@ constexpr const char* report_usage =
 
 int usage_error(const std::string& why) {
     std::fprintf(stderr, "holdfast report: %s\n%s", why.c_str(), report_usage);
-    return 2;
+    return exit_usage;
 }
 
 struct fd_guard {
@@ -323,7 +323,7 @@ int run_report(const args& a) {
     char tmpl[] = "/tmp/holdfast-report-XXXXXX";
     if (!::mkdtemp(tmpl)) {
         std::fprintf(stderr, "holdfast report: cannot make a temporary directory: %s\n", std::strerror(errno));
-        return 1;
+        return exit_error;
     }
     const fs::path tmp = tmpl;
     const std::string top =
@@ -342,7 +342,7 @@ int run_report(const args& a) {
     fs::remove_all(tmp, ec);
     if (tar.status != 0) {
         std::fprintf(stderr, "holdfast report: cannot write %s: %s", dest.c_str(), tar.output.c_str());
-        return 1;
+        return exit_error;
     }
     std::printf("%s\n", dest.c_str());
     return std::fflush(stdout) == 0 ? 0 : 1;

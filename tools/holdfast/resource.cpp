@@ -19,6 +19,7 @@
 #include "tools/holdfast/change_call.hpp"
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/daemon_call.hpp"
+#include "tools/holdfast/record_doc.hpp"
 #include "tools/holdfast/resource_cmd.hpp"
 #include "tools/holdfast/resource_edit.hpp"
 
@@ -27,7 +28,7 @@ namespace resource_cli {
 
 int fail(const command& c, const std::string& what) {
     std::fprintf(stderr, "holdfast %s: %s\n", c.cmd.c_str(), what.c_str());
-    return 1;
+    return exit_error;
 }
 
 bool send(const command& c, cib::change change, int& status) {
@@ -38,7 +39,7 @@ bool send(const command& c, cib::change change, int& status) {
 
 int usage_error(const std::string& what) {
     std::fprintf(stderr, "holdfast resource: %s (try 'holdfast resource help')\n", what.c_str());
-    return 2;
+    return exit_usage;
 }
 
 namespace {
@@ -112,10 +113,10 @@ constexpr const char* resource_usage =
     "  move RSC [NODE] [--lifetime PERIOD]  prefer NODE (no NODE: ban from where it runs)\n"
     "  ban RSC [NODE] [--lifetime PERIOD]   keep RSC off NODE (no NODE: where it runs)\n"
     "  clear RSC [NODE]                     remove what move and ban left\n"
-    "  locate RSC                           where RSC runs\n"
+    "  locate RSC [--output-as=FORMAT]      where RSC runs (text, xml or json)\n"
     "  cleanup [RSC] [NODE]                 forget failures and fail counts (re-probe)\n"
     "  refresh [RSC] [NODE]                 forget all history (re-probe)\n"
-    "  failcount RSC show|delete [NODE]     fail counts per node\n"
+    "  failcount RSC show|delete [NODE]     fail counts per node (show: --output-as)\n"
     "  param RSC set NAME VALUE | delete NAME | show [NAME]   instance attributes (crm_resource -p/-d/-g)\n"
     "  meta RSC set|delete|show ...         meta attributes (crm_resource --meta)\n"
     "  utilization RSC set|delete|show ...  utilization (crm_resource --utilization)\n"
@@ -123,7 +124,7 @@ constexpr const char* resource_usage =
     "  untrace RSC [OP [INTERVAL]]          remove what trace set\n"
     "  constraints RSC                      constraints naming RSC (crm_resource -a)\n"
     "  scores [RSC]                         allocation scores of the live CIB (crm_simulate -sL)\n"
-    "  (show verbs, constraints and scores take --output-as=text|json|xml)\n";
+    "  (locate, failcount show, the show verbs, constraints and scores take --output-as=text|json|xml)\n";
 
 bool set_meta(const command& c, const cib::resource& r, const std::string& name, const std::string& value,
               int& status) {
@@ -199,21 +200,21 @@ int ban(const command& c, const cib::document& doc, const std::string& rsc, cons
                  "clear %s' removes it%s%s\n",
                  id.c_str(), rsc.c_str(), node.c_str(), node.c_str(), rsc.c_str(),
                  end.empty() ? "" : " or its lifetime ends at ", end.c_str());
-    return 0;
+    return exit_ok;
 }
 
 int run_move_ban(const command& c, const cib::document& doc, const std::string& rsc) {
     if (c.positional.size() > 2) return usage_error(c.verb + " takes RSC and at most one NODE");
     std::string node;
     if (c.positional.size() == 2) {
-        if (!node_id(c, doc, c.positional[1])) return 1;
+        if (!node_id(c, doc, c.positional[1])) return exit_error;
         node = c.positional[1];
     }
     auto end = until(c);
-    if (!end) return 1;
+    if (!end) return exit_error;
     if (node.empty()) {
         auto current = current_node(c, doc, rsc);
-        if (!current) return 1;
+        if (!current) return exit_error;
         return ban(c, doc, rsc, *current, *end);
     }
     if (c.verb == "ban") return ban(c, doc, rsc, node, *end);
@@ -226,28 +227,37 @@ int run_move_ban(const command& c, const cib::document& doc, const std::string& 
         return status;
     if (!send(c, cib::change::update_configuration(edit::prefer_xml(rsc, node, *end)), status)) return status;
     if (!end->empty()) std::printf("Migration will take effect until: %s\n", end->c_str());
-    return 0;
+    return exit_ok;
 }
 
 int run_clear(const command& c, const cib::document& doc, const std::string& rsc) {
     if (c.positional.size() > 2) return usage_error("clear takes RSC and at most one NODE");
     const std::string node = c.positional.size() == 2 ? c.positional[1] : "";
-    if (!node.empty() && !node_id(c, doc, node)) return 1;
+    if (!node.empty() && !node_id(c, doc, node)) return exit_error;
     int status = 0;
     for (const auto& k : edit::cli_constraints(doc.model())) {
         if (k.rsc != rsc || (!node.empty() && k.node != node)) continue;
         if (!remove_location(c, doc, k.id, status)) return status;
     }
-    return 0;
+    return exit_ok;
 }
 
+// --output-as=xml|json: <locations><location resource= node= promoted=/>...</locations>
 int run_locate(const command& c, const cib::document& doc, const std::string& rsc) {
     if (c.positional.size() != 1) return usage_error("locate takes exactly one RSC");
     auto active = where_active(doc, rsc);
+    if (c.format != output_format::text) {
+        record_list l{"locations", "location", "", {}};
+        for (const auto& p : active)
+            l.records.push_back(
+                {{text_field("resource", rsc), text_field("node", p.node), bool_field("promoted", p.promoted)}, {}});
+        std::fputs((c.format == output_format::xml ? records_xml(l) : records_json(l)).c_str(), stdout);
+        return flushed_stdout();
+    }
     if (active.empty()) std::printf("resource %s is NOT running\n", rsc.c_str());
     for (const auto& p : active)
         std::printf("resource %s is running on: %s%s\n", rsc.c_str(), p.node.c_str(), p.promoted ? " Promoted" : "");
-    return std::fflush(stdout) == 0 ? 0 : 1;
+    return flushed_stdout();
 }
 
 }  // namespace
@@ -289,7 +299,8 @@ bool takes(const std::string& verb, const char* option) {
     if (o == "lifetime") return verb == "move" || verb == "ban";
     if (o == "node") return verb == "cleanup" || verb == "refresh";
     if (o == "output-as")
-        return verb == "param" || verb == "meta" || verb == "utilization" || verb == "constraints" || verb == "scores";
+        return verb == "param" || verb == "meta" || verb == "utilization" || verb == "constraints" ||
+               verb == "scores" || verb == "locate" || verb == "failcount";
     return verb == "restart";  // timeout
 }
 
@@ -307,7 +318,7 @@ std::optional<command> parse(const args& a, int& status) {
     for (size_t i = 1; i < a.size(); ++i) {
         if (take_ipc_option(a, i, c.ipc)) continue;
         std::string bad;
-        if (take_output_as(a, i, c.format, bad)) {
+        if (take_output_option(a, i, c.format, bad)) {
             if (!bad.empty()) return status = usage_error(bad), std::nullopt;
             if (!takes(c.verb, "output-as"))
                 return status = usage_error(c.verb + " takes no --output-as"), std::nullopt;
@@ -345,7 +356,7 @@ int run_resource(const args& a) {
     if (a.empty()) return usage_error("missing verb");
     if (a[0] == "-h" || a[0] == "--help" || a[0] == "help") {
         std::fputs(resource_usage, stdout);
-        return 0;
+        return exit_ok;
     }
     static const char* const verbs[] = {"start",       "stop",    "restart",   "manage",      "unmanage",
                                         "maintenance", "move",    "ban",       "clear",       "locate",

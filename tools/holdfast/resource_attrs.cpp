@@ -227,7 +227,7 @@ int run_trace(const command& c, const cib::document& doc, bool on) {
     const std::string base = configuration_of(doc);
     auto edited = on ? trace_configuration(base, p[0], op, interval) : untrace_configuration(base, p[0], op, interval);
     if (!edited) return fail(c, edited.error());
-    if (*edited == base) return 0;  // untrace of nothing traced
+    if (*edited == base) return exit_ok;  // untrace of nothing traced
     if (int rc = replace_read_configuration(c.cmd.c_str(), c.ipc, doc, std::move(*edited)); rc != 0) return rc;
     if (on) {
         const cib::resource* r = find_resource(doc.model(), p[0]);
@@ -235,7 +235,7 @@ int run_trace(const command& c, const cib::document& doc, bool on) {
                     trace_ra_dir, r ? r->type.c_str() : "");
         if (op.empty() || op == "start") std::printf("Restart %s to trace its start\n", p[0].c_str());
     }
-    return 0;
+    return exit_ok;
 }
 
 int run_constraints(const command& c, const cib::document& doc) {
@@ -288,7 +288,7 @@ namespace {
 int maintenance_usage(const std::string& what) {
     std::fprintf(stderr, "holdfast maintenance: %s (usage: holdfast maintenance on|off [RSC] [--socket NAME])\n",
                  what.c_str());
-    return 2;
+    return exit_usage;
 }
 
 }  // namespace

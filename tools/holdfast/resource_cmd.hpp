@@ -9,7 +9,8 @@
 #include "cib/change.hpp"
 #include "cib/cib.hpp"
 #include "tools/holdfast/commands.hpp"
-#include "tools/holdfast/output_as.hpp"
+#include "tools/holdfast/nv_list.hpp"
+#include "tools/holdfast/output_format.hpp"
 
 namespace holdfast::tools::resource_cli {
 

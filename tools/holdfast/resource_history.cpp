@@ -16,6 +16,7 @@
 #include "policy/unpack.hpp"
 #include "tools/holdfast/change_call.hpp"
 #include "tools/holdfast/daemon_call.hpp"
+#include "tools/holdfast/record_doc.hpp"
 #include "tools/holdfast/resource_cmd.hpp"
 #include "tools/holdfast/resource_edit.hpp"
 
@@ -99,7 +100,7 @@ int run_restart(const command& c, cib::document& doc, const cib::resource& r) {
         return fail(c, r.id + " stopped but did not start again within " + timeout_text);
     }
     std::printf("%s restarted (active on %s)\n", r.id.c_str(), names(*started).c_str());
-    return 0;
+    return exit_ok;
 }
 
 namespace {
@@ -170,7 +171,7 @@ int run_cleanup(const command& c, cib::document& doc, bool refresh) {
     int status = 0;
     if (!rsc_and_node(c, rsc, node, status)) return status;
     auto s = resolve(c, doc, rsc, node);
-    if (!s) return 1;
+    if (!s) return exit_error;
     for (const cib::node_state* st : s->nodes) {
         std::set<std::string> touched;
         for (const auto& h : st->resources) {
@@ -190,7 +191,7 @@ int run_cleanup(const command& c, cib::document& doc, bool refresh) {
         for (const auto& id : touched)
             std::printf("%s %s on %s\n", refresh ? "Refreshed" : "Cleaned up", id.c_str(), st->uname.c_str());
     }
-    return 0;
+    return exit_ok;
 }
 
 // failcount RSC show|delete [NODE]: the sum of the resource's
@@ -202,9 +203,20 @@ int run_failcount(const command& c, cib::document& doc) {
     const std::string& rsc = c.positional[0];
     const std::string& what = c.positional[1];
     if (what != "show" && what != "delete") return fail(c, "failcount takes show or delete, not '" + what + "'");
+    if (what == "delete" && c.format != output_format::text)
+        return usage_error("failcount delete prints nothing: --output-as is for failcount show");
     auto s = resolve(c, doc, rsc, c.positional.size() == 3 ? c.positional[2] : "");
-    if (!s) return 1;
+    if (!s) return exit_error;
     int status = 0;
+    // --output-as=xml|json: <fail-counts><fail-count node= resource= value=/>...</fail-counts>
+    record_list shown{"fail-counts", "fail-count", "", {}};
+    auto show = [&](const std::string& node, const std::string& value) {
+        if (c.format == output_format::text)
+            std::printf("scope=status  node=%s  name=fail-count-%s value=%s\n", node.c_str(), rsc.c_str(),
+                        value.c_str());
+        shown.records.push_back(
+            {{text_field("node", node), text_field("resource", rsc), text_field("value", value)}, {}});
+    };
     for (const cib::node_state* st : s->nodes) {
         int sum = 0;
         for (const auto& set : st->transient_attributes)
@@ -219,19 +231,18 @@ int run_failcount(const command& c, cib::document& doc) {
                     sum = std::min(sum + edit::fail_count_value(p.value), edit::fail_count_value("INFINITY"));
                 }
             }
-        if (what == "show")
-            std::printf("scope=status  node=%s  name=fail-count-%s value=%s\n", st->uname.c_str(), rsc.c_str(),
-                        edit::fail_count_text(sum).c_str());
+        if (what == "show") show(st->uname, edit::fail_count_text(sum));
     }
     // configured nodes that never reported a state count nothing
     const std::string only = c.positional.size() == 3 ? c.positional[2] : "";
     for (const auto& n : doc.model().nodes) {
         bool listed = false;
         for (const cib::node_state* st : s->nodes) listed = listed || st->id == n.id;
-        if (what == "show" && !listed && (only.empty() || n.uname == only))
-            std::printf("scope=status  node=%s  name=fail-count-%s value=0\n", n.uname.c_str(), rsc.c_str());
+        if (what == "show" && !listed && (only.empty() || n.uname == only)) show(n.uname, "0");
     }
-    return std::fflush(stdout) == 0 ? 0 : 1;
+    if (what == "show" && c.format != output_format::text)
+        std::fputs((c.format == output_format::xml ? records_xml(shown) : records_json(shown)).c_str(), stdout);
+    return flushed_stdout();
 }
 
 }  // namespace holdfast::tools::resource_cli

@@ -22,6 +22,7 @@
 #include "policy/policy.hpp"
 #include "policy/unpack.hpp"
 #include "tools/holdfast/commands.hpp"
+#include "tools/holdfast/exit_codes.hpp"
 #include "tools/holdfast/graph_dot.hpp"
 #include "tools/holdfast/simulate_exec.hpp"
 #include "tools/holdfast/status_text.hpp"
@@ -166,16 +167,16 @@ private:
 
 int run_simulate(const args& a) {
     auto opts = parse_args(a);
-    if (!opts) return 2;
+    if (!opts) return exit_usage;
     phase_timer timer;
     auto doc = load_input(*opts);
     timer.mark("load");
     if (!doc) {
         std::fprintf(stderr, "holdfast simulate: %s\n", doc.error().to_string().c_str());
-        return 1;
+        return exit_error;
     }
     auto now = effective_now(*opts, doc->model());
-    if (!now) return 2;
+    if (!now) return exit_usage;
 
     std::string out;
     std::string date_note;
@@ -194,7 +195,7 @@ int run_simulate(const args& a) {
     ws->options.sanitized = true;
     if (auto why = policy::unsupported_feature(*ws)) {
         std::fprintf(stderr, "holdfast simulate: %s\n", why->c_str());
-        return 3;
+        return exit_unimplemented;
     }
     if (!opts->quiet) {
         std::string preamble = format_status_preamble(*ws);
@@ -208,8 +209,10 @@ int run_simulate(const args& a) {
     if (opts->show_scores) out += policy::format_scores(result);
     print_summary(out, result);
 
-    if (!opts->save_graph.empty() && !write_text(opts->save_graph, policy::write_graph_xml(result.graph))) return 1;
-    if (!opts->save_dotfile.empty() && !write_text(opts->save_dotfile, write_graph_dot(result.graph))) return 1;
+    if (!opts->save_graph.empty() && !write_text(opts->save_graph, policy::write_graph_xml(result.graph)))
+        return exit_error;
+    if (!opts->save_dotfile.empty() && !write_text(opts->save_dotfile, write_graph_dot(result.graph)))
+        return exit_error;
 
     if (opts->simulate) {
         auto run = simulate_transition(*doc, result.graph);
@@ -226,10 +229,10 @@ int run_simulate(const args& a) {
     if (!opts->save_output.empty()) {
         if (auto w = doc->write_file(opts->save_output); !w) {
             std::fprintf(stderr, "holdfast simulate: %s\n", w.error().to_string().c_str());
-            return 1;
+            return exit_error;
         }
     }
-    return 0;
+    return exit_ok;
 }
 
 }  // namespace holdfast::tools

@@ -8,6 +8,7 @@
 #include "tools/holdfast/json_text.hpp"
 #include "tools/holdfast/resource_edit.hpp"
 #include "tools/holdfast/status_failures.hpp"
+#include "tools/holdfast/status_sections.hpp"
 #include "tools/holdfast/status_text.hpp"
 
 namespace holdfast::tools {
@@ -141,8 +142,41 @@ std::string json_fields(const std::vector<field>& fs) {
 
 }  // namespace
 
-std::string format_status_text(const policy::working_set& ws, const std::string& last_updated) {
-    status_view v = build_view(ws);
+namespace {
+
+std::string un_nest(const std::string& lines) {
+    std::istringstream body(lines);
+    std::string out;
+    for (std::string line; std::getline(body, line);) {
+        if (line.rfind("  ", 0) == 0) line.erase(0, 2);
+        if (line == "* Node List:") line.erase(0, 2);
+        out += line + "\n";
+    }
+    return out;
+}
+
+// cluster-counts: "N resource instances configured (D DISABLED, B BLOCKED from ...)"
+std::string counts_line(const instance_counts& c) {
+    std::string out =
+        "  * " + std::to_string(c.instances) + " resource instance" + (c.instances == 1 ? "" : "s") + " configured";
+    const std::string blocked = std::to_string(c.blocked) + " BLOCKED from further action due to failure";
+    if (c.disabled > 0 && c.blocked > 0)
+        return out + " (" + std::to_string(c.disabled) + " DISABLED, " + blocked + ")\n";
+    if (c.disabled > 0) return out + " (" + std::to_string(c.disabled) + " DISABLED)\n";
+    if (c.blocked > 0) return out + " (" + blocked + ")\n";
+    return out + "\n";
+}
+
+std::string resources_section(const policy::working_set& ws, const status_text_options& o) {
+    const std::string items = format_resource_items(ws, {true, o.inactive, true}, ws.top_level);
+    if (o.inactive) return "\nFull List of Resources:\n" + (items.empty() ? "  * No resources\n" : un_nest(items));
+    return "\nActive Resources:\n" + (items.empty() ? "  * No active resources\n" : un_nest(items));
+}
+
+}  // namespace
+
+std::string format_status_text(const policy::working_set& ws, const std::string& last_updated,
+                               const status_text_options& o) {
     const policy::node* dc = nullptr;
     for (const auto& n : ws.nodes)
         if (n.is_dc) dc = &n;
@@ -154,17 +188,21 @@ std::string format_status_text(const policy::working_set& ws, const std::string&
         "\n";
     out += "  * Last updated: " + last_updated + "\n";
     out += "  * " + std::to_string(ws.nodes.size()) + " node" + (ws.nodes.size() == 1 ? "" : "s") + " configured\n";
-    out += "  * " + std::to_string(v.resources.size()) + " resource instance" + (v.resources.size() == 1 ? "" : "s") +
-           " configured\n";
-    if (auto pre = format_status_preamble(ws); !pre.empty()) out += pre;
-    // crm_simulate nests the lists one level deeper than crm_mon: un-nest them
-    std::istringstream body(format_cluster_status(ws, false));
+    out += counts_line(count_instances(ws));
+    if (ws.options.maintenance_mode)
+        out +=
+            "\n              *** Resource management is DISABLED ***\n"
+            "  The cluster will not attempt to start, stop or recover services\n";
     out += "\n";
-    for (std::string line; std::getline(body, line);) {
-        if (line.rfind("  ", 0) == 0) line.erase(0, 2);
-        if (line == "* Node List:" || line == "* Full List of Resources:") line.erase(0, 2);
-        out += line + "\n";
-    }
+    if (o.by_node)
+        out += format_nodes_with_resources(ws, {true, o.inactive, true});
+    else
+        out += un_nest(format_node_list(ws)) + resources_section(ws, o);
+    if (o.attributes) out += format_node_attributes(ws);
+    if (o.operations)
+        out += format_operations(ws);
+    else if (o.failcounts)
+        out += format_migration_summary(ws);
     return out + format_failed_actions(ws);
 }
 

@@ -25,7 +25,19 @@
 
 namespace holdfast::tools {
 
-std::string format_status_text(const policy::working_set& ws, const std::string& last_updated);
+// What the text shows besides crm_mon -1's default (status_sections.hpp):
+// stopped resources too (-r), resources under their nodes (-n), node
+// attributes (-A), fail counts (-f), operation history (-o; it includes the
+// fail counts, so -f adds nothing then).
+struct status_text_options {
+    bool inactive = false;
+    bool by_node = false;
+    bool attributes = false;
+    bool failcounts = false;
+    bool operations = false;
+};
+std::string format_status_text(const policy::working_set& ws, const std::string& last_updated,
+                               const status_text_options& o = {});
 std::string format_status_xml(const policy::working_set& ws);
 std::string format_status_json(const policy::working_set& ws);
 

@@ -200,7 +200,8 @@ const char* failed_probe_text(const working_set& ws, rsc_ix r, node_ix node) {
 
 // show_pending: crm_simulate names pending actions ("Starting") in the status
 // before the transition (pcmk_show_pending), not in the revised one
-std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name, bool show_pending) {
+std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& name, const resource_view& v) {
+    const bool show_pending = v.pending;
     const resource& res = ws.resources[r];
     std::string s =
         name + "\t(" + res.rclass + (res.provider.empty() ? "" : ":" + res.provider) + ":" + res.type + "):\t";
@@ -216,7 +217,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
     node_ix on = res.running_on.size() == 1 ? res.running_on.front() : policy::none;
     if (res.running_on.empty()) on = res.pending_node;                     // where a non-probe action is pending
     if (on == policy::none && res.running_on.empty()) on = res.lock_node;  // shown where it is locked
-    if (on != policy::none) s += " " + ws.nodes[on].uname;
+    if (on != policy::none && v.node_names) s += " " + ws.nodes[on].uname;
     if (shown == role::stopped) {
         if (const char* probe = failed_probe_text(ws, r, on)) s += std::string(" (") + probe + ") ";
     }
@@ -225,7 +226,8 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         s += (flags ? ", " : " (") + f;
         flags = true;
     };
-    if (on != policy::none && !ws.nodes[on].online && ws.nodes[on].unclean) flag("UNCLEAN");
+    // part of the node's name: not shown where the node heads the list
+    if (on != policy::none && v.node_names && !ws.nodes[on].online && ws.nodes[on].unclean) flag("UNCLEAN");
     if (on != policy::none && on == res.lock_node) flag("LOCKED");
     if (show_pending && res.pending_task == "monitor") flag("Monitoring");
     if (auto it = res.meta.find("target-role"); it != res.meta.end()) {
@@ -241,7 +243,7 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
         flag("unmanaged");
     if (res.failure_ignored) flag("failure ignored");
     if (flags) s += ")";
-    if (res.running_on.size() > 1) {
+    if (res.running_on.size() > 1 && v.node_names) {
         s += " [";
         for (node_ix n : res.running_on) s += " " + ws.nodes[n].uname;
         s += " ]";
@@ -251,16 +253,26 @@ std::string primitive_line(const working_set& ws, rsc_ix r, const std::string& n
 
 std::string indent(int depth) { return std::string(4 + 2 * depth, ' ') + "* "; }
 
-void print_resource(const working_set& ws, rsc_ix r, int depth, bool show_pending, std::string& out);
+void print_resource(const working_set& ws, rsc_ix r, int depth, const resource_view& v, std::string& out);
 
-void print_group(const working_set& ws, rsc_ix r, int depth, bool show_pending, std::string& out,
+bool active(const working_set& ws, rsc_ix r);
+
+// Without v.inactive (crm_mon without -r) only active members are listed and
+// the header counts the others.
+void print_group(const working_set& ws, rsc_ix r, int depth, const resource_view& v, std::string& out,
                  const std::string& name) {
     const resource& g = ws.resources[r];
     std::string attrs;
     if (!g.managed) attrs = "unmanaged";
     if (disabled(g)) attrs += std::string(attrs.empty() ? "" : ", ") + "disabled";
+    const auto inactive =
+        v.inactive ? 0 : std::count_if(g.children.begin(), g.children.end(), [&](rsc_ix c) { return !active(ws, c); });
+    if (inactive > 0)
+        attrs += std::string(attrs.empty() ? "" : ", ") + std::to_string(inactive) +
+                 (inactive == 1 ? " member inactive" : " members inactive");
     out += indent(depth) + "Resource Group: " + name + (attrs.empty() ? "" : " (" + attrs + ")") + ":\n";
-    for (rsc_ix c : g.children) print_resource(ws, c, depth + 1, show_pending, out);
+    for (rsc_ix c : g.children)
+        if (v.inactive || active(ws, c)) print_resource(ws, c, depth + 1, v, out);
 }
 
 bool any_set(const working_set& ws, rsc_ix r, bool (*pred)(const resource&)) {
@@ -318,7 +330,7 @@ role instance_role(const working_set& ws, rsc_ix r) {
     return best;
 }
 
-void print_clone(const working_set& ws, rsc_ix r, int depth, bool show_pending, std::string& out) {
+void print_clone(const working_set& ws, rsc_ix r, int depth, const resource_view& v, std::string& out) {
     const resource& c = ws.resources[r];
     std::string attrs;
     auto add = [&](const char* a) { attrs += std::string(attrs.empty() ? "" : ", ") + a; };
@@ -341,7 +353,7 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, bool show_pending, 
         const std::string& pending = ws.resources[i].pending_task;
         bool full = c.unique ? (is_active || !c.orphan) : false;
         if (c.unique) {
-        } else if (show_pending && !pending.empty() && pending != "probe") {
+        } else if (v.pending && !pending.empty() && pending != "probe") {
             full = true;
         } else if (!is_active) {
         } else if (any_set(ws, i, [](const resource& x) { return x.orphan || !x.managed || x.failed; })) {
@@ -355,7 +367,7 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, bool show_pending, 
         } else {
             started.push_back(ws.nodes[where].uname);
         }
-        if (full) print_resource(ws, i, depth + 1, show_pending, out);
+        if (full && (v.inactive || is_active || c.unique)) print_resource(ws, i, depth + 1, v, out);
     }
     auto join = [](std::vector<std::string> v) {
         std::sort(v.begin(), v.end(), natural_less);
@@ -368,7 +380,7 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, bool show_pending, 
         std::string label = c.promotable ? "Unpromoted" : "Started";
         out += indent(depth + 1) + label + ": [ " + join(started) + " ]\n";
     }
-    if (c.unique) return;
+    if (c.unique || !v.inactive) return;
     // clone-max defaults to the nodes known when the clone was unpacked
     size_t max = static_cast<size_t>(
         std::count_if(ws.nodes.begin(), ws.nodes.end(), [](const policy::node& n) { return !n.late; }));
@@ -395,7 +407,7 @@ void print_clone(const working_set& ws, rsc_ix r, int depth, bool show_pending, 
     for (const auto& [state, nodes] : stopped) out += indent(depth + 1) + state + ": [ " + join(nodes) + " ]\n";
 }
 
-void print_resource(const working_set& ws, rsc_ix r, int depth, bool show_pending, std::string& out) {
+void print_resource(const working_set& ws, rsc_ix r, int depth, const resource_view& v, std::string& out) {
     const resource& res = ws.resources[r];
     rsc_ix parent = res.parent;
     bool anonymous_instance = false;
@@ -403,9 +415,9 @@ void print_resource(const working_set& ws, rsc_ix r, int depth, bool show_pendin
         if (ws.resources[p].variant == rsc_variant::clone && !ws.resources[p].unique) anonymous_instance = true;
     const std::string name = anonymous_instance ? res.base_id : res.id;
     switch (res.variant) {
-        case rsc_variant::primitive: out += indent(depth) + primitive_line(ws, r, name, show_pending) + "\n"; break;
-        case rsc_variant::group: print_group(ws, r, depth, show_pending, out, res.id); break;
-        case rsc_variant::clone: print_clone(ws, r, depth, show_pending, out); break;
+        case rsc_variant::primitive: out += indent(depth) + primitive_line(ws, r, name, v) + "\n"; break;
+        case rsc_variant::group: print_group(ws, r, depth, v, out, res.id); break;
+        case rsc_variant::clone: print_clone(ws, r, depth, v, out); break;
         case rsc_variant::bundle: out += indent(depth) + "Container bundle: " + res.id + "\n"; break;
     }
 }
@@ -423,20 +435,50 @@ std::string format_status_preamble(const policy::working_set& ws) {
     return out;
 }
 
-std::string format_cluster_status(const policy::working_set& ws, bool with_pending) {
+std::string format_resource_items(const policy::working_set& ws, const resource_view& v,
+                                  const std::vector<policy::rsc_ix>& which) {
     std::string out;
-    node_list(ws, out);
-    out += "\n  * Full List of Resources:\n";
-    bool any = false;
-    for (rsc_ix r : ws.top_level) {
+    for (rsc_ix r : which) {
         const resource& res = ws.resources[r];
         if (res.orphan && res.running_on.empty()) continue;  // inactive orphans are history only
         // a guest's implicit connection (internal_rsc meta) is not shown
         if (auto it = res.meta.find("internal_rsc"); it != res.meta.end() && policy::text_is_true(it->second)) continue;
-        print_resource(ws, r, 0, with_pending, out);
-        any = true;
+        if (!v.inactive && !active(ws, r)) continue;
+        print_resource(ws, r, 0, v, out);
     }
-    if (!any) out += "    * No resources\n";
+    return out;
+}
+
+std::string format_primitive_line(const policy::working_set& ws, policy::rsc_ix r, const resource_view& v) {
+    bool anonymous_instance = false;
+    for (rsc_ix p = ws.resources[r].parent; p != policy::none; p = ws.resources[p].parent)
+        if (ws.resources[p].variant == rsc_variant::clone && !ws.resources[p].unique) anonymous_instance = true;
+    return primitive_line(ws, r, anonymous_instance ? ws.resources[r].base_id : ws.resources[r].id, v);
+}
+
+bool resource_active(const policy::working_set& ws, policy::rsc_ix r) { return active(ws, r); }
+
+const char* node_status_text(const policy::node& n) { return node_status(n); }
+
+const char* node_health_text(const policy::working_set& ws, const policy::node& n) {
+    const int health = node_health(ws, n);
+    return health < 0 ? " (health is RED)" : health == 0 ? " (health is YELLOW)" : "";
+}
+
+std::string format_node_list(const policy::working_set& ws) {
+    std::string out;
+    node_list(ws, out);
+    return out;
+}
+
+std::vector<policy::node_ix> nodes_by_name(const policy::working_set& ws) { return sorted_nodes(ws); }
+
+std::string format_cluster_status(const policy::working_set& ws, bool with_pending) {
+    std::string out;
+    node_list(ws, out);
+    out += "\n  * Full List of Resources:\n";
+    const std::string items = format_resource_items(ws, resource_view{with_pending, true, true}, ws.top_level);
+    out += items.empty() ? "    * No resources\n" : items;
     return out;
 }
 
@@ -470,6 +512,12 @@ void count_resource(const policy::working_set& ws, policy::rsc_ix r, resource_co
 }
 
 }  // namespace
+
+instance_counts count_instances(const policy::working_set& ws) {
+    resource_counts c;
+    for (policy::rsc_ix r : ws.top_level) count_resource(ws, r, c);
+    return {c.instances, c.disabled, c.blocked};
+}
 
 std::string format_resource_counts(const policy::working_set& ws) {
     resource_counts c;

@@ -1,41 +1,16 @@
 #pragma once
-// tools/ internal: --output-as=text|json|xml of the read-only verbs (node
-// attribute show, resource param show, constraints, scores...), and the one
-// listing of name/value pairs they print.
+// tools/ internal: the one listing of name/value pairs the read-only verbs
+// print (node attribute show, resource param show, ...), in each --output-as
+// format.
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cib/xml_text.hpp"
-#include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/json_text.hpp"
+#include "tools/holdfast/output_format.hpp"
 
 namespace holdfast::tools {
-
-enum class output_format { text, json, xml };
-
-// Takes --output-as=FMT or --output-as FMT at a[i] (i moves past its value);
-// false when a[i] is something else. A bad or missing value sets `error`.
-inline bool take_output_as(const args& a, size_t& i, output_format& f, std::string& error) {
-    std::string v;
-    if (a[i].rfind("--output-as=", 0) == 0) {
-        v = a[i].substr(12);
-    } else if (a[i] == "--output-as") {
-        if (i + 1 >= a.size()) return error = "--output-as needs text, json or xml", true;
-        v = a[++i];
-    } else {
-        return false;
-    }
-    if (v == "text")
-        f = output_format::text;
-    else if (v == "json")
-        f = output_format::json;
-    else if (v == "xml")
-        f = output_format::xml;
-    else
-        error = "--output-as must be text, json or xml, not '" + v + "'";
-    return true;
-}
 
 using nv_list = std::vector<std::pair<std::string, std::string>>;
 
