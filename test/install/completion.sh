@@ -56,7 +56,7 @@ PATH=$bin:$PATH
 check holdfast "" "--help --version cib cluster configure fence help history maintenance node report resource simulate status verify version"
 check holdfast res "resource"
 check holdfast re "report resource"
-check holdfast resource m "maintenance manage move"
+check holdfast resource m "maintenance manage meta move"
 check holdfast resource move "" "disks vm1"
 check holdfast resource move vm1 "" "node1 node2"
 check holdfast resource move vm1 --l "--lifetime"
@@ -80,7 +80,7 @@ check holdfast report --since 1h --d "--dest"
 # No daemon: no names, no error output.
 printf '#!/bin/sh\necho "holdfast: cannot connect to holdfastd" >&2\nexit 1\n' >"$bin/holdfast"
 check holdfast node online "" ""
-check holdfast resource "" "ban cleanup clear failcount locate maintenance manage move refresh restart start stop unmanage"
+check holdfast resource "" "ban cleanup clear constraints failcount locate maintenance manage meta move param refresh restart scores start stop trace unmanage untrace utilization"
 
 [ "$failures" -eq 0 ] || exit 1
 echo "completion: all cases complete as expected"
