@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "cib/json_text.hpp"
 #include "cib/secrets.hpp"
 #include "cib/xml_text.hpp"
 #include "daemon/log.hpp"
@@ -18,25 +19,8 @@
 namespace holdfast::daemon {
 namespace {
 
-void append_json_string(std::string& out, std::string_view s) {
-    out += '"';
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    out += '"';
-}
-
 // A JSON string at `i` (its opening quote); `i` ends after the closing one.
-// Only what append_json_string writes, plus the usual short escapes.
+// Only what cib::json_string writes, plus the usual short escapes.
 std::optional<std::string> read_json_string(std::string_view s, size_t& i) {
     if (i >= s.size() || s[i] != '"') return std::nullopt;
     std::string out;
@@ -88,12 +72,12 @@ int64_t now_ms() {
 
 std::string to_json_line(const history_event& e) {
     std::string out = "{\"time-ms\":" + std::to_string(e.time_ms) + ",\"kind\":";
-    append_json_string(out, e.kind);
+    out += cib::json_string(e.kind);
     for (const auto& [k, v] : e.fields) {
         out += ',';
-        append_json_string(out, k);
+        out += cib::json_string(k);
         out += ':';
-        append_json_string(out, v);
+        out += cib::json_string(v);
     }
     return out + "}\n";
 }

@@ -50,22 +50,8 @@ std::string section_of(const cib::change& c) {
         default: break;
     }
     const std::string element = c.op == op::delete_element ? c.tag : root_of(c.payload).first;
-    static const std::pair<const char*, const char*> parents[] = {{"primitive", "resources"},
-                                                                  {"group", "resources"},
-                                                                  {"clone", "resources"},
-                                                                  {"master", "resources"},
-                                                                  {"bundle", "resources"},
-                                                                  {"template", "resources"},
-                                                                  {"rsc_location", "constraints"},
-                                                                  {"rsc_colocation", "constraints"},
-                                                                  {"rsc_order", "constraints"},
-                                                                  {"rsc_ticket", "constraints"},
-                                                                  {"cluster_property_set", "crm_config"},
-                                                                  {"node", "nodes"},
-                                                                  {"fencing-level", "fencing-topology"},
-                                                                  {"cib", "configuration"}};
-    for (const auto& [child, parent] : parents)
-        if (element == child) return parent;
+    if (element == "cib") return "configuration";
+    if (const char* section = cib::configuration_section(element)) return section;
     return element;  // a section itself (resources, constraints, ...), or "" when unknown
 }
 

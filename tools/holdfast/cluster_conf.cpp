@@ -9,13 +9,13 @@
 
 namespace holdfast::tools::corosync {
 
-namespace {
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     return s;
 }
+
+namespace {
 
 entry value(std::string key, std::string v) { return entry{entry::kind::value, std::move(key), std::move(v), {}}; }
 

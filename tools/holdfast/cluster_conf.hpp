@@ -13,6 +13,9 @@
 
 namespace holdfast::tools::corosync {
 
+// s without leading and trailing white space (corosync.conf lines, tool output).
+std::string_view trim(std::string_view s);
+
 // One line of the file: "key: value", "# comment", or "name {" ... "}".
 struct entry {
     enum class kind { value, comment, section };

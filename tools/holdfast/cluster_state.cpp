@@ -5,15 +5,11 @@
 #include <charconv>
 #include <sstream>
 
+#include "tools/holdfast/cluster_conf.hpp"
+
 namespace holdfast::tools::corosync {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 int number(std::string_view s) {
     s = trim(s);

@@ -1,27 +1,9 @@
 #pragma once
-// A string as a JSON string literal, quoted and escaped: the one escaping the
-// CLI's --output-as=json documents share.
-#include <cstdio>
-#include <string>
-#include <string_view>
+// The CLI's JSON documents use cib's one escaping (cib/json_text.hpp).
+#include "cib/json_text.hpp"
 
 namespace holdfast::tools {
 
-inline std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
-}
+using cib::json_string;
 
 }  // namespace holdfast::tools

@@ -4,8 +4,6 @@
 #include "tools/holdfast/json_text.hpp"
 
 namespace holdfast::tools {
-namespace {
-
 std::string xml_fields(const std::vector<field>& fs) {
     std::string out;
     for (const auto& f : fs) out += " " + f.name + "=\"" + cib::xml_attr(f.value) + "\"";
@@ -20,8 +18,6 @@ std::string json_fields(const std::vector<field>& fs) {
     }
     return out;
 }
-
-}  // namespace
 
 std::string records_xml(const record_list& l) {
     std::string out = "<" + l.list + ">\n";

@@ -30,6 +30,10 @@ struct record_list {
     std::vector<record> records;
 };
 
+// A record's fields as XML attributes (' name="value"'...) and as JSON members.
+std::string xml_fields(const std::vector<field>& fs);
+std::string json_fields(const std::vector<field>& fs);
+
 std::string records_xml(const record_list& l);
 std::string records_json(const record_list& l);
 

@@ -6,6 +6,7 @@
 
 #include "cib/xml_text.hpp"
 #include "tools/holdfast/json_text.hpp"
+#include "tools/holdfast/record_doc.hpp"
 #include "tools/holdfast/resource_edit.hpp"
 #include "tools/holdfast/status_failures.hpp"
 #include "tools/holdfast/status_sections.hpp"
@@ -17,16 +18,10 @@ namespace {
 using policy::node_ix;
 using policy::rsc_ix;
 
-// One attribute or field: the same rows feed XML and JSON.
-struct field {
-    std::string name;
-    std::string value;
-    enum class kind { text, boolean, number } type = kind::text;
-};
-
-field text(std::string n, std::string v) { return {std::move(n), std::move(v), field::kind::text}; }
-field flag(std::string n, bool v) { return {std::move(n), v ? "true" : "false", field::kind::boolean}; }
-field number(std::string n, long long v) { return {std::move(n), std::to_string(v), field::kind::number}; }
+// The short names of record_doc's field makers, which every row below uses.
+constexpr auto& text = text_field;
+constexpr auto& flag = bool_field;
+constexpr auto& number = number_field;
 field number_text(std::string n, const std::string& v) { return number(std::move(n), std::atoll(v.c_str())); }
 
 struct resource_row {
@@ -124,21 +119,6 @@ status_view build_view(const policy::working_set& ws) {
 }
 
 std::string xml_attr(const std::string& s) { return cib::xml_attr(s); }
-
-std::string xml_fields(const std::vector<field>& fs) {
-    std::string out;
-    for (const auto& f : fs) out += " " + f.name + "=\"" + xml_attr(f.value) + "\"";
-    return out;
-}
-
-std::string json_fields(const std::vector<field>& fs) {
-    std::string out;
-    for (const auto& f : fs) {
-        out += (out.empty() ? "" : ", ") + json_string(f.name) + ": ";
-        out += f.type == field::kind::text ? json_string(f.value) : f.value;
-    }
-    return out;
-}
 
 }  // namespace
 
