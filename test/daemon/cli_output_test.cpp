@@ -62,6 +62,11 @@ BOOST_AUTO_TEST_CASE(resource_fence_verify_and_version_documents) {
     BOOST_TEST(bad.status == 1);
     BOOST_TEST(item_values(parse_xml(bad.out), "problem", "kind") == std::vector<std::string>{"cannot read"},
                boost::test_tools::per_element());
+    // configure verify: the daemon's CIB, the same documents
+    auto live = d.cli({"configure", "verify", "--output-as=json"});
+    BOOST_TEST(live.status == 0, live.err);
+    BOOST_TEST(json_value(live.out, "d['problems']") == "[]");
+    BOOST_TEST(d.cli({"configure", "verify", "--output-as=yaml"}).status == 2);
     auto version = run({HOLDFAST_BIN, "version", "--output-as=json"}, {});
     BOOST_TEST(json_value(version.out, "d['program']") == "holdfast");
     BOOST_TEST(root_name(parse_xml(run({HOLDFAST_BIN, "version", "--output-as=xml"}, {}).out)) == "version");

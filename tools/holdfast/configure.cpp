@@ -33,7 +33,7 @@ constexpr const char* configure_usage =
     "       holdfast configure property NAME=VALUE [NAME=VALUE...] [--socket NAME]\n"
     "       holdfast configure property --delete NAME [--socket NAME]\n"
     "       holdfast configure show [--xml] [--output-as=text|xml|json] [--socket NAME]\n"
-    "       holdfast configure verify [--socket NAME]\n"
+    "       holdfast configure verify [--output-as=text|xml|json] [--socket NAME]\n"
     "       holdfast configure edit [--socket NAME]   ($VISUAL, $EDITOR or vi on the crm text)\n";
 
 int usage_error(const std::string& what) {
@@ -186,11 +186,16 @@ int configure_show(const args& a, const std::string& ipc) {
 }
 
 int configure_verify(const args& a, const std::string& ipc) {
-    if (a.size() != 1) return usage_error("verify takes no arguments");
+    output_format f = output_format::text;
+    for (size_t i = 1; i < a.size(); ++i) {
+        std::string bad;
+        if (!take_output_option(a, i, f, bad)) return usage_error("verify takes no argument '" + a[i] + "'");
+        if (!bad.empty()) return usage_error(bad);
+    }
     auto xml = ask_daemon(ipc, daemon::request_type::cib_query);
     if (!xml) return report("configure verify", xml.error());
-    // the same loading and checks `holdfast verify -x` gives a file
-    return report_verify("configure verify", cib::load_string(*xml, {}, "<holdfastd>"), "<holdfastd>", false);
+    // the same loading, checks and documents `holdfast verify -x` gives a file
+    return report_verify("configure verify", cib::load_string(*xml, {}, "<holdfastd>"), "<holdfastd>", false, f);
 }
 
 // An argument as one crm word: a value with blanks or quotes is quoted again
