@@ -88,6 +88,16 @@ BOOST_AUTO_TEST_CASE(status_views) {
     auto from_file = run({HOLDFAST_BIN, "status", "--cib", example, "-r", "-n"}, {"HOLDFAST_IPC_NAME=none"});
     BOOST_TEST(from_file.status == 0, from_file.err);
     BOOST_TEST(d.cli({"status", "--bogus"}).status == 2);
+    // the documents carry what -f and -A show: d1's one failure on node1, node1's attribute
+    const std::string failed = std::string(HOLDFAST_SOURCE_DIR) + "/test/daemon/data/failed-actions.xml";
+    auto doc = run({HOLDFAST_BIN, "status", "--cib", failed, "--output-as=json"}, {"HOLDFAST_IPC_NAME=none"});
+    BOOST_TEST(doc.status == 0, doc.err);
+    BOOST_TEST(json_value(doc.out, "[(f['node'], f['resource'], f['fail-count']) for f in d['fail-counts']]") ==
+               "[('node1', 'd1', 1)]");
+    auto xml = run({HOLDFAST_BIN, "status", "--cib", example, "--output-as=xml"}, {"HOLDFAST_IPC_NAME=none"});
+    BOOST_TEST(xml.status == 0, xml.err);
+    auto xml_doc = parse_xml(xml.out);
+    BOOST_TEST(item_values(xml_doc, "fail-count", "resource").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,9 @@
 #include "tools/holdfast/status_doc.hpp"
 
 #include <cstdlib>
+#include <iterator>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "cib/xml_text.hpp"
@@ -35,6 +37,8 @@ struct status_view {
     std::vector<resource_row> resources;
     std::vector<std::vector<field>> failures;         // crm_mon --output-as=xml's <failure> attributes
     std::vector<std::vector<field>> cli_constraints;  // what resource move/ban left
+    std::vector<std::vector<field>> node_attributes;  // what -A shows
+    std::vector<std::vector<field>> fail_counts;      // what -f shows
 };
 
 std::vector<field> failure_fields(const policy::working_set& ws, const policy::failed_op& f) {
@@ -115,6 +119,12 @@ status_view build_view(const policy::working_set& ws) {
     }
     for (const auto& f : ws.failed_ops) v.failures.push_back(failure_fields(ws, f));
     v.cli_constraints = cli_constraint_rows(ws);
+    for (const auto& a : shown_node_attributes(ws))
+        v.node_attributes.push_back({text("node", a.node), text("name", a.name), text("value", a.value)});
+    for (const auto& f : fail_count_rows(ws))
+        v.fail_counts.push_back(
+            {text("node", f.node), text("resource", f.resource), number("fail-count", f.fail_count),
+             text("last-failure", f.last_failure > 0 ? iso_utc(static_cast<std::time_t>(f.last_failure)) : "")});
     return v;
 }
 
@@ -204,7 +214,11 @@ std::string format_status_xml(const policy::working_set& ws) {
     }
     out += "  <cli-constraints>\n";
     for (const auto& c : v.cli_constraints) out += "    <constraint" + xml_fields(c) + "/>\n";
-    return out + "  </cli-constraints>\n</holdfast-status>\n";
+    out += "  </cli-constraints>\n  <node-attributes>\n";
+    for (const auto& a : v.node_attributes) out += "    <attribute" + xml_fields(a) + "/>\n";
+    out += "  </node-attributes>\n  <fail-counts>\n";
+    for (const auto& f : v.fail_counts) out += "    <fail-count" + xml_fields(f) + "/>\n";
+    return out + "  </fail-counts>\n</holdfast-status>\n";
 }
 
 std::string format_status_json(const policy::working_set& ws) {
@@ -221,14 +235,18 @@ std::string format_status_json(const policy::working_set& ws) {
                "]}";
     }
     out += v.resources.empty() ? "],\n" : "\n  ],\n";
-    out += "  \"failures\": [";
-    for (size_t i = 0; i < v.failures.size(); ++i)
-        out += std::string(i ? "," : "") + "\n    {" + json_fields(v.failures[i]) + "}";
-    out += v.failures.empty() ? "],\n" : "\n  ],\n";
-    out += "  \"cli-constraints\": [";
-    for (size_t i = 0; i < v.cli_constraints.size(); ++i)
-        out += std::string(i ? "," : "") + "\n    {" + json_fields(v.cli_constraints[i]) + "}";
-    out += v.cli_constraints.empty() ? "]\n}\n" : "\n  ]\n}\n";
+    const std::pair<const char*, const std::vector<std::vector<field>>*> lists[] = {
+        {"failures", &v.failures},
+        {"cli-constraints", &v.cli_constraints},
+        {"node-attributes", &v.node_attributes},
+        {"fail-counts", &v.fail_counts}};
+    for (size_t l = 0; l < std::size(lists); ++l) {
+        const auto& rows = *lists[l].second;
+        out += std::string("  \"") + lists[l].first + "\": [";
+        for (size_t i = 0; i < rows.size(); ++i)
+            out += std::string(i ? "," : "") + "\n    {" + json_fields(rows[i]) + "}";
+        out += std::string(rows.empty() ? "]" : "\n  ]") + (l + 1 < std::size(lists) ? ",\n" : "\n}\n");
+    }
     return out;
 }
 

@@ -9,12 +9,16 @@
 //                  unclean= pending= is-dc= resources-running=/>...</nodes>
 //     <resources><resource id= parent= agent= role= managed= failed= blocked=>
 //                  <node name=/>...</resource>...</resources>
+//     <failures><failure op_key= node= ... task=/>...</failures>   (when there are some)
 //     <cli-constraints><constraint id= rsc= node= kind=prefer|ban until= expired=/>...
 //     </cli-constraints>
+//     <node-attributes><attribute node= name= value=/>...</node-attributes>   (what -A shows)
+//     <fail-counts><fail-count node= resource= fail-count= last-failure=/>...</fail-counts>   (-f)
 //   </holdfast-status>
 //
 // JSON has the same names: {"version":1,"summary":{...},"nodes":[{...}],
-// "resources":[{..., "nodes":["node1"]}],"cli-constraints":[{...}]}; booleans are JSON booleans,
+// "resources":[{..., "nodes":["node1"]}],"failures":[...],"cli-constraints":[{...}],
+// "node-attributes":[...],"fail-counts":[...]}; booleans are JSON booleans,
 // counts and epochs numbers. Resources are primitives (clone instances as
 // "id:N"), parent is their top-level resource ("" when none). cli-constraints
 // are what `holdfast resource move/ban` left (until: the lifetime's end, "" for

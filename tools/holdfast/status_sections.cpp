@@ -158,17 +158,35 @@ std::string format_nodes_with_resources(const working_set& ws, const resource_vi
     return out + "\nInactive Resources:\n" + (items.empty() ? "  * No inactive resources\n" : unnested(items));
 }
 
-std::string format_node_attributes(const working_set& ws) {
-    std::string out;
+std::vector<node_attribute_row> shown_node_attributes(const working_set& ws) {
+    std::vector<node_attribute_row> rows;
     for (node_ix i : nodes_by_name(ws)) {
         const auto& n = ws.nodes[i];
         if (!n.online) continue;
-        std::string lines;
         for (const auto& [name, value] : n.attrs)  // a std::map: by name, as crm_mon sorts them
-            if (!hidden_attribute(name)) lines += "    * " + padded(name, 32) + "\t: " + padded(value, 10) + "\n";
-        if (!lines.empty()) out += "  * Node: " + n.uname + ":\n" + lines;
+            if (!hidden_attribute(name)) rows.push_back({n.uname, name, value});
+    }
+    return rows;
+}
+
+std::string format_node_attributes(const working_set& ws) {
+    std::string out, node;
+    for (const auto& a : shown_node_attributes(ws)) {
+        if (a.node != node) out += "  * Node: " + (node = a.node) + ":\n";
+        out += "    * " + padded(a.name, 32) + "\t: " + padded(a.value, 10) + "\n";
     }
     return out.empty() ? out : "\nNode Attributes:\n" + out;
+}
+
+std::vector<fail_count_row> fail_count_rows(const working_set& ws) {
+    std::vector<fail_count_row> rows;
+    (void)per_node_history(ws, "", [&](const cib::lrm_resource& h, node_ix n) -> std::string {
+        const policy::resource* r = history_resource(ws, h.id, n);
+        if (r && fail_count_on(*r, n) > 0)
+            rows.push_back({ws.nodes[n].uname, r->id, fail_count_on(*r, n), last_failure_on(*r, n)});
+        return "";
+    });
+    return rows;
 }
 
 std::string format_migration_summary(const working_set& ws) {
