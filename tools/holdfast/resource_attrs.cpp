@@ -27,7 +27,7 @@ namespace edit = resource_edit;
 
 int print(const std::string& out) {
     std::fputs(out.c_str(), stdout);
-    return std::fflush(stdout) == 0 ? 0 : 1;
+    return flushed_stdout();
 }
 
 // One line of a constraints listing: its section and its fields, in order.
@@ -233,7 +233,8 @@ int run_trace(const command& c, const cib::document& doc, bool on) {
         const cib::resource* r = find_resource(doc.model(), p[0]);
         std::printf("Trace for %s%s%s is written to %s/%s/\n", p[0].c_str(), op.empty() ? "" : ":", op.c_str(),
                     trace_ra_dir, r ? r->type.c_str() : "");
-        if (op.empty() || op == "start") std::printf("%s's start definition changed: the cluster restarts it, tracing its start\n", p[0].c_str());
+        if (op.empty() || op == "start")
+            std::printf("%s's start definition changed: the cluster restarts it, tracing its start\n", p[0].c_str());
     }
     return exit_ok;
 }
