@@ -157,6 +157,20 @@ void print_summary(std::string& out, const policy::schedule_result& r) {
     for (const auto& line : r.summary) out += "  * " + line.text + "\n";
 }
 
+// crm_simulate's note when "now" is the CIB's own execution-date.
+std::string execution_date_note(const simulate_options& o, const cib::cib_model& m, std::time_t now) {
+    if (!o.date.empty() || m.execution_date.empty()) return {};
+    constexpr auto fmt = policy::iso8601::fmt_date | policy::iso8601::fmt_time | policy::iso8601::fmt_with_timezone;
+    return "Using the original execution date of: " + policy::iso8601::format(policy::iso8601::from_epoch(now), fmt) +
+           "\n";
+}
+
+// -G and -D: the graph as XML and as dot; false (after a message) when one cannot be written.
+bool save_graph_files(const simulate_options& o, const policy::transition_graph& g) {
+    return (o.save_graph.empty() || write_text(o.save_graph, policy::write_graph_xml(g))) &&
+           (o.save_dotfile.empty() || write_text(o.save_dotfile, write_graph_dot(g)));
+}
+
 // HOLDFAST_TIMING=1 prints how long each phase took to stderr (for benchmarks)
 class phase_timer {
 public:
@@ -190,14 +204,7 @@ int run_simulate(const args& a) {
     if (!now) return exit_usage;
 
     std::string out;
-    std::string date_note;
-    if (opts->date.empty() && !doc->model().execution_date.empty()) {
-        auto t = policy::iso8601::from_epoch(*now);
-        date_note = "Using the original execution date of: " +
-                    policy::iso8601::format(
-                        t, policy::iso8601::fmt_date | policy::iso8601::fmt_time | policy::iso8601::fmt_with_timezone) +
-                    "\n";
-    }
+    const std::string date_note = execution_date_note(*opts, doc->model(), *now);
     if (!opts->quiet && opts->format == output_format::text) out += date_note;
     auto ws = std::make_unique<policy::working_set>(policy::unpack(doc->model(), *now));
     timer.mark("unpack");
@@ -228,10 +235,7 @@ int run_simulate(const args& a) {
     if (opts->show_scores) out += policy::format_scores(result);
     print_summary(out, result);
 
-    if (!opts->save_graph.empty() && !write_text(opts->save_graph, policy::write_graph_xml(result.graph)))
-        return exit_error;
-    if (!opts->save_dotfile.empty() && !write_text(opts->save_dotfile, write_graph_dot(result.graph)))
-        return exit_error;
+    if (!save_graph_files(*opts, result.graph)) return exit_error;
 
     exec_result run;
     if (opts->simulate) {
