@@ -61,9 +61,19 @@ struct transition_graph {
     std::vector<synapse> synapses;
 };
 
-// One "Transition Summary" line, already formatted without leading "  * ".
+// One "Transition Summary" line, already formatted without leading "  * ",
+// and what it was formatted from (simulate --output-as=xml|json).
 struct summary_line {
     std::string text;
+    std::string change;     // Start, Stop, Move, Recover, ... ; Fence, Shutdown for node actions
+    std::string resource;   // "" for node actions
+    std::string node;       // node actions: the node (a guest node's name alone)
+    std::string fence_op;   // Fence: reboot, off, on
+    std::string from, to;   // origin and destination node ("" when none)
+    std::string role_from;  // the resource's role now and next
+    std::string role_to;
+    std::string reason;  // why (the "due to ..." text without "due to"), "" when none
+    bool blocked = false;
 };
 
 }  // namespace holdfast::policy

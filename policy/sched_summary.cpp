@@ -3,6 +3,7 @@
 // (pcmk__output_actions, rsc_action_default and rsc_action_item in
 // Pacemaker 2.1.5's pcmk_sched_actions.c and pcmk_output.c).
 #include <cstdio>
+#include <utility>
 
 #include "policy/sched.hpp"
 
@@ -45,6 +46,15 @@ struct item_writer {
         std::string reason;
         const bool runnable = a >= 0 && (s.actions[a].flags & af_runnable);
         const std::string* why = source >= 0 && !s.actions[source].reason.empty() ? &s.actions[source].reason : nullptr;
+        summary_line l;
+        l.change = change;
+        l.resource = id;
+        l.from = origin == none ? "" : name(origin);
+        l.to = destination == none ? "" : name(destination);
+        l.role_from = to_string(s.rs[r].role_now);
+        l.role_to = to_string(s.rs[r].next_role);
+        l.reason = why ? *why : "";
+        l.blocked = !runnable;
         if (why && !runnable)
             reason = "due to " + *why + " (blocked)";
         else if (why)
@@ -56,7 +66,8 @@ struct item_writer {
         std::string line = buf + id + std::string(rsc_width > id.size() ? rsc_width - id.size() : 0, ' ') + "   ( " +
                            std::string(detail_width > d.size() ? detail_width - d.size() : 0, ' ') + d + " )";
         if (!reason.empty()) line += "  " + reason;
-        out.push_back({line});
+        l.text = std::move(line);
+        out.push_back(std::move(l));
     }
 };
 
@@ -152,22 +163,28 @@ void output_actions(sched& s, std::vector<summary_line>& out) {
         const action& a = s.actions[i];
         if (a.id < 0 || a.rsc != none || (a.flags & af_optional)) continue;
         std::string task;
+        summary_line l;
         if (a.task == "do_shutdown") {
-            task = "Shutdown";
+            task = l.change = "Shutdown";
         } else if (a.task == "stonith") {
             auto op = a.meta.find("stonith_action");
-            task = "Fence (" + (op == a.meta.end() ? std::string("reboot") : op->second) + ")";
+            l.change = "Fence";
+            l.fence_op = op == a.meta.end() ? std::string("reboot") : op->second;
+            task = "Fence (" + l.fence_op + ")";
         } else {
             continue;
         }
         if (a.reason.empty() || a.node == none) continue;
         std::string node_name = s.ws.nodes[a.node].uname;
+        l.node = node_name;
+        l.reason = a.reason;
         const node& nd = s.ws.nodes[a.node];
         if (nd.kind == node_kind::guest && nd.remote_rsc != none) {
             rsc_ix container = s.ws.resources[nd.remote_rsc].container;
             if (container != none) node_name += " (resource: " + s.ws.resources[container].id + ")";
         }
-        out.push_back({task + " " + node_name + " '" + a.reason + "'"});
+        l.text = task + " " + node_name + " '" + a.reason + "'";
+        out.push_back(std::move(l));
     }
     // crm_simulate lists the actions twice (to its log, then to the screen) and
     // rsc_action_item's column widths carry over, so the printed pass is

@@ -24,6 +24,8 @@
 #include "tools/holdfast/commands.hpp"
 #include "tools/holdfast/exit_codes.hpp"
 #include "tools/holdfast/graph_dot.hpp"
+#include "tools/holdfast/output_format.hpp"
+#include "tools/holdfast/simulate_doc.hpp"
 #include "tools/holdfast/simulate_exec.hpp"
 #include "tools/holdfast/status_text.hpp"
 
@@ -42,11 +44,12 @@ struct simulate_options {
     std::string save_dotfile;
     std::string save_output;
     std::string date;
+    output_format format = output_format::text;
 };
 
 constexpr const char* usage_text =
     "usage: holdfast simulate (-x FILE | -p) [-S] [-s] [-q] [-G FILE] [-D FILE] [-O FILE] "
-    "[-d DATE]\n";
+    "[-d DATE] [--output-as=text|xml|json]\n";
 
 bool needs_value(const std::string& a) {
     return a == "-x" || a == "--xml-file" || a == "-G" || a == "--save-graph" || a == "-D" || a == "--save-dotfile" ||
@@ -58,6 +61,14 @@ bool needs_value(const std::string& a) {
 std::optional<simulate_options> parse_args(const args& a) {
     simulate_options o;
     for (size_t i = 0; i < a.size(); ++i) {
+        std::string bad_format;
+        if (take_output_option(a, i, o.format, bad_format)) {
+            if (!bad_format.empty()) {
+                std::fprintf(stderr, "holdfast simulate: %s\n", bad_format.c_str());
+                return std::nullopt;
+            }
+            continue;
+        }
         std::string flag = a[i];
         std::string value;
         if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
@@ -146,6 +157,20 @@ void print_summary(std::string& out, const policy::schedule_result& r) {
     for (const auto& line : r.summary) out += "  * " + line.text + "\n";
 }
 
+// crm_simulate's note when "now" is the CIB's own execution-date.
+std::string execution_date_note(const simulate_options& o, const cib::cib_model& m, std::time_t now) {
+    if (!o.date.empty() || m.execution_date.empty()) return {};
+    constexpr auto fmt = policy::iso8601::fmt_date | policy::iso8601::fmt_time | policy::iso8601::fmt_with_timezone;
+    return "Using the original execution date of: " + policy::iso8601::format(policy::iso8601::from_epoch(now), fmt) +
+           "\n";
+}
+
+// -G and -D: the graph as XML and as dot; false (after a message) when one cannot be written.
+bool save_graph_files(const simulate_options& o, const policy::transition_graph& g) {
+    return (o.save_graph.empty() || write_text(o.save_graph, policy::write_graph_xml(g))) &&
+           (o.save_dotfile.empty() || write_text(o.save_dotfile, write_graph_dot(g)));
+}
+
 // HOLDFAST_TIMING=1 prints how long each phase took to stderr (for benchmarks)
 class phase_timer {
 public:
@@ -179,15 +204,8 @@ int run_simulate(const args& a) {
     if (!now) return exit_usage;
 
     std::string out;
-    std::string date_note;
-    if (opts->date.empty() && !doc->model().execution_date.empty()) {
-        auto t = policy::iso8601::from_epoch(*now);
-        date_note = "Using the original execution date of: " +
-                    policy::iso8601::format(
-                        t, policy::iso8601::fmt_date | policy::iso8601::fmt_time | policy::iso8601::fmt_with_timezone) +
-                    "\n";
-    }
-    if (!opts->quiet) out += date_note;
+    const std::string date_note = execution_date_note(*opts, doc->model(), *now);
+    if (!opts->quiet && opts->format == output_format::text) out += date_note;
     auto ws = std::make_unique<policy::working_set>(policy::unpack(doc->model(), *now));
     timer.mark("unpack");
     // Like crm_simulate: a saved CIB hides secret parameters, so a change only
@@ -197,34 +215,45 @@ int run_simulate(const args& a) {
         std::fprintf(stderr, "holdfast simulate: %s\n", why->c_str());
         return exit_unimplemented;
     }
-    if (!opts->quiet) {
+    const bool text = opts->format == output_format::text;
+    simulate_report report;
+    report.format = opts->format;
+    report.now = *now;
+    report.scores = opts->show_scores;
+    if (!opts->quiet && text) {
         std::string preamble = format_status_preamble(*ws);
         if (!preamble.empty()) out += preamble + "\n";
         out += "Current cluster status:\n" + format_cluster_status(*ws) + "\n";
+    } else if (!opts->quiet) {
+        report.status = simulate_status(*ws, opts->format);
     }
     timer.mark("status");
     policy::schedule_result result = policy::schedule(*ws);
+    report.result = &result;
     ws.reset();  // the result stands alone; the revised state gets a working set of its own
     timer.mark("schedule");
     if (opts->show_scores) out += policy::format_scores(result);
     print_summary(out, result);
 
-    if (!opts->save_graph.empty() && !write_text(opts->save_graph, policy::write_graph_xml(result.graph)))
-        return exit_error;
-    if (!opts->save_dotfile.empty() && !write_text(opts->save_dotfile, write_graph_dot(result.graph)))
-        return exit_error;
+    if (!save_graph_files(*opts, result.graph)) return exit_error;
 
+    exec_result run;
     if (opts->simulate) {
-        auto run = simulate_transition(*doc, result.graph);
+        run = simulate_transition(*doc, result.graph);
+        report.executed = &run;
         out += "\nExecuting Cluster Transition:\n";
         for (const auto& line : run.lines) out += line + "\n";
         timer.mark("execute");
         if (!opts->quiet) {
             policy::working_set revised = policy::unpack(doc->model(), *now);
-            out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised, false);
+            if (text)
+                out += date_note + "\nRevised Cluster Status:\n" + format_cluster_status(revised, false);
+            else
+                report.revised = simulate_status(revised, opts->format);
             timer.mark("revised");
         }
     }
+    if (!text) out = format_simulate(report);
     std::fputs(out.c_str(), stdout);
     if (!opts->save_output.empty()) {
         if (auto w = doc->write_file(opts->save_output); !w) {

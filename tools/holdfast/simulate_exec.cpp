@@ -13,6 +13,7 @@
 #include <queue>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "tools/holdfast/exec_status.hpp"
 
@@ -46,17 +47,26 @@ struct recorders {
     }
 };
 
-std::string fire(recorders& ix, const graph_action& a) {
+// The action's line ("" when it prints none) and what the line says in `step`.
+std::string fire(recorders& ix, const graph_action& a, exec_step& step) {
     char buf[512];
+    step.node = a.node_uname;
+    step.task = a.task;
     switch (a.kind) {
         case action_kind::pseudo:
+            step.kind = "pseudo";
+            step.task = a.operation_key;
             return "  * Pseudo action:   " + a.operation_key + (a.node_uname.empty() ? "" : " on " + a.node_uname);
         case action_kind::crm_event:
             if (a.task == "stonith") {
                 std::string op = a.meta("stonith_action", "reboot");
                 if (op != "on") ix.fence(a);
+                step.kind = "fence";
+                step.task = op;
                 return "  * Fencing " + a.node_uname + " (" + op + ")";
             }
+            step.kind = "cluster";
+            step.resource = a.rsc_id;
             if (!a.rsc_id.empty()) return "  * Cluster action:  " + a.task + " for " + a.rsc_id + " on " + a.node_uname;
             return "  * Cluster action:  " + a.task + " on " + a.node_uname;
         case action_kind::rsc_op: break;
@@ -65,6 +75,9 @@ std::string fire(recorders& ix, const graph_action& a) {
     if (a.task == "probe_again") return {};
     const bool instance = !a.rsc_long_id.empty() && ix.known.count(a.rsc_id) == 0;
     const std::string& shown = instance ? a.rsc_long_id : a.rsc_id;
+    step.kind = "resource";
+    step.resource = shown;
+    step.interval_ms = static_cast<long long>(a.interval_ms);
     if (a.task != "delete" && a.task != "meta-data") ix.record(a, shown);
     if (a.interval_ms > 0)
         std::snprintf(buf, sizeof buf, "  * Resource action: %-15s %s=%lld on %s", shown.c_str(), a.task.c_str(),
@@ -111,8 +124,12 @@ exec_result simulate_transition(cib::document& doc, const policy::transition_gra
             const size_t pos = current.top();
             current.pop();
             const auto& syn = g.synapses[order[pos]];
-            std::string line = fire(ix, g.actions[syn.action]);
-            if (!line.empty()) result.lines.push_back(std::move(line));
+            exec_step step;
+            std::string line = fire(ix, g.actions[syn.action], step);
+            if (!line.empty()) {
+                result.lines.push_back(std::move(line));
+                result.steps.push_back(std::move(step));
+            }
             ++fired;
             for (size_t w : waiting[syn.action])
                 if (--pending[w] == 0) (w > pos ? current : next).push(w);

@@ -12,8 +12,18 @@
 
 namespace holdfast::tools {
 
+// One executed action, what its "Executing Cluster Transition:" line says.
+struct exec_step {
+    std::string kind;  // pseudo, fence, cluster, resource
+    std::string task;  // operation (start, monitor, ...), fence action, or cluster task
+    std::string resource;
+    std::string node;
+    long long interval_ms = 0;
+};
+
 struct exec_result {
     std::vector<std::string> lines;  // "Executing Cluster Transition:" lines, in firing order
+    std::vector<exec_step> steps;    // the same actions, one per line
     size_t unfired = 0;              // synapses whose inputs never completed
 };
 
