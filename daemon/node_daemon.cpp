@@ -362,12 +362,9 @@ void node_daemon::expire_pending() {
 // The journal's events from `since` (epoch ms; "" for all), newest kept
 // when they would not fit in one answer.
 response node_daemon::history_answer(const std::string& since) const {
-    int64_t from = 0;
-    if (!since.empty()) {
-        char* end = nullptr;
-        from = std::strtoll(since.c_str(), &end, 10);
-        if (*end != '\0') return error_response(errc::bad_request, "bad history start '" + since + "'");
-    }
+    auto start = parse_history_payload(since);
+    if (!start) return error_response(errc::bad_request, start.error());
+    const int64_t from = *start;
     std::vector<std::string> lines;
     size_t bytes = 0;
     for (const auto& e : history_.read(from)) bytes += lines.emplace_back(to_xml(e)).size();

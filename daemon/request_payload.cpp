@@ -60,4 +60,16 @@ expected<fence_payload, std::string> parse_fence_payload(std::string_view payloa
     return f;
 }
 
+expected<int64_t, std::string> parse_history_payload(std::string_view payload) {
+    // strtoll would take blanks, a sign and overflow silently: digits only, at most 18 of them
+    const auto bad = [&] { return unexpected("bad history start '" + shown(payload) + "' (epoch seconds)"); };
+    if (payload.size() > 18) return bad();
+    int64_t from = 0;
+    for (char c : payload) {
+        if (c < '0' || c > '9') return bad();
+        from = from * 10 + (c - '0');
+    }
+    return from;
+}
+
 }  // namespace holdfast::daemon

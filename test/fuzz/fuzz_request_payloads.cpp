@@ -1,6 +1,6 @@
 // libFuzzer target: the payload decoders holdfastd applies to client input
 // after decode_request. The first byte picks the request type (as on the
-// wire: 3 cib_change, 5 fence, 6 fence_history, 7 fence_confirm); the rest
+// wire: 3 cib_change, 5 fence, 6 fence_history, 7 fence_confirm, 8 history); the rest
 // is its payload. Any crash, hang or sanitizer report fails; so does an
 // error that is not one line, an accepted fence payload that does not name
 // a valid node and action, or an accepted change that does not serialise
@@ -69,6 +69,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (!f) return one_line(f.error()), 0;
             check_node(f->target);
             if (f->action != "reboot" && f->action != "off" && f->action != "on") std::abort();
+            break;
+        }
+        case hd::request_type::history: {
+            auto from = hd::parse_history_payload(payload);
+            if (!from) return one_line(from.error()), 0;
+            // accepted: decimal digits only, read as they are
+            const std::string text(payload);
+            if (text.find_first_not_of("0123456789") != std::string::npos ||
+                *from != (text.empty() ? 0 : std::stoll(text)))
+                std::abort();
             break;
         }
         case hd::request_type::fence_history:

@@ -33,4 +33,15 @@ BOOST_AUTO_TEST_CASE(node_names_are_one_word_and_errors_one_line) {
     BOOST_TEST(e.error().find("a\\x0ab") != std::string::npos, e.error());
 }
 
+BOOST_AUTO_TEST_CASE(history_start_is_epoch_seconds_in_digits) {
+    BOOST_TEST(hd::parse_history_payload("").value() == 0);
+    BOOST_TEST(hd::parse_history_payload("1764700000").value() == 1764700000);
+    // what strtoll took: blanks, a sign, trailing words, overflow
+    for (const char* bad : {" 5", "+5", "-5", "5x", "12345678901234567890"})
+        BOOST_TEST(!hd::parse_history_payload(bad), bad);
+    auto e = hd::parse_history_payload("1\n2");
+    BOOST_REQUIRE(!e);
+    BOOST_TEST(e.error().find('\n') == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
